@@ -1,0 +1,51 @@
+# The README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+.PHONY: run test install lint format check-migrations messages check-postgres bench clean
+
+# The virtualenv is rebuilt whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) manage.py compilemessages --ignore=.venv -v0
+
+# A developer's trial run: DEBUG defaults to true here (and only here).
+run: export DEBUG ?= true
+run: install messages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:8000/ with a Celery worker and beat. Ctrl-C stops them all."
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: install
+	DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+check-postgres: install
+	@DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) -m centre.database_check
+
+test: install messages lint check-postgres check-migrations
+	DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=centre.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	@for script in bench/*.py; do DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) $$script; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from centre.models import School, Site, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Place in the network"), {"fields": ("site", "school", "phone")}),
+    )
+    list_display = ("username", "first_name", "last_name", "site", "school", "is_active")
+    list_filter = ("is_active", "groups", "site__kind")
+    list_select_related = ("site", "school")
+    autocomplete_fields = ("site", "school")
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "district", "level", "site")
+    list_filter = ("level", "district")
+    search_fields = ("code", "name", "district")
+    list_select_related = ("site",)
+    autocomplete_fields = ("site",)

@@ -1,0 +1,34 @@
+"""What `/healthz` asks: does the database answer, does the broker answer."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+
+from centre.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        logger.warning("health: the database does not answer", exc_info=True)
+        return False
+
+
+def broker_answers() -> bool:
+    try:
+        with celery_app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            broker.default_channel.client  # noqa: B018  (opens the channel: a real round trip)
+            if broker.transport.driver_type == "redis":
+                broker.default_channel.client.ping()
+        return True
+    except Exception:
+        logger.warning("health: the broker does not answer", exc_info=True)
+        return False

@@ -1,0 +1,214 @@
+"""The core every app shares: users, the site tree, schools and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from centre.roles import Role
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Site(TimeStampedModel):
+    """A place of the network: the city centre, a county centre or a school/community station.
+
+    `path` is the chain of codes from the root ("C01/K03/S0152/"), kept by `save()`, so that
+    "this site and every site below it" is one indexed prefix query at any depth.
+    """
+
+    class Kind(models.TextChoices):
+        CITY_CENTRE = "city_centre", _("City centre")
+        COUNTY_CENTRE = "county_centre", _("County centre")
+        STATION = "station", _("Station")
+
+    ALLOWED_PARENT_KIND = {
+        Kind.CITY_CENTRE: None,
+        Kind.COUNTY_CENTRE: Kind.CITY_CENTRE,
+        Kind.STATION: Kind.COUNTY_CENTRE,
+    }
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # db_index on Postgres also makes the varchar_pattern_ops index that LIKE 'prefix%' uses.
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        permissions = [("view_statistics", _("Can view aggregate statistics"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        self.path = f"{self.parent.path if self.parent_id else ''}{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            # A moved or renamed site re-roots its children, and they theirs (the tree is shallow).
+            for child in self.children.all():
+                child.save()
+
+    def clean(self) -> None:
+        expected = self.ALLOWED_PARENT_KIND.get(self.kind)
+        actual = self.parent.kind if self.parent_id else None
+        if expected != actual:
+            if expected is None:
+                raise ValidationError({"parent": _("A city centre has no parent site.")})
+            raise ValidationError(
+                {
+                    "parent": _("This kind of site belongs under a %(kind)s.")
+                    % {"kind": self.Kind(expected).label}
+                }
+            )
+        if "/" in self.code:
+            raise ValidationError({"code": _("A site code cannot contain '/'.")})
+
+    def descendants_and_self(self) -> models.QuerySet[Site]:
+        return Site.objects.filter(path__startswith=self.path)
+
+
+class School(TimeStampedModel):
+    class Level(models.TextChoices):
+        PRIMARY = "primary", _("Primary school")
+        JUNIOR = "junior", _("Junior secondary school")
+        SENIOR = "senior", _("Senior secondary school")
+        VOCATIONAL = "vocational", _("Vocational school")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    district = models.CharField(_("district"), max_length=100)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="schools"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. `site` places them in the network; a school liaison also has a school."""
+
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="liaisons",
+        help_text=_("For school liaisons: the one school whose students they follow."),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def get_full_name(self) -> str:
+        """Chinese names read family name first with no space (王敏); others "given family"."""
+        if any(ord(character) > 0x2E7F for character in self.last_name + self.first_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()
+
+    def roles(self) -> list[Role]:
+        """The user's roles, from their groups (cached per instance)."""
+        if not hasattr(self, "_roles"):
+            names = {group.name for group in self.groups.all()}
+            self._roles = [role for role in Role if role.value in names]
+        return self._roles
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles()
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit entries are written once and never changed or removed by the application."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
+class AuditEntry(models.Model):
+    """One append-only line of the audit log (DOMAIN.md §5.4).
+
+    Holds ids and actions, never clinical content. On Postgres a trigger (migration 0002) also
+    refuses UPDATE and DELETE, so not even a raw query from the application can rewrite history.
+    """
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        DENIED = "denied", _("Denied")
+        FAILED = "failed", _("Failed")
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=100)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices, default=Result.SUCCESS)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-at"], name="centre_audit_target"),
+            models.Index(fields=["actor", "-at"], name="centre_audit_actor"),
+            models.Index(fields=["action", "-at"], name="centre_audit_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")

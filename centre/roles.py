@@ -1,0 +1,68 @@
+"""The portal's roles. Each is a Django group holding model permissions; a role alone never opens
+every record: which records a user sees is decided by each app's `<model>_visible_to(user)`.
+
+Each app declares the permissions its models give each role as `role_permissions` on its
+AppConfig. The groups are created by centre's data migration and kept in step with those
+declarations after every migrate (and every test flush) by `sync_role_groups`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Counsellor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    SCHOOL_LIAISON = "school_liaison", _("School liaison")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    CRISIS_TEAM = "crisis_team", _("Crisis team")
+    OUTREACH_COORDINATOR = "outreach_coordinator", _("Outreach coordinator")
+    STATISTICS_ADMINISTRATOR = "statistics_administrator", _("Statistics administrator")
+    AUDITOR = "auditor", _("Auditor")
+    SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
+
+
+def declared_role_permissions() -> dict[str, set[str]]:
+    """Every app's declaration merged: role → {"app_label.codename", ...}."""
+    from django.apps import apps
+
+    merged: dict[str, set[str]] = {role.value: set() for role in Role}
+    for app_config in apps.get_app_configs():
+        for role, names in getattr(app_config, "role_permissions", {}).items():
+            merged[str(role)].update(names)
+    return merged
+
+
+def sync_role_groups(*, apps=None, using: str = "default") -> None:
+    """Create the role groups and give each exactly its declared permissions.
+
+    `apps` is the historical registry in a data migration, the live one otherwise. Permissions of
+    models migrated in the same run are created first, as Django's post-migrate hook would.
+    """
+    from django.apps import apps as live_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or live_apps
+    for app_config in apps.get_app_configs():
+        if apps is not live_apps:
+            app_config.models_module = True  # historical app configs look empty to Django
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in declared_role_permissions().items():
+        group, _created = group_model.objects.using(using).get_or_create(name=role)
+        wanted = []
+        for name in sorted(names):
+            app_label, codename = name.split(".")
+            wanted.append(
+                permission_model.objects.using(using).get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)
+
+
+def sync_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    sync_role_groups(using=using)

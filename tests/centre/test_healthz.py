@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import django, json
+django.setup()
+from django.test import Client
+response = Client().get("/healthz")
+print(json.dumps({"status_code": response.status_code, **response.json()}))
+"""
+
+
+def test_healthz_answers_200_when_the_database_and_the_broker_answer(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def probe(tmp_path, **overrides: str) -> dict:
+    """Ask /healthz from a separate process, so a broken server is really unreachable."""
+    environment = dict(os.environ, PORTAL_VAR_DIR=str(tmp_path), ALLOWED_HOSTS="testserver")
+    environment.update(DJANGO_SETTINGS_MODULE="centre.settings.test", **overrides)
+    finished = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def test_healthz_answers_503_naming_the_broker_when_redis_does_not_answer(tmp_path, db):
+    database = connection.settings_dict
+    answer = probe(
+        tmp_path,
+        REDIS_URL="redis://127.0.0.1:1/0",
+        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+    )
+    assert answer == {
+        "status_code": 503,
+        "status": "unavailable",
+        "database": "ok",
+        "broker": "unavailable",
+    }
+
+
+def test_healthz_answers_503_naming_the_database_when_postgres_does_not_answer(tmp_path):
+    answer = probe(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:1/portal")
+    assert answer == {
+        "status_code": 503,
+        "status": "unavailable",
+        "database": "unavailable",
+        "broker": "ok",
+    }

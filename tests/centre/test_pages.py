@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import DEMO_PASSWORD
+
+# What each demo account finds in its navigation (beside Home), by URL.
+NAVIGATION = {
+    "counsellor": ["/counselling/", "/screening/", "/api/v1/docs/"],
+    "counsellor2": ["/counselling/", "/screening/", "/api/v1/docs/"],
+    "supervisor": [
+        "/counselling/",
+        "/screening/",
+        "/hotline/",
+        "/outreach/",
+        "/statistics/",
+        "/api/v1/docs/",
+    ],
+    "liaison": ["/screening/", "/api/v1/docs/"],
+    "liaison2": ["/screening/", "/api/v1/docs/"],
+    "operator": ["/hotline/", "/api/v1/docs/"],
+    "crisis": ["/hotline/", "/api/v1/docs/"],
+    "outreach": ["/outreach/", "/api/v1/docs/"],
+    "stats": ["/statistics/", "/api/v1/docs/"],
+    "auditor": ["/audit/", "/api/v1/docs/"],
+    "admin": ["/admin/", "/api/v1/docs/"],
+}
+WORKSPACES = ["/counselling/", "/screening/", "/hotline/", "/outreach/", "/statistics/", "/audit/"]
+
+
+def navigation_links(html: str) -> list[str]:
+    nav = re.search(r"<nav id=\"main-navigation\"[^>]*>(.*?)</nav>", html, re.S).group(1)
+    return [link for link in re.findall(r'href="([^"]+)"', nav) if link != "/"]
+
+
+def test_the_login_page_is_chinese_even_for_an_english_browser(client, db):
+    response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "zh-hans"
+    assert "登录" in response.text
+
+
+def test_the_language_switch_makes_it_english(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"}, follow=True)
+    assert response.headers["Content-Language"] == "en"
+    assert "Sign in" in response.text
+
+
+def test_the_home_page_requires_sign_in(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("username", list(NAVIGATION))
+def test_each_role_sees_its_own_navigation(client, demo_network, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert navigation_links(response.text) == NAVIGATION[username]
+    for link in NAVIGATION[username]:
+        assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("username", list(NAVIGATION))
+def test_workspaces_of_other_roles_are_refused(client, demo_network, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    for workspace in WORKSPACES:
+        if workspace not in NAVIGATION[username]:
+            assert client.get(workspace).status_code == 403, workspace
+
+
+def test_pages_for_a_signed_in_user_are_never_cached(client, demo_network):
+    client.login(username="counsellor", password=DEMO_PASSWORD)
+    assert "no-store" in client.get("/").headers["Cache-Control"]
+
+
+def test_the_audit_log_lists_sign_ins_for_the_auditor(client, demo_network):
+    client.post("/login/", {"username": "nobody", "password": "x"})
+    client.login(username="auditor", password=DEMO_PASSWORD)
+    response = client.get("/audit/?action=centre.session")
+    assert response.status_code == 200
+    assert "nobody" in response.text
+
+
+def test_the_api_describes_itself_with_local_assets_only(client, demo_network):
+    client.login(username="counsellor", password=DEMO_PASSWORD)
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    assert "/api/v1/me/" in schema.json()["paths"]
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert not re.search(r"(src|href)=\"https?://", docs.text)
+
+
+def test_the_api_names_the_signed_in_user_and_role(client, demo_network):
+    assert client.get("/api/v1/me/").status_code == 403
+    client.login(username="liaison", password=DEMO_PASSWORD)
+    answer = client.get("/api/v1/me/").json()
+    assert answer["roles"] == ["school_liaison"]
+    assert answer["school_code"] == "SCH-0101"
+
+
+def test_repeated_wrong_passwords_lock_that_username_from_that_address_only(
+    client, demo_network, settings
+):
+    settings.AXES_ENABLED = True
+    for _attempt in range(5):
+        client.post("/login/", {"username": "counsellor", "password": "wrong"})
+    locked = client.post("/login/", {"username": "counsellor", "password": DEMO_PASSWORD})
+    assert locked.status_code == 429
+    other = client.post("/login/", {"username": "counsellor2", "password": DEMO_PASSWORD})
+    assert other.status_code == 302
