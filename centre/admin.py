@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from centre.models import School, Site, User
+
+admin.site.site_header = admin.site.site_title = settings.PORTAL_NAME
+admin.site.index_title = _("Administration")
 
 
 @admin.register(User)
@@ -17,6 +21,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "groups", "site__kind")
     list_select_related = ("site", "school")
     autocomplete_fields = ("site", "school")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser (an operator at the console) may hand out superuser status or
+        # permissions outside the roles; a system administrator manages accounts and roles.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("is_superuser", "user_permissions", "last_login", "date_joined")
 
 
 @admin.register(Site)

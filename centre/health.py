@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from django.db import connection
 
@@ -25,9 +26,13 @@ def broker_answers() -> bool:
     try:
         with celery_app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            broker.default_channel.client  # noqa: B018  (opens the channel: a real round trip)
+            channel = broker.default_channel
             if broker.transport.driver_type == "redis":
-                broker.default_channel.client.ping()
+                return bool(channel.client.ping())
+            if broker.transport.driver_type == "filesystem":
+                # The embedded broker is a folder: it answers when the worker can write there.
+                folder = broker.transport_options["data_folder_in"]
+                return os.path.isdir(folder) and os.access(folder, os.W_OK)
         return True
     except Exception:
         logger.warning("health: the broker does not answer", exc_info=True)

@@ -42,13 +42,21 @@ def probe(tmp_path, **overrides: str) -> dict:
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
-def test_healthz_answers_503_naming_the_broker_when_redis_does_not_answer(tmp_path, db):
+def database_url_of_the_test_database() -> str:
     database = connection.settings_dict
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def test_healthz_answers_200_with_the_embedded_file_broker(tmp_path, db):
+    answer = probe(tmp_path, REDIS_URL="", DATABASE_URL=database_url_of_the_test_database())
+    assert answer == {"status_code": 200, "status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_answers_503_naming_the_broker_when_redis_does_not_answer(tmp_path, db):
     answer = probe(
         tmp_path,
         REDIS_URL="redis://127.0.0.1:1/0",
-        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-        f"{database['NAME']}",
+        DATABASE_URL=database_url_of_the_test_database(),
     )
     assert answer == {
         "status_code": 503,

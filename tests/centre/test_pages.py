@@ -113,3 +113,12 @@ def test_repeated_wrong_passwords_lock_that_username_from_that_address_only(
     assert locked.status_code == 429
     other = client.post("/login/", {"username": "counsellor2", "password": DEMO_PASSWORD})
     assert other.status_code == 302
+
+
+def test_a_system_administrator_manages_accounts_but_cannot_make_superusers(client, account):
+    client.login(username="admin", password=DEMO_PASSWORD)
+    counsellor = account("counsellor")
+    page = client.get(f"/admin/centre/user/{counsellor.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="is_superuser"' not in page.text
+    assert 'name="groups"' in page.text
