@@ -1,7 +1,8 @@
-"""Stop early, with instructions, when the test database server does not answer.
+"""Stop early, with instructions, when the database server does not answer.
 
-`make test` runs this before pytest, and tests/conftest.py calls `require_database()` too, so
-the suite never silently falls back to another database.
+`make test` runs this before pytest (and tests/conftest.py calls `database_problem()` too), so the
+suite never silently falls back to another database. `make run` runs it with `--create`, which
+also creates the configured Postgres database when the server has none of that name.
 """
 
 from __future__ import annotations
@@ -39,6 +40,19 @@ def database_problem() -> str | None:
     return None
 
 
+def create_database_if_missing() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite makes its file on first use
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+            print(f"Created the database {name}.")  # noqa: T201
+
+
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centre.settings.test")
     import django
@@ -47,3 +61,5 @@ if __name__ == "__main__":
     problem = database_problem()
     if problem:
         sys.exit(problem)
+    if "--create" in sys.argv[1:]:
+        create_database_if_missing()
