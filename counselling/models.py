@@ -1,1 +1,422 @@
-"""Counselling models."""
+"""Counselling case files: the minor, guardians and consent, cases, sessions, safety plans,
+referrals along the green channel, and case conferences.
+
+Which cases a user sees is decided in one place, `counselling.selectors.case_visible_to`.
+Grants on single cases (assignment, sharing) are django-guardian direct-FK rows, given and
+taken only by `counselling.services`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from centre.models import School, Site, TimeStampedModel
+
+
+class Client(TimeStampedModel):
+    """The minor. The same child is one client: name + date of birth + school is unique."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+
+    full_name = models.CharField(_("name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    class_name = models.CharField(_("class"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    site = models.ForeignKey(
+        Site, verbose_name=_("registered at"), on_delete=models.PROTECT, related_name="clients"
+    )
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["full_name", "date_of_birth", "school"], name="counselling_client_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def age_on(self, day: datetime.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+
+class Guardian(TimeStampedModel):
+    class Relationship(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        OTHER = "other", _("Other legal guardian")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="guardians")
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    full_name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=32)
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Consent(TimeStampedModel):
+    """One consent for one purpose (PIPL Art. 29–31). Withdrawal is honoured from then on."""
+
+    class Purpose(models.TextChoices):
+        COUNSELLING = "counselling", _("Counselling")
+        SHARE_WITH_SCHOOL = "share_school", _("Sharing with the school")
+        SHARE_WITH_HOSPITAL = "share_hospital", _("Sharing with the hospital")
+        REMINDERS = "reminders", _("Reminders")
+        RESEARCH = "research", _("Research")
+
+    class GivenBy(models.TextChoices):
+        GUARDIAN = "guardian", _("Guardian")
+        CLIENT = "client", _("The client")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices)
+    guardian = models.ForeignKey(
+        Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    version = models.CharField(_("form version"), max_length=20)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(given_by="guardian") | models.Q(guardian__isnull=False),
+                name="counselling_consent_guardian_named",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.version})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class RiskLevel(models.TextChoices):
+    NONE = "none", _("None")
+    LOW = "low", _("Low")
+    MODERATE = "moderate", _("Moderate")
+    HIGH = "high", _("High")
+    IMMINENT = "imminent", _("Imminent")
+
+
+# Ordering for sorting and comparisons: higher is more urgent.
+RISK_RANK = {
+    RiskLevel.NONE: 0,
+    RiskLevel.LOW: 1,
+    RiskLevel.MODERATE: 2,
+    RiskLevel.HIGH: 3,
+    RiskLevel.IMMINENT: 4,
+}
+
+
+class Case(TimeStampedModel):
+    class Status(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        ACTIVE = "active", _("Active")
+        RECOVERY = "recovery", _("Recovery")
+        CLOSED = "closed", _("Closed")
+
+    class Source(models.TextChoices):
+        SCREENING = "screening", _("School screening")
+        HOTLINE = "hotline", _("Hotline")
+        SCHOOL = "school", _("School")
+        FAMILY = "family", _("Family")
+        WALK_IN = "walk_in", _("Walk-in")
+        HOSPITAL = "hospital", _("Hospital")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="cases")
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.INTAKE
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    presenting_concerns = models.TextField(_("presenting concerns"))
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE
+    )
+    # Kept with risk_level by the services, so lists sort by urgency on an index.
+    risk_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead counsellor"),
+        on_delete=models.PROTECT,
+        related_name="lead_cases",
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervisor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_cases",
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Optimistic concurrency: every change names the version it read (services refuse stale ones).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["site", "status"], name="counselling_case_site_status"),
+            models.Index(fields=["-risk_rank", "-id"], name="counselling_case_urgency"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Case %(number)s") % {"number": self.pk}
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission"], name="counselling_caseperm_user")]
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class RiskChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_changes")
+    level_from = models.CharField(max_length=10, choices=RiskLevel.choices)
+    level_to = models.CharField(max_length=10, choices=RiskLevel.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("risk change")
+        verbose_name_plural = _("risk changes")
+
+    def __str__(self) -> str:
+        return f"{self.level_from} → {self.level_to}"
+
+
+class CounsellingSession(TimeStampedModel):
+    """One contact with the client (a session of counselling, therapy, assessment…)."""
+
+    class Modality(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", _("Face to face")
+        ONLINE = "online", _("Online")
+        PHONE = "phone", _("Phone")
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        ASSESSMENT = "assessment", _("Assessment")
+        COUNSELLING = "counselling", _("Counselling")
+        PSYCHOTHERAPY = "psychotherapy", _("Psychotherapy")
+        PHYSICAL_THERAPY = "physical_therapy", _("Physical therapy")
+        MEDICATION_REVIEW = "medication_review", _("Medication review")
+        FAMILY = "family", _("Family session")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    held_at = models.DateTimeField(_("held at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=50)
+    modality = models.CharField(_("modality"), max_length=15, choices=Modality.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices)
+    note_presenting = models.TextField(_("presenting"), blank=True)
+    note_intervention = models.TextField(_("intervention"), blank=True)
+    note_plan = models.TextField(_("plan"), blank=True)
+    risk_assessed = models.CharField(
+        _("risk assessed"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["held_at"], name="counselling_session_held_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_at:%Y-%m-%d}"
+
+
+class SafetyPlan(models.Model):
+    """One version of a case's safety plan; the newest is in force. Versions are never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="safety_plans")
+    number = models.PositiveIntegerField()
+    warning_signs = models.TextField(_("warning signs"))
+    coping_strategies = models.TextField(_("coping strategies"))
+    people_and_places = models.TextField(_("people and places that help"), blank=True)
+    professional_contacts = models.TextField(_("professionals and crisis lines"))
+    means_safety = models.TextField(_("making the environment safe"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("safety plan")
+        verbose_name_plural = _("safety plans")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="counselling_safetyplan_number")
+        ]
+
+    def __str__(self) -> str:
+        return _("Safety plan v%(number)s") % {"number": self.number}
+
+
+class Referral(TimeStampedModel):
+    """A referral along the family–school–hospital green channel (DOMAIN.md §2.4)."""
+
+    class Destination(models.TextChoices):
+        HOSPITAL_PSYCHIATRY = "hospital_psychiatry", _("Hospital psychiatry")
+        OUTPATIENT = "outpatient", _("Outpatient clinic")
+        SCHOOL = "school", _("School")
+        SOCIAL_WORK = "social_work", _("Social work")
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        ACCEPTED = "accepted", _("Accepted")
+        SCHEDULED = "scheduled", _("Scheduled")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+        FEEDBACK = "feedback", _("Feedback to school")
+        CLOSED = "closed", _("Closed")
+
+    # Which state may follow which (the SLA clock starts at `created`).
+    NEXT_STATUSES = {
+        Status.CREATED: {Status.ACCEPTED, Status.CLOSED},
+        Status.ACCEPTED: {Status.SCHEDULED, Status.CLOSED},
+        Status.SCHEDULED: {Status.ATTENDED, Status.NO_SHOW},
+        Status.ATTENDED: {Status.FEEDBACK, Status.CLOSED},
+        Status.NO_SHOW: {Status.SCHEDULED, Status.CLOSED},
+        Status.FEEDBACK: {Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    destination = models.CharField(_("destination"), max_length=20, choices=Destination.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CREATED
+    )
+    reason = models.TextField(_("reason"))
+    due_at = models.DateTimeField(_("due by"))
+    scheduled_for = models.DateTimeField(_("appointment"), null=True, blank=True)
+    feedback_to_school = models.TextField(
+        _("feedback to the school"),
+        blank=True,
+        help_text=_("Attendance, return-to-school advice and accommodations only; no diagnosis."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["status", "due_at"], name="counselling_referral_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_destination_display()} ({self.get_status_display()})"
+
+    @property
+    def is_overdue(self) -> bool:
+        waiting = self.status in {self.Status.CREATED, self.Status.ACCEPTED}
+        return waiting and self.due_at < timezone.now()
+
+
+class ReferralEvent(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=10, choices=Referral.Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.status
+
+
+class CaseConference(TimeStampedModel):
+    """The monthly case conference of a site (定期会商)."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="case_conferences")
+    held_on = models.DateField(_("held on"))
+    participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    cases = models.ManyToManyField(Case, related_name="conferences", blank=True)
+    decisions = models.TextField(_("decisions"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("case conference")
+        verbose_name_plural = _("case conferences")
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.held_on}"
+
+
+class BreakGlassAccess(models.Model):
+    """A supervisor's or crisis-team member's time-boxed access to a case outside their grants."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass_accesses")
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="counselling_breakglass_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.case_id}"

@@ -1,0 +1,174 @@
+"""Reads, always scoped to the acting user. Every list, page, export and API starts from
+`case_visible_to(user=...)`; a case the user may not see is answered exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from centre.models import User
+from centre.roles import Role
+from counselling.models import (
+    BreakGlassAccess,
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Client,
+    CounsellingSession,
+    Referral,
+)
+
+VIEW_CASE = "view_case"
+CHANGE_CASE = "change_case"
+
+
+def _granted_case_ids(*, user: User, codename: str) -> QuerySet:
+    """Case ids from direct-FK guardian grants, the user's and their groups', as one UNION.
+
+    A hand-written UNION lets Postgres start from the user's small grant set instead of walking
+    the case table (ENGINEERING.md §2.2: 16 ms against 103 ms for guardian's own filter)."""
+    return (
+        CaseUserObjectPermission.objects.filter(user=user, permission__codename=codename)
+        .values("content_object_id")
+        .union(
+            CaseGroupObjectPermission.objects.filter(
+                group__user=user, permission__codename=codename
+            ).values("content_object_id")
+        )
+    )
+
+
+def case_visibility(*, user: User) -> Q | None:
+    """The condition on Case that a user's visibility amounts to; None when they see nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    roles = set(user.roles())
+    condition = Q()
+    has_any = False
+    if Role.COUNSELLOR in roles or Role.SUPERVISOR in roles:
+        condition |= Q(pk__in=_granted_case_ids(user=user, codename=VIEW_CASE))
+        has_any = True
+    if Role.SUPERVISOR in roles and user.site_id:
+        condition |= Q(site__path__startswith=user.site.path)
+        has_any = True
+    if Role.SUPERVISOR in roles or Role.CRISIS_TEAM in roles:
+        condition |= Q(
+            pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+                "case_id"
+            )
+        )
+        has_any = True
+    return condition if has_any else None
+
+
+def case_visible_to(*, user: User) -> QuerySet[Case]:
+    condition = case_visibility(user=user)
+    if condition is None:
+        return Case.objects.none()
+    return Case.objects.filter(condition)
+
+
+def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[Case]:
+    """A caseload: what needs attention first (highest risk, then the newest)."""
+    cases = case_visible_to(user=user).select_related("client", "client__school", "counsellor")
+    if status:
+        cases = cases.filter(status=status)
+    if risk_level:
+        cases = cases.filter(risk_level=risk_level)
+    return cases.order_by("-risk_rank", "-id")
+
+
+def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> Case:
+    """The case, or Http404 — the same for a missing case and one the user may not see.
+
+    `for_write` raises PermissionDenied when the user may see but not change the case: a
+    supervisor of the site, a change grant, never break-glass (which opens reading only)."""
+    case = (
+        case_visible_to(user=user)
+        .select_related("client", "client__school", "counsellor", "supervisor", "site")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if for_write and not user_may_change_case(user=user, case=case):
+        raise PermissionDenied
+    return case
+
+
+def user_may_change_case(*, user: User, case: Case) -> bool:
+    if not user.has_perm("counselling.change_case"):
+        return False
+    if (
+        user.has_role(Role.SUPERVISOR)
+        and user.site_id
+        and case.site.path.startswith(user.site.path)
+    ):
+        return True
+    return (
+        CaseUserObjectPermission.objects.filter(
+            user=user, permission__codename=CHANGE_CASE, content_object=case
+        ).exists()
+        or CaseGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename=CHANGE_CASE, content_object=case
+        ).exists()
+    )
+
+
+def break_glass_active(*, user: User, case: Case) -> BreakGlassAccess | None:
+    return BreakGlassAccess.objects.filter(
+        user=user, case=case, expires_at__gt=timezone.now()
+    ).first()
+
+
+def client_visible_to(*, user: User) -> QuerySet[Client]:
+    """Clients with a case the user sees."""
+    return Client.objects.filter(
+        pk__in=case_visible_to(user=user).values("client_id")
+    ).select_related("school")
+
+
+def get_client_for_user(*, user: User, client_id: int) -> Client:
+    client = client_visible_to(user=user).filter(pk=client_id).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def client_search(*, full_name: str, date_of_birth, school_id: int | None) -> QuerySet[Client]:
+    """Possible duplicates of a child about to be registered: same name and date of birth.
+
+    Answers existence only (the intake form shows "already registered, ask the case's
+    counsellor"), never another counsellor's case content."""
+    return Client.objects.filter(full_name=full_name.strip(), date_of_birth=date_of_birth).filter(
+        Q(school_id=school_id) | Q(school__isnull=True) if school_id else Q()
+    )
+
+
+def session_visible_to(*, user: User) -> QuerySet[CounsellingSession]:
+    return CounsellingSession.objects.filter(case__in=case_visible_to(user=user))
+
+
+def get_session_for_user(*, user: User, session_id: int) -> CounsellingSession:
+    session = (
+        session_visible_to(user=user).select_related("case", "counsellor").filter(pk=session_id)
+    ).first()
+    if session is None:
+        raise Http404
+    return session
+
+
+def referral_visible_to(*, user: User) -> QuerySet[Referral]:
+    return Referral.objects.filter(case__in=case_visible_to(user=user))
+
+
+def case_viewers(*, case: Case):
+    """Who read this case file and when: for the case's counsellor and supervisor."""
+    from centre.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        target_type="counselling.case", target_id=str(case.pk), action__endswith=".viewed"
+    ).order_by("-at")[:200]
