@@ -56,11 +56,15 @@ def sync_role_groups(*, apps=None, using: str = "default") -> None:
         wanted = []
         for name in sorted(names):
             app_label, codename = name.split(".")
-            wanted.append(
-                permission_model.objects.using(using).get(
-                    content_type__app_label=app_label, codename=codename
-                )
+            permission = (
+                permission_model.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
             )
+            if permission is None and apps is live_apps:
+                raise LookupError(f"role {role}: no permission {name}")
+            if permission is not None:  # in a migration, later apps' models may not exist yet
+                wanted.append(permission)
         group.permissions.set(wanted)
 
 
