@@ -21,6 +21,7 @@ messages: install
 # A developer's trial run: DEBUG defaults to true here (and only here).
 run: export DEBUG ?= true
 run: install messages
+	test -f .env || cp .env.example .env
 	DJANGO_SETTINGS_MODULE=centre.settings.base $(PY) -m centre.database_check --create
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo

@@ -3,14 +3,19 @@ variables (see README "Configuration"); tests override a few values in `centre.s
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 from centre.settings import environment as env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# A developer's .env (made from .env.example by `make run`); variables already set win.
+if not os.environ.get("PORTAL_SKIP_DOTENV"):
+    load_dotenv(BASE_DIR / ".env", override=False)
 VAR_DIR = Path(env.read("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.read_bool("DEBUG", default=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+# Tests never read a developer's .env: their settings are these defaults or the environment.
+os.environ["PORTAL_SKIP_DOTENV"] = "1"
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
