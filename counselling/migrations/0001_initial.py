@@ -7,285 +7,805 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('centre', '0003_roles'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("centre", "0003_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('intake', 'Intake'), ('active', 'Active'), ('recovery', 'Recovery'), ('closed', 'Closed')], default='intake', max_length=10, verbose_name='status')),
-                ('source', models.CharField(choices=[('screening', 'School screening'), ('hotline', 'Hotline'), ('school', 'School'), ('family', 'Family'), ('walk_in', 'Walk-in'), ('hospital', 'Hospital')], max_length=10, verbose_name='source')),
-                ('presenting_concerns', models.TextField(verbose_name='presenting concerns')),
-                ('risk_level', models.CharField(choices=[('none', 'None'), ('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High'), ('imminent', 'Imminent')], default='none', max_length=10, verbose_name='risk level')),
-                ('risk_rank', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('counsellor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lead_cases', to=settings.AUTH_USER_MODEL, verbose_name='lead counsellor')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='centre.site', verbose_name='site')),
-                ('supervisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervised_cases', to=settings.AUTH_USER_MODEL, verbose_name='supervisor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake"),
+                            ("active", "Active"),
+                            ("recovery", "Recovery"),
+                            ("closed", "Closed"),
+                        ],
+                        default="intake",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("screening", "School screening"),
+                            ("hotline", "Hotline"),
+                            ("school", "School"),
+                            ("family", "Family"),
+                            ("walk_in", "Walk-in"),
+                            ("hospital", "Hospital"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                ("presenting_concerns", models.TextField(verbose_name="presenting concerns")),
+                (
+                    "risk_level",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("low", "Low"),
+                            ("moderate", "Moderate"),
+                            ("high", "High"),
+                            ("imminent", "Imminent"),
+                        ],
+                        default="none",
+                        max_length=10,
+                        verbose_name="risk level",
+                    ),
+                ),
+                ("risk_rank", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="opened at"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "counsellor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lead counsellor",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="centre.site",
+                        verbose_name="site",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="supervisor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
             },
         ),
         migrations.CreateModel(
-            name='CaseConference',
+            name="CaseConference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('held_on', models.DateField(verbose_name='held on')),
-                ('decisions', models.TextField(verbose_name='decisions')),
-                ('cases', models.ManyToManyField(blank=True, related_name='conferences', to='counselling.case')),
-                ('participants', models.ManyToManyField(related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_conferences', to='centre.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("held_on", models.DateField(verbose_name="held on")),
+                ("decisions", models.TextField(verbose_name="decisions")),
+                (
+                    "cases",
+                    models.ManyToManyField(
+                        blank=True, related_name="conferences", to="counselling.case"
+                    ),
+                ),
+                (
+                    "participants",
+                    models.ManyToManyField(related_name="+", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_conferences",
+                        to="centre.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case conference',
-                'verbose_name_plural': 'case conferences',
-                'ordering': ['-held_on'],
+                "verbose_name": "case conference",
+                "verbose_name_plural": "case conferences",
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('full_name', models.CharField(max_length=100, verbose_name='name')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male')], max_length=10, verbose_name='sex')),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('grade', models.CharField(blank=True, max_length=20, verbose_name='grade')),
-                ('class_name', models.CharField(blank=True, max_length=20, verbose_name='class')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='centre.school', verbose_name='school')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clients', to='centre.site', verbose_name='registered at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("full_name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male")],
+                        max_length=10,
+                        verbose_name="sex",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                ("grade", models.CharField(blank=True, max_length=20, verbose_name="grade")),
+                ("class_name", models.CharField(blank=True, max_length=20, verbose_name="class")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="centre.school",
+                        verbose_name="school",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clients",
+                        to="centre.site",
+                        verbose_name="registered at",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'client',
-                'verbose_name_plural': 'clients',
+                "verbose_name": "client",
+                "verbose_name_plural": "clients",
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='counselling.client'),
+            model_name="case",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="counselling.client",
+            ),
         ),
         migrations.CreateModel(
-            name='CounsellingSession',
+            name="CounsellingSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('held_at', models.DateTimeField(verbose_name='held at')),
-                ('duration_minutes', models.PositiveSmallIntegerField(default=50, verbose_name='duration (minutes)')),
-                ('modality', models.CharField(choices=[('face_to_face', 'Face to face'), ('online', 'Online'), ('phone', 'Phone')], max_length=15, verbose_name='modality')),
-                ('kind', models.CharField(choices=[('intake', 'Intake'), ('assessment', 'Assessment'), ('counselling', 'Counselling'), ('psychotherapy', 'Psychotherapy'), ('physical_therapy', 'Physical therapy'), ('medication_review', 'Medication review'), ('family', 'Family session'), ('follow_up', 'Follow-up')], max_length=20, verbose_name='kind')),
-                ('attendance', models.CharField(choices=[('attended', 'Attended'), ('no_show', 'No-show'), ('cancelled', 'Cancelled')], max_length=10, verbose_name='attendance')),
-                ('note_presenting', models.TextField(blank=True, verbose_name='presenting')),
-                ('note_intervention', models.TextField(blank=True, verbose_name='intervention')),
-                ('note_plan', models.TextField(blank=True, verbose_name='plan')),
-                ('risk_assessed', models.CharField(blank=True, choices=[('none', 'None'), ('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High'), ('imminent', 'Imminent')], max_length=10, verbose_name='risk assessed')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='counselling.case')),
-                ('counsellor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("held_at", models.DateTimeField(verbose_name="held at")),
+                (
+                    "duration_minutes",
+                    models.PositiveSmallIntegerField(default=50, verbose_name="duration (minutes)"),
+                ),
+                (
+                    "modality",
+                    models.CharField(
+                        choices=[
+                            ("face_to_face", "Face to face"),
+                            ("online", "Online"),
+                            ("phone", "Phone"),
+                        ],
+                        max_length=15,
+                        verbose_name="modality",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake"),
+                            ("assessment", "Assessment"),
+                            ("counselling", "Counselling"),
+                            ("psychotherapy", "Psychotherapy"),
+                            ("physical_therapy", "Physical therapy"),
+                            ("medication_review", "Medication review"),
+                            ("family", "Family session"),
+                            ("follow_up", "Follow-up"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "attendance",
+                    models.CharField(
+                        choices=[
+                            ("attended", "Attended"),
+                            ("no_show", "No-show"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=10,
+                        verbose_name="attendance",
+                    ),
+                ),
+                ("note_presenting", models.TextField(blank=True, verbose_name="presenting")),
+                ("note_intervention", models.TextField(blank=True, verbose_name="intervention")),
+                ("note_plan", models.TextField(blank=True, verbose_name="plan")),
+                (
+                    "risk_assessed",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "None"),
+                            ("low", "Low"),
+                            ("moderate", "Moderate"),
+                            ("high", "High"),
+                            ("imminent", "Imminent"),
+                        ],
+                        max_length=10,
+                        verbose_name="risk assessed",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="counselling.case",
+                    ),
+                ),
+                (
+                    "counsellor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session',
-                'verbose_name_plural': 'sessions',
-                'ordering': ['-held_at', '-id'],
+                "verbose_name": "session",
+                "verbose_name_plural": "sessions",
+                "ordering": ["-held_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Guardian',
+            name="Guardian",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('relationship', models.CharField(choices=[('mother', 'Mother'), ('father', 'Father'), ('grandparent', 'Grandparent'), ('other', 'Other legal guardian')], max_length=20, verbose_name='relationship')),
-                ('full_name', models.CharField(max_length=100, verbose_name='name')),
-                ('phone', models.CharField(max_length=32, verbose_name='phone')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardians', to='counselling.client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("grandparent", "Grandparent"),
+                            ("other", "Other legal guardian"),
+                        ],
+                        max_length=20,
+                        verbose_name="relationship",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=100, verbose_name="name")),
+                ("phone", models.CharField(max_length=32, verbose_name="phone")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guardians",
+                        to="counselling.client",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'guardian',
-                'verbose_name_plural': 'guardians',
+                "verbose_name": "guardian",
+                "verbose_name_plural": "guardians",
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('purpose', models.CharField(choices=[('counselling', 'Counselling'), ('share_school', 'Sharing with the school'), ('share_hospital', 'Sharing with the hospital'), ('reminders', 'Reminders'), ('research', 'Research')], max_length=20, verbose_name='purpose')),
-                ('given_by', models.CharField(choices=[('guardian', 'Guardian'), ('client', 'The client')], max_length=10, verbose_name='given by')),
-                ('version', models.CharField(max_length=20, verbose_name='form version')),
-                ('given_at', models.DateTimeField(verbose_name='given at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='counselling.client')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('guardian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='counselling.guardian')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("counselling", "Counselling"),
+                            ("share_school", "Sharing with the school"),
+                            ("share_hospital", "Sharing with the hospital"),
+                            ("reminders", "Reminders"),
+                            ("research", "Research"),
+                        ],
+                        max_length=20,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.CharField(
+                        choices=[("guardian", "Guardian"), ("client", "The client")],
+                        max_length=10,
+                        verbose_name="given by",
+                    ),
+                ),
+                ("version", models.CharField(max_length=20, verbose_name="form version")),
+                ("given_at", models.DateTimeField(verbose_name="given at")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="counselling.client",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "guardian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents",
+                        to="counselling.guardian",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consents',
-                'ordering': ['-given_at'],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consents",
+                "ordering": ["-given_at"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('destination', models.CharField(choices=[('hospital_psychiatry', 'Hospital psychiatry'), ('outpatient', 'Outpatient clinic'), ('school', 'School'), ('social_work', 'Social work')], max_length=20, verbose_name='destination')),
-                ('status', models.CharField(choices=[('created', 'Created'), ('accepted', 'Accepted'), ('scheduled', 'Scheduled'), ('attended', 'Attended'), ('no_show', 'No-show'), ('feedback', 'Feedback to school'), ('closed', 'Closed')], default='created', max_length=10, verbose_name='status')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('due_at', models.DateTimeField(verbose_name='due by')),
-                ('scheduled_for', models.DateTimeField(blank=True, null=True, verbose_name='appointment')),
-                ('feedback_to_school', models.TextField(blank=True, help_text='Attendance, return-to-school advice and accommodations only; no diagnosis.', verbose_name='feedback to the school')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals', to='counselling.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "destination",
+                    models.CharField(
+                        choices=[
+                            ("hospital_psychiatry", "Hospital psychiatry"),
+                            ("outpatient", "Outpatient clinic"),
+                            ("school", "School"),
+                            ("social_work", "Social work"),
+                        ],
+                        max_length=20,
+                        verbose_name="destination",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("accepted", "Accepted"),
+                            ("scheduled", "Scheduled"),
+                            ("attended", "Attended"),
+                            ("no_show", "No-show"),
+                            ("feedback", "Feedback to school"),
+                            ("closed", "Closed"),
+                        ],
+                        default="created",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("due_at", models.DateTimeField(verbose_name="due by")),
+                (
+                    "scheduled_for",
+                    models.DateTimeField(blank=True, null=True, verbose_name="appointment"),
+                ),
+                (
+                    "feedback_to_school",
+                    models.TextField(
+                        blank=True,
+                        help_text="Attendance, return-to-school advice and accommodations only; no diagnosis.",
+                        verbose_name="feedback to the school",
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referrals",
+                        to="counselling.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral',
-                'verbose_name_plural': 'referrals',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "referral",
+                "verbose_name_plural": "referrals",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralEvent',
+            name="ReferralEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('created', 'Created'), ('accepted', 'Accepted'), ('scheduled', 'Scheduled'), ('attended', 'Attended'), ('no_show', 'No-show'), ('feedback', 'Feedback to school'), ('closed', 'Closed')], max_length=10)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='counselling.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("accepted", "Accepted"),
+                            ("scheduled", "Scheduled"),
+                            ("attended", "Attended"),
+                            ("no_show", "No-show"),
+                            ("feedback", "Feedback to school"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="counselling.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RiskChange',
+            name="RiskChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level_from', models.CharField(choices=[('none', 'None'), ('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High'), ('imminent', 'Imminent')], max_length=10)),
-                ('level_to', models.CharField(choices=[('none', 'None'), ('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High'), ('imminent', 'Imminent')], max_length=10)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_changes', to='counselling.case')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level_from",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("low", "Low"),
+                            ("moderate", "Moderate"),
+                            ("high", "High"),
+                            ("imminent", "Imminent"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "level_to",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("low", "Low"),
+                            ("moderate", "Moderate"),
+                            ("high", "High"),
+                            ("imminent", "Imminent"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="risk_changes",
+                        to="counselling.case",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'risk change',
-                'verbose_name_plural': 'risk changes',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "risk change",
+                "verbose_name_plural": "risk changes",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SafetyPlan',
+            name="SafetyPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('warning_signs', models.TextField(verbose_name='warning signs')),
-                ('coping_strategies', models.TextField(verbose_name='coping strategies')),
-                ('people_and_places', models.TextField(blank=True, verbose_name='people and places that help')),
-                ('professional_contacts', models.TextField(verbose_name='professionals and crisis lines')),
-                ('means_safety', models.TextField(blank=True, verbose_name='making the environment safe')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='safety_plans', to='counselling.case')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("warning_signs", models.TextField(verbose_name="warning signs")),
+                ("coping_strategies", models.TextField(verbose_name="coping strategies")),
+                (
+                    "people_and_places",
+                    models.TextField(blank=True, verbose_name="people and places that help"),
+                ),
+                (
+                    "professional_contacts",
+                    models.TextField(verbose_name="professionals and crisis lines"),
+                ),
+                (
+                    "means_safety",
+                    models.TextField(blank=True, verbose_name="making the environment safe"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="safety_plans",
+                        to="counselling.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'safety plan',
-                'verbose_name_plural': 'safety plans',
-                'ordering': ['-number'],
+                "verbose_name": "safety plan",
+                "verbose_name_plural": "safety plans",
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='BreakGlassAccess',
+            name="BreakGlassAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='break_glass_accesses', to='counselling.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="break_glass_accesses",
+                        to="counselling.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-granted_at'],
-                'indexes': [models.Index(fields=['user', 'expires_at'], name='counselling_breakglass_user')],
+                "ordering": ["-granted_at"],
+                "indexes": [
+                    models.Index(fields=["user", "expires_at"], name="counselling_breakglass_user")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CaseGroupObjectPermission',
+            name="CaseGroupObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='counselling.case')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="counselling.case"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.group"),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'unique_together': {('group', 'permission', 'content_object')},
+                "abstract": False,
+                "unique_together": {("group", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='CaseUserObjectPermission',
+            name="CaseUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='counselling.case')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="counselling.case"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-                'indexes': [models.Index(fields=['user', 'permission'], name='counselling_caseperm_user')],
-                'unique_together': {('user', 'permission', 'content_object')},
+                "abstract": False,
+                "indexes": [
+                    models.Index(fields=["user", "permission"], name="counselling_caseperm_user")
+                ],
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(fields=('full_name', 'date_of_birth', 'school'), name='counselling_client_unique'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                fields=("full_name", "date_of_birth", "school"), name="counselling_client_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['site', 'status'], name='counselling_case_site_status'),
+            model_name="case",
+            index=models.Index(fields=["site", "status"], name="counselling_case_site_status"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-risk_rank', '-id'], name='counselling_case_urgency'),
+            model_name="case",
+            index=models.Index(fields=["-risk_rank", "-id"], name="counselling_case_urgency"),
         ),
         migrations.AddIndex(
-            model_name='counsellingsession',
-            index=models.Index(fields=['held_at'], name='counselling_session_held_at'),
+            model_name="counsellingsession",
+            index=models.Index(fields=["held_at"], name="counselling_session_held_at"),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('given_by', 'guardian'), _negated=True), ('guardian__isnull', False), _connector='OR'), name='counselling_consent_guardian_named'),
+            model_name="consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("given_by", "guardian"), _negated=True),
+                    ("guardian__isnull", False),
+                    _connector="OR",
+                ),
+                name="counselling_consent_guardian_named",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'due_at'], name='counselling_referral_due'),
+            model_name="referral",
+            index=models.Index(fields=["status", "due_at"], name="counselling_referral_due"),
         ),
         migrations.AddConstraint(
-            model_name='safetyplan',
-            constraint=models.UniqueConstraint(fields=('case', 'number'), name='counselling_safetyplan_number'),
+            model_name="safetyplan",
+            constraint=models.UniqueConstraint(
+                fields=("case", "number"), name="counselling_safetyplan_number"
+            ),
         ),
     ]
