@@ -35,7 +35,16 @@ class CounsellingConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from centre.navigation import register_workspace
-        from counselling.views import WorkspaceView
+        from centre.navigation import NavigationItem, register, register_workspace
+        from centre.roles import Role
+        from counselling.views import CaseloadView
 
-        register_workspace(WorkspaceView, "counselling:home", order=10)
+        register_workspace(CaseloadView, "counselling:caseload", order=10)
+        register(
+            NavigationItem(
+                _("Case conferences"),
+                "counselling:conferences",
+                frozenset({Role.SUPERVISOR}),
+                order=11,
+            )
+        )

@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from centre.models import User
 from centre.roles import Role
 from counselling.models import (
+    RISK_RANK,
     BreakGlassAccess,
     Case,
     CaseGroupObjectPermission,
@@ -19,6 +20,8 @@ from counselling.models import (
     Client,
     CounsellingSession,
     Referral,
+    RiskLevel,
+    SafetyPlan,
 )
 
 VIEW_CASE = "view_case"
@@ -72,8 +75,22 @@ def case_visible_to(*, user: User) -> QuerySet[Case]:
 
 
 def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[Case]:
-    """A caseload: what needs attention first (highest risk, then the newest)."""
-    cases = case_visible_to(user=user).select_related("client", "client__school", "counsellor")
+    """A caseload: what needs attention first (highest risk, then the newest), each case with
+    `needs_safety_plan` and `last_session_at` (subqueries Postgres runs for the page's rows
+    only, after the LIMIT)."""
+    cases = (
+        case_visible_to(user=user)
+        .select_related("client", "client__school", "counsellor")
+        .annotate(
+            needs_safety_plan=Q(risk_rank__gte=RISK_RANK[RiskLevel.MODERATE])
+            & ~Exists(SafetyPlan.objects.filter(case=OuterRef("pk"))),
+            last_session_at=Subquery(
+                CounsellingSession.objects.filter(case=OuterRef("pk"))
+                .order_by("-held_at")
+                .values("held_at")[:1]
+            ),
+        )
+    )
     if status:
         cases = cases.filter(status=status)
     if risk_level:
@@ -172,3 +189,39 @@ def case_viewers(*, case: Case):
     return AuditEntry.objects.filter(
         target_type="counselling.case", target_id=str(case.pk), action__endswith=".viewed"
     ).order_by("-at")[:200]
+
+
+def case_timeline(*, case: Case) -> list[dict]:
+    """Sessions, risk changes, referral steps and safety-plan versions of a case, newest first."""
+    from counselling.models import ReferralEvent
+
+    events = [
+        {"at": session.held_at, "kind": "session", "record": session}
+        for session in case.sessions.select_related("counsellor")
+    ]
+    events += [
+        {"at": change.changed_at, "kind": "risk", "record": change}
+        for change in case.risk_changes.select_related("changed_by")
+    ]
+    events += [
+        {"at": event.at, "kind": "referral", "record": event}
+        for event in ReferralEvent.objects.filter(referral__case=case).select_related(
+            "referral", "actor"
+        )
+    ]
+    events += [
+        {"at": plan.created_at, "kind": "safety_plan", "record": plan}
+        for plan in case.safety_plans.select_related("created_by")
+    ]
+    return sorted(events, key=lambda event: event["at"], reverse=True)
+
+
+def case_may_see_viewers(*, user: User, case: Case) -> bool:
+    """The "who viewed this file" tab: for the case's counsellor and its supervisors."""
+    if user.pk in {case.counsellor_id, case.supervisor_id}:
+        return True
+    return bool(
+        user.has_role(Role.SUPERVISOR)
+        and user.site_id
+        and case.site.path.startswith(user.site.path)
+    )

@@ -378,7 +378,7 @@ def break_glass_open(*, actor: User, case: Case, reason: str, request=None) -> B
         raise ValidationError(
             {"reason": _("Give the reason in a sentence (10 characters or more).")}
         )
-    hours = getattr(settings, "BREAK_GLASS_HOURS", 4)
+    hours = settings.BREAK_GLASS_HOURS
     access = BreakGlassAccess.objects.create(
         user=actor,
         case=case,
@@ -490,9 +490,7 @@ def safety_plan_save(*, actor: User, case: Case, **fields: Any) -> SafetyPlan:
 
 def referral_sla_hours(*, risk_level: str) -> int:
     """Hours from `created` to the first clinical visit (DOMAIN.md §2.4; configurable policy)."""
-    table = getattr(settings, "REFERRAL_SLA_HOURS", {})
-    defaults = {"imminent": 24, "high": 24, "moderate": 7 * 24, "low": 30 * 24, "none": 30 * 24}
-    return int(table.get(risk_level, defaults[risk_level]))
+    return int(settings.REFERRAL_SLA_HOURS[risk_level])
 
 
 @transaction.atomic
@@ -600,3 +598,33 @@ def case_conference_record(
         data={"cases": [case.pk for case in cases]},
     )
     return conference
+
+
+@transaction.atomic
+def case_open_from_intake(
+    *,
+    actor: User,
+    site,
+    client_fields: dict[str, Any],
+    guardian_fields: dict[str, Any] | None,
+    consent_given_by: str,
+    consent_version: str,
+    case_fields: dict[str, Any],
+) -> Case:
+    """The intake form in one step: register the child, the guardian and the consent to
+    counselling, and open the case with the actor as its counsellor. All or nothing."""
+    client = client_register(actor=actor, site=site, **client_fields)
+    guardian = None
+    if guardian_fields:
+        guardian = guardian_add(actor=actor, client=client, **guardian_fields)
+    if consent_given_by == Consent.GivenBy.GUARDIAN and guardian is None:
+        raise ValidationError({"consent_given_by": _("Name the guardian who gives the consent.")})
+    consent_record(
+        actor=actor,
+        client=client,
+        purpose=Consent.Purpose.COUNSELLING,
+        given_by=consent_given_by,
+        guardian=guardian,
+        version=consent_version,
+    )
+    return case_open(actor=actor, client=client, site=site, counsellor=actor, **case_fields)

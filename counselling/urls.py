@@ -4,5 +4,43 @@ from counselling import views
 
 app_name = "counselling"
 urlpatterns = [
-    path("", views.WorkspaceView.as_view(), name="home"),
+    path("", views.CaseloadView.as_view(), name="caseload"),
+    path("intake/", views.IntakeView.as_view(), name="intake"),
+    path("cases/<int:case_id>/", views.CaseDetailView.as_view(), name="case"),
+    path(
+        "cases/<int:case_id>/change/<slug:action>/",
+        views.CaseChangeView.as_view(),
+        name="case-change",
+    ),
+    path("cases/<int:case_id>/sessions/new/", views.SessionLogView.as_view(), name="session-log"),
+    path("cases/<int:case_id>/safety-plan/", views.SafetyPlanView.as_view(), name="safety-plan"),
+    path(
+        "cases/<int:case_id>/referrals/new/",
+        views.ReferralCreateView.as_view(),
+        name="referral-create",
+    ),
+    path(
+        "cases/<int:case_id>/guardians/new/", views.GuardianAddView.as_view(), name="guardian-add"
+    ),
+    path(
+        "cases/<int:case_id>/consents/new/",
+        views.ConsentRecordView.as_view(),
+        name="consent-record",
+    ),
+    path(
+        "cases/<int:case_id>/consents/<int:consent_id>/withdraw/",
+        views.ConsentWithdrawView.as_view(),
+        name="consent-withdraw",
+    ),
+    path("cases/<int:case_id>/share/", views.ShareView.as_view(), name="case-share"),
+    path("cases/<int:case_id>/assign/", views.AssignView.as_view(), name="case-assign"),
+    path("cases/<int:case_id>/viewers/", views.ViewersView.as_view(), name="case-viewers"),
+    path("cases/<int:case_id>/break-glass/", views.BreakGlassView.as_view(), name="break-glass"),
+    path(
+        "referrals/<int:referral_id>/advance/",
+        views.ReferralAdvanceView.as_view(),
+        name="referral-advance",
+    ),
+    path("sessions/<int:session_id>/", views.SessionDetailView.as_view(), name="session"),
+    path("conferences/", views.ConferenceListView.as_view(), name="conferences"),
 ]

@@ -1,13 +1,624 @@
-from django.utils.translation import gettext_lazy as _
+"""The counsellors' pages. Each view parses, calls a selector or a service, and renders.
 
-from centre import views as centre_views
+Every case page starts from `get_case_for_user`: a case the user may not see answers 404, exactly
+like a missing one. Every page that shows the file writes a read audit entry."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
+from counselling import forms, selectors, services
+from counselling.models import Case, CaseConference, Referral
+
+CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
+STALE_MESSAGE = gettext_lazy(
+    "Someone else saved this record after you opened it, so your change was not saved. "
+    "The form below shows what you typed; the page shows what is saved now. Check, then save again."
+)
 
 
-class WorkspaceView(centre_views.WorkspaceView):
-    roles = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
-    title = _("Caseload")
-    description = _(
-        "Case files of the minors you counsel: intake, guardians and consent, sessions, risk "
-        "level, safety plans, referrals along the green channel and follow-up."
-    )
+def add_form_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where it names fields."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+class CaseloadView(RoleRequiredMixin, View):
+    """My caseload: what needs attention first; filters by status and risk."""
+
+    roles = CLINICAL_ROLES
+    title = gettext_lazy("Caseload")
+    per_page = 50
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filters = forms.CaseFilterForm(request.GET or None)
+        chosen = filters.cleaned_data if filters.is_valid() else {}
+        cases = selectors.case_list(
+            user=request.user,
+            status=chosen.get("status", ""),
+            risk_level=chosen.get("risk_level", ""),
+        )
+        page = Paginator(cases, self.per_page).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "counselling/caseload.html",
+            {"filters": filters, "page": page, "query": query.urlencode()},
+        )
+
+
+class IntakeView(RoleRequiredMixin, View):
+    """Open a case from intake: search for the child first, so no child is entered twice."""
+
+    roles = CLINICAL_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        search = forms.ClientSearchForm(request.GET or None)
+        context = {"search": search}
+        if search.is_valid():
+            context["matches"] = self._matches(request, search.cleaned_data)
+            if not context["matches"]:
+                context["form"] = forms.IntakeForm(initial=search.cleaned_data)
+        return render(request, "counselling/intake.html", context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.IntakeForm(request.POST)
+        if form.is_valid():
+            try:
+                case = services.case_open_from_intake(
+                    actor=request.user,
+                    site=request.user.site,
+                    client_fields=form.client_fields(),
+                    guardian_fields=form.guardian_fields(),
+                    consent_given_by=form.cleaned_data["consent_given_by"],
+                    consent_version=form.cleaned_data["consent_version"],
+                    case_fields=form.case_fields(),
+                )
+            except services.DuplicateClientError:
+                messages.error(request, _("This child is already registered."))
+                return redirect(f"{reverse('counselling:intake')}?{self._search_query(form)}")
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("The case is open."))
+                return redirect("counselling:case", case_id=case.pk)
+        return render(request, "counselling/intake.html", {"form": form}, status=400)
+
+    @staticmethod
+    def _matches(request: HttpRequest, data: dict) -> list[dict]:
+        """Possible duplicates; a case the user sees is linked, others are only said to exist."""
+        found = selectors.client_search(
+            full_name=data["full_name"],
+            date_of_birth=data["date_of_birth"],
+            school_id=data["school"].pk if data.get("school") else None,
+        )
+        visible = dict(
+            selectors.case_visible_to(user=request.user)
+            .filter(client__in=found)
+            .values_list("client_id", "pk")
+        )
+        return [{"client": client, "case_id": visible.get(client.pk)} for client in found]
+
+    @staticmethod
+    def _search_query(form) -> str:
+        data = form.cleaned_data
+        return urlencode(
+            {
+                "full_name": data["full_name"],
+                "date_of_birth": data["date_of_birth"].isoformat(),
+                "school": data["school"].pk if data.get("school") else "",
+            }
+        )
+
+
+class CaseView(RoleRequiredMixin, View):
+    """A page about one case. Subclasses say whether they write (`for_write`)."""
+
+    roles = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.CRISIS_TEAM})
+    for_write = False
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not any(
+            request.user.has_role(role) for role in self.roles
+        ):
+            raise Http404  # a case page is a record: "not yours" looks like "missing"
+        return super().dispatch(request, *args, **kwargs)
+
+    def load_case(self, request: HttpRequest, case_id: int) -> Case:
+        return selectors.get_case_for_user(
+            user=request.user, case_id=case_id, for_write=self.for_write
+        )
+
+
+class CaseDetailView(CaseView):
+    """The case file: client, guardians and consents, risk, safety plan, referrals, timeline."""
+
+    def get(self, request: HttpRequest, case_id: int) -> HttpResponse:
+        try:
+            case = self.load_case(request, case_id)
+        except Http404:
+            return self._not_found(request, case_id)
+        services.case_record_read(actor=request.user, case=case, request=request)
+        return render(request, "counselling/case_detail.html", self.context(request, case))
+
+    @staticmethod
+    def context(request: HttpRequest, case: Case, **extra) -> dict:
+        may_change = selectors.user_may_change_case(user=request.user, case=case)
+        referrals = list(case.referrals.all())
+        return {
+            "case": case,
+            "client": case.client,
+            "guardians": case.client.guardians.all(),
+            "consents": case.client.consents.select_related("guardian"),
+            "risk_changes": case.risk_changes.select_related("changed_by"),
+            "safety_plan": case.safety_plans.first(),
+            "needs_safety_plan": services.case_needs_safety_plan(case=case),
+            "referrals": referrals,
+            "advance_forms": {
+                referral.pk: forms.ReferralAdvanceForm(referral=referral)
+                for referral in referrals
+                if Referral.NEXT_STATUSES[Referral.Status(referral.status)]
+            },
+            "timeline": selectors.case_timeline(case=case),
+            "may_change": may_change,
+            "may_assign": may_change and request.user.has_role(Role.SUPERVISOR),
+            "may_see_viewers": selectors.case_may_see_viewers(user=request.user, case=case),
+            "break_glass": selectors.break_glass_active(user=request.user, case=case),
+            "concerns_form": extra.get("concerns_form")
+            or forms.ConcernsForm(
+                initial={"presenting_concerns": case.presenting_concerns, "version": case.version}
+            ),
+            "risk_form": extra.get("risk_form")
+            or forms.RiskForm(initial={"risk_level": case.risk_level, "version": case.version}),
+            "status_form": extra.get("status_form")
+            or forms.StatusForm(initial={"version": case.version}),
+            "status_choices": [
+                (value, label)
+                for value, label in Case.Status.choices
+                if value in services.CASE_TRANSITIONS[Case.Status(case.status)]
+            ],
+        }
+
+    @staticmethod
+    def _not_found(request: HttpRequest, case_id: int) -> HttpResponse:
+        """404 — and, for those who may break the glass, the way to do it."""
+        may_break_glass = request.user.has_role(Role.SUPERVISOR) or request.user.has_role(
+            Role.CRISIS_TEAM
+        )
+        return render(
+            request,
+            "counselling/case_not_found.html",
+            {"case_id": case_id, "may_break_glass": may_break_glass},
+            status=404,
+        )
+
+
+class CaseChangeView(CaseView):
+    """The case file's forms: presenting concerns, risk level (with a reason) and status."""
+
+    for_write = True
+    actions = {
+        "concerns": (forms.ConcernsForm, "concerns_form"),
+        "risk": (forms.RiskForm, "risk_form"),
+        "status": (forms.StatusForm, "status_form"),
+    }
+
+    def post(self, request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+        if action not in self.actions:
+            raise Http404
+        case = self.load_case(request, case_id)
+        form_class, context_name = self.actions[action]
+        form = form_class(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                self._apply(request, case, action, form.cleaned_data)
+            except services.StaleEditError:
+                form.add_error(None, STALE_MESSAGE)
+                case.refresh_from_db()
+                status = 409
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("counselling:case", case_id=case.pk)
+        services.case_record_read(actor=request.user, case=case, request=request)
+        context = CaseDetailView.context(request, case, **{context_name: form})
+        return render(request, "counselling/case_detail.html", context, status=status)
+
+    @staticmethod
+    def _apply(request: HttpRequest, case: Case, action: str, data: dict) -> None:
+        version = data["version"]
+        if action == "concerns":
+            services.case_update(
+                actor=request.user,
+                case=case,
+                expected_version=version,
+                presenting_concerns=data["presenting_concerns"],
+            )
+        elif action == "risk":
+            services.case_change_risk(
+                actor=request.user,
+                case=case,
+                level=data["risk_level"],
+                reason=data["reason"],
+                expected_version=version,
+            )
+        else:
+            services.case_change_status(
+                actor=request.user, case=case, status=data["status"], expected_version=version
+            )
+
+
+class CaseFormView(CaseView):
+    """A form page about one case: subclasses give the form, the template and what to save."""
+
+    for_write = True
+    template_name = ""
+    title = ""
+
+    def get_form(self, request: HttpRequest, case: Case, data=None):
+        raise NotImplementedError
+
+    def save(self, request: HttpRequest, case: Case, form) -> str:
+        """Save through a service and return the success message."""
+        raise NotImplementedError
+
+    def render_form(self, request: HttpRequest, case: Case, form, status: int = 200):
+        context = {"case": case, "client": case.client, "form": form, "title": self.title}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, case_id: int) -> HttpResponse:
+        case = self.load_case(request, case_id)
+        return self.render_form(request, case, self.get_form(request, case))
+
+    def post(self, request: HttpRequest, case_id: int) -> HttpResponse:
+        case = self.load_case(request, case_id)
+        form = self.get_form(request, case, request.POST)
+        if form.is_valid():
+            try:
+                message = self.save(request, case, form)
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, message)
+                return redirect("counselling:case", case_id=case.pk)
+        return self.render_form(request, case, form, status=400)
+
+
+class SessionLogView(CaseFormView):
+    template_name = "counselling/session_form.html"
+    title = gettext_lazy("Log a session")
+
+    def get_form(self, request, case, data=None):
+        initial = {
+            "held_at": timezone.localtime().replace(second=0, microsecond=0),
+            "duration_minutes": 50,
+            "kind": "counselling",
+            "modality": "face_to_face",
+            "attendance": "attended",
+        }
+        return forms.SessionForm(data, initial=initial)
+
+    def save(self, request, case, form):
+        services.session_log(actor=request.user, case=case, **form.cleaned_data)
+        return _("The session is logged.")
+
+
+class SafetyPlanView(CaseFormView):
+    template_name = "counselling/safety_plan_form.html"
+    title = gettext_lazy("Safety plan")
+
+    def get_form(self, request, case, data=None):
+        current = case.safety_plans.first()
+        return forms.SafetyPlanForm(data, instance=None, initial=_plan_fields(current))
+
+    def render_form(self, request, case, form, status=200):
+        services.case_record_read(actor=request.user, case=case, request=request, what="case")
+        context = {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "title": self.title,
+            "versions": case.safety_plans.select_related("created_by"),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def save(self, request, case, form):
+        plan = services.safety_plan_save(actor=request.user, case=case, **form.cleaned_data)
+        return _("Safety plan version %(number)s is saved.") % {"number": plan.number}
+
+
+def _plan_fields(plan) -> dict:
+    if plan is None:
+        return {}
+    return {name: getattr(plan, name) for name in forms.SafetyPlanForm.Meta.fields}
+
+
+class ReferralCreateView(CaseFormView):
+    template_name = "counselling/case_form.html"
+    title = gettext_lazy("Refer along the green channel")
+
+    def get_form(self, request, case, data=None):
+        return forms.ReferralForm(data)
+
+    def save(self, request, case, form):
+        services.referral_create(actor=request.user, case=case, **form.cleaned_data)
+        return _("The referral is created.")
+
+
+class GuardianAddView(CaseFormView):
+    template_name = "counselling/case_form.html"
+    title = gettext_lazy("Add a guardian")
+
+    def get_form(self, request, case, data=None):
+        return forms.GuardianForm(data)
+
+    def save(self, request, case, form):
+        services.guardian_add(actor=request.user, client=case.client, **form.cleaned_data)
+        return _("The guardian is added.")
+
+
+class ConsentRecordView(CaseFormView):
+    template_name = "counselling/case_form.html"
+    title = gettext_lazy("Record a consent")
+
+    def get_form(self, request, case, data=None):
+        return forms.ConsentForm(data, client=case.client)
+
+    def save(self, request, case, form):
+        services.consent_record(actor=request.user, client=case.client, **form.cleaned_data)
+        return _("The consent is recorded.")
+
+
+class ShareView(CaseFormView):
+    template_name = "counselling/case_form.html"
+    title = gettext_lazy("Share this case with a colleague")
+
+    def get_form(self, request, case, data=None):
+        return forms.ShareForm(data)
+
+    def save(self, request, case, form):
+        services.case_share(actor=request.user, case=case, **form.cleaned_data)
+        return _("The case is shared.")
+
+
+class AssignView(CaseFormView):
+    """Supervisors assign the lead counsellor (the previous lead loses the grants)."""
+
+    template_name = "counselling/case_form.html"
+    title = gettext_lazy("Assign the lead counsellor")
+
+    def load_case(self, request, case_id):
+        case = super().load_case(request, case_id)
+        if not request.user.has_role(Role.SUPERVISOR):
+            raise PermissionDenied
+        return case
+
+    def get_form(self, request, case, data=None):
+        return forms.AssignForm(
+            data, initial={"counsellor": case.counsellor, "version": case.version}
+        )
+
+    def save(self, request, case, form):
+        try:
+            services.case_assign(
+                actor=request.user,
+                case=case,
+                counsellor=form.cleaned_data["counsellor"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.StaleEditError as error:
+            raise ValidationError(STALE_MESSAGE) from error
+        return _("The lead counsellor is assigned.")
+
+
+class ConsentWithdrawView(CaseView):
+    """Withdraw a consent (after a confirmation page): honoured from now on."""
+
+    for_write = True
+
+    def _consent(self, case: Case, consent_id: int):
+        consent = case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True).first()
+        if consent is None:
+            raise Http404
+        return consent
+
+    def get(self, request, case_id: int, consent_id: int):
+        case = self.load_case(request, case_id)
+        consent = self._consent(case, consent_id)
+        return render(
+            request, "counselling/consent_withdraw.html", {"case": case, "consent": consent}
+        )
+
+    def post(self, request, case_id: int, consent_id: int):
+        case = self.load_case(request, case_id)
+        services.consent_withdraw(actor=request.user, consent=self._consent(case, consent_id))
+        messages.success(request, _("The consent is withdrawn from now on."))
+        return redirect("counselling:case", case_id=case.pk)
+
+
+class ReferralAdvanceView(CaseView):
+    for_write = True
+
+    def post(self, request, referral_id: int):
+        referral = selectors.referral_visible_to(user=request.user).filter(pk=referral_id).first()
+        if referral is None:
+            raise Http404
+        case = self.load_case(request, referral.case_id)
+        form = forms.ReferralAdvanceForm(request.POST, referral=referral)
+        if form.is_valid():
+            try:
+                services.referral_advance(
+                    actor=request.user, referral=referral, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("The referral is updated."))
+                return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
+
+
+class SessionDetailView(CaseView):
+    """One session's note: reading it is audited; editing refuses a stale version."""
+
+    def _session(self, request, session_id: int):
+        session = selectors.get_session_for_user(user=request.user, session_id=session_id)
+        return session, self.load_case(request, session.case_id)
+
+    def get(self, request, session_id: int):
+        session, case = self._session(request, session_id)
+        services.case_record_read(actor=request.user, case=case, request=request, what="session")
+        form = forms.SessionEditForm(
+            initial={
+                "version": session.version,
+                "attendance": session.attendance,
+                "duration_minutes": session.duration_minutes,
+                "note_presenting": session.note_presenting,
+                "note_intervention": session.note_intervention,
+                "note_plan": session.note_plan,
+            }
+        )
+        return self._render(request, session, case, form)
+
+    def post(self, request, session_id: int):
+        session, case = self._session(request, session_id)
+        if not selectors.user_may_change_case(user=request.user, case=case):
+            raise PermissionDenied
+        form = forms.SessionEditForm(request.POST)
+        if form.is_valid():
+            fields = {name: value for name, value in form.cleaned_data.items() if name != "version"}
+            try:
+                services.session_update(
+                    actor=request.user,
+                    session=session,
+                    expected_version=form.cleaned_data["version"],
+                    **fields,
+                )
+            except services.StaleEditError:
+                form.add_error(None, STALE_MESSAGE)
+                session.refresh_from_db()
+                return self._render(request, session, case, form, status=409)
+            messages.success(request, _("The note is saved."))
+            return redirect("counselling:session", session_id=session.pk)
+        return self._render(request, session, case, form, status=400)
+
+    @staticmethod
+    def _render(request, session, case, form, status=200):
+        context = {
+            "session": session,
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "may_change": selectors.user_may_change_case(user=request.user, case=case),
+        }
+        return render(request, "counselling/session_detail.html", context, status=status)
+
+
+class ViewersView(CaseView):
+    """Who viewed this file: for its counsellor and supervisors."""
+
+    def get(self, request, case_id: int):
+        case = self.load_case(request, case_id)
+        if not selectors.case_may_see_viewers(user=request.user, case=case):
+            raise PermissionDenied
+        return render(
+            request,
+            "counselling/viewers.html",
+            {"case": case, "client": case.client, "entries": selectors.case_viewers(case=case)},
+        )
+
+
+class BreakGlassView(RoleRequiredMixin, View):
+    """Open a case outside one's grants for a stated reason, for a limited time."""
+
+    roles = frozenset({Role.SUPERVISOR, Role.CRISIS_TEAM})
+
+    def get(self, request, case_id: int):
+        return self._render(request, case_id, forms.BreakGlassForm())
+
+    def post(self, request, case_id: int):
+        form = forms.BreakGlassForm(request.POST)
+        if form.is_valid():
+            case = Case.objects.filter(pk=case_id).first()
+            if case is None:
+                raise Http404
+            services.break_glass_open(
+                actor=request.user, case=case, reason=form.cleaned_data["reason"], request=request
+            )
+            messages.warning(
+                request,
+                _("Break-glass access is open for %(hours)s hours and shown to the auditors.")
+                % {"hours": settings.BREAK_GLASS_HOURS},
+            )
+            return redirect("counselling:case", case_id=case.pk)
+        return self._render(request, case_id, form, status=400)
+
+    @staticmethod
+    def _render(request, case_id, form, status=200):
+        return render(
+            request,
+            "counselling/break_glass.html",
+            {"case_id": case_id, "form": form},
+            status=status,
+        )
+
+
+class ConferenceListView(RoleRequiredMixin, View):
+    """The site's case conferences (定期会商); the supervisor records them."""
+
+    roles = frozenset({Role.SUPERVISOR})
+
+    def _site_cases(self, request):
+        return selectors.case_visible_to(user=request.user).exclude(status=Case.Status.CLOSED)
+
+    def get(self, request):
+        return self._render(request, forms.CaseConferenceForm(cases=self._site_cases(request)))
+
+    def post(self, request):
+        form = forms.CaseConferenceForm(request.POST, cases=self._site_cases(request))
+        if form.is_valid():
+            services.case_conference_record(
+                actor=request.user, site=request.user.site, **form.cleaned_data
+            )
+            messages.success(request, _("The case conference is recorded."))
+            return redirect("counselling:conferences")
+        return self._render(request, form, status=400)
+
+    @staticmethod
+    def _render(request, form, status=200):
+        site = request.user.site
+        conferences = (
+            CaseConference.objects.filter(site__path__startswith=site.path)
+            .select_related("site", "recorded_by")
+            .prefetch_related("participants", "cases")
+            if site
+            else CaseConference.objects.none()
+        )
+        return render(
+            request,
+            "counselling/conferences.html",
+            {"form": form, "conferences": conferences[:24]},
+            status=status,
+        )

@@ -244,3 +244,15 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Youth Mental Health Counselling Portal")
+
+# Counselling policy (DOMAIN.md §2.4, §4): how long a break-glass access lasts, the referral SLA
+# in hours by risk level, and the consent form in use.
+BREAK_GLASS_HOURS = env.read_int("BREAK_GLASS_HOURS", default=4, minimum=1)
+REFERRAL_SLA_HOURS = {
+    "imminent": 24,
+    "high": 24,
+    "moderate": 7 * 24,
+    "low": 30 * 24,
+    "none": 30 * 24,
+}
+CONSENT_FORM_VERSION = env.read("CONSENT_FORM_VERSION", "2026-01")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import DEMO_PASSWORD
+from tests.counselling.conftest import k01, make_case, school  # noqa: F401  (shared fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 # Committed data, for the live server reads through its own connection.

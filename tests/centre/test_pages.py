@@ -12,6 +12,7 @@ NAVIGATION = {
     "counsellor2": ["/counselling/", "/screening/", "/api/v1/docs/"],
     "supervisor": [
         "/counselling/",
+        "/counselling/conferences/",
         "/screening/",
         "/hotline/",
         "/outreach/",

@@ -1,0 +1,350 @@
+"""HTML forms of the counselling pages. Forms validate input; business rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centre.models import School, User
+from centre.roles import Role
+from counselling.models import (
+    Case,
+    Client,
+    Consent,
+    CounsellingSession,
+    Guardian,
+    Referral,
+    RiskLevel,
+    SafetyPlan,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class VersionedForm(forms.Form):
+    """A change to a record read at `version`; the service refuses it if someone saved since."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Case.Status.choices], required=False
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), choices=[("", _("All")), *RiskLevel.choices], required=False
+    )
+
+
+def clinical_staff():
+    return (
+        User.objects.filter(
+            is_active=True, groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value]
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class ClientSearchForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=100)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.order_by("code"), required=False
+    )
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born >= timezone.localdate():
+            raise forms.ValidationError(_("The date of birth must be in the past."))
+        return born
+
+
+class IntakeForm(ClientSearchForm):
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Client.Sex.choices])
+    grade = forms.CharField(label=_("Grade"), max_length=20, required=False)
+    class_name = forms.CharField(label=_("Class"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Client's phone"), max_length=32, required=False)
+
+    guardian_relationship = forms.ChoiceField(
+        label=_("Guardian's relationship"),
+        choices=[("", "—"), *Guardian.Relationship.choices],
+        required=False,
+    )
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=100, required=False)
+    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=32, required=False)
+    consent_given_by = forms.ChoiceField(
+        label=_("Consent to counselling given by"),
+        choices=Consent.GivenBy.choices,
+        initial=Consent.GivenBy.GUARDIAN,
+    )
+    consent_version = forms.CharField(
+        label=_("Consent form version"), max_length=20, initial=settings.CONSENT_FORM_VERSION
+    )
+
+    source = forms.ChoiceField(label=_("Source"), choices=Case.Source.choices)
+    presenting_concerns = forms.CharField(
+        label=_("Presenting concerns"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level at intake"), choices=RiskLevel.choices, initial=RiskLevel.NONE
+    )
+
+    def clean(self):
+        data = super().clean()
+        guardian = [
+            data.get("guardian_relationship"),
+            data.get("guardian_name"),
+            data.get("guardian_phone"),
+        ]
+        if any(guardian) and not all(guardian):
+            raise forms.ValidationError(
+                _("Give the guardian's relationship, name and phone, or none of them.")
+            )
+        return data
+
+    FIELDSETS = [
+        (
+            _("The child"),
+            ["full_name", "date_of_birth", "school", "sex", "grade", "class_name", "phone"],
+            "",
+        ),
+        (
+            _("Guardian and consent"),
+            [
+                "guardian_relationship",
+                "guardian_name",
+                "guardian_phone",
+                "consent_given_by",
+                "consent_version",
+            ],
+            _(
+                "Under 14, a guardian's consent to counselling is needed before the case opens "
+                "(PIPL Art. 31)."
+            ),
+        ),
+        (_("The case"), ["source", "presenting_concerns", "risk_level"], ""),
+    ]
+
+    def fieldsets(self) -> list[dict]:
+        return [
+            {"legend": legend, "fields": [self[name] for name in names], "help": help_text}
+            for legend, names, help_text in self.FIELDSETS
+        ]
+
+    def client_fields(self) -> dict:
+        data = self.cleaned_data
+        names = ["full_name", "sex", "date_of_birth", "school", "grade", "class_name", "phone"]
+        return {name: data[name] for name in names}
+
+    def guardian_fields(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("guardian_name"):
+            return None
+        return {
+            "relationship": data["guardian_relationship"],
+            "full_name": data["guardian_name"],
+            "phone": data["guardian_phone"],
+        }
+
+    def case_fields(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in ["source", "presenting_concerns", "risk_level"]}
+
+
+class SessionForm(forms.ModelForm):
+    """The fast "log a session" form: sensible defaults, keyboard order, Ctrl+Enter saves."""
+
+    class Meta:
+        model = CounsellingSession
+        fields = [
+            "held_at",
+            "duration_minutes",
+            "kind",
+            "modality",
+            "attendance",
+            "note_presenting",
+            "note_intervention",
+            "note_plan",
+            "risk_assessed",
+        ]
+        widgets = {
+            # One text box, not datetime-local: its five segments would each take a Tab.
+            "held_at": forms.DateTimeInput(
+                format="%Y-%m-%d %H:%M", attrs={"placeholder": "2026-01-31 15:30", "size": 16}
+            ),
+            "note_presenting": forms.Textarea(attrs={"rows": 3}),
+            "note_intervention": forms.Textarea(attrs={"rows": 3}),
+            "note_plan": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_at"].widget.attrs["autofocus"] = True
+        self.fields["risk_assessed"].choices = [("", _("Not assessed")), *RiskLevel.choices]
+
+    def clean_held_at(self):
+        held_at = self.cleaned_data["held_at"]
+        if held_at > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("A session is logged once it has taken place."))
+        return held_at
+
+
+class SessionEditForm(VersionedForm):
+    attendance = forms.ChoiceField(
+        label=_("Attendance"), choices=CounsellingSession.Attendance.choices
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0)
+    note_presenting = forms.CharField(
+        label=_("Presenting"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    note_intervention = forms.CharField(
+        label=_("Intervention"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    note_plan = forms.CharField(
+        label=_("Plan"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ConcernsForm(VersionedForm):
+    presenting_concerns = forms.CharField(
+        label=_("Presenting concerns"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class RiskForm(VersionedForm):
+    risk_level = forms.ChoiceField(label=_("New risk level"), choices=RiskLevel.choices)
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
+
+
+class AssignForm(VersionedForm):
+    counsellor = forms.ModelChoiceField(label=_("Lead counsellor"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].queryset = clinical_staff().filter(
+            groups__name=Role.COUNSELLOR.value
+        )
+
+
+class ShareForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    can_change = forms.BooleanField(label=_("May also write in the file"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = clinical_staff()
+
+
+class SafetyPlanForm(forms.ModelForm):
+    class Meta:
+        model = SafetyPlan
+        fields = [
+            "warning_signs",
+            "coping_strategies",
+            "people_and_places",
+            "professional_contacts",
+            "means_safety",
+        ]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["destination", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class ReferralAdvanceForm(forms.Form):
+    status = forms.ChoiceField(label=_("Next state"), choices=Referral.Status.choices)
+    scheduled_for = forms.DateTimeField(
+        label=_("Appointment"), widget=DateTimeInput, required=False
+    )
+    feedback_to_school = forms.CharField(
+        label=_("Feedback to the school"),
+        help_text=_("Attendance, return-to-school advice and accommodations only; no diagnosis."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = Referral.NEXT_STATUSES[Referral.Status(referral.status)]
+        self.fields["status"].choices = [
+            (value, label) for value, label in Referral.Status.choices if value in allowed
+        ]
+
+
+class GuardianForm(forms.ModelForm):
+    class Meta:
+        model = Guardian
+        fields = ["relationship", "full_name", "phone"]
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Consent.Purpose.choices)
+    given_by = forms.ChoiceField(label=_("Given by"), choices=Consent.GivenBy.choices)
+    guardian = forms.ModelChoiceField(
+        label=_("Guardian"), queryset=Guardian.objects.none(), required=False
+    )
+    version = forms.CharField(
+        label=_("Form version"), max_length=20, initial=settings.CONSENT_FORM_VERSION
+    )
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = client.guardians.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("given_by") == Consent.GivenBy.GUARDIAN and not data.get("guardian"):
+            raise forms.ValidationError(_("Choose the guardian who gives the consent."))
+        if data.get("given_by") == Consent.GivenBy.CLIENT:
+            data["guardian"] = None
+        return data
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you need this file now"),
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CaseConferenceForm(forms.Form):
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput)
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases discussed"),
+        queryset=Case.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = clinical_staff()
+        self.fields["cases"].queryset = cases
+        self.fields["cases"].label_from_instance = lambda case: (
+            _("Case %(number)s") % {"number": case.pk}
+        )
