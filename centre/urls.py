@@ -11,6 +11,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("counselling/", include("counselling.api_urls")),
 ]
 
 urlpatterns = [

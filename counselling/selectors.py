@@ -80,7 +80,7 @@ def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet
     only, after the LIMIT)."""
     cases = (
         case_visible_to(user=user)
-        .select_related("client", "client__school", "counsellor")
+        .select_related("client", "client__school", "counsellor", "site")
         .annotate(
             needs_safety_plan=Q(risk_rank__gte=RISK_RANK[RiskLevel.MODERATE])
             & ~Exists(SafetyPlan.objects.filter(case=OuterRef("pk"))),
@@ -225,3 +225,23 @@ def case_may_see_viewers(*, user: User, case: Case) -> bool:
         and user.site_id
         and case.site.path.startswith(user.site.path)
     )
+
+
+def get_client_for_opening(*, user: User, client_id: int) -> Client:
+    """A client the user may open a case for: one whose file they see, or a child registered at
+    their site (or below) who has no case yet. Anything else answers 404."""
+    newly_registered = Q(cases__isnull=True)
+    if user.site_id:
+        newly_registered &= Q(site__path__startswith=user.site.path)
+    else:
+        newly_registered = Q(pk__in=[])
+    client = (
+        Client.objects.filter(
+            Q(pk__in=case_visible_to(user=user).values("client_id")) | newly_registered
+        )
+        .filter(pk=client_id)
+        .first()
+    )
+    if client is None:
+        raise Http404
+    return client

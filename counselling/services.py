@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -22,6 +22,7 @@ from centre.audit import audit_log
 from centre.content_filter import forbidden_words
 from centre.models import User
 from centre.roles import Role
+from centre.versioning import save_versioned
 from counselling.models import (
     RISK_RANK,
     BreakGlassAccess,
@@ -42,10 +43,6 @@ from counselling.selectors import client_search
 ADULT_CONSENT_AGE = 14  # PIPL Art. 31: under 14, a guardian consents
 
 
-class StaleEditError(Exception):
-    """Someone else saved this record since it was read: nothing was overwritten."""
-
-
 class DuplicateClientError(ValidationError):
     def __init__(self, existing: Client) -> None:
         super().__init__(_("This child is already registered."), code="duplicate_client")
@@ -58,19 +55,6 @@ CASE_TRANSITIONS = {
     Case.Status.RECOVERY: {Case.Status.ACTIVE, Case.Status.CLOSED},
     Case.Status.CLOSED: {Case.Status.ACTIVE},  # reopen
 }
-
-
-def _save_versioned(instance: Any, *, expected_version: int, actor: User, fields: dict) -> None:
-    """UPDATE … WHERE version = expected: the second of two concurrent saves changes nothing."""
-    model = type(instance)
-    changed = model.objects.filter(pk=instance.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields
-    )
-    if changed != 1:
-        raise StaleEditError
-    for name, value in fields.items():
-        setattr(instance, name, value)
-    instance.version = expected_version + 1
 
 
 # Clients, guardians, consent -------------------------------------------------------------------
@@ -233,10 +217,9 @@ def case_open(
 def case_update(
     *, actor: User, case: Case, expected_version: int, presenting_concerns: str
 ) -> Case:
-    _save_versioned(
+    save_versioned(
         case,
         expected_version=expected_version,
-        actor=actor,
         fields={"presenting_concerns": presenting_concerns},
     )
     audit_log(
@@ -257,10 +240,9 @@ def case_change_risk(
     previous = case.risk_level
     if previous == level:
         return case
-    _save_versioned(
+    save_versioned(
         case,
         expected_version=expected_version,
-        actor=actor,
         fields={"risk_level": level, "risk_rank": RISK_RANK[RiskLevel(level)]},
     )
     RiskChange.objects.create(
@@ -286,10 +268,9 @@ def case_change_status(*, actor: User, case: Case, status: str, expected_version
         )
     previous = case.status
     closed_at = timezone.now() if status == Case.Status.CLOSED else None
-    _save_versioned(
+    save_versioned(
         case,
         expected_version=expected_version,
-        actor=actor,
         fields={"status": status, "closed_at": closed_at},
     )
     action = (
@@ -307,9 +288,7 @@ def case_assign(*, actor: User, case: Case, counsellor: User, expected_version: 
     if not counsellor.has_role(Role.COUNSELLOR):
         raise ValidationError({"counsellor": _("Cases are assigned to counsellors.")})
     previous = case.counsellor
-    _save_versioned(
-        case, expected_version=expected_version, actor=actor, fields={"counsellor": counsellor}
-    )
+    save_versioned(case, expected_version=expected_version, fields={"counsellor": counsellor})
     if previous.pk != counsellor.pk:
         _revoke(case, previous)
     _grant(case, counsellor, can_change=True)
@@ -458,7 +437,7 @@ def session_update(
     unknown = set(fields) - {*SESSION_NOTE_FIELDS, "attendance", "duration_minutes"}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    _save_versioned(session, expected_version=expected_version, actor=actor, fields=fields)
+    save_versioned(session, expected_version=expected_version, fields=fields)
     audit_log(
         actor=actor,
         action="counselling.session.changed",

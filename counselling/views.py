@@ -21,6 +21,7 @@ from django.views import View
 
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
+from centre.versioning import StaleEditError
 from counselling import forms, selectors, services
 from counselling.models import Case, CaseConference, Referral
 
@@ -231,7 +232,7 @@ class CaseChangeView(CaseView):
         if form.is_valid():
             try:
                 self._apply(request, case, action, form.cleaned_data)
-            except services.StaleEditError:
+            except StaleEditError:
                 form.add_error(None, STALE_MESSAGE)
                 case.refresh_from_db()
                 status = 409
@@ -426,7 +427,7 @@ class AssignView(CaseFormView):
                 counsellor=form.cleaned_data["counsellor"],
                 expected_version=form.cleaned_data["version"],
             )
-        except services.StaleEditError as error:
+        except StaleEditError as error:
             raise ValidationError(STALE_MESSAGE) from error
         return _("The lead counsellor is assigned.")
 
@@ -516,7 +517,7 @@ class SessionDetailView(CaseView):
                     expected_version=form.cleaned_data["version"],
                     **fields,
                 )
-            except services.StaleEditError:
+            except StaleEditError:
                 form.add_error(None, STALE_MESSAGE)
                 session.refresh_from_db()
                 return self._render(request, session, case, form, status=409)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from centre.models import AuditEntry, Site
+from centre.versioning import StaleEditError
 from counselling import services
 from counselling.selectors import case_visible_to, get_case_for_user
 
@@ -109,7 +110,7 @@ def test_the_second_of_two_concurrent_edits_is_refused(alice, sam, alice_case):
     services.case_update(
         actor=alice, case=alice_case, expected_version=1, presenting_concerns="first"
     )
-    with pytest.raises(services.StaleEditError):
+    with pytest.raises(StaleEditError):
         services.case_update(
             actor=sam, case=alice_case, expected_version=1, presenting_concerns="second"
         )

@@ -1,0 +1,72 @@
+"""What every app's API shares: pagination, the action-to-permission mapping, and one exception
+handler that turns the services' errors into answers (400, 404, 409)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from centre.versioning import StaleEditError
+
+ACTION_BY_METHOD = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Stable pages however many records are added meanwhile, with no COUNT(*)."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("-id",)
+
+
+class ActionPermission(permissions.BasePermission):
+    """The model permission each method needs: GET → view_, POST → add_, PATCH → change_.
+
+    DRF's defaults check nothing on GET. The view names its model in `permission_model` (and may
+    map a method to another action in `permission_actions`, e.g. POST on `advance/` → change).
+    Which records the user may see is still the selectors' business; a user without the model
+    permission gets 403 on a collection and 404 on a record, as if it did not exist."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        model = view.permission_model
+        action = getattr(view, "permission_actions", {}).get(
+            request.method, ACTION_BY_METHOD[request.method]
+        )
+        if user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
+            return True
+        if view.kwargs:
+            raise exceptions.NotFound
+        return False
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, StaleEditError):
+        return Response(
+            {
+                "detail": _(
+                    "Someone else saved this record after you read it; nothing was "
+                    "overwritten. Read it again, then repeat your change."
+                ),
+                "code": "stale_version",
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from counselling import apis
+
+app_name = "counselling-api"
+urlpatterns = [
+    path("cases/", apis.CaseListApi.as_view(), name="cases"),
+    path("cases/<int:case_id>/", apis.CaseDetailApi.as_view(), name="case"),
+    path("clients/", apis.ClientListApi.as_view(), name="clients"),
+    path("clients/<int:client_id>/", apis.ClientDetailApi.as_view(), name="client"),
+    path("sessions/", apis.SessionListApi.as_view(), name="sessions"),
+    path("sessions/<int:session_id>/", apis.SessionDetailApi.as_view(), name="session"),
+    path("referrals/", apis.ReferralListApi.as_view(), name="referrals"),
+    path(
+        "referrals/<int:referral_id>/advance/",
+        apis.ReferralAdvanceApi.as_view(),
+        name="referral-advance",
+    ),
+]

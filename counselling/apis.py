@@ -1,0 +1,501 @@
+"""The counselling REST API, /api/v1/counselling/: the same rules as the pages, through the same
+selectors and services. A record the user may not see answers 404; reading a case file or a
+session note is audited; a stale `version` answers 409."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from centre.api import ActionPermission, CursorPagination
+from centre.audit import audit_log
+from centre.models import School
+from counselling import selectors, services
+from counselling.models import (
+    Case,
+    Client,
+    Consent,
+    CounsellingSession,
+    Guardian,
+    Referral,
+    RiskLevel,
+)
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def choice_param(request: Request, name: str, allowed: list[str]) -> str:
+    """A query parameter that must be one of `allowed` (or absent: "")."""
+    value = request.query_params.get(name, "")
+    if value and value not in allowed:
+        raise exceptions.ValidationError({name: [f"Choose one of {', '.join(allowed)}."]})
+    return value
+
+
+def case_filter(request: Request) -> int | None:
+    value = request.query_params.get("case", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise exceptions.ValidationError({"case": ["A case number."]})
+    return int(value)
+
+
+class ClientOutputSerializer(serializers.ModelSerializer):
+    school = serializers.CharField(source="school.name", default=None)
+    age = serializers.IntegerField()
+
+    class Meta:
+        model = Client
+        fields = ["id", "full_name", "sex", "date_of_birth", "age", "school", "grade", "class_name"]
+
+
+class CaseOutputSerializer(serializers.ModelSerializer):
+    client = ClientOutputSerializer()
+    site = serializers.CharField(source="site.code")
+    counsellor = serializers.SerializerMethodField()
+    needs_safety_plan = serializers.BooleanField()
+    last_session_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "client",
+            "site",
+            "status",
+            "source",
+            "risk_level",
+            "counsellor",
+            "opened_at",
+            "closed_at",
+            "needs_safety_plan",
+            "last_session_at",
+            "version",
+        ]
+
+    def get_counsellor(self, case: Case) -> str:
+        return display_name(case.counsellor)
+
+
+class CaseListApi(APIView):
+    """Cases the user may see, what needs attention first (highest risk, then the newest)."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Case
+
+    class Pagination(CursorPagination):
+        ordering = ("-risk_rank", "-id")
+
+    @extend_schema_serializer(component_name="CaseOpenInput")
+    class InputSerializer(serializers.Serializer):
+        client = serializers.IntegerField()
+        source = serializers.ChoiceField(choices=Case.Source.choices)
+        presenting_concerns = serializers.CharField()
+        risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.NONE)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=Case.Status.values),
+            OpenApiParameter("risk_level", enum=RiskLevel.values),
+        ],
+        responses=CaseOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        cases = selectors.case_list(
+            user=request.user,
+            status=choice_param(request, "status", Case.Status.values),
+            risk_level=choice_param(request, "risk_level", RiskLevel.values),
+        )
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return paginator.get_paginated_response(CaseOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: CaseOutputSerializer})
+    def post(self, request: Request) -> Response:
+        """Open a case, with the requester as its counsellor, for a client of theirs."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        try:
+            client = selectors.get_client_for_opening(
+                user=request.user, client_id=values.pop("client")
+            )
+        except Http404 as missing:
+            raise exceptions.ValidationError({"client": ["No such client."]}) from missing
+        case = services.case_open(
+            actor=request.user,
+            client=client,
+            site=request.user.site,
+            counsellor=request.user,
+            **values,
+        )
+        case = selectors.case_list(user=request.user).get(pk=case.pk)
+        return Response(CaseOutputSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class RiskChangeSerializer(serializers.Serializer):
+    level_from = serializers.CharField()
+    level_to = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class GuardianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Guardian
+        fields = ["id", "relationship", "full_name", "phone"]
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = ["id", "purpose", "given_by", "guardian", "version", "given_at", "withdrawn_at"]
+
+
+class CaseDetailSerializer(CaseOutputSerializer):
+    risk_history = RiskChangeSerializer(source="risk_changes", many=True)
+    guardians = GuardianSerializer(source="client.guardians", many=True)
+    consents = ConsentSerializer(source="client.consents", many=True)
+
+    class Meta(CaseOutputSerializer.Meta):
+        fields = [
+            *CaseOutputSerializer.Meta.fields,
+            "presenting_concerns",
+            "risk_history",
+            "guardians",
+            "consents",
+        ]
+
+
+class CaseDetailApi(APIView):
+    """One case file. Reading it is audited; a change names the `version` it read."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Case
+
+    @extend_schema_serializer(component_name="CaseChangeInput")
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=1)
+        presenting_concerns = serializers.CharField(required=False)
+        risk_level = serializers.ChoiceField(choices=RiskLevel.choices, required=False)
+        reason = serializers.CharField(required=False)
+        status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
+
+    def _case(self, request: Request, case_id: int, *, for_write: bool = False) -> Case:
+        selectors.get_case_for_user(user=request.user, case_id=case_id, for_write=for_write)
+        return (
+            selectors.case_list(user=request.user)
+            .prefetch_related("risk_changes", "client__guardians", "client__consents")
+            .get(pk=case_id)
+        )
+
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request: Request, case_id: int) -> Response:
+        case = self._case(request, case_id)
+        services.case_record_read(actor=request.user, case=case, request=request)
+        return Response(CaseDetailSerializer(case).data)
+
+    @extend_schema(request=InputSerializer, responses=CaseDetailSerializer)
+    def patch(self, request: Request, case_id: int) -> Response:
+        case = self._case(request, case_id, for_write=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        version = values["version"]
+        if "presenting_concerns" in values:
+            services.case_update(
+                actor=request.user,
+                case=case,
+                expected_version=version,
+                presenting_concerns=values["presenting_concerns"],
+            )
+            version = case.version
+        if "risk_level" in values:
+            services.case_change_risk(
+                actor=request.user,
+                case=case,
+                level=values["risk_level"],
+                reason=values.get("reason", ""),
+                expected_version=version,
+            )
+            version = case.version
+        if "status" in values and values["status"] != case.status:
+            services.case_change_status(
+                actor=request.user, case=case, status=values["status"], expected_version=version
+            )
+        return Response(CaseDetailSerializer(self._case(request, case_id)).data)
+
+
+class ClientListApi(APIView):
+    """Clients with a case the user sees; POST registers a child (409 if already registered)."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Client
+
+    @extend_schema_serializer(component_name="ClientRegisterInput")
+    class InputSerializer(serializers.Serializer):
+        full_name = serializers.CharField(max_length=100)
+        sex = serializers.ChoiceField(choices=Client.Sex.choices)
+        date_of_birth = serializers.DateField()
+        school = serializers.PrimaryKeyRelatedField(
+            queryset=School.objects.all(), required=False, allow_null=True
+        )
+        grade = serializers.CharField(max_length=20, required=False, default="")
+        class_name = serializers.CharField(max_length=20, required=False, default="")
+        phone = serializers.CharField(max_length=32, required=False, default="")
+
+    @extend_schema(responses=ClientOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        paginator = CursorPagination()
+        clients = selectors.client_visible_to(user=request.user)
+        page = paginator.paginate_queryset(clients, request, view=self)
+        return paginator.get_paginated_response(ClientOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ClientOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            client = services.client_register(
+                actor=request.user, site=request.user.site, **data.validated_data
+            )
+        except services.DuplicateClientError as duplicate:
+            body = {"detail": duplicate.messages[0], "code": "duplicate_client"}
+            if selectors.client_visible_to(user=request.user).filter(pk=duplicate.existing.pk):
+                body["client"] = duplicate.existing.pk
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(ClientOutputSerializer(client).data, status=status.HTTP_201_CREATED)
+
+
+class ClientDetailApi(APIView):
+    permission_classes = [ActionPermission]
+    permission_model = Client
+
+    @extend_schema(responses=ClientOutputSerializer)
+    def get(self, request: Request, client_id: int) -> Response:
+        client = selectors.get_client_for_user(user=request.user, client_id=client_id)
+        audit_log(
+            actor=request.user, action="counselling.client.viewed", target=client, request=request
+        )
+        return Response(ClientOutputSerializer(client).data)
+
+
+class SessionOutputSerializer(serializers.ModelSerializer):
+    counsellor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CounsellingSession
+        fields = [
+            "id",
+            "case",
+            "counsellor",
+            "held_at",
+            "duration_minutes",
+            "modality",
+            "kind",
+            "attendance",
+            "risk_assessed",
+            "version",
+        ]
+
+    def get_counsellor(self, session: CounsellingSession) -> str:
+        return display_name(session.counsellor)
+
+
+class SessionNoteSerializer(SessionOutputSerializer):
+    class Meta(SessionOutputSerializer.Meta):
+        fields = [
+            *SessionOutputSerializer.Meta.fields,
+            "note_presenting",
+            "note_intervention",
+            "note_plan",
+        ]
+
+
+class SessionListApi(APIView):
+    """Sessions of visible cases (without their notes: a note is read one at a time, audited)."""
+
+    permission_classes = [ActionPermission]
+    permission_model = CounsellingSession
+
+    class Pagination(CursorPagination):
+        ordering = ("-held_at", "-id")
+
+    @extend_schema_serializer(component_name="SessionLogInput")
+    class InputSerializer(serializers.ModelSerializer):
+        case = serializers.IntegerField()
+
+        class Meta:
+            model = CounsellingSession
+            fields = [
+                "case",
+                "held_at",
+                "duration_minutes",
+                "modality",
+                "kind",
+                "attendance",
+                "note_presenting",
+                "note_intervention",
+                "note_plan",
+                "risk_assessed",
+            ]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("case", int)],
+        responses=SessionOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        sessions = selectors.session_visible_to(user=request.user).select_related("counsellor")
+        case_id = case_filter(request)
+        if case_id is not None:
+            sessions = sessions.filter(case_id=case_id)
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(sessions, request, view=self)
+        return paginator.get_paginated_response(SessionOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        case = selectors.get_case_for_user(
+            user=request.user, case_id=values.pop("case"), for_write=True
+        )
+        session = services.session_log(actor=request.user, case=case, **values)
+        return Response(SessionNoteSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class SessionDetailApi(APIView):
+    permission_classes = [ActionPermission]
+    permission_model = CounsellingSession
+
+    @extend_schema_serializer(component_name="SessionChangeInput")
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=1)
+        attendance = serializers.ChoiceField(
+            choices=CounsellingSession.Attendance.choices, required=False
+        )
+        duration_minutes = serializers.IntegerField(min_value=0, required=False)
+        note_presenting = serializers.CharField(required=False, allow_blank=True)
+        note_intervention = serializers.CharField(required=False, allow_blank=True)
+        note_plan = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(responses=SessionNoteSerializer)
+    def get(self, request: Request, session_id: int) -> Response:
+        session = selectors.get_session_for_user(user=request.user, session_id=session_id)
+        services.case_record_read(
+            actor=request.user, case=session.case, request=request, what="session"
+        )
+        return Response(SessionNoteSerializer(session).data)
+
+    @extend_schema(request=InputSerializer, responses=SessionNoteSerializer)
+    def patch(self, request: Request, session_id: int) -> Response:
+        session = selectors.get_session_for_user(user=request.user, session_id=session_id)
+        selectors.get_case_for_user(user=request.user, case_id=session.case_id, for_write=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        services.session_update(
+            actor=request.user, session=session, expected_version=version, **values
+        )
+        return Response(SessionNoteSerializer(session).data)
+
+
+class ReferralOutputSerializer(serializers.ModelSerializer):
+    is_overdue = serializers.BooleanField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "destination",
+            "status",
+            "reason",
+            "due_at",
+            "scheduled_for",
+            "feedback_to_school",
+            "is_overdue",
+            "created_at",
+            "closed_at",
+        ]
+
+
+class ReferralListApi(APIView):
+    """Referrals of visible cases along the green channel; POST creates one."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Referral
+
+    class Pagination(CursorPagination):
+        ordering = ("-created_at", "-id")
+
+    @extend_schema_serializer(component_name="ReferralCreateInput")
+    class InputSerializer(serializers.Serializer):
+        case = serializers.IntegerField()
+        destination = serializers.ChoiceField(choices=Referral.Destination.choices)
+        reason = serializers.CharField()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("case", int),
+            OpenApiParameter("status", enum=Referral.Status.values),
+        ],
+        responses=ReferralOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        referrals = selectors.referral_visible_to(user=request.user)
+        case_id = case_filter(request)
+        if case_id is not None:
+            referrals = referrals.filter(case_id=case_id)
+        wanted = choice_param(request, "status", Referral.Status.values)
+        if wanted:
+            referrals = referrals.filter(status=wanted)
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(referrals, request, view=self)
+        return paginator.get_paginated_response(ReferralOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ReferralOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        case = selectors.get_case_for_user(
+            user=request.user, case_id=values.pop("case"), for_write=True
+        )
+        referral = services.referral_create(actor=request.user, case=case, **values)
+        return Response(ReferralOutputSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralAdvanceApi(APIView):
+    """Move a referral to its next state (created → accepted → scheduled → attended | no-show →
+    feedback → closed). Feedback to a school carries no diagnosis."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Referral
+    permission_actions = {"POST": "change"}
+
+    @extend_schema_serializer(component_name="ReferralAdvanceInput")
+    class InputSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Referral.Status.choices)
+        scheduled_for = serializers.DateTimeField(required=False, allow_null=True)
+        feedback_to_school = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses=ReferralOutputSerializer)
+    def post(self, request: Request, referral_id: int) -> Response:
+        referral = selectors.referral_visible_to(user=request.user).filter(pk=referral_id).first()
+        if referral is None:
+            raise Http404
+        selectors.get_case_for_user(user=request.user, case_id=referral.case_id, for_write=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.referral_advance(actor=request.user, referral=referral, **data.validated_data)
+        return Response(ReferralOutputSerializer(referral).data)
