@@ -1,0 +1,236 @@
+"""Demo counselling records for `seed_demo`: each demo counsellor's caseload over the last
+12 months, in every status and risk level, with sessions of every kind, safety plans, referrals in
+every state, a few shared cases and the site's monthly case conferences.
+
+Everything goes through the services, so grants and audit entries are real. Only the dates are
+moved back afterwards (a demo needs history; the services stamp "now")."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from itertools import cycle
+
+from django.utils import timezone
+
+from centre.models import School, Site, User
+from centre.roles import Role
+from counselling import services
+from counselling.models import (
+    Case,
+    CaseConference,
+    Consent,
+    CounsellingSession,
+    Guardian,
+    Referral,
+    ReferralEvent,
+    RiskChange,
+    RiskLevel,
+    SafetyPlan,
+)
+
+CASES_PER_COUNSELLOR = 30
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+GIVEN_NAMES = [
+    "子涵", "欣怡", "梓萱", "一诺", "浩然", "宇轩", "思远", "雨桐", "俊杰", "佳怡",
+    "嘉懿", "沐宸", "若汐", "晨阳", "语嫣", "明哲", "诗涵", "博文", "可馨", "天佑",
+]  # fmt: skip
+CONCERNS = [
+    "近一个月情绪低落，不愿上学，睡眠差。",
+    "与父母冲突频繁，离家出走一次。",
+    "考试前紧张、心慌，成绩明显下降。",
+    "在校被同学孤立，出现回避社交。",
+    "手臂有划痕，班主任发现后转介。",
+    "父母离异后沉默寡言，食欲下降。",
+    "沉迷手机游戏，作息紊乱。",
+    "热线来电后转入，诉有轻生想法。",
+]
+# The states a demo referral is walked to, and the path that reaches each.
+REFERRAL_PATHS = {
+    Referral.Status.CREATED: [],
+    Referral.Status.ACCEPTED: ["accepted"],
+    Referral.Status.SCHEDULED: ["accepted", "scheduled"],
+    Referral.Status.ATTENDED: ["accepted", "scheduled", "attended"],
+    Referral.Status.NO_SHOW: ["accepted", "scheduled", "no_show"],
+    Referral.Status.FEEDBACK: ["accepted", "scheduled", "attended", "feedback"],
+    Referral.Status.CLOSED: ["accepted", "scheduled", "attended", "feedback", "closed"],
+}
+STATUS_PATHS = {
+    Case.Status.INTAKE: [],
+    Case.Status.ACTIVE: ["active"],
+    Case.Status.RECOVERY: ["active", "recovery"],
+    Case.Status.CLOSED: ["active", "recovery", "closed"],
+}
+
+
+def seed(*, password, log) -> None:
+    counsellors = list(
+        User.objects.filter(groups__name=Role.COUNSELLOR.value, username__startswith="counsellor")
+        .select_related("site")
+        .order_by("username")
+    )
+    if not counsellors or Case.objects.filter(counsellor__in=counsellors).exists():
+        log("counselling records already there")
+        return
+    schools = list(School.objects.order_by("code"))
+    supervisor = User.objects.filter(username="supervisor").first()
+    made = [_caseload(counsellor, schools, supervisor) for counsellor in counsellors]
+    if len(made) > 1:
+        for case in made[0][:2]:
+            services.case_share(actor=counsellors[0], case=case, user=counsellors[1])
+    if supervisor is not None:
+        _conferences(supervisor, [case for cases in made for case in cases])
+    log(
+        f"{Case.objects.count()} cases, {CounsellingSession.objects.count()} sessions, "
+        f"{Referral.objects.count()} referrals, {CaseConference.objects.count()} case conferences"
+    )
+
+
+def _caseload(counsellor: User, schools: list[School], supervisor: User | None) -> list[Case]:
+    rng = random.Random(f"demo-{counsellor.username}")  # noqa: S311 (made-up demo data)
+    statuses = cycle([*Case.Status.values, Case.Status.ACTIVE])
+    risks = cycle(RiskLevel.values)
+    kinds = cycle(CounsellingSession.Kind.values)
+    referral_states = cycle(Referral.Status.values)
+    destinations = cycle(Referral.Destination.values)
+    cases = []
+    for number in range(CASES_PER_COUNSELLOR):
+        opened = timezone.now() - datetime.timedelta(days=rng.randint(20, 360), hours=number)
+        case = _open_case(counsellor, rng, rng.choice(schools), next(risks), supervisor)
+        _sessions(case, counsellor, rng, opened, kinds)
+        if case.risk_rank >= 2:
+            services.safety_plan_save(
+                actor=counsellor,
+                case=case,
+                warning_signs="整夜失眠；反复说“活着没意思”；把心爱的东西送人。",
+                coping_strategies="听音乐、画画、给好朋友发消息、深呼吸练习。",
+                people_and_places="妈妈；班主任；学校心理辅导室。",
+                professional_contacts="主责咨询师；心理援助热线；医院急诊。",
+                means_safety="家长收好药品和刀具。",
+            )
+        if number % 3 == 0:
+            _referral(case, counsellor, next(destinations), next(referral_states))
+        for status in STATUS_PATHS[Case.Status(next(statuses))]:
+            services.case_change_status(
+                actor=counsellor, case=case, status=status, expected_version=case.version
+            )
+        _backdate(case, opened)
+        cases.append(case)
+    return cases
+
+
+def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
+    age = rng.randint(9, 17)
+    today = timezone.localdate()
+    born = today.replace(year=today.year - age) - datetime.timedelta(days=rng.randint(1, 360))
+    while True:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
+        if not services.client_search(full_name=name, date_of_birth=born, school_id=school.pk):
+            break
+    client = services.client_register(
+        actor=counsellor,
+        site=counsellor.site,
+        full_name=name,
+        sex=rng.choice(["female", "male"]),
+        date_of_birth=born,
+        school=school,
+        grade=f"{min(max(age - 6, 1), 12)}年级",
+        class_name=f"{rng.randint(1, 8)}班",
+    )
+    guardian = services.guardian_add(
+        actor=counsellor,
+        client=client,
+        relationship=rng.choice(Guardian.Relationship.values),
+        full_name=rng.choice(SURNAMES) + rng.choice(["丽", "强", "芳", "伟", "娟", "军"]),
+        phone=f"139{rng.randint(10_000_000, 99_999_999)}",
+    )
+    by_client = age >= services.ADULT_CONSENT_AGE and rng.random() < 0.5
+    for purpose in (Consent.Purpose.COUNSELLING, Consent.Purpose.SHARE_WITH_HOSPITAL):
+        services.consent_record(
+            actor=counsellor,
+            client=client,
+            purpose=purpose,
+            given_by=Consent.GivenBy.CLIENT if by_client else Consent.GivenBy.GUARDIAN,
+            guardian=None if by_client else guardian,
+            version="2026-01",
+        )
+    return services.case_open(
+        actor=counsellor,
+        client=client,
+        site=counsellor.site,
+        source=rng.choice(Case.Source.values),
+        presenting_concerns=rng.choice(CONCERNS),
+        counsellor=counsellor,
+        risk_level=risk_level,
+        supervisor=supervisor,
+    )
+
+
+def _sessions(case, counsellor, rng, opened, kinds) -> None:
+    count = rng.randint(5, 12)
+    span = (timezone.now() - opened).total_seconds()
+    for index in range(count):
+        held_at = timezone.localtime(
+            opened + datetime.timedelta(seconds=span * (index + 0.5) / count)
+        ).replace(hour=rng.randint(8, 17), minute=0, second=0, microsecond=0)
+        held_at = min(held_at, timezone.now() - datetime.timedelta(hours=1))
+        kind = CounsellingSession.Kind.INTAKE if index == 0 else next(kinds)
+        attendance = rng.choices(["attended", "no_show", "cancelled"], weights=[8, 1, 1])[0]
+        services.session_log(
+            actor=counsellor,
+            case=case,
+            held_at=held_at,
+            modality=rng.choice(CounsellingSession.Modality.values),
+            kind=kind,
+            attendance=attendance,
+            duration_minutes=rng.choice([30, 45, 50, 60]),
+            note_presenting="来访者自述本周情况。" if attendance == "attended" else "",
+            note_intervention="倾听、共情，布置情绪记录作业。" if attendance == "attended" else "",
+            note_plan="下次继续。",
+        )
+
+
+def _referral(case, counsellor, destination, state) -> None:
+    referral = services.referral_create(
+        actor=counsellor, case=case, destination=destination, reason="需要进一步评估与支持。"
+    )
+    for status in REFERRAL_PATHS[Referral.Status(state)]:
+        services.referral_advance(
+            actor=counsellor,
+            referral=referral,
+            status=status,
+            scheduled_for=timezone.now() + datetime.timedelta(days=3),
+            feedback_to_school="学生已按时就诊，可正常返校；建议减少课后作业量两周。",
+        )
+
+
+def _backdate(case: Case, opened: datetime.datetime) -> None:
+    """Move the case's history back to when it was opened (queryset updates: demo data only)."""
+    Case.objects.filter(pk=case.pk).update(created_at=opened, opened_at=opened)
+    if case.closed_at:
+        Case.objects.filter(pk=case.pk).update(
+            closed_at=timezone.now() - datetime.timedelta(days=3)
+        )
+    RiskChange.objects.filter(case=case).update(changed_at=opened)
+    SafetyPlan.objects.filter(case=case).update(created_at=opened + datetime.timedelta(days=1))
+    later = opened + datetime.timedelta(days=2)
+    Referral.objects.filter(case=case).update(created_at=later)
+    ReferralEvent.objects.filter(referral__case=case).update(at=later)
+
+
+def _conferences(supervisor: User, cases: list[Case]) -> None:
+    site = supervisor.site or Site.objects.get(code="K01")
+    participants = User.objects.filter(
+        groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value], site=site
+    )
+    today = timezone.localdate()
+    for months_ago in (3, 2, 1):
+        held_on = (today.replace(day=1) - datetime.timedelta(days=30 * months_ago)).replace(day=15)
+        services.case_conference_record(
+            actor=supervisor,
+            site=site,
+            held_on=held_on,
+            participants=list(participants),
+            cases=[case for case in cases if case.risk_rank >= 3][:4],
+            decisions="高风险个案每周随访；两例转介医院门诊；下月复评。",
+        )

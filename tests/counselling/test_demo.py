@@ -1,0 +1,54 @@
+"""`seed_demo`'s counselling records: every status, risk, session kind and referral state, for
+real (through the services), and only once."""
+
+from __future__ import annotations
+
+from centre.models import AuditEntry
+from counselling import demo
+from counselling.models import (
+    Case,
+    CaseConference,
+    CounsellingSession,
+    Referral,
+    RiskLevel,
+    SafetyPlan,
+)
+from counselling.selectors import case_visible_to
+from tests.conftest import DEMO_PASSWORD
+
+
+def seed() -> None:
+    demo.seed(password=DEMO_PASSWORD, log=lambda message: None)
+
+
+def test_the_demo_caseload_covers_every_status_risk_kind_and_referral_state(account):
+    seed()
+    assert set(Case.objects.values_list("status", flat=True)) == set(Case.Status.values)
+    assert set(Case.objects.values_list("risk_level", flat=True)) == set(RiskLevel.values)
+    assert set(CounsellingSession.objects.values_list("kind", flat=True)) == set(
+        CounsellingSession.Kind.values
+    )
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+    assert CaseConference.objects.count() == 3
+    for username in ("counsellor", "counsellor2"):
+        assert case_visible_to(user=account(username)).count() >= 30
+    # Moderate risk and above always has a safety plan.
+    risky = Case.objects.filter(risk_rank__gte=2)
+    assert not risky.exclude(pk__in=SafetyPlan.objects.values("case_id")).exists()
+
+
+def test_the_history_spreads_over_the_last_twelve_months(demo_network):
+    seed()
+    opened = sorted(Case.objects.values_list("opened_at", flat=True))
+    assert (opened[-1] - opened[0]).days > 200
+
+
+def test_seeding_again_adds_nothing(account):
+    seed()
+    counts = (Case.objects.count(), CounsellingSession.objects.count(), AuditEntry.objects.count())
+    seed()
+    assert (
+        Case.objects.count(),
+        CounsellingSession.objects.count(),
+        AuditEntry.objects.count(),
+    ) == counts
