@@ -47,7 +47,7 @@ test: install messages lint check-postgres check-migrations
 	DJANGO_SETTINGS_MODULE=centre.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
-	@for script in bench/*.py; do DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) $$script; done
+	@for script in $$(ls bench/*.py | grep -v common.py); do DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) $$script; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

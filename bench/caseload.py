@@ -1,0 +1,209 @@
+"""The first page of a counsellor's caseload on 710,000 cases and 1,000 counsellors.
+
+Each counsellor leads ~710 cases (view + change grants, direct-FK django-guardian rows) and has
+~20 more shared with them (view). Figures: the first page through our selector, the HTML page and
+the API (target: median under 50 ms), against django-guardian's `get_objects_for_user` on the
+same data in the same run.
+
+    .venv/bin/python bench/caseload.py        # the first run loads the data (a few minutes)
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
+
+CASES = 710_000
+COUNSELLORS = 1_000
+SHARED_PER_COUNSELLOR = 20
+SAMPLED_COUNSELLORS = 20
+REPEAT = 5
+
+
+def load() -> None:
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection, transaction
+
+    from centre import demo
+    from centre.models import School, Site, User
+    from centre.roles import Role
+    from counselling.models import Case
+
+    if Case.objects.count() == CASES:
+        print(f"data already loaded: {CASES:,} cases")
+        return
+    started = time.perf_counter()
+    demo.seed(password=None, log=lambda message: None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE counselling_caseuserobjectpermission, counselling_counsellingsession, "
+            "counselling_case, counselling_client RESTART IDENTITY CASCADE"
+        )
+    User.objects.filter(username__startswith="bench-").delete()
+    site = Site.objects.get(code="K01")
+    schools = list(School.objects.values_list("pk", flat=True))
+    counsellors = User.objects.bulk_create(
+        User(
+            username=f"bench-{number:04d}",
+            password=make_password(None),
+            site=site,
+            first_name="咨询师",
+        )
+        for number in range(COUNSELLORS)
+    )
+    Group.objects.get(name=Role.COUNSELLOR.value).user_set.add(*counsellors)
+    ids = [user.pk for user in counsellors]
+    rng = random.Random(710)
+    now = datetime.datetime.now(datetime.UTC)
+    per = CASES // COUNSELLORS
+    lead = [ids[number // per] for number in range(CASES)]
+    with transaction.atomic():
+        common.copy_rows(
+            "counselling_client",
+            ["created_at", "updated_at", "full_name", "sex", "date_of_birth", "school_id", "grade",
+             "class_name", "phone", "site_id"],
+            (
+                (now, now, f"学生{number:07d}", "female" if number % 2 else "male",
+                 datetime.date(2008 + number % 10, 1 + number % 12, 1 + number % 28),
+                 schools[number % len(schools)], "七年级", "1班", "", site.pk)
+                for number in range(CASES)
+            ),
+        )  # fmt: skip
+        levels = ["none", "low", "moderate", "high", "imminent"]
+        common.copy_rows(
+            "counselling_case",
+            ["created_at", "updated_at", "client_id", "site_id", "status", "source",
+             "presenting_concerns", "risk_level", "risk_rank", "counsellor_id", "opened_at",
+             "version"],
+            (
+                (now, now, number + 1, site.pk,
+                 rng.choice(["intake", "active", "active", "recovery", "closed"]), "school",
+                 "情绪低落", levels[rank], rank, lead[number],
+                 now - datetime.timedelta(days=number % 365), 1)
+                for number in range(CASES)
+                for rank in [rng.choices(range(5), weights=[40, 30, 18, 9, 3])[0]]
+            ),
+        )  # fmt: skip
+        view = Permission.objects.get(codename="view_case").pk
+        change = Permission.objects.get(codename="change_case").pk
+
+        def grants():
+            for number in range(CASES):
+                yield view, lead[number], number + 1
+                yield change, lead[number], number + 1
+            for user in ids:
+                shared = {
+                    case
+                    for case in rng.sample(range(1, CASES + 1), 2 * SHARED_PER_COUNSELLOR)
+                    if lead[case - 1] != user
+                }
+                for case in sorted(shared)[:SHARED_PER_COUNSELLOR]:
+                    yield view, user, case
+
+        common.copy_rows(
+            "counselling_caseuserobjectpermission",
+            ["permission_id", "user_id", "content_object_id"],
+            grants(),
+        )
+        common.copy_rows(
+            "counselling_counsellingsession",
+            ["created_at", "updated_at", "case_id", "counsellor_id", "held_at",
+             "duration_minutes", "modality", "kind", "attendance", "note_presenting",
+             "note_intervention", "note_plan", "risk_assessed", "version"],
+            (
+                (now, now, number + 1, lead[number],
+                 now - datetime.timedelta(days=number % 300), 50, "face_to_face",
+                 "counselling", "attended", "", "", "", "", 1)
+                for number in range(CASES)
+            ),
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"loaded {CASES:,} cases for {COUNSELLORS:,} counsellors in "
+          f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+
+
+def measure() -> None:
+    from django.test import Client
+    from guardian.shortcuts import get_objects_for_user
+
+    from centre.models import User
+    from counselling.models import Case
+    from counselling.selectors import case_list
+
+    users = list(
+        User.objects.filter(username__startswith="bench-").order_by("?")[:SAMPLED_COUNSELLORS]
+    )
+    browsers = {}
+    for user in users:
+        browsers[user.pk] = Client()
+        browsers[user.pk].force_login(user)
+
+    def selector_page(user):
+        return list(case_list(user=user)[:50])
+
+    def guardian_page(user):
+        cases = get_objects_for_user(
+            user, "counselling.view_case", klass=Case, accept_global_perms=False
+        )
+        return list(
+            cases.select_related("client", "client__school", "counsellor", "site").order_by(
+                "-risk_rank", "-id"
+            )[:50]
+        )
+
+    def page(user, url):
+        response = browsers[user.pk].get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    checks = [len(selector_page(user)) for user in users]
+    assert all(count == 50 for count in checks), checks
+    assert [case.pk for case in selector_page(users[0])] == [
+        case.pk for case in guardian_page(users[0])
+    ], "the selector and guardian must answer the same page"
+    figures = {
+        "first page, our selector (UNION of grants)": lambda user: selector_page(user),
+        "first page, guardian get_objects_for_user (baseline)": lambda user: guardian_page(user),
+        "HTML /counselling/ (whole response)": lambda user: page(user, "/counselling/"),
+        "API /api/v1/counselling/cases/ (whole response)": lambda user: page(
+            user, "/api/v1/counselling/cases/"
+        ),
+    }
+    for function in figures.values():  # warm up caches and connections
+        for user in users[:3]:
+            function(user)
+    samples = {name: [] for name in figures}
+    for _ in range(REPEAT):
+        for user in users:
+            for name, function in figures.items():
+                samples[name] += common.timed(lambda: function(user), 1)  # noqa: B023
+    medians = common.print_table(
+        f"Caseload first page: {CASES:,} cases, {COUNSELLORS:,} counsellors, "
+        f"{SAMPLED_COUNSELLORS} counsellors x {REPEAT} runs",
+        [
+            (name, values, "< 50 ms" if "whole response" in name else "")
+            for name, values in samples.items()
+        ],
+    )
+    names = list(figures)
+    print(
+        f"\nratio guardian / our selector: {medians[names[1]] / medians[names[0]]:.1f}x "
+        f"(our selector is that many times faster)"
+    )
+    for name in names[2:]:
+        verdict = "meets" if medians[name] < 50 else "MISSES"
+        print(f"{name}: median {medians[name]:.1f} ms — {verdict} the 50 ms target")
+
+
+if __name__ == "__main__":
+    common.setup_django()
+    load()
+    measure()

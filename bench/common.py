@@ -1,0 +1,90 @@
+"""What every benchmark shares: its own Postgres database (never the developer's or the tests'),
+Django set up on it, timing with medians, COPY loading, and a printed table.
+
+Run a benchmark as a script: `.venv/bin/python bench/caseload.py` (or `make bench`)."""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATABASE = "bench_portal"
+
+
+def setup_django(database: str = BENCH_DATABASE) -> None:
+    """Point Django at the benchmark database (created and migrated when missing)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centre.settings.test")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from centre.database_check import create_database_if_missing, database_problem
+
+    problem = database_problem()
+    if problem:
+        sys.exit(problem)
+    create_database_if_missing()
+    call_command("migrate", verbosity=0)
+
+
+def copy_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
+    """Load rows with COPY, 100,000 at a time; None is NULL. Returns the number loaded."""
+    from django.db import connection
+
+    def flush(buffer: io.StringIO) -> None:
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer
+            )
+
+    buffer, pending, total = io.StringIO(), 0, 0
+    for row in rows:
+        buffer.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
+        pending += 1
+        if pending == 100_000:
+            flush(buffer)
+            total += pending
+            buffer, pending = io.StringIO(), 0
+    if pending:
+        flush(buffer)
+        total += pending
+    return total
+
+
+def timed(function: Callable[[], object], repeat: int) -> list[float]:
+    """Milliseconds of `repeat` runs of `function`."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile, in milliseconds."""
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def print_table(title: str, rows: list[tuple[str, list[float], str]]) -> dict[str, float]:
+    """Print figure | median | p95 | target; return the medians by figure."""
+    print(f"\n{title}")
+    print(f"{'figure':<58} {'median ms':>10} {'p95 ms':>9}  target")
+    medians = {}
+    for name, samples, target in rows:
+        median, p95 = summary(samples)
+        medians[name] = median
+        print(f"{name:<58} {median:>10.1f} {p95:>9.1f}  {target}")
+    return medians
