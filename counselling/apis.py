@@ -5,6 +5,7 @@ session note is audited; a stale `version` answers 409."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -128,7 +129,7 @@ class CaseListApi(APIView):
                 user=request.user, client_id=values.pop("client")
             )
         except Http404 as missing:
-            raise exceptions.ValidationError({"client": ["No such client."]}) from missing
+            raise exceptions.ValidationError({"client": [_("No such client.")]}) from missing
         case = services.case_open(
             actor=request.user,
             client=client,
