@@ -25,6 +25,8 @@ def database_problem() -> str | None:
     from django.db import connection
     from django.db.utils import OperationalError
 
+    if connection.vendor == "sqlite":
+        return None  # the embedded default: SQLite makes its file on first use
     try:
         # The maintenance database: the test database itself may not exist yet.
         with warnings.catch_warnings(), connection._nodb_cursor() as cursor:

@@ -74,3 +74,23 @@ def test_healthz_answers_503_naming_the_database_when_postgres_does_not_answer(t
         "database": "unavailable",
         "broker": "ok",
     }
+
+
+def test_the_database_check_of_make_run_passes_on_the_embedded_sqlite(tmp_path):
+    """`make run` without DATABASE_URL: the check must not stop on SQLite (regression)."""
+    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL"}}
+    environment.update(
+        PORTAL_SKIP_DOTENV="1",
+        PORTAL_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="centre.settings.base",
+    )
+    finished = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "centre.database_check", "--create"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
