@@ -90,7 +90,9 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
     rng = random.Random(f"demo-{counsellor.username}")  # noqa: S311 (made-up demo data)
     statuses = cycle([*Case.Status.values, Case.Status.ACTIVE])
     risks = cycle(RiskLevel.values)
-    kinds = cycle(CounsellingSession.Kind.values)
+    kinds = cycle(
+        [kind for kind in CounsellingSession.Kind.values if kind != CounsellingSession.Kind.INTAKE]
+    )
     referral_states = cycle(Referral.Status.values)
     destinations = cycle(Referral.Destination.values)
     cases = []
@@ -212,6 +214,9 @@ def _backdate(case: Case, opened: datetime.datetime) -> None:
             closed_at=timezone.now() - datetime.timedelta(days=3)
         )
     RiskChange.objects.filter(case=case).update(changed_at=opened)
+    Consent.objects.filter(client=case.client_id).update(
+        given_at=opened - datetime.timedelta(hours=2)
+    )
     SafetyPlan.objects.filter(case=case).update(created_at=opened + datetime.timedelta(days=1))
     later = opened + datetime.timedelta(days=2)
     Referral.objects.filter(case=case).update(created_at=later)

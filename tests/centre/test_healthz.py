@@ -84,7 +84,7 @@ def test_the_database_check_of_make_run_passes_on_the_embedded_sqlite(tmp_path):
         PORTAL_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="centre.settings.base",
     )
-    finished = subprocess.run(  # noqa: S603
+    finished = subprocess.run(
         [sys.executable, "-m", "centre.database_check", "--create"],
         cwd=ROOT,
         env=environment,
