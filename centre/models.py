@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -132,6 +133,13 @@ class User(AbstractUser):
         help_text=_("For school liaisons: the one school whose students they follow."),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language of messages"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        help_text=_("Reminders and e-mails to this user are written in this language."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -212,3 +220,97 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries cannot be deleted.")
+
+
+class Reminder(models.Model):
+    """One message to send later: a row of the outbox (ENGINEERING.md §3.2).
+
+    Written in the same transaction as the change that causes it; a per-minute beat task claims
+    due rows and queues them after commit; the worker claims each one with a conditional update
+    before sending. The unique `idempotency_key` makes a double click or a second dispatcher
+    harmless. Texts are rendered when sent, in the recipient's language, from `template` and
+    `params`, and pass the content filter (DOMAIN.md §4.3): no diagnosis, score, tier or name
+    beyond a masked one."""
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("In-app notification")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # For messages to a guardian (SMS): the number and the language, copied when planned.
+    phone = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans")
+    template = models.CharField(max_length=50)
+    params = models.JSONField(default=dict, blank=True)
+    # What the reminder is about, as ids only (`counselling.followup`, "42").
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    # Why it failed, for the person who decides; never message content.
+    failure = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="centre_reminder_pending_due",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["status", "queued_at"], name="centre_reminder_status"),
+            models.Index(fields=["target_type", "target_id"], name="centre_reminder_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.channel} ({self.status})"
+
+
+class Notification(models.Model):
+    """A message in a member of staff's in-app inbox (the badge in the navigation)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    reminder = models.OneToOneField(
+        Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="notification"
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["user"],
+                name="centre_notification_unread",
+                condition=models.Q(read_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -37,6 +37,7 @@ class CounsellingConfig(AppConfig):
     def ready(self) -> None:
         from centre.navigation import NavigationItem, register, register_workspace
         from centre.roles import Role
+        from counselling import follow_ups  # noqa: F401  (registers the reminder templates)
         from counselling.views import CaseloadView
 
         register_workspace(CaseloadView, "counselling:caseload", order=10)

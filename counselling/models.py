@@ -71,6 +71,9 @@ class Guardian(TimeStampedModel):
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     full_name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=32)
+    language = models.CharField(
+        _("language of messages"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
 
     class Meta:
         verbose_name = _("guardian")
@@ -382,6 +385,57 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return self.status
+
+
+class FollowUp(TimeStampedModel):
+    """One planned contact after counselling ends or after a crisis (定期随访, DOMAIN.md §4.2)."""
+
+    class Pathway(models.TextChoices):
+        COUNSELLING_END = "counselling_end", _("After counselling ends")
+        CRISIS = "crisis", _("After a crisis or discharge")
+        MANUAL = "manual", _("Added by hand")
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway.choices)
+    step = models.CharField(_("step"), max_length=10, blank=True, help_text=_("e.g. 7d, 1m"))
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="due")
+    outcome = models.TextField(_("outcome"), blank=True)
+    risk_assessed = models.CharField(
+        _("risk assessed"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="counselling_followup_open",
+                condition=models.Q(status="due"),
+            ),
+            models.Index(fields=["case", "status"], name="counselling_followup_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_pathway_display()} {self.step}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.DUE and self.due_at < timezone.now()
 
 
 class CaseConference(TimeStampedModel):

@@ -23,6 +23,7 @@ from centre.content_filter import forbidden_words
 from centre.models import User
 from centre.roles import Role
 from centre.versioning import save_versioned
+from counselling import follow_ups
 from counselling.models import (
     RISK_RANK,
     BreakGlassAccess,
@@ -279,6 +280,7 @@ def case_change_status(*, actor: User, case: Case, status: str, expected_version
         else ("counselling.case.status_changed")
     )
     audit_log(actor=actor, action=action, target=case, data={"from": previous, "to": status})
+    follow_ups.follow_up_plan_on_status(actor=actor, case=case, previous=previous)
     return case
 
 

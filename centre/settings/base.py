@@ -262,3 +262,19 @@ REFERRAL_SLA_HOURS = {
     "none": 30 * 24,
 }
 CONSENT_FORM_VERSION = env.read("CONSENT_FORM_VERSION", "2026-01")
+
+# Reminders (README "Reminders"): the outbox's timings, the SMS gateway and the neutral sender.
+SMS_BACKEND = env.read("SMS_BACKEND", "centre.sms.LoggingBackend")
+REMINDER_QUEUED_GRACE_SECONDS = env.read_int("REMINDER_QUEUED_GRACE_SECONDS", default=120)
+REMINDER_SENDING_TIMEOUT_SECONDS = env.read_int("REMINDER_SENDING_TIMEOUT_SECONDS", default=600)
+# A name that does not reveal mental-health context (DOMAIN.md §4.3), the number to reschedule.
+REMINDER_SENDER_ALIAS = env.read("REMINDER_SENDER_ALIAS", "成长驿站")
+REMINDER_PHONE = env.read("REMINDER_PHONE", "0000-0000000")
+DEFAULT_FROM_EMAIL = env.read("DEFAULT_FROM_EMAIL", "no-reply@portal.invalid")
+EMAIL_BACKEND = env.read("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Follow-up plans (DOMAIN.md §4.2): steps after the anchor, h(ours) d(ays) w(eeks) m(onths).
+FOLLOW_UP_SCHEDULES = {
+    "counselling_end": ["7d", "1m", "3m", "6m", "12m"],
+    "crisis": ["24h", "7d", "30d", "44d", "58d", "72d", "3m", "6m", "12m"],
+}
+FOLLOW_UP_ESCALATION_DAYS = env.read_int("FOLLOW_UP_ESCALATION_DAYS", default=2)

@@ -1,0 +1,34 @@
+"""The periodic tasks, written into django-celery-beat's tables by data migrations, so that
+they are editable in the admin (and survive restarts: the beat reads them from the database)."""
+
+from __future__ import annotations
+
+
+def ensure_periodic_tasks(apps, entries: list[dict]) -> None:
+    """Create each entry once (by name); an entry edited in the admin is left as it is.
+
+    An entry is {"name", "task", "queue", and "every_minutes" or "crontab": {minute, hour,
+    day_of_month}}."""
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    for entry in entries:
+        if PeriodicTask.objects.filter(name=entry["name"]).exists():
+            continue
+        schedule = {}
+        if "every_minutes" in entry:
+            schedule["interval"], _ = IntervalSchedule.objects.get_or_create(
+                every=entry["every_minutes"], period="minutes"
+            )
+        else:
+            crontab = {"day_of_week": "*", "month_of_year": "*", **entry["crontab"]}
+            schedule["crontab"], _ = CrontabSchedule.objects.get_or_create(
+                timezone="Asia/Shanghai", **crontab
+            )
+        PeriodicTask.objects.create(
+            name=entry["name"], task=entry["task"], queue=entry["queue"], **schedule
+        )
+
+
+def remove_periodic_tasks(apps, names: list[str]) -> None:
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=names).delete()

@@ -1,0 +1,259 @@
+"""The reminder outbox (ENGINEERING.md §3.2): never lost, never sent twice without a person
+deciding it.
+
+1. `reminder_plan` writes a row in the caller's transaction (nothing goes to Redis).
+2. `reminders_dispatch` (beat, every minute) claims due rows with SELECT … FOR UPDATE SKIP LOCKED,
+   marks them queued and, after commit, puts one task per row on the `reminders` queue.
+3. `reminder_send` (the task) claims its row with a conditional UPDATE queued → sending; a second
+   copy of the task finds nothing to claim. Then it delivers and marks the row sent.
+4. `reminders_sweep` (beat, every few minutes) re-queues rows left queued (Redis was down, a
+   message was lost) — harmless, the claim is conditional — and marks rows stuck in `sending` (a
+   worker died mid-send) as failed for a person to decide, instead of resending blindly.
+
+Texts come from templates the apps register (`register_template`), rendered in the recipient's
+language when sent; every text passes the content filter of DOMAIN.md §4.3 before it leaves."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone, translation
+
+from centre import sms
+from centre.audit import audit_log
+from centre.content_filter import forbidden_words
+from centre.models import Notification, Reminder, User
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SMS_MAX_CHARACTERS = 70  # one Chinese SMS segment (UCS-2)
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str = ""
+    link: str = ""
+
+
+_templates: dict[str, Callable[[dict], Message]] = {}
+
+
+def register_template(name: str, render: Callable[[dict], Message]) -> None:
+    """An app's message: `render(params)` runs inside the recipient's language."""
+    _templates[name] = render
+
+
+class ForbiddenContentError(ValueError):
+    """A message would carry a diagnosis, score, tier or other forbidden word."""
+
+
+def render(*, template: str, params: dict, language: str, channel: str) -> Message:
+    with translation.override(language):
+        message = _templates[template](params)
+    words = forbidden_words(f"{message.title}\n{message.body}")
+    if words:
+        raise ForbiddenContentError(f"{template}: forbidden words {words}")
+    if channel == Reminder.Channel.SMS and len(message.title) > SMS_MAX_CHARACTERS:
+        raise ForbiddenContentError(f"{template}: an SMS longer than one segment")
+    return message
+
+
+def reminder_plan(
+    *,
+    key: str,
+    channel: str,
+    due_at: datetime.datetime,
+    template: str,
+    params: dict,
+    target: models.Model | None = None,
+    recipient: User | None = None,
+    phone: str = "",
+    language: str = "",
+) -> Reminder:
+    """Plan one message; the same `key` twice plans it once. Call inside the transaction of the
+    change that causes it. The text is checked now, so a bad template fails the change, not the
+    send."""
+    language = language or (recipient.language if recipient else settings.LANGUAGE_CODE)
+    render(template=template, params=params, language=language, channel=channel)
+    reminder, _created = Reminder.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "channel": channel,
+            "due_at": due_at,
+            "template": template,
+            "params": params,
+            "recipient": recipient,
+            "phone": phone,
+            "language": language,
+            "target_type": target._meta.label_lower if target is not None else "",
+            "target_id": str(target.pk) if target is not None else "",
+        },
+    )
+    return reminder
+
+
+def reminders_cancel(*, target: models.Model) -> int:
+    """Cancel what is still waiting about `target` (a follow-up moved or cancelled)."""
+    return Reminder.objects.filter(
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        status__in=[Reminder.Status.PENDING, Reminder.Status.QUEUED],
+    ).update(status=Reminder.Status.CANCELLED)
+
+
+def reminders_dispatch(*, limit: int = 500) -> list[int]:
+    """Queue what is due. Two dispatchers at once never queue the same row (SKIP LOCKED)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(status=Reminder.Status.PENDING, due_at__lte=now)
+            .order_by("due_at")
+            .values_list("id", flat=True)[:limit]
+        )
+        Reminder.objects.filter(id__in=ids).update(status=Reminder.Status.QUEUED, queued_at=now)
+        transaction.on_commit(lambda: enqueue(ids))
+    return ids
+
+
+def enqueue(ids: list[int]) -> None:
+    """One task per row. If the broker does not answer the rows stay queued: the sweeper tries
+    again, so nothing is lost."""
+    from centre.tasks import send_reminder
+
+    for reminder_id in ids:
+        try:
+            send_reminder.apply_async((reminder_id,), queue="reminders", retry=False)
+        except Exception:  # the broker is down: kombu raises its own OperationalError family
+            logger.warning("broker unavailable: %s reminder(s) stay queued", len(ids))
+            return
+
+
+def reminder_send(reminder_id: int) -> bool:
+    """Claim and deliver one reminder. False when there was nothing to claim (already done)."""
+    claimed = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.QUEUED).update(
+        status=Reminder.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    reminder = Reminder.objects.select_related("recipient").get(pk=reminder_id)
+    try:
+        provider_id = _deliver(reminder)
+    except Exception as error:
+        _failed(reminder, error)
+        return False
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=Reminder.Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id
+    )
+    return True
+
+
+def _deliver(reminder: Reminder) -> str:
+    message = render(
+        template=reminder.template,
+        params=reminder.params,
+        language=reminder.language,
+        channel=reminder.channel,
+    )
+    if reminder.channel == Reminder.Channel.INBOX:
+        notification, _created = Notification.objects.get_or_create(
+            reminder=reminder,
+            defaults={
+                "user": reminder.recipient,
+                "title": message.title,
+                "body": message.body,
+                "link": message.link,
+            },
+        )
+        return f"notification:{notification.pk}"
+    if reminder.channel == Reminder.Channel.EMAIL:
+        send_mail(
+            message.title,
+            message.body,
+            None,
+            [reminder.recipient.email],
+            fail_silently=False,
+        )
+        return "email"
+    return sms.get_backend().send(
+        phone=reminder.phone, text=message.title, idempotency_key=reminder.idempotency_key
+    )
+
+
+def _failed(reminder: Reminder, error: Exception) -> None:
+    """A send that raised: try again later through the outbox (never a Celery countdown)."""
+    reason = f"{type(error).__name__}"[:200]
+    logger.warning("reminder %s failed (%s), attempt %s", reminder.pk, reason, reminder.attempts)
+    if reminder.attempts < MAX_ATTEMPTS and not isinstance(error, ForbiddenContentError):
+        backoff = datetime.timedelta(minutes=2**reminder.attempts)
+        Reminder.objects.filter(pk=reminder.pk).update(
+            status=Reminder.Status.PENDING, due_at=timezone.now() + backoff, failure=reason
+        )
+    else:
+        Reminder.objects.filter(pk=reminder.pk).update(
+            status=Reminder.Status.FAILED, failure=reason
+        )
+
+
+def reminders_sweep() -> dict[str, int]:
+    """Re-queue rows left queued; hand rows stuck in `sending` to a person."""
+    now = timezone.now()
+    queued_grace = datetime.timedelta(seconds=settings.REMINDER_QUEUED_GRACE_SECONDS)
+    sending_timeout = datetime.timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT_SECONDS)
+    stuck = Reminder.objects.filter(
+        status=Reminder.Status.SENDING, claimed_at__lt=now - sending_timeout
+    ).update(
+        status=Reminder.Status.FAILED,
+        failure="unknown: the worker stopped while sending; check before resending",
+    )
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(status=Reminder.Status.QUEUED, queued_at__lt=now - queued_grace)
+            .values_list("id", flat=True)[:500]
+        )
+        Reminder.objects.filter(id__in=ids).update(queued_at=now)
+        transaction.on_commit(lambda: enqueue(ids))
+    return {"requeued": len(ids), "stuck": stuck}
+
+
+@transaction.atomic
+def reminder_resend(*, actor: User, reminder: Reminder) -> None:
+    """A person decided a failed reminder goes out again."""
+    if reminder.status != Reminder.Status.FAILED:
+        return
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
+        status=Reminder.Status.PENDING, due_at=timezone.now(), failure=""
+    )
+    audit_log(actor=actor, action="centre.reminder.resent", target=reminder)
+
+
+@transaction.atomic
+def reminder_give_up(*, actor: User, reminder: Reminder) -> None:
+    """A person decided a failed reminder is not sent again (it arrived, or it no longer matters)."""
+    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
+        status=Reminder.Status.CANCELLED
+    )
+    audit_log(actor=actor, action="centre.reminder.given_up", target=reminder)
+
+
+def reminder_counts() -> dict[str, int]:
+    """`due` is due now and not yet sent (pending); the others are the rows in that status."""
+    now = timezone.now()
+    counts = Reminder.objects.aggregate(
+        due=Count("id", filter=Q(status=Reminder.Status.PENDING, due_at__lte=now)),
+        queued=Count("id", filter=Q(status=Reminder.Status.QUEUED)),
+        sending=Count("id", filter=Q(status=Reminder.Status.SENDING)),
+        sent=Count("id", filter=Q(status=Reminder.Status.SENT)),
+        failed=Count("id", filter=Q(status=Reminder.Status.FAILED)),
+    )
+    return counts
