@@ -239,7 +239,7 @@ def reminder_resend(*, actor: User, reminder: Reminder) -> None:
 
 @transaction.atomic
 def reminder_give_up(*, actor: User, reminder: Reminder) -> None:
-    """A person decided a failed reminder is not sent again (it arrived, or it no longer matters)."""
+    """A person decided a failed reminder is not sent again (it arrived, or no longer matters)."""
     Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
         status=Reminder.Status.CANCELLED
     )
