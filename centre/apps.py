@@ -57,5 +57,11 @@ class CentreConfig(AppConfig):
                 roles=frozenset({Role.SYSTEM_ADMINISTRATOR}),
                 order=90,
             ),
+            navigation.NavigationItem(
+                _("Reminders"),
+                "reminders",
+                roles=frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR}),
+                order=85,
+            ),
             navigation.NavigationItem(_("API"), "api-docs", roles=frozenset(Role), order=95),
         )

@@ -38,3 +38,30 @@ def account(demo_network):
     from centre.models import User
 
     return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker on the real Redis broker, in a thread of the test process
+    (ENGINEERING.md §3.5: eager mode is not a test). Tests using it commit their data."""
+    from celery.contrib.testing.worker import start_worker
+
+    from centre.celery import app
+
+    app.control.purge()
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=False, queues=["reminders", "default"]
+    ) as worker:
+        yield worker
+
+
+def wait_for(condition, timeout: float = 15.0) -> None:
+    """Poll `condition` until it holds (the worker runs in its own thread or process)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the worker")

@@ -17,6 +17,7 @@ NAVIGATION = {
         "/hotline/",
         "/outreach/",
         "/statistics/",
+        "/reminders/",
         "/api/v1/docs/",
     ],
     "liaison": ["/screening/", "/api/v1/docs/"],
@@ -26,7 +27,7 @@ NAVIGATION = {
     "outreach": ["/outreach/", "/api/v1/docs/"],
     "stats": ["/statistics/", "/api/v1/docs/"],
     "auditor": ["/audit/", "/api/v1/docs/"],
-    "admin": ["/admin/", "/api/v1/docs/"],
+    "admin": ["/reminders/", "/admin/", "/api/v1/docs/"],
 }
 WORKSPACES = ["/counselling/", "/screening/", "/hotline/", "/outreach/", "/statistics/", "/audit/"]
 
