@@ -14,13 +14,15 @@ from itertools import cycle
 from django.utils import timezone
 
 from centre.models import School, Site, User
+from centre.reminders import reminders_cancel
 from centre.roles import Role
-from counselling import services
+from counselling import follow_ups, services
 from counselling.models import (
     Case,
     CaseConference,
     Consent,
     CounsellingSession,
+    FollowUp,
     Guardian,
     Referral,
     ReferralEvent,
@@ -82,7 +84,8 @@ def seed(*, password, log) -> None:
         _conferences(supervisor, [case for cases in made for case in cases])
     log(
         f"{Case.objects.count()} cases, {CounsellingSession.objects.count()} sessions, "
-        f"{Referral.objects.count()} referrals, {CaseConference.objects.count()} case conferences"
+        f"{Referral.objects.count()} referrals, {FollowUp.objects.count()} follow-ups, "
+        f"{CaseConference.objects.count()} case conferences"
     )
 
 
@@ -117,8 +120,35 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
                 actor=counsellor, case=case, status=status, expected_version=case.version
             )
         _backdate(case, opened)
+        _follow_up_history(case, counsellor, opened)
         cases.append(case)
     return cases
+
+
+def _follow_up_history(case: Case, counsellor: User, opened: datetime.datetime) -> None:
+    """Move the case's follow-up plan back to when it left active work (halfway through its
+    history): the past ones are done, the last past one left overdue, reminders re-planned, so
+    the demo has overdue follow-ups and reminders due now."""
+    plan = list(case.follow_ups.filter(status=FollowUp.Status.DUE))
+    if not plan:
+        return
+    shift = (timezone.now() - opened) / 2
+    for follow_up in plan:
+        reminders_cancel(target=follow_up)
+        FollowUp.objects.filter(pk=follow_up.pk).update(due_at=follow_up.due_at - shift)
+    past = case.follow_ups.filter(status=FollowUp.Status.DUE, due_at__lt=timezone.now()).order_by(
+        "due_at"
+    )
+    for follow_up in list(past)[:-1]:
+        follow_ups.follow_up_record_outcome(
+            actor=counsellor,
+            follow_up=follow_up,
+            expected_version=follow_up.version,
+            attended=True,
+            outcome="电话回访：学习生活基本正常，睡眠改善。",
+        )
+    for follow_up in case.follow_ups.filter(status=FollowUp.Status.DUE):
+        follow_ups.plan_reminders(follow_up)
 
 
 def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
@@ -147,7 +177,10 @@ def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
         phone=f"139{rng.randint(10_000_000, 99_999_999)}",
     )
     by_client = age >= services.ADULT_CONSENT_AGE and rng.random() < 0.5
-    for purpose in (Consent.Purpose.COUNSELLING, Consent.Purpose.SHARE_WITH_HOSPITAL):
+    purposes = [Consent.Purpose.COUNSELLING, Consent.Purpose.SHARE_WITH_HOSPITAL]
+    if rng.random() < 0.6:
+        purposes.append(Consent.Purpose.REMINDERS)
+    for purpose in purposes:
         services.consent_record(
             actor=counsellor,
             client=client,

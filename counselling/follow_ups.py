@@ -72,7 +72,7 @@ def follow_up_plan_create(
         for step, due_at in plan_dates(pathway=pathway, anchor=anchor)
     ]
     for follow_up in follow_ups:
-        _plan_reminders(follow_up)
+        plan_reminders(follow_up)
     audit_log(
         actor=actor,
         action="counselling.follow_up.planned",
@@ -97,7 +97,7 @@ def follow_up_plan_on_status(*, actor: User, case: Case, previous: str) -> None:
 @transaction.atomic
 def follow_up_add(*, actor: User, case: Case, due_at: datetime.datetime) -> FollowUp:
     follow_up = FollowUp.objects.create(case=case, pathway=FollowUp.Pathway.MANUAL, due_at=due_at)
-    _plan_reminders(follow_up)
+    plan_reminders(follow_up)
     audit_log(actor=actor, action="counselling.follow_up.added", target=case)
     return follow_up
 
@@ -109,7 +109,7 @@ def follow_up_move(
     _require_due(follow_up)
     save_versioned(follow_up, expected_version=expected_version, fields={"due_at": due_at})
     reminders_cancel(target=follow_up)
-    _plan_reminders(follow_up)
+    plan_reminders(follow_up)
     audit_log(
         actor=actor,
         action="counselling.follow_up.moved",
@@ -205,7 +205,7 @@ def _at_local(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _plan_reminders(follow_up: FollowUp) -> None:
+def plan_reminders(follow_up: FollowUp) -> None:
     case = follow_up.case
     now = timezone.now()
     due_day = timezone.localdate(follow_up.due_at)

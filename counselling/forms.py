@@ -348,3 +348,33 @@ class CaseConferenceForm(forms.Form):
         self.fields["cases"].label_from_instance = lambda case: (
             _("Case %(number)s") % {"number": case.pk}
         )
+
+
+class FollowUpAddForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        widget=forms.DateTimeInput(
+            format="%Y-%m-%d %H:%M", attrs={"placeholder": "2026-01-31 15:30", "size": 16}
+        ),
+    )
+
+
+class FollowUpMoveForm(VersionedForm, FollowUpAddForm):
+    pass
+
+
+class FollowUpOutcomeForm(VersionedForm):
+    attended = forms.TypedChoiceField(
+        label=_("Contact"),
+        choices=[("1", _("Reached: record the outcome")), ("0", _("Not reached: missed"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+    risk_assessed = forms.ChoiceField(
+        label=_("Risk assessed"),
+        choices=[("", _("Not assessed")), *RiskLevel.choices],
+        required=False,
+    )
+    reopen = forms.BooleanField(label=_("Reopen the case"), required=False)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from counselling.models import (
     CaseUserObjectPermission,
     Client,
     CounsellingSession,
+    FollowUp,
     Referral,
     RiskLevel,
     SafetyPlan,
@@ -75,15 +76,25 @@ def case_visible_to(*, user: User) -> QuerySet[Case]:
 
 
 def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[Case]:
-    """A caseload: what needs attention first (highest risk, then the newest), each case with
-    `needs_safety_plan` and `last_session_at` (subqueries Postgres runs for the page's rows
-    only, after the LIMIT)."""
+    """Cases by risk (highest first, then the newest), each with `needs_safety_plan`,
+    `overdue_follow_up`, `next_follow_up_at` and `last_session_at` (subqueries Postgres runs
+    for the page's rows only, after the LIMIT)."""
     cases = (
         case_visible_to(user=user)
         .select_related("client", "client__school", "counsellor", "site")
         .annotate(
             needs_safety_plan=Q(risk_rank__gte=RISK_RANK[RiskLevel.MODERATE])
             & ~Exists(SafetyPlan.objects.filter(case=OuterRef("pk"))),
+            overdue_follow_up=Exists(
+                FollowUp.objects.filter(
+                    case=OuterRef("pk"), status=FollowUp.Status.DUE, due_at__lt=timezone.now()
+                )
+            ),
+            next_follow_up_at=Subquery(
+                FollowUp.objects.filter(case=OuterRef("pk"), status=FollowUp.Status.DUE)
+                .order_by("due_at")
+                .values("due_at")[:1]
+            ),
             last_session_at=Subquery(
                 CounsellingSession.objects.filter(case=OuterRef("pk"))
                 .order_by("-held_at")
@@ -96,6 +107,24 @@ def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet
     if risk_level:
         cases = cases.filter(risk_level=risk_level)
     return cases.order_by("-risk_rank", "-id")
+
+
+def caseload(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[Case]:
+    """The caseload page: overdue follow-ups first, then the highest risk, then the newest."""
+    return case_list(user=user, status=status, risk_level=risk_level).order_by(
+        F("overdue_follow_up").desc(), "-risk_rank", "-id"
+    )
+
+
+def get_follow_up_for_user(*, user: User, follow_up_id: int) -> FollowUp:
+    follow_up = (
+        FollowUp.objects.filter(case__in=case_visible_to(user=user), pk=follow_up_id)
+        .select_related("case")
+        .first()
+    )
+    if follow_up is None:
+        raise Http404
+    return follow_up
 
 
 def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> Case:

@@ -43,4 +43,10 @@ urlpatterns = [
     ),
     path("sessions/<int:session_id>/", views.SessionDetailView.as_view(), name="session"),
     path("conferences/", views.ConferenceListView.as_view(), name="conferences"),
+    path(
+        "cases/<int:case_id>/follow-ups/new/",
+        views.FollowUpAddView.as_view(),
+        name="follow-up-add",
+    ),
+    path("follow-ups/<int:follow_up_id>/", views.FollowUpView.as_view(), name="follow-up"),
 ]

@@ -22,8 +22,9 @@ from django.views import View
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.versioning import StaleEditError
+from counselling import follow_ups as follow_up_services
 from counselling import forms, selectors, services
-from counselling.models import Case, CaseConference, Referral
+from counselling.models import Case, CaseConference, FollowUp, Referral
 
 CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
 STALE_MESSAGE = gettext_lazy(
@@ -51,7 +52,7 @@ class CaseloadView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = forms.CaseFilterForm(request.GET or None)
         chosen = filters.cleaned_data if filters.is_valid() else {}
-        cases = selectors.case_list(
+        cases = selectors.caseload(
             user=request.user,
             status=chosen.get("status", ""),
             risk_level=chosen.get("risk_level", ""),
@@ -179,6 +180,8 @@ class CaseDetailView(CaseView):
                 if Referral.NEXT_STATUSES[Referral.Status(referral.status)]
             },
             "timeline": selectors.case_timeline(case=case),
+            "follow_ups": case.follow_ups.exclude(status=FollowUp.Status.CANCELLED),
+            "follow_up_form": forms.FollowUpAddForm(),
             "may_change": may_change,
             "may_assign": may_change and request.user.has_role(Role.SUPERVISOR),
             "may_see_viewers": selectors.case_may_see_viewers(user=request.user, case=case),
@@ -623,3 +626,87 @@ class ConferenceListView(RoleRequiredMixin, View):
             {"form": form, "conferences": conferences[:24]},
             status=status,
         )
+
+
+class FollowUpAddView(CaseFormView):
+    template_name = "counselling/case_form.html"
+    title = gettext_lazy("Add a follow-up")
+
+    def get_form(self, request, case, data=None):
+        return forms.FollowUpAddForm(data)
+
+    def save(self, request, case, form):
+        follow_up_services.follow_up_add(
+            actor=request.user, case=case, due_at=form.cleaned_data["due_at"]
+        )
+        return _("The follow-up is planned.")
+
+
+class FollowUpView(CaseView):
+    """One follow-up: record its outcome (or that the contact was missed), move or cancel it."""
+
+    for_write = True
+    actions = {
+        "outcome": forms.FollowUpOutcomeForm,
+        "move": forms.FollowUpMoveForm,
+        "cancel": forms.VersionedForm,
+    }
+
+    def _load(self, request, follow_up_id: int):
+        follow_up = selectors.get_follow_up_for_user(user=request.user, follow_up_id=follow_up_id)
+        return follow_up, self.load_case(request, follow_up.case_id)
+
+    def get(self, request, follow_up_id: int):
+        follow_up, case = self._load(request, follow_up_id)
+        initial = {"version": follow_up.version, "due_at": timezone.localtime(follow_up.due_at)}
+        bound = {name: form_class(initial=initial) for name, form_class in self.actions.items()}
+        return self._render(request, follow_up, case, bound)
+
+    def post(self, request, follow_up_id: int):
+        follow_up, case = self._load(request, follow_up_id)
+        action = request.POST.get("action", "")
+        if action not in self.actions:
+            raise Http404
+        form = self.actions[action](request.POST)
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                self._apply(request, follow_up, action, version, data)
+            except StaleEditError:
+                form.add_error(None, STALE_MESSAGE)
+                status = 409
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("The follow-up is updated."))
+                return redirect(f"{reverse('counselling:case', args=[case.pk])}#follow-ups")
+        follow_up.refresh_from_db()
+        initial = {"version": follow_up.version, "due_at": timezone.localtime(follow_up.due_at)}
+        bound = {name: form_class(initial=initial) for name, form_class in self.actions.items()}
+        bound[action] = form
+        return self._render(request, follow_up, case, bound, status=status)
+
+    @staticmethod
+    def _apply(request, follow_up, action, version, data) -> None:
+        if action == "outcome":
+            follow_up_services.follow_up_record_outcome(
+                actor=request.user, follow_up=follow_up, expected_version=version, **data
+            )
+        elif action == "move":
+            follow_up_services.follow_up_move(
+                actor=request.user,
+                follow_up=follow_up,
+                due_at=data["due_at"],
+                expected_version=version,
+            )
+        else:
+            follow_up_services.follow_up_cancel(
+                actor=request.user, follow_up=follow_up, expected_version=version
+            )
+
+    @staticmethod
+    def _render(request, follow_up, case, bound, status=200):
+        context = {"follow_up": follow_up, "case": case, "client": case.client, **bound}
+        return render(request, "counselling/follow_up.html", context, status=status)

@@ -52,3 +52,17 @@ def test_seeding_again_adds_nothing(account):
         CounsellingSession.objects.count(),
         AuditEntry.objects.count(),
     ) == counts
+
+
+def test_the_demo_has_overdue_follow_ups_and_reminders_due_now(account):
+    from django.utils import timezone
+
+    from centre.models import Reminder
+    from counselling.models import FollowUp
+
+    seed()
+    follow_ups = FollowUp.objects.all()
+    assert follow_ups.filter(status="done").exists()
+    assert follow_ups.filter(status="due", due_at__lt=timezone.now()).exists()
+    assert Reminder.objects.filter(status="pending", due_at__lte=timezone.now()).exists()
+    assert Reminder.objects.filter(channel="sms").exists()

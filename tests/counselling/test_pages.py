@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from centre.models import AuditEntry
 from counselling import services
@@ -346,3 +347,44 @@ def test_the_safety_plan_keeps_its_versions(client, alice_case):
         (2, "听音乐"),
         (1, "散步"),
     ]
+
+
+def test_the_caseload_puts_an_overdue_follow_up_before_a_higher_risk(client, alice, make_case):
+    from counselling import follow_ups
+
+    imminent = make_case(counsellor=alice, risk_level="imminent")
+    quiet = make_case(counsellor=alice, risk_level="none")
+    follow_ups.follow_up_add(
+        actor=alice, case=quiet, due_at=timezone.now() - timezone.timedelta(days=1)
+    )
+    sign_in(client, "counsellor")
+    text = client.get("/counselling/").text
+    assert text.index(f"/cases/{quiet.pk}/") < text.index(f"/cases/{imminent.pk}/")
+
+
+def test_a_follow_up_outcome_is_recorded_from_its_page(client, alice, make_case):
+    from counselling import follow_ups
+
+    case = make_case(counsellor=alice)
+    follow_up = follow_ups.follow_up_add(actor=alice, case=case, due_at=timezone.now())
+    sign_in(client, "counsellor")
+    url = f"/counselling/follow-ups/{follow_up.pk}/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"action": "outcome", "version": 1, "attended": "1", "outcome": "状态稳定"},
+    )
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.outcome) == ("done", "状态稳定")
+    # A second, stale save of the same follow-up is refused.
+    response = client.post(url, {"action": "move", "version": 1, "due_at": "2027-01-01 10:00"})
+    assert response.status_code in {400, 409}
+
+
+def test_another_counsellors_follow_up_answers_404(client, bob, bob_case):
+    from counselling import follow_ups
+
+    follow_up = follow_ups.follow_up_add(actor=bob, case=bob_case, due_at=timezone.now())
+    sign_in(client, "counsellor")
+    assert client.get(f"/counselling/follow-ups/{follow_up.pk}/").status_code == 404
