@@ -198,6 +198,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# Short, latency-sensitive work on `reminders`; long work on `imports` and `stats`.
+CELERY_TASK_ROUTES = {
+    "centre.tasks.*": {"queue": "reminders"},
+    "counselling.tasks.*": {"queue": "reminders"},
+}
+# On deploys, late-acknowledged tasks are handed back to the broker instead of waiting out the
+# visibility timeout (Celery 5.5+).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = False  # opted into per idempotent task

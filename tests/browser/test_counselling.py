@@ -194,3 +194,38 @@ def test_the_case_file_reads_on_a_phone_in_chinese(phone_page, sign_in, make_cas
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the case file must not scroll sideways on a phone"
     screenshot(phone_page, "counselling-case-phone")
+
+
+def test_a_due_follow_up_arrives_in_the_inbox_and_its_outcome_is_recorded(
+    page, sign_in, english, make_case, account
+):
+    from django.utils import timezone
+
+    from centre import reminders
+    from counselling import follow_ups
+
+    counsellor = account("counsellor")
+    case = make_case(counsellor=counsellor)
+    follow_up = follow_ups.follow_up_add(actor=counsellor, case=case, due_at=timezone.now())
+    (reminder_id,) = reminders.reminders_dispatch()
+    reminders.reminder_send(reminder_id)  # the worker's job (tests/counselling/test_reminders.py)
+
+    english(page)
+    sign_in(page, "counsellor")
+    assert page.locator("#unread-count").inner_text() == "1"
+    page.get_by_role("link", name="Inbox").click()
+    page.locator("#notifications button").first.click()
+    page.wait_for_url(f"**/counselling/cases/{case.pk}/#follow-ups")
+    assert page.locator("#unread-count").count() == 0
+    follow_ups_section = page.locator("#follow-ups")
+    assert "overdue" in follow_ups_section.inner_text() or "Added by hand" in (
+        follow_ups_section.inner_text()
+    )
+    follow_ups_section.get_by_role("link").first.click()
+    page.fill("#outcome-form textarea", "电话回访：情况稳定。")
+    page.get_by_role("button", name="Save the outcome").click()
+    page.wait_for_url(f"**/counselling/cases/{case.pk}/#follow-ups")
+    assert "Done" in page.locator("#follow-ups").inner_text()
+    follow_up.refresh_from_db()
+    assert follow_up.status == "done"
+    screenshot(page, "counselling-follow-up-done")
