@@ -48,6 +48,25 @@ def case_filter(request: Request) -> int | None:
     return int(value)
 
 
+def paginated(view: APIView, request: Request, queryset, serializer_class) -> Response:
+    """One cursor page of `queryset`, in the view's own `Pagination` order if it has one."""
+    paginator = getattr(view, "Pagination", CursorPagination)()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def case_and_input(view: APIView, request: Request) -> tuple[Case, dict]:
+    """The validated input of a POST about a case, and that case (404 if not visible, 403 if
+    not changeable)."""
+    data = view.InputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    case = selectors.get_case_for_user(
+        user=request.user, case_id=values.pop("case"), for_write=True
+    )
+    return case, values
+
+
 class ClientOutputSerializer(serializers.ModelSerializer):
     school = serializers.CharField(source="school.name", default=None)
     age = serializers.IntegerField()
@@ -114,9 +133,7 @@ class CaseListApi(APIView):
             status=choice_param(request, "status", Case.Status.values),
             risk_level=choice_param(request, "risk_level", RiskLevel.values),
         )
-        paginator = self.Pagination()
-        page = paginator.paginate_queryset(cases, request, view=self)
-        return paginator.get_paginated_response(CaseOutputSerializer(page, many=True).data)
+        return paginated(self, request, cases, CaseOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: CaseOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -254,10 +271,8 @@ class ClientListApi(APIView):
 
     @extend_schema(responses=ClientOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        paginator = CursorPagination()
         clients = selectors.client_visible_to(user=request.user)
-        page = paginator.paginate_queryset(clients, request, view=self)
-        return paginator.get_paginated_response(ClientOutputSerializer(page, many=True).data)
+        return paginated(self, request, clients, ClientOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ClientOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -357,18 +372,11 @@ class SessionListApi(APIView):
         case_id = case_filter(request)
         if case_id is not None:
             sessions = sessions.filter(case_id=case_id)
-        paginator = self.Pagination()
-        page = paginator.paginate_queryset(sessions, request, view=self)
-        return paginator.get_paginated_response(SessionOutputSerializer(page, many=True).data)
+        return paginated(self, request, sessions, SessionOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        case = selectors.get_case_for_user(
-            user=request.user, case_id=values.pop("case"), for_write=True
-        )
+        case, values = case_and_input(self, request)
         session = services.session_log(actor=request.user, case=case, **values)
         return Response(SessionNoteSerializer(session).data, status=status.HTTP_201_CREATED)
 
@@ -460,18 +468,11 @@ class ReferralListApi(APIView):
         wanted = choice_param(request, "status", Referral.Status.values)
         if wanted:
             referrals = referrals.filter(status=wanted)
-        paginator = self.Pagination()
-        page = paginator.paginate_queryset(referrals, request, view=self)
-        return paginator.get_paginated_response(ReferralOutputSerializer(page, many=True).data)
+        return paginated(self, request, referrals, ReferralOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ReferralOutputSerializer})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        case = selectors.get_case_for_user(
-            user=request.user, case_id=values.pop("case"), for_write=True
-        )
+        case, values = case_and_input(self, request)
         referral = services.referral_create(actor=request.user, case=case, **values)
         return Response(ReferralOutputSerializer(referral).data, status=status.HTTP_201_CREATED)
 
