@@ -15,7 +15,7 @@ admin.site.index_title = _("Administration")
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Place in the network"), {"fields": ("site", "school", "phone")}),
+        (_("Place in the network"), {"fields": ("site", "school", "phone", "language")}),
     )
     list_display = ("username", "first_name", "last_name", "site", "school", "is_active")
     list_filter = ("is_active", "groups", "site__kind")

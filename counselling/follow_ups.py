@@ -213,7 +213,8 @@ def plan_reminders(follow_up: FollowUp) -> None:
         key=f"follow_up:{follow_up.pk}:inbox:{due_day}",
         channel=Reminder.Channel.INBOX,
         due_at=max(now, min(_at_local(due_day, 8), follow_up.due_at)),
-        template="follow_up_due",
+        # High or imminent risk: the family is called by a person, never texted (§4.3).
+        template="follow_up_call" if case.risk_rank >= URGENT_RANK else "follow_up_due",
         params={"case": case.pk, "day": due_day.isoformat()},
         recipient=case.counsellor,
         target=follow_up,
@@ -369,6 +370,18 @@ def _follow_up_due(params: dict) -> Message:
     )
 
 
+def _follow_up_call(params: dict) -> Message:
+    return Message(
+        title=_("Follow-up due on %(day)s: call the family") % {"day": params["day"]},
+        body=_(
+            "Case %(number)s has a follow-up due. Call the guardian yourself: no text message "
+            "is sent for this case."
+        )
+        % {"number": params["case"]},
+        link=reverse("counselling:case", args=[params["case"]]) + "#follow-ups",
+    )
+
+
 def _follow_up_overdue(params: dict) -> Message:
     return Message(
         title=_("Overdue follow-up: case %(number)s") % {"number": params["case"]},
@@ -407,6 +420,7 @@ def _follow_up_digest(params: dict) -> Message:
 
 
 register_template("follow_up_due", _follow_up_due)
+register_template("follow_up_call", _follow_up_call)
 register_template("follow_up_overdue", _follow_up_overdue)
 register_template("follow_up_sms", _follow_up_sms)
 register_template("case_conference_due", _case_conference_due)

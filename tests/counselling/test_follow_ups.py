@@ -182,6 +182,8 @@ def test_high_risk_guardians_are_called_by_a_person_not_texted(alice, make_case)
     case = make_case(counsellor=alice, risk_level="imminent")
     consent(case, alice)
     assert sms_for(case, alice) == []
+    call = Reminder.objects.get(channel="inbox", recipient=alice)
+    assert call.template == "follow_up_call"
 
 
 def test_under_14_the_guardian_gets_the_sms(alice, make_case):
