@@ -1,1 +1,217 @@
-"""Screening models."""
+"""School screening: campaigns, students, roster imports, results with their tiers, and the
+tracking of flagged students through graded intervention (DOMAIN.md §1–§2).
+
+Raw answers are stored; scores are computed on the server by `screening.scoring` and each result
+records the norm sets that produced it. Tiers are codes (`screening.tiers`), shown with colour and
+words."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centre.models import School, TimeStampedModel
+
+
+class Tier(models.TextChoices):
+    RED = "red", _("Level 1 · red")
+    ORANGE = "orange", _("Level 2 · orange")
+    YELLOW = "yellow", _("Level 3 · yellow")
+    BLUE = "blue", _("Level 4 · blue (watch)")
+    NONE = "none", _("No tier")
+
+
+class Campaign(TimeStampedModel):
+    """One school's screening: its instruments, its window and the liaison responsible."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(_("name"), max_length=100)
+    instruments = models.JSONField(_("instruments"), default=list)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("liaison"),
+        on_delete=models.PROTECT,
+        related_name="screening_campaigns",
+    )
+    phq_referral_cutoff = models.PositiveSmallIntegerField(_("PHQ referral cut-off"), default=10)
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Student(TimeStampedModel):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students")
+    student_no = models.CharField(_("student number"), max_length=32)
+    full_name = models.CharField(_("name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=10, blank=True)
+    grade = models.CharField(_("grade"), max_length=20, blank=True)
+    class_name = models.CharField(_("class"), max_length=20, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # The import that created the student: undoing it removes the students it alone brought.
+    first_import = models.ForeignKey(
+        "RosterImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        constraints = [
+            models.UniqueConstraint(fields=["school", "student_no"], name="screening_student_no")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class RosterImport(models.Model):
+    """One uploaded roster: validated first, then imported (valid rows, or all or nothing)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+        UNDONE = "undone", _("Undone")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="rosters/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=200)
+    all_or_nothing = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    message = models.TextField(blank=True)  # why a file was refused, in the uploader's words
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    imported_rows = models.PositiveIntegerField(default=0)
+    unchanged_rows = models.PositiveIntegerField(default=0)
+    # Every bad row: {"row": n, "column": name, "reason": text}. Never answers or names.
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
+
+
+class ScreeningResult(models.Model):
+    """One student's answers in one campaign, scored on the server; unique per campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="results")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="results")
+    roster_import = models.ForeignKey(
+        RosterImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="results"
+    )
+    answers = models.JSONField()  # {"PHQ-A": [...], "GAD-7": [...], …} as given
+    scores = models.JSONField()  # per instrument: total, band, flags, subscales, norm set
+    phq_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    gad_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    sdq_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    crisis_flag = models.BooleanField(default=False)
+    score_tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.NONE)
+    settled_tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.NONE)
+    tier = models.CharField(
+        _("tier"), max_length=10, choices=Tier.choices, default=Tier.NONE, db_index=True
+    )
+    tier_confirmed = models.BooleanField(default=False)
+    cssrs_band = models.CharField(max_length=10, blank=True)
+    screened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("screening result")
+        verbose_name_plural = _("screening results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "student"], name="screening_result_per_campaign"
+            )
+        ]
+        indexes = [models.Index(fields=["screened_at"], name="screening_result_screened")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.student_id}"
+
+
+class TierChange(models.Model):
+    """Every change of a result's tier: who, when, why; a downgrade with its second sign-off."""
+
+    result = models.ForeignKey(ScreeningResult, on_delete=models.CASCADE, related_name="changes")
+    tier_from = models.CharField(max_length=10, choices=Tier.choices)
+    tier_to = models.CharField(max_length=10, choices=Tier.choices)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.tier_from} → {self.tier_to}"
+
+
+class TrackingTask(TimeStampedModel):
+    """The next action for a flagged student (a crisis assessment, an interview, a re-screen),
+    with its due time; overdue crisis tasks escalate to the crisis team."""
+
+    class Kind(models.TextChoices):
+        CRISIS_ASSESSMENT = "crisis", _("Suicide-risk assessment (C-SSRS)")
+        INTERVIEW = "interview", _("Verification interview")
+        RESCREEN = "rescreen", _("Re-screen")
+        WATCH = "watch", _("Class-teacher observation")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        REFERRED = "referred", _("Referred to counselling")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    result = models.ForeignKey(ScreeningResult, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(_("next action"), max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(
+        "counselling.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("tracking task")
+        verbose_name_plural = _("tracking tasks")
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="screening_task_open", condition=models.Q(status="open")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_at < timezone.now()

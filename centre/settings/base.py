@@ -286,3 +286,11 @@ FOLLOW_UP_SCHEDULES = {
     "crisis": ["24h", "7d", "30d", "44d", "58d", "72d", "3m", "6m", "12m"],
 }
 FOLLOW_UP_ESCALATION_DAYS = env.read_int("FOLLOW_UP_ESCALATION_DAYS", default=2)
+
+# Roster uploads (README "Screening"): refused above these sizes, before anything is unpacked.
+ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
+ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(
+    "ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES", default=200_000_000
+)
+# Rosters of more rows than this are imported by a Celery task with a progress bar.
+ROSTER_INLINE_ROWS = 2000

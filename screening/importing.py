@@ -1,0 +1,457 @@
+"""Importing a screening roster: map the columns, validate every row, score and tier on the server,
+then store — the valid rows (default) or nothing unless every row is valid (`all_or_nothing`).
+
+The same service serves the browser (through a Celery task with a progress bar) and
+`manage.py import_roster`. Uploading the same roster again changes nothing; an import can be
+undone as a whole. Error reports name rows, columns and reasons — never answers or names."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centre.audit import audit_log
+from screening import scoring, tiers
+from screening.models import (
+    Campaign,
+    RosterImport,
+    ScreeningResult,
+    Student,
+    TierChange,
+    TrackingTask,
+)
+from screening.roster_files import RefusedRosterError, rows_of, text_of
+
+# Column names in English and as Chinese Excel writes them.
+FIELD_ALIASES = {
+    "student_no": ("student_no", "学号"),
+    "name": ("name", "姓名"),
+    "sex": ("sex", "性别"),
+    "grade": ("grade", "年级"),
+    "class": ("class", "班级"),
+    "birth_date": ("birth_date", "出生日期"),
+}
+ITEM_COLUMN = re.compile(r"^(PHQ9|PHQA|GAD7|SDQ)_(\d{1,2})$", re.IGNORECASE)
+PREFIX_INSTRUMENT = {
+    "PHQ9": scoring.PHQ9,
+    "PHQA": scoring.PHQA,
+    "GAD7": scoring.GAD7,
+    "SDQ": scoring.SDQ,
+}
+INSTRUMENT_PREFIX = {instrument: prefix for prefix, instrument in PREFIX_INSTRUMENT.items()}
+ITEM_COUNT = {scoring.PHQ9: 9, scoring.PHQA: 9, scoring.GAD7: 7, scoring.SDQ: 25}
+SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male"}
+SEXES |= {"female": "female"}
+PROGRESS_EVERY = 2000
+# How long the next action may wait, by tier, when there is no crisis task (DOMAIN.md §2.4).
+NEXT_ACTION = {
+    tiers.RED: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(hours=4)),
+    tiers.ORANGE: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(days=3)),
+    tiers.YELLOW: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(days=14)),
+    tiers.BLUE: (TrackingTask.Kind.WATCH, datetime.timedelta(days=120)),
+}
+
+
+@dataclass
+class Row:
+    number: int
+    student_no: str
+    name: str
+    sex: str
+    grade: str
+    class_name: str
+    birth_date: datetime.date | None
+    answers: dict[str, list]
+    scores: dict[str, dict]
+    tier: tiers.ScoreTier
+
+
+@dataclass
+class Validated:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    total_rows: int = 0
+
+
+def column_map(header: list[str], campaign: Campaign) -> tuple[dict[str, int], dict[str, list]]:
+    """Field → column index and instrument → item column indexes; refuses unknown columns and
+    missing instruments."""
+    fields: dict[str, int] = {}
+    items: dict[str, dict[int, int]] = {}
+    unknown = []
+    for index, title in enumerate(header):
+        if not title:
+            continue
+        name = next(
+            (field for field, aliases in FIELD_ALIASES.items() if title.lower() in aliases), None
+        )
+        match = ITEM_COLUMN.match(title)
+        if name:
+            fields[name] = index
+        elif match and PREFIX_INSTRUMENT[match.group(1).upper()] in campaign.instruments:
+            instrument = PREFIX_INSTRUMENT[match.group(1).upper()]
+            items.setdefault(instrument, {})[int(match.group(2))] = index
+        else:
+            unknown.append(title)
+    if unknown:
+        raise RefusedRosterError(
+            _("Unknown columns: %(columns)s. Use the template's columns.")
+            % {"columns": "、".join(unknown)}
+        )
+    missing = [name for name in ("student_no", "name") if name not in fields]
+    for instrument in campaign.instruments:
+        expected = range(1, ITEM_COUNT[instrument] + 1)
+        prefix = INSTRUMENT_PREFIX[instrument]
+        missing += [f"{prefix}_{n}" for n in expected if n not in items.get(instrument, {})]
+    if missing:
+        message = _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)}
+        raise RefusedRosterError(message)
+    return fields, {
+        instrument: [columns[n] for n in range(1, ITEM_COUNT[instrument] + 1)]
+        for instrument, columns in items.items()
+    }
+
+
+def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Validated:
+    header, rows = rows_of(data, name)
+    fields, items = column_map(header, campaign)
+    result = Validated()
+    seen: dict[str, int] = {}
+    for number, cells in enumerate(rows, start=2):
+        if not any(text_of(cell) for cell in cells):
+            continue  # Excel keeps formatted empty rows
+        result.total_rows += 1
+        student_no, row, errors = _validate_row(number, cells, fields, items, campaign)
+        if student_no in seen:
+            errors.append(
+                _error(
+                    number,
+                    FIELD_ALIASES["student_no"][0],
+                    _("duplicate student number (first at row %(row)s)")
+                    % {"row": seen[student_no]},
+                )
+            )
+        elif student_no:
+            seen[student_no] = number
+        if errors:
+            result.errors += errors
+        else:
+            result.rows.append(row)
+        if progress and result.total_rows % PROGRESS_EVERY == 0:
+            progress(result.total_rows)
+    if not result.total_rows:
+        raise RefusedRosterError(_("The file has a header but no rows."))
+    return result
+
+
+def _error(number: int, column: str, reason: str) -> dict:
+    return {"row": number, "column": column, "reason": reason}
+
+
+def _cell(cells: list, index: int | None):
+    if index is None or index >= len(cells):
+        return None
+    return cells[index]
+
+
+def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | None, list]:
+    """The row's student number, the row if valid, and its errors."""
+    errors: list[dict] = []
+
+    def column(field_name: str) -> str:
+        return FIELD_ALIASES[field_name][0]
+
+    student_no = text_of(_cell(cells, fields["student_no"]))
+    if not student_no:
+        errors.append(_error(number, column("student_no"), _("missing student number")))
+    name = text_of(_cell(cells, fields["name"]))
+    if not name:
+        errors.append(_error(number, column("name"), _("missing name")))
+    sex_text = text_of(_cell(cells, fields.get("sex"))).lower()
+    sex = SEXES.get(sex_text, "")
+    if sex_text and not sex:
+        errors.append(_error(number, column("sex"), _("sex is 男 or 女")))
+    birth_date, problem = _date(_cell(cells, fields.get("birth_date")))
+    if problem:
+        errors.append(_error(number, column("birth_date"), problem))
+    answers, scores, results = {}, {}, {}
+    for instrument, indexes in items.items():
+        values, item_errors = _items(number, cells, indexes, instrument)
+        errors += item_errors
+        if item_errors:
+            continue
+        try:
+            outcome = scoring.score(instrument, values)
+        except scoring.ScoringError as error:
+            errors.append(_scoring_error(number, instrument, values, error))
+            continue
+        answers[instrument] = values
+        scores[instrument] = _scored(outcome)
+        results[instrument] = outcome
+    if errors:
+        return student_no, None, errors
+    phq = results.get(scoring.PHQA) or results.get(scoring.PHQ9)
+    tier = tiers.score_tier(
+        phq=phq,
+        gad=results.get(scoring.GAD7),
+        sdq=results.get(scoring.SDQ),
+        phq_referral_cutoff=campaign.phq_referral_cutoff,
+    )
+    row = Row(
+        number=number,
+        student_no=student_no,
+        name=name,
+        sex=sex,
+        grade=text_of(_cell(cells, fields.get("grade"))),
+        class_name=text_of(_cell(cells, fields.get("class"))),
+        birth_date=birth_date,
+        answers=answers,
+        scores=scores,
+        tier=tier,
+    )
+    return student_no, row, []
+
+
+def _items(number, cells, indexes, instrument) -> tuple[list, list[dict]]:
+    prefix = INSTRUMENT_PREFIX[instrument]
+    highest = 2 if instrument == scoring.SDQ else 3
+    values, errors = [], []
+    for position, index in enumerate(indexes, start=1):
+        raw = _cell(cells, index)
+        text = text_of(raw)
+        if text == "":
+            values.append(None)
+            continue
+        value = _integer(raw)
+        if value is None or not 0 <= value <= highest:
+            errors.append(
+                _error(
+                    number,
+                    f"{prefix}_{position}",
+                    _("value out of range (0–%(highest)s): %(value)s")
+                    % {"highest": highest, "value": text[:10]},
+                )
+            )
+        values.append(value)
+    return values, errors
+
+
+def _integer(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = text_of(value)
+    return int(text) if text.isdigit() else None
+
+
+def _scoring_error(number, instrument, values, error: scoring.ScoringError) -> dict:
+    prefix = INSTRUMENT_PREFIX[instrument]
+    if error.code == "incomplete":
+        position = values.index(None) + 1
+        reason = (
+            _("PHQ item 9 missing (never imputed)")
+            if position == 9 and instrument in (scoring.PHQ9, scoring.PHQA)
+            else _("item %(position)s missing") % {"position": position}
+        )
+        return _error(number, f"{prefix}_{position}", reason)
+    return _error(number, f"{prefix}_1", error.message)
+
+
+def _scored(result: scoring.ScoreResult) -> dict:
+    return {
+        "total": result.total,
+        "band": result.band,
+        "crisis_flag": result.crisis_flag,
+        "risk_review_flag": result.risk_review_flag,
+        "subscales": result.subscales,
+        "subscale_bands": result.subscale_bands,
+        "impact": result.impact,
+        "norm_set": result.norm_set,
+    }
+
+
+def _date(value) -> tuple[datetime.date | None, str]:
+    if value is None or text_of(value) == "":
+        return None, ""
+    if isinstance(value, datetime.datetime):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    else:
+        text = text_of(value).replace("/", "-").replace(".", "-")
+        if re.fullmatch(r"\d{8}", text):
+            text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+        try:
+            year, month, day_of_month = (int(part) for part in text.split("-"))
+            day = datetime.date(year, month, day_of_month)
+        except ValueError:
+            return None, _("impossible date: %(value)s") % {"value": text_of(value)[:20]}
+    age = (timezone.localdate() - day).days / 365.25
+    if not 4 <= age <= 25:
+        return None, _("impossible date: %(value)s") % {"value": day.isoformat()}
+    return day, ""
+
+
+# Storing ---------------------------------------------------------------------------------------
+
+
+def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
+    """Validate and store one roster; the import row tells the progress and the outcome."""
+    campaign = roster_import.campaign
+
+    def progress(done: int) -> None:
+        RosterImport.objects.filter(pk=roster_import.pk).update(done_rows=done)
+
+    RosterImport.objects.filter(pk=roster_import.pk).update(status=RosterImport.Status.RUNNING)
+    try:
+        validated = validate(data, roster_import.original_name, campaign, progress=progress)
+    except RefusedRosterError as refused:
+        _finish(roster_import, status=RosterImport.Status.REFUSED, message=refused.message)
+        return roster_import
+    roster_import.total_rows = validated.total_rows
+    roster_import.errors = validated.errors
+    if validated.errors and roster_import.all_or_nothing:
+        _finish(
+            roster_import,
+            status=RosterImport.Status.DONE,
+            message=_("Nothing was imported: %(count)s rows have errors (all or nothing).")
+            % {"count": len({error["row"] for error in validated.errors})},
+        )
+        return roster_import
+    imported, unchanged = _store(roster_import, validated.rows)
+    roster_import.imported_rows, roster_import.unchanged_rows = imported, unchanged
+    _finish(roster_import, status=RosterImport.Status.DONE)
+    audit_log(
+        actor=roster_import.uploaded_by,
+        action="screening.roster.imported",
+        target=roster_import,
+        data={"imported": imported, "unchanged": unchanged, "errors": len(validated.errors)},
+    )
+    return roster_import
+
+
+def _finish(roster_import: RosterImport, *, status: str, message: str = "") -> None:
+    roster_import.status = status
+    roster_import.message = message
+    roster_import.done_rows = roster_import.total_rows
+    roster_import.finished_at = timezone.now()
+    roster_import.save(
+        update_fields=[
+            "status",
+            "message",
+            "total_rows",
+            "done_rows",
+            "errors",
+            "imported_rows",
+            "unchanged_rows",
+            "finished_at",
+        ]
+    )
+
+
+@transaction.atomic
+def _store(roster_import: RosterImport, rows: list[Row]) -> tuple[int, int]:
+    campaign = roster_import.campaign
+    school = campaign.school
+    numbers = [row.student_no for row in rows]
+    known = dict(
+        Student.objects.filter(school=school, student_no__in=numbers).values_list(
+            "student_no", "pk"
+        )
+    )
+    new_students = [
+        Student(
+            school=school,
+            student_no=row.student_no,
+            full_name=row.name,
+            sex=row.sex,
+            grade=row.grade,
+            class_name=row.class_name,
+            birth_date=row.birth_date,
+            first_import=roster_import,
+        )
+        for row in rows
+        if row.student_no not in known
+    ]
+    for student in Student.objects.bulk_create(new_students, batch_size=2000):
+        known[student.student_no] = student.pk
+    already = set(
+        ScreeningResult.objects.filter(
+            campaign=campaign, student_id__in=known.values()
+        ).values_list("student_id", flat=True)
+    )
+    now = timezone.now()
+    results = [
+        _result(roster_import, row, known[row.student_no], now)
+        for row in rows
+        if known[row.student_no] not in already
+    ]
+    created = ScreeningResult.objects.bulk_create(results, batch_size=2000)
+    TrackingTask.objects.bulk_create(
+        [task for result, row in zip(created, _rows_for(rows, known, already), strict=True)
+         for task in _tasks(result, row, now)],
+        batch_size=2000,
+    )  # fmt: skip
+    return len(created), len(rows) - len(created)
+
+
+def _rows_for(rows, known, already):
+    return [row for row in rows if known[row.student_no] not in already]
+
+
+def _result(roster_import, row: Row, student_id: int, now) -> ScreeningResult:
+    def total(instrument: str) -> int | None:
+        return row.scores.get(instrument, {}).get("total")
+
+    return ScreeningResult(
+        campaign=roster_import.campaign,
+        student_id=student_id,
+        roster_import=roster_import,
+        answers=row.answers,
+        scores=row.scores,
+        phq_total=total(scoring.PHQA) if scoring.PHQA in row.scores else total(scoring.PHQ9),
+        gad_total=total(scoring.GAD7),
+        sdq_total=total(scoring.SDQ),
+        crisis_flag=row.tier.provisional,
+        score_tier=row.tier.tier,
+        settled_tier=row.tier.settled_tier,
+        tier=row.tier.tier,
+        screened_at=now,
+    )
+
+
+def _tasks(result: ScreeningResult, row: Row, now) -> list[TrackingTask]:
+    if row.tier.crisis_task_sla_hours is not None:
+        return [
+            TrackingTask(
+                result=result,
+                kind=TrackingTask.Kind.CRISIS_ASSESSMENT,
+                due_at=now + datetime.timedelta(hours=row.tier.crisis_task_sla_hours),
+            )
+        ]
+    if row.tier.tier in NEXT_ACTION:
+        kind, delay = NEXT_ACTION[row.tier.tier]
+        return [TrackingTask(result=result, kind=kind, due_at=now + delay)]
+    return []
+
+
+@transaction.atomic
+def roster_import_undo(*, actor, roster_import: RosterImport) -> None:
+    """Remove what this import brought: its results, their tasks, and the students no other
+    result refers to."""
+    results = ScreeningResult.objects.filter(roster_import=roster_import)
+    TierChange.objects.filter(result__in=results).delete()
+    TrackingTask.objects.filter(result__in=results).delete()
+    results.delete()
+    Student.objects.filter(first_import=roster_import, results__isnull=True).delete()
+    roster_import.status = RosterImport.Status.UNDONE
+    roster_import.save(update_fields=["status"])
+    audit_log(actor=actor, action="screening.roster.undone", target=roster_import)
