@@ -11,6 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from screening.models import (
     TierChange,
     TrackingTask,
 )
-from screening.roster_files import RefusedRosterError, rows_of, text_of
+from screening.roster_files import RefusedRosterError, estimated_rows, rows_of, text_of
 
 # Column names in English and as Chinese Excel writes them.
 FIELD_ALIASES = {
@@ -310,7 +311,12 @@ def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
     def progress(done: int) -> None:
         RosterImport.objects.filter(pk=roster_import.pk).update(done_rows=done)
 
-    RosterImport.objects.filter(pk=roster_import.pk).update(status=RosterImport.Status.RUNNING)
+    RosterImport.objects.filter(pk=roster_import.pk).update(
+        status=RosterImport.Status.RUNNING,
+        total_rows=estimated_rows(data, roster_import.original_name)
+        if len(data) <= settings.ROSTER_MAX_BYTES
+        else 0,
+    )
     try:
         validated = validate(data, roster_import.original_name, campaign, progress=progress)
     except RefusedRosterError as refused:

@@ -115,3 +115,24 @@ def decode_csv(data: bytes) -> str:
             _("The file's encoding is not supported. Save it as CSV UTF-8 or Excel .xlsx.")
         )
     return text
+
+
+def estimated_rows(data: bytes, name: str) -> int:
+    """How many data rows to expect, for the progress bar (0 when it cannot be told cheaply)."""
+    try:
+        if data.startswith(XLSX_MAGIC):
+            from openpyxl import load_workbook
+
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            if sum(info.file_size for info in archive.infolist()) > (
+                settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES
+            ):
+                return 0
+
+            workbook = load_workbook(io.BytesIO(data), read_only=True)
+            rows = (workbook.worksheets[0].max_row or 1) - 1
+            workbook.close()
+            return max(rows, 0)
+        return max(data.count(b"\n") - 1, 0)
+    except Exception:  # only an estimate: the import itself reports what is wrong
+        return 0

@@ -5,4 +5,16 @@ from screening import views
 app_name = "screening"
 urlpatterns = [
     path("", views.WorkspaceView.as_view(), name="home"),
+    path("campaigns/<int:campaign_id>/", views.CampaignView.as_view(), name="campaign"),
+    path(
+        "campaigns/<int:campaign_id>/template.xlsx",
+        views.TemplateDownloadView.as_view(),
+        name="template",
+    ),
+    path("imports/<int:import_id>/", views.ImportView.as_view(), name="import"),
+    path("imports/<int:import_id>/errors.xlsx", views.ImportErrorsView.as_view(), name="errors"),
+    path("imports/<int:import_id>/undo/", views.ImportUndoView.as_view(), name="undo"),
+    path("board/", views.BoardView.as_view(), name="board"),
+    path("results/<int:result_id>/", views.ResultView.as_view(), name="result"),
+    path("tasks/<int:task_id>/refer/", views.ReferView.as_view(), name="refer"),
 ]

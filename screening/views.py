@@ -1,13 +1,328 @@
-from django.utils.translation import gettext_lazy as _
+"""The screening pages: campaigns, roster upload with a progress bar and its report, the tracking
+board of flagged students, a result (audited), the interview, tier changes and referral."""
 
-from centre import views as centre_views
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from centre.audit import audit_log
+from centre.models import School
+from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
+from centre.xlsx import xlsx_response
+from counselling.forms import IntakeForm
+from counselling.views import add_form_errors
+from screening import forms, importing, selectors, services
+from screening.models import RosterImport, Tier, TrackingTask
+
+CAMPAIGN_ROLES = frozenset({Role.SCHOOL_LIAISON, Role.COUNSELLOR, Role.SUPERVISOR})
+# The crisis team takes over overdue assessments: the board and the results, not the campaigns.
+SCREENING_ROLES = CAMPAIGN_ROLES | {Role.CRISIS_TEAM}
+CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
 
 
-class WorkspaceView(centre_views.WorkspaceView):
-    roles = frozenset({Role.SCHOOL_LIAISON, Role.COUNSELLOR, Role.SUPERVISOR})
-    title = _("Screening")
-    description = _(
-        "School screening campaigns: roster uploads, results banded by published cut-offs, and "
-        "the graded intervention of students who screen positive."
-    )
+def schools_for(user):
+    if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
+        return School.objects.filter(pk=user.school_id)
+    if user.site_id:
+        return School.objects.filter(site__path__startswith=user.site.path)
+    return School.objects.none()
+
+
+class WorkspaceView(RoleRequiredMixin, View):
+    """The campaigns the user may see, and a new campaign."""
+
+    roles = CAMPAIGN_ROLES
+    title = gettext_lazy("Screening")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, forms.CampaignForm(schools=schools_for(request.user)))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.CampaignForm(request.POST, schools=schools_for(request.user))
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                campaign = services.campaign_create(
+                    actor=request.user,
+                    school=data.pop("school"),
+                    liaison=data.pop("liaison"),
+                    **data,
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("The campaign is created."))
+                return redirect("screening:campaign", campaign_id=campaign.pk)
+        return self._render(request, form, status=400)
+
+    def _render(self, request, form, status=200):
+        campaigns = selectors.campaign_visible_to(user=request.user)
+        return render(
+            request,
+            "screening/campaigns.html",
+            {"campaigns": campaigns, "form": form},
+            status=status,
+        )
+
+
+class CampaignView(RoleRequiredMixin, View):
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        return self._render(request, campaign, forms.UploadForm())
+
+    def post(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+        """Upload a roster."""
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        form = forms.UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, campaign, form, status=400)
+        roster_import = services.roster_upload(
+            actor=request.user,
+            campaign=campaign,
+            upload=form.cleaned_data["file"],
+            all_or_nothing=form.cleaned_data["all_or_nothing"],
+        )
+        return redirect("screening:import", import_id=roster_import.pk)
+
+    @staticmethod
+    def _render(request, campaign, form, status=200):
+        results = selectors.result_visible_to(user=request.user).filter(campaign=campaign)
+        counts = {tier: 0 for tier, _label in Tier.choices}
+        for tier in results.values_list("tier", flat=True):
+            counts[tier] += 1
+        context = {
+            "campaign": campaign,
+            "form": form,
+            "imports": campaign.imports.select_related("uploaded_by")[:20],
+            "tier_counts": [(Tier(tier), count) for tier, count in counts.items()],
+            "screened": sum(counts.values()),
+        }
+        return render(request, "screening/campaign.html", context, status=status)
+
+
+class TemplateDownloadView(RoleRequiredMixin, View):
+    """An empty roster with the campaign's columns, Chinese headers as schools write them."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        header = [aliases[1] for aliases in importing.FIELD_ALIASES.values()]
+        for instrument in campaign.instruments:
+            prefix = importing.INSTRUMENT_PREFIX[instrument]
+            header += [f"{prefix}_{n}" for n in range(1, importing.ITEM_COUNT[instrument] + 1)]
+        return xlsx_response(f"roster-template-{campaign.pk}.xlsx", header, [])
+
+
+class ImportView(RoleRequiredMixin, View):
+    """An import's progress (polled by the page) and, when finished, its report."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+        roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
+        if request.GET.get("format") == "json":
+            return JsonResponse(
+                {
+                    "status": roster_import.status,
+                    "done": roster_import.done_rows,
+                    "total": roster_import.total_rows,
+                    "finished": roster_import.finished_at is not None,
+                }
+            )
+        context = {
+            "roster_import": roster_import,
+            "campaign": roster_import.campaign,
+            "errors": roster_import.errors[:500],
+            "running": roster_import.status
+            in (RosterImport.Status.WAITING, RosterImport.Status.RUNNING),
+        }
+        return render(request, "screening/import.html", context)
+
+
+class ImportErrorsView(RoleRequiredMixin, View):
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+        roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
+        rows = [(error["row"], error["column"], error["reason"]) for error in roster_import.errors]
+        return xlsx_response(
+            f"roster-errors-{roster_import.pk}.xlsx",
+            [_("Row"), _("Column"), _("Reason")],
+            rows,
+        )
+
+
+class ImportUndoView(RoleRequiredMixin, View):
+    """Undo an import as a whole, after a confirmation page."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+        roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
+        return render(request, "screening/import_undo.html", {"roster_import": roster_import})
+
+    def post(self, request: HttpRequest, import_id: int) -> HttpResponse:
+        roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
+        if roster_import.status != RosterImport.Status.DONE:
+            raise Http404
+        services.roster_import_undo(actor=request.user, roster_import=roster_import)
+        messages.success(request, _("The import is undone."))
+        return redirect("screening:campaign", campaign_id=roster_import.campaign_id)
+
+
+class BoardView(RoleRequiredMixin, View):
+    """Flagged students per school and site: tier in colour and words, next action, due date,
+    status; overdue first."""
+
+    roles = SCREENING_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        campaign = None
+        if request.GET.get("campaign", "").isdigit():
+            campaign = selectors.get_campaign_for_user(
+                user=request.user, campaign_id=int(request.GET["campaign"])
+            )
+        tier = request.GET.get("tier", "")
+        tier = tier if tier in Tier.values else ""
+        tasks = selectors.tracking_board(user=request.user, campaign=campaign, tier=tier)[:500]
+        return render(
+            request,
+            "screening/board.html",
+            {"tasks": tasks, "campaign": campaign, "tier": tier, "tiers": Tier.choices},
+        )
+
+
+class ResultView(RoleRequiredMixin, View):
+    """One student's result. Reading it is audited; scores only for clinical staff."""
+
+    roles = SCREENING_ROLES
+
+    def get(self, request: HttpRequest, result_id: int) -> HttpResponse:
+        result = selectors.get_result_for_user(user=request.user, result_id=result_id)
+        audit_log(
+            actor=request.user, action="screening.result.viewed", target=result, request=request
+        )
+        return self._render(request, result)
+
+    def post(self, request: HttpRequest, result_id: int) -> HttpResponse:
+        result = selectors.get_result_for_user(user=request.user, result_id=result_id)
+        if not selectors.may_see_scores(user=request.user):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        if action == "cssrs":
+            form = forms.CssrsForm(request.POST)
+            if form.is_valid():
+                try:
+                    tier = services.result_record_cssrs(
+                        actor=request.user, result=result, answers=form.answers()
+                    )
+                except services.scoring.ScoringError as error:
+                    form.add_error(None, error.message)
+                else:
+                    messages.success(
+                        request, _("The tier is confirmed: %(tier)s.") % {"tier": Tier(tier).label}
+                    )
+                    return redirect("screening:result", result_id=result.pk)
+            return self._render(request, result, cssrs_form=form, status=400)
+        if action == "tier":
+            form = forms.TierForm(request.POST, actor=request.user)
+            if form.is_valid():
+                try:
+                    services.result_change_tier(
+                        actor=request.user, result=result, **form.cleaned_data
+                    )
+                except ValidationError as error:
+                    add_form_errors(form, error)
+                else:
+                    messages.success(request, _("The tier is changed."))
+                    return redirect("screening:result", result_id=result.pk)
+            return self._render(request, result, tier_form=form, status=400)
+        raise Http404
+
+    @staticmethod
+    def _render(request, result, cssrs_form=None, tier_form=None, status=200):
+        clinical = selectors.may_see_scores(user=request.user)
+        context = {
+            "result": result,
+            "student": result.student,
+            "clinical": clinical,
+            "tasks": result.tasks.all(),
+            "changes": result.changes.select_related("changed_by", "signed_off_by"),
+        }
+        if clinical:
+            context |= {
+                "scores": result.scores,
+                "cssrs_form": cssrs_form or forms.CssrsForm(),
+                "tier_form": tier_form
+                or forms.TierForm(actor=request.user, initial={"tier": result.tier}),
+            }
+        return render(request, "screening/result.html", context, status=status)
+
+
+class ReferView(RoleRequiredMixin, View):
+    """Refer a flagged student along the green channel: the counselling intake, prefilled."""
+
+    roles = CLINICAL_ROLES
+
+    def _task(self, request, task_id: int) -> TrackingTask:
+        task = (
+            TrackingTask.objects.filter(
+                result__in=selectors.result_visible_to(user=request.user), pk=task_id
+            )
+            .select_related("result__student", "result__campaign__school")
+            .first()
+        )
+        if task is None:
+            raise Http404
+        return task
+
+    def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        task = self._task(request, task_id)
+        student = task.result.student
+        initial = {
+            "full_name": student.full_name,
+            "date_of_birth": student.birth_date,
+            "school": student.school_id,
+            "sex": student.sex,
+            "grade": student.grade,
+            "class_name": student.class_name,
+            "source": "screening",
+            "risk_level": {"red": "high", "orange": "moderate", "yellow": "low"}.get(
+                task.result.tier, "none"
+            ),
+        }
+        return self._render(request, task, IntakeForm(initial=initial))
+
+    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        task = self._task(request, task_id)
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            intake = {
+                "client_fields": form.client_fields(),
+                "guardian_fields": form.guardian_fields(),
+                "consent_given_by": form.cleaned_data["consent_given_by"],
+                "consent_version": form.cleaned_data["consent_version"],
+                "case_fields": form.case_fields(),
+            }
+            try:
+                case = services.task_refer(actor=request.user, task=task, intake=intake)
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("The case is open (green channel)."))
+                return redirect("counselling:case", case_id=case.pk)
+        return self._render(request, task, form, status=400)
+
+    @staticmethod
+    def _render(request, task, form, status=200):
+        return render(request, "screening/refer.html", {"task": task, "form": form}, status=status)

@@ -202,6 +202,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ROUTES = {
     "centre.tasks.*": {"queue": "reminders"},
     "counselling.tasks.*": {"queue": "reminders"},
+    "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
+    "screening.tasks.import_roster": {"queue": "imports"},
 }
 # On deploys, late-acknowledged tasks are handed back to the broker instead of waiting out the
 # visibility timeout (Celery 5.5+).
@@ -292,5 +294,5 @@ ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
 ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(
     "ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES", default=200_000_000
 )
-# Rosters of more rows than this are imported by a Celery task with a progress bar.
-ROSTER_INLINE_ROWS = 2000
+# Rosters larger than this are imported by a Celery task (the page shows a progress bar).
+ROSTER_INLINE_BYTES = env.read_int("ROSTER_INLINE_BYTES", default=200_000)

@@ -8,22 +8,23 @@ from tests.conftest import DEMO_PASSWORD
 
 # What each demo account finds in its navigation (beside Home), by URL.
 NAVIGATION = {
-    "counsellor": ["/counselling/", "/screening/", "/api/v1/docs/"],
-    "counsellor2": ["/counselling/", "/screening/", "/api/v1/docs/"],
+    "counsellor": ["/counselling/", "/screening/", "/screening/board/", "/api/v1/docs/"],
+    "counsellor2": ["/counselling/", "/screening/", "/screening/board/", "/api/v1/docs/"],
     "supervisor": [
         "/counselling/",
         "/counselling/conferences/",
         "/screening/",
+        "/screening/board/",
         "/hotline/",
         "/outreach/",
         "/statistics/",
         "/reminders/",
         "/api/v1/docs/",
     ],
-    "liaison": ["/screening/", "/api/v1/docs/"],
-    "liaison2": ["/screening/", "/api/v1/docs/"],
+    "liaison": ["/screening/", "/screening/board/", "/api/v1/docs/"],
+    "liaison2": ["/screening/", "/screening/board/", "/api/v1/docs/"],
     "operator": ["/hotline/", "/api/v1/docs/"],
-    "crisis": ["/hotline/", "/api/v1/docs/"],
+    "crisis": ["/screening/board/", "/hotline/", "/api/v1/docs/"],
     "outreach": ["/outreach/", "/api/v1/docs/"],
     "stats": ["/statistics/", "/api/v1/docs/"],
     "auditor": ["/audit/", "/api/v1/docs/"],

@@ -1,0 +1,38 @@
+"""XLSX downloads (error reports, templates, statistics): one way to write them, with formula
+injection neutralised (ENGINEERING.md §4.5)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from django.http import HttpResponse
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value):
+    """A text that Excel would run as a formula is written as text (a leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def workbook_bytes(header: list[str], rows: Iterable[Iterable], title: str = "Sheet") -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([safe_cell(cell) for cell in header])
+    for row in rows:
+        sheet.append([safe_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+    response = HttpResponse(workbook_bytes(header, rows), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

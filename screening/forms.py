@@ -1,0 +1,112 @@
+"""Forms of the screening pages; rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from centre.models import School, User
+from centre.roles import Role
+from counselling.forms import DateInput
+from screening.importing import INSTRUMENT_PREFIX
+from screening.models import Tier
+
+INSTRUMENT_CHOICES = [(instrument, instrument) for instrument in INSTRUMENT_PREFIX]
+
+
+class CampaignForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=100)
+    instruments = forms.MultipleChoiceField(
+        label=_("Instruments"),
+        choices=INSTRUMENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["PHQ-A", "GAD-7"],
+        help_text=_("The SDQ may be used online only under a licence from youthinmind."),
+    )
+    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput)
+    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput)
+    liaison = forms.ModelChoiceField(label=_("Liaison"), queryset=User.objects.none())
+    phq_referral_cutoff = forms.IntegerField(
+        label=_("PHQ referral cut-off"), initial=10, min_value=5, max_value=20
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["liaison"].queryset = User.objects.filter(
+            groups__name=Role.SCHOOL_LIAISON.value, school__in=schools, is_active=True
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            raise forms.ValidationError(_("The campaign closes after it opens."))
+        if (
+            data.get("liaison")
+            and data.get("school")
+            and data["liaison"].school_id != data["school"].pk
+        ):
+            raise forms.ValidationError(_("The liaison belongs to another school."))
+        return data
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster (.xlsx or .csv)"),
+        help_text=_("Up to %(megabytes)s MB. CSV in UTF-8 or GB18030 (“CSV UTF-8” in Excel).")
+        % {"megabytes": settings.ROSTER_MAX_BYTES // 1_000_000},
+    )
+    all_or_nothing = forms.BooleanField(
+        label=_("Import nothing unless every row is valid"), required=False
+    )
+
+
+class CssrsForm(forms.Form):
+    """The C-SSRS screener as asked (DOMAIN.md §3.2): Q3–Q5 only when Q2 is yes."""
+
+    YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+    q1 = forms.ChoiceField(label=_("1. Wished to be dead or not wake up?"), choices=YES_NO)
+    q2 = forms.ChoiceField(label=_("2. Any thoughts of killing yourself?"), choices=YES_NO)
+    q3 = forms.ChoiceField(
+        label=_("3. Thought about how you might do this?"), choices=YES_NO, required=False
+    )
+    q4 = forms.ChoiceField(
+        label=_("4. Some intention of acting on these thoughts?"), choices=YES_NO, required=False
+    )
+    q5 = forms.ChoiceField(
+        label=_("5. Worked out the details, and intend to carry it out?"),
+        choices=YES_NO,
+        required=False,
+    )
+    q6 = forms.ChoiceField(
+        label=_("6. Done, started or prepared anything to end your life?"), choices=YES_NO
+    )
+    q6_past_3_months = forms.ChoiceField(
+        label=_("6b. Within the past 3 months?"), choices=YES_NO, required=False
+    )
+
+    def answers(self) -> dict:
+        values = {"yes": True, "no": False, "": None}
+        return {name: values[self.cleaned_data[name]] for name in self.fields}
+
+
+class TierForm(forms.Form):
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    signed_off_by = forms.ModelChoiceField(
+        label=_("Second sign-off (needed to lower a tier)"),
+        queryset=User.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_off_by"].queryset = (
+            User.objects.filter(
+                groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value], is_active=True
+            )
+            .exclude(pk=actor.pk)
+            .distinct()
+        )

@@ -1,0 +1,91 @@
+"""Reads, scoped to the acting user (DOMAIN.md §5.3): a school liaison sees their own school's
+students, tiers as tasks and statuses, never answers or scores; counsellors and supervisors of
+the site (and the sites above it) see scores; everything else answers 404."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from centre.models import User
+from centre.roles import Role
+from screening.models import Campaign, RosterImport, ScreeningResult, TrackingTask
+
+
+def campaign_visibility(*, user: User) -> Q | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    condition, any_role = Q(), False
+    if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
+        condition |= Q(school_id=user.school_id)
+        any_role = True
+    if (user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)) and user.site_id:
+        condition |= Q(school__site__path__startswith=user.site.path)
+        any_role = True
+    if user.has_role(Role.CRISIS_TEAM):
+        condition = Q()  # the city's crisis team takes over overdue assessments anywhere
+        any_role = True
+    return condition if any_role else None
+
+
+def campaign_visible_to(*, user: User) -> QuerySet[Campaign]:
+    condition = campaign_visibility(user=user)
+    if condition is None:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(condition).select_related("school", "liaison")
+
+
+def may_see_scores(*, user: User) -> bool:
+    """Clinical staff see scores and answers; a liaison sees tiers and tasks only."""
+    return user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)
+
+
+def may_manage_campaign(*, user: User, campaign: Campaign) -> bool:
+    """Uploading and undoing rosters: the school's liaison, or the site's clinical staff."""
+    return campaign_visible_to(user=user).filter(pk=campaign.pk).exists()
+
+
+def get_campaign_for_user(*, user: User, campaign_id: int) -> Campaign:
+    campaign = campaign_visible_to(user=user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def get_import_for_user(*, user: User, import_id: int) -> RosterImport:
+    roster_import = (
+        RosterImport.objects.filter(campaign__in=campaign_visible_to(user=user), pk=import_id)
+        .select_related("campaign", "campaign__school")
+        .first()
+    )
+    if roster_import is None:
+        raise Http404
+    return roster_import
+
+
+def result_visible_to(*, user: User) -> QuerySet[ScreeningResult]:
+    return ScreeningResult.objects.filter(campaign__in=campaign_visible_to(user=user))
+
+
+def get_result_for_user(*, user: User, result_id: int) -> ScreeningResult:
+    result = (
+        result_visible_to(user=user)
+        .select_related("student", "campaign", "campaign__school")
+        .filter(pk=result_id)
+        .first()
+    )
+    if result is None:
+        raise Http404
+    return result
+
+
+def tracking_board(*, user: User, campaign: Campaign | None = None, tier: str = ""):
+    """Flagged students' open tasks, overdue first, then the most urgent tier."""
+    tasks = TrackingTask.objects.filter(
+        result__in=result_visible_to(user=user), status=TrackingTask.Status.OPEN
+    ).select_related("result", "result__student", "result__campaign__school")
+    if campaign is not None:
+        tasks = tasks.filter(result__campaign=campaign)
+    if tier:
+        tasks = tasks.filter(result__tier=tier)
+    return tasks.order_by("due_at", "id")

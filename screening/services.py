@@ -1,0 +1,208 @@
+"""Writes of screening: campaigns, uploads, the tier after the interview, changes of tier with a
+second sign-off for a downgrade, referral into counselling, escalation of overdue crisis tasks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centre.audit import audit_log
+from centre.models import Reminder, User
+from centre.reminders import Message, register_template, reminder_plan
+from centre.roles import Role
+from screening import importing, scoring, tiers
+from screening.models import Campaign, RosterImport, ScreeningResult, TierChange, TrackingTask
+
+
+@transaction.atomic
+def campaign_create(*, actor: User, school, liaison: User, **fields) -> Campaign:
+    unknown = set(fields.get("instruments", [])) - set(importing.INSTRUMENT_PREFIX)
+    if unknown or not fields.get("instruments"):
+        raise ValidationError({"instruments": _("Choose the instruments of the campaign.")})
+    campaign = Campaign(school=school, liaison=liaison, **fields)
+    campaign.full_clean()
+    campaign.save()
+    audit_log(actor=actor, action="screening.campaign.created", target=campaign)
+    return campaign
+
+
+def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bool) -> RosterImport:
+    """Store the file and import it: small files at once, large ones in the `imports` queue."""
+    roster_import = RosterImport.objects.create(
+        campaign=campaign,
+        uploaded_by=actor,
+        original_name=upload.name[:200],
+        all_or_nothing=all_or_nothing,
+    )
+    roster_import.file.save(f"{roster_import.pk}-{upload.name[-60:]}", upload, save=True)
+    if upload.size <= settings.ROSTER_INLINE_BYTES:
+        roster_import_run_stored(roster_import)
+    else:
+        from screening.tasks import import_roster
+
+        transaction.on_commit(
+            lambda: import_roster.apply_async((roster_import.pk,), queue="imports")
+        )
+    return roster_import
+
+
+def roster_import_run_stored(roster_import: RosterImport) -> RosterImport:
+    with roster_import.file.open("rb") as stored:
+        data = stored.read()
+    return importing.run_import(roster_import, data)
+
+
+def roster_import_undo(*, actor: User, roster_import: RosterImport) -> None:
+    importing.roster_import_undo(actor=actor, roster_import=roster_import)
+
+
+# Tiers -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict) -> str:
+    """The verification interview's C-SSRS: confirms the tier (DOMAIN.md §2.2) and closes the
+    crisis task; a red or orange result gets its next action."""
+    outcome = scoring.score(scoring.CSSRS, answers)
+    hold = tiers.ScoreTier(
+        tier=result.score_tier,
+        provisional=result.crisis_flag,
+        crisis_task_sla_hours=None,
+        settled_tier=result.settled_tier,
+    )
+    confirmed = tiers.confirmed_tier(hold, outcome.band)
+    answers_by_instrument = {**result.answers, scoring.CSSRS: answers}
+    previous = result.tier
+    ScreeningResult.objects.filter(pk=result.pk).update(
+        answers=answers_by_instrument,
+        cssrs_band=outcome.band,
+        tier=confirmed,
+        tier_confirmed=True,
+    )
+    result.refresh_from_db()
+    _log_change(result, previous, confirmed, actor, _("C-SSRS: %(band)s") % {"band": outcome.band})
+    now = timezone.now()
+    result.tasks.filter(
+        kind=TrackingTask.Kind.CRISIS_ASSESSMENT, status=TrackingTask.Status.OPEN
+    ).update(status=TrackingTask.Status.DONE, done_at=now)
+    if confirmed in importing.NEXT_ACTION and confirmed != tiers.BLUE:
+        kind, delay = importing.NEXT_ACTION[confirmed]
+        if not result.tasks.filter(status=TrackingTask.Status.OPEN).exists():
+            TrackingTask.objects.create(result=result, kind=kind, due_at=now + delay)
+    return confirmed
+
+
+@transaction.atomic
+def result_change_tier(
+    *,
+    actor: User,
+    result: ScreeningResult,
+    tier: str,
+    reason: str,
+    signed_off_by: User | None = None,
+) -> ScreeningResult:
+    """A clinician may raise a tier at any time; lowering it needs a written reason and a second
+    clinician's sign-off (DOMAIN.md §2.2, R-TR-3)."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the tier changes.")})
+    if tiers.is_downgrade(result.tier, tier):
+        if signed_off_by is None or signed_off_by.pk == actor.pk:
+            raise ValidationError(
+                {"signed_off_by": _("Lowering a tier needs a second person's sign-off.")}
+            )
+        if not (signed_off_by.has_role(Role.COUNSELLOR) or signed_off_by.has_role(Role.SUPERVISOR)):
+            raise ValidationError({"signed_off_by": _("The sign-off is a clinician's.")})
+    previous = result.tier
+    ScreeningResult.objects.filter(pk=result.pk).update(tier=tier, tier_confirmed=True)
+    result.tier = tier
+    _log_change(result, previous, tier, actor, reason.strip(), signed_off_by)
+    return result
+
+
+def _log_change(result, previous, tier, actor, reason, signed_off_by=None) -> None:
+    if previous == tier:
+        return
+    TierChange.objects.create(
+        result=result,
+        tier_from=previous,
+        tier_to=tier,
+        reason=reason,
+        changed_by=actor,
+        signed_off_by=signed_off_by,
+    )
+    audit_log(
+        actor=actor,
+        action="screening.result.tier_changed",
+        target=result,
+        data={"from": previous, "to": tier, "signed_off_by": getattr(signed_off_by, "pk", None)},
+    )
+
+
+@transaction.atomic
+def task_refer(*, actor: User, task: TrackingTask, intake: dict):
+    """Refer a flagged student along the green channel: open a counselling case (the intake's
+    child, guardian and consent) linked to the task."""
+    from counselling.models import Case
+    from counselling.services import case_open_from_intake
+
+    if not (actor.has_role(Role.COUNSELLOR) or actor.has_role(Role.SUPERVISOR)):
+        raise PermissionDenied
+    case = case_open_from_intake(
+        actor=actor,
+        site=actor.site,
+        client_fields=intake["client_fields"],
+        guardian_fields=intake["guardian_fields"],
+        consent_given_by=intake["consent_given_by"],
+        consent_version=intake["consent_version"],
+        case_fields={**intake["case_fields"], "source": Case.Source.SCREENING},
+    )
+    TrackingTask.objects.filter(pk=task.pk).update(
+        status=TrackingTask.Status.REFERRED, case=case, done_at=timezone.now()
+    )
+    audit_log(
+        actor=actor, action="screening.task.referred", target=task.result, data={"case": case.pk}
+    )
+    return case
+
+
+def escalate_overdue_crisis_tasks() -> int:
+    """Overdue crisis-assessment tasks reach the crisis team through the outbox, once each."""
+    now = timezone.now()
+    overdue = TrackingTask.objects.filter(
+        kind=TrackingTask.Kind.CRISIS_ASSESSMENT,
+        status=TrackingTask.Status.OPEN,
+        due_at__lt=now,
+        escalated_at__isnull=True,
+    ).select_related("result__campaign__school")
+    team = list(User.objects.filter(groups__name=Role.CRISIS_TEAM.value, is_active=True))
+    count = 0
+    for task in overdue[:500]:
+        with transaction.atomic():
+            for member in team:
+                reminder_plan(
+                    key=f"screening_task:{task.pk}:escalation:{member.pk}",
+                    channel=Reminder.Channel.INBOX,
+                    due_at=now,
+                    template="screening_crisis_overdue",
+                    params={"task": task.pk, "school": task.result.campaign.school.code},
+                    recipient=member,
+                    target=task,
+                )
+            TrackingTask.objects.filter(pk=task.pk).update(escalated_at=now)
+            count += 1
+    return count
+
+
+def _crisis_overdue(params: dict) -> Message:
+    return Message(
+        title=_("Overdue assessment at school %(school)s") % {"school": params["school"]},
+        body=_("Task %(task)s is past its time. Take it over now.") % {"task": params["task"]},
+        link=reverse("screening:board"),
+    )
+
+
+register_template("screening_crisis_overdue", _crisis_overdue)

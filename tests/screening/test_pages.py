@@ -1,0 +1,172 @@
+"""The screening pages, persona by persona (DOMAIN.md §5.3): the school's liaison sees their own
+school's students as tiers and tasks, never answers or scores; the site's counsellors see
+scores; another school's data answers 404; a result's detail is audited."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from centre.models import AuditEntry
+from screening.models import RosterImport, ScreeningResult, TierChange, TrackingTask
+from tests.conftest import DEMO_PASSWORD
+from tests.screening.conftest import csv_bytes, roster_rows, student_row
+
+
+def sign_in(client, username: str):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def imported(client, campaign):
+    """A small roster uploaded through the page by the school's liaison: row 2 is flagged."""
+    rows = roster_rows(4)
+    rows[0] = student_row(1, phq=[3, 3, 3, 3, 3, 1, 1, 0, 2])  # 19 + item 9: orange, crisis
+    rows[3][6] = "=cmd|' /C calc'!A0"  # a formula in a bad cell: reported, never run
+    sign_in(client, "liaison")
+    upload = SimpleUploadedFile("名单.csv", csv_bytes(rows, encoding="gb18030"))
+    response = client.post(f"/screening/campaigns/{campaign.pk}/", {"file": upload})
+    assert response.status_code == 302
+    client.logout()
+    return RosterImport.objects.get()
+
+
+def test_the_liaison_uploads_and_sees_the_report(client, imported):
+    assert (imported.status, imported.imported_rows, len(imported.errors)) == ("done", 3, 1)
+    sign_in(client, "liaison")
+    page = client.get(f"/screening/imports/{imported.pk}/")
+    assert 'id="error-count">1<' in page.text
+    report = client.get(f"/screening/imports/{imported.pk}/errors.xlsx")
+    sheet = load_workbook(BytesIO(report.content)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert not any(isinstance(value, str) and value.startswith("=") for value in values)
+
+
+def test_the_template_has_the_campaigns_columns(client, campaign):
+    sign_in(client, "liaison")
+    response = client.get(f"/screening/campaigns/{campaign.pk}/template.xlsx")
+    header = [cell.value for cell in next(load_workbook(BytesIO(response.content)).active.rows)]
+    assert header[:6] == ["学号", "姓名", "性别", "年级", "班级", "出生日期"]
+    assert header[-1] == "GAD7_7"
+
+
+def test_the_liaison_sees_tiers_and_tasks_but_no_scores(client, imported):
+    result = ScreeningResult.objects.get(crisis_flag=True)
+    sign_in(client, "liaison")
+    board = client.get("/screening/board/")
+    assert result.student.full_name in board.text
+    page = client.get(f"/screening/results/{result.pk}/")
+    assert page.status_code == 200
+    assert 'id="scores"' not in page.text
+    assert "moderately_severe" not in page.text
+    assert client.post(f"/screening/results/{result.pk}/", {"action": "tier"}).status_code == 403
+
+
+def test_another_schools_liaison_gets_404(client, imported, campaign):
+    result = ScreeningResult.objects.first()
+    sign_in(client, "liaison2")
+    for url in [
+        f"/screening/campaigns/{campaign.pk}/",
+        f"/screening/imports/{imported.pk}/",
+        f"/screening/results/{result.pk}/",
+        f"/screening/imports/{imported.pk}/errors.xlsx",
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert result.student.full_name not in client.get("/screening/board/").text
+
+
+@pytest.mark.parametrize("username", ["operator", "stats", "auditor", "outreach"])
+def test_roles_without_screening_get_nothing(client, imported, username):
+    result = ScreeningResult.objects.first()
+    sign_in(client, username)
+    assert client.get("/screening/").status_code == 403
+    assert client.get(f"/screening/results/{result.pk}/").status_code == 403
+
+
+def test_a_counsellor_of_the_site_sees_scores_and_the_read_is_audited(client, imported):
+    result = ScreeningResult.objects.get(crisis_flag=True)
+    sign_in(client, "counsellor")
+    page = client.get(f"/screening/results/{result.pk}/")
+    assert 'id="scores"' in page.text
+    assert "moderately_severe" in page.text
+    assert AuditEntry.objects.filter(
+        action="screening.result.viewed", target_id=str(result.pk), actor_username="counsellor"
+    ).exists()
+
+
+def test_the_interview_confirms_the_tier_and_closes_the_crisis_task(client, imported):
+    result = ScreeningResult.objects.get(crisis_flag=True)
+    sign_in(client, "counsellor")
+    response = client.post(
+        f"/screening/results/{result.pk}/",
+        {"action": "cssrs", "q1": "yes", "q2": "yes", "q3": "no", "q4": "yes", "q5": "no",
+         "q6": "no"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert (result.tier, result.cssrs_band, result.tier_confirmed) == ("red", "high", True)
+    assert not result.tasks.filter(kind="crisis", status="open").exists()
+    assert result.tasks.filter(status="open").exists()  # the next action
+    skip = client.post(
+        f"/screening/results/{result.pk}/",
+        {"action": "cssrs", "q1": "no", "q2": "no", "q3": "yes", "q6": "no"},
+    )
+    assert skip.status_code == 400
+
+
+def test_lowering_a_tier_needs_a_reason_and_a_second_person(client, imported, account):
+    result = ScreeningResult.objects.get(crisis_flag=True)
+    sign_in(client, "counsellor")
+    url = f"/screening/results/{result.pk}/"
+    alone = client.post(url, {"action": "tier", "tier": "yellow", "reason": "复评后好转"})
+    assert alone.status_code == 400
+    second = account("supervisor")
+    done = client.post(
+        url,
+        {"action": "tier", "tier": "yellow", "reason": "复评后好转", "signed_off_by": second.pk},
+    )
+    assert done.status_code == 302
+    change = TierChange.objects.get(result=result, tier_to="yellow")
+    assert change.signed_off_by == second
+    assert AuditEntry.objects.filter(action="screening.result.tier_changed").exists()
+
+
+def test_refer_opens_a_counselling_case_linked_to_the_task(client, imported):
+    task = TrackingTask.objects.get(kind="crisis")
+    sign_in(client, "counsellor")
+    form = client.get(f"/screening/tasks/{task.pk}/refer/")
+    assert task.result.student.full_name in form.text
+    response = client.post(
+        f"/screening/tasks/{task.pk}/refer/",
+        {
+            "full_name": task.result.student.full_name,
+            "date_of_birth": "2012-05-03",
+            "school": task.result.campaign.school_id,
+            "sex": "female",
+            "guardian_relationship": "mother",
+            "guardian_name": "家长",
+            "guardian_phone": "13900000000",
+            "consent_given_by": "guardian",
+            "consent_version": "2026-01",
+            "source": "screening",
+            "presenting_concerns": "筛查阳性，转介",
+            "risk_level": "moderate",
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "referred"
+    assert task.case.source == "screening"
+    assert response.headers["Location"] == f"/counselling/cases/{task.case_id}/"
+
+
+def test_an_import_is_undone_after_a_confirmation(client, imported):
+    sign_in(client, "liaison")
+    assert 'id="undo-form"' in client.get(f"/screening/imports/{imported.pk}/undo/").text
+    assert ScreeningResult.objects.count() == 3
+    client.post(f"/screening/imports/{imported.pk}/undo/")
+    assert ScreeningResult.objects.count() == 0
