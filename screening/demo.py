@@ -1,0 +1,97 @@
+"""Demo screening for `seed_demo`: a campaign per demo school with a screened roster imported
+through the real import, and flagged students at every tier (one red after its interview)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import random
+
+from django.utils import timezone
+
+from centre.models import School, User
+from centre.roles import Role
+from screening import importing, services
+from screening.models import Campaign, RosterImport, ScreeningResult
+
+STUDENTS_PER_SCHOOL = 200
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡"
+GIVEN = "子涵欣怡梓萱一诺浩然宇轩思远雨桐俊杰佳怡嘉懿沐宸若汐晨阳语嫣明哲诗涵博文可馨天佑"
+
+
+def seed(*, password, log) -> None:
+    if Campaign.objects.exists():
+        log("screening campaigns already there")
+        return
+    today = timezone.localdate()
+    liaisons = {
+        user.school_id: user
+        for user in User.objects.filter(
+            groups__name=Role.SCHOOL_LIAISON.value, school__isnull=False
+        )
+    }
+    fallback = next(iter(liaisons.values()), None)
+    if fallback is None:
+        return
+    for school in School.objects.order_by("code"):
+        campaign = Campaign.objects.create(
+            school=school,
+            name=f"{today.year}年秋季心理健康筛查",
+            instruments=["PHQ-A", "GAD-7"],
+            opens_on=today - datetime.timedelta(days=30),
+            closes_on=today + datetime.timedelta(days=30),
+            liaison=liaisons.get(school.pk, fallback),
+        )
+        roster_import = RosterImport.objects.create(
+            campaign=campaign, uploaded_by=campaign.liaison, original_name="名单.csv"
+        )
+        importing.run_import(roster_import, _roster(school))
+        _interview_one(campaign)
+    log(f"{Campaign.objects.count()} campaigns, {ScreeningResult.objects.count()} results")
+
+
+def _roster(school: School) -> bytes:
+    rng = random.Random(f"screening-{school.code}")  # noqa: S311 (made-up demo data)
+    header = ["学号", "姓名", "性别", "年级", "班级", "出生日期"]
+    header += [f"PHQA_{n}" for n in range(1, 10)] + [f"GAD7_{n}" for n in range(1, 8)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for number in range(1, STUDENTS_PER_SCHOOL + 1):
+        # Mostly well; a tail of raised scores, as in a real school (about 1 in 6 flagged).
+        level = rng.choices([0, 1, 2, 3], weights=[70, 16, 9, 5])[0]
+        phq = [min(3, max(0, rng.randint(0, 1) + level - rng.randint(0, 1))) for _ in range(8)]
+        item9 = 1 if level == 3 and rng.random() < 0.5 else 0
+        gad = [min(3, max(0, rng.randint(0, 1) + level - 1)) for _ in range(7)]
+        age = rng.randint(12, 17)
+        born = datetime.date(
+            timezone.localdate().year - age, rng.randint(1, 12), rng.randint(1, 28)
+        )
+        writer.writerow(
+            [
+                f"{school.code[-4:]}{number:04d}",
+                rng.choice(SURNAMES) + rng.choice(GIVEN[::2]) + rng.choice(GIVEN[1::2]),
+                rng.choice(["男", "女"]),
+                f"{age - 6}年级",
+                f"{rng.randint(1, 8)}班",
+                born.isoformat(),
+                *phq,
+                item9,
+                *gad,
+            ]
+        )
+    return buffer.getvalue().encode("gb18030")
+
+
+def _interview_one(campaign: Campaign) -> None:
+    """One crisis-flagged student interviewed: C-SSRS high, so the demo has a red tier."""
+    result = ScreeningResult.objects.filter(campaign=campaign, crisis_flag=True).first()
+    counsellor = User.objects.filter(groups__name=Role.COUNSELLOR.value).first()
+    if result is None or counsellor is None:
+        return
+    services.result_record_cssrs(
+        actor=counsellor,
+        result=result,
+        answers={"q1": True, "q2": True, "q3": True, "q4": True, "q5": False, "q6": False},
+    )
