@@ -64,3 +64,12 @@ def xlsx_bytes(rows: list[list], header=None) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are checked in English here (the portal's default is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
