@@ -32,9 +32,10 @@ def load() -> None:
     from django.db import connection, transaction
 
     from centre import demo
+    from centre.bulk import insert_rows
     from centre.models import School, Site, User
     from centre.roles import Role
-    from counselling.models import Case
+    from counselling.models import Case, CaseUserObjectPermission, Client, CounsellingSession
 
     if Case.objects.count() == CASES:
         print(f"data already loaded: {CASES:,} cases")
@@ -65,8 +66,8 @@ def load() -> None:
     per = CASES // COUNSELLORS
     lead = [ids[number // per] for number in range(CASES)]
     with transaction.atomic():
-        common.copy_rows(
-            "counselling_client",
+        insert_rows(
+            Client,
             ["created_at", "updated_at", "full_name", "sex", "date_of_birth", "school_id", "grade",
              "class_name", "phone", "site_id"],
             (
@@ -77,8 +78,8 @@ def load() -> None:
             ),
         )  # fmt: skip
         levels = ["none", "low", "moderate", "high", "imminent"]
-        common.copy_rows(
-            "counselling_case",
+        insert_rows(
+            Case,
             ["created_at", "updated_at", "client_id", "site_id", "status", "source",
              "presenting_concerns", "risk_level", "risk_rank", "counsellor_id", "opened_at",
              "version"],
@@ -107,13 +108,13 @@ def load() -> None:
                 for case in sorted(shared)[:SHARED_PER_COUNSELLOR]:
                     yield view, user, case
 
-        common.copy_rows(
-            "counselling_caseuserobjectpermission",
+        insert_rows(
+            CaseUserObjectPermission,
             ["permission_id", "user_id", "content_object_id"],
             grants(),
         )
-        common.copy_rows(
-            "counselling_counsellingsession",
+        insert_rows(
+            CounsellingSession,
             ["created_at", "updated_at", "case_id", "counsellor_id", "held_at",
              "duration_minutes", "modality", "kind", "attendance", "note_presenting",
              "note_intervention", "note_plan", "risk_assessed", "version"],

@@ -1,16 +1,15 @@
 """What every benchmark shares: its own Postgres database (never the developer's or the tests'),
-Django set up on it, timing with medians, COPY loading, and a printed table.
+Django set up on it, timing with medians, and a printed table (data is loaded with centre.bulk).
 
 Run a benchmark as a script: `.venv/bin/python bench/caseload.py` (or `make bench`)."""
 
 from __future__ import annotations
 
-import io
 import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,31 +34,6 @@ def setup_django(database: str = BENCH_DATABASE) -> None:
         sys.exit(problem)
     create_database_if_missing()
     call_command("migrate", verbosity=0)
-
-
-def copy_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
-    """Load rows with COPY, 100,000 at a time; None is NULL. Returns the number loaded."""
-    from django.db import connection
-
-    def flush(buffer: io.StringIO) -> None:
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer
-            )
-
-    buffer, pending, total = io.StringIO(), 0, 0
-    for row in rows:
-        buffer.write("\t".join("\\N" if value is None else str(value) for value in row) + "\n")
-        pending += 1
-        if pending == 100_000:
-            flush(buffer)
-            total += pending
-            buffer, pending = io.StringIO(), 0
-    if pending:
-        flush(buffer)
-        total += pending
-    return total
 
 
 def timed(function: Callable[[], object], repeat: int) -> list[float]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
+from centre.bulk import insert_rows
 from screening import scoring, tiers
 from screening.models import (
     Campaign,
@@ -365,87 +366,118 @@ def _finish(roster_import: RosterImport, *, status: str, message: str = "") -> N
 
 @transaction.atomic
 def _store(roster_import: RosterImport, rows: list[Row]) -> tuple[int, int]:
+    """Students the school does not know yet, then one result per student new to the campaign,
+    then the tasks of the flagged ones — each as one COPY (centre.bulk)."""
     campaign = roster_import.campaign
     school = campaign.school
-    numbers = [row.student_no for row in rows]
-    known = dict(
+    now = timezone.now()
+    known = _student_ids(school, [row.student_no for row in rows])
+    insert_rows(
+        Student,
+        STUDENT_COLUMNS,
+        (
+            (now, now, school.pk, row.student_no, row.name, row.sex, row.grade, row.class_name,
+             row.birth_date, roster_import.pk)
+            for row in rows
+            if row.student_no not in known
+        ),
+    )  # fmt: skip
+    known = _student_ids(school, [row.student_no for row in rows])
+    already = set(
+        ScreeningResult.objects.filter(campaign=campaign).values_list("student_id", flat=True)
+    )
+    new_rows = [row for row in rows if known[row.student_no] not in already]
+    insert_rows(
+        ScreeningResult,
+        RESULT_COLUMNS,
+        (_result_values(roster_import, row, known[row.student_no], now) for row in new_rows),
+    )
+    result_ids = dict(
+        ScreeningResult.objects.filter(roster_import=roster_import).values_list("student_id", "pk")
+    )
+    insert_rows(
+        TrackingTask,
+        TASK_COLUMNS,
+        (
+            (now, now, result_ids[known[row.student_no]], kind, due_at, "open")
+            for row in new_rows
+            for kind, due_at in _tasks(row, now)
+        ),
+    )
+    return len(new_rows), len(rows) - len(new_rows)
+
+
+STUDENT_COLUMNS = [
+    "created_at",
+    "updated_at",
+    "school_id",
+    "student_no",
+    "full_name",
+    "sex",
+    "grade",
+    "class_name",
+    "birth_date",
+    "first_import_id",
+]
+RESULT_COLUMNS = [
+    "campaign_id",
+    "student_id",
+    "roster_import_id",
+    "answers",
+    "scores",
+    "phq_total",
+    "gad_total",
+    "sdq_total",
+    "crisis_flag",
+    "score_tier",
+    "settled_tier",
+    "tier",
+    "tier_confirmed",
+    "cssrs_band",
+    "screened_at",
+]
+TASK_COLUMNS = ["created_at", "updated_at", "result_id", "kind", "due_at", "status"]
+
+
+def _student_ids(school, numbers: list[str]) -> dict[str, int]:
+    return dict(
         Student.objects.filter(school=school, student_no__in=numbers).values_list(
             "student_no", "pk"
         )
     )
-    new_students = [
-        Student(
-            school=school,
-            student_no=row.student_no,
-            full_name=row.name,
-            sex=row.sex,
-            grade=row.grade,
-            class_name=row.class_name,
-            birth_date=row.birth_date,
-            first_import=roster_import,
-        )
-        for row in rows
-        if row.student_no not in known
-    ]
-    for student in Student.objects.bulk_create(new_students, batch_size=2000):
-        known[student.student_no] = student.pk
-    already = set(
-        ScreeningResult.objects.filter(
-            campaign=campaign, student_id__in=known.values()
-        ).values_list("student_id", flat=True)
-    )
-    now = timezone.now()
-    results = [
-        _result(roster_import, row, known[row.student_no], now)
-        for row in rows
-        if known[row.student_no] not in already
-    ]
-    created = ScreeningResult.objects.bulk_create(results, batch_size=2000)
-    TrackingTask.objects.bulk_create(
-        [task for result, row in zip(created, _rows_for(rows, known, already), strict=True)
-         for task in _tasks(result, row, now)],
-        batch_size=2000,
-    )  # fmt: skip
-    return len(created), len(rows) - len(created)
 
 
-def _rows_for(rows, known, already):
-    return [row for row in rows if known[row.student_no] not in already]
-
-
-def _result(roster_import, row: Row, student_id: int, now) -> ScreeningResult:
+def _result_values(roster_import, row: Row, student_id: int, now) -> tuple:
     def total(instrument: str) -> int | None:
         return row.scores.get(instrument, {}).get("total")
 
-    return ScreeningResult(
-        campaign=roster_import.campaign,
-        student_id=student_id,
-        roster_import=roster_import,
-        answers=row.answers,
-        scores=row.scores,
-        phq_total=total(scoring.PHQA) if scoring.PHQA in row.scores else total(scoring.PHQ9),
-        gad_total=total(scoring.GAD7),
-        sdq_total=total(scoring.SDQ),
-        crisis_flag=row.tier.provisional,
-        score_tier=row.tier.tier,
-        settled_tier=row.tier.settled_tier,
-        tier=row.tier.tier,
-        screened_at=now,
+    phq = total(scoring.PHQA) if scoring.PHQA in row.scores else total(scoring.PHQ9)
+    return (
+        roster_import.campaign_id,
+        student_id,
+        roster_import.pk,
+        row.answers,
+        row.scores,
+        phq,
+        total(scoring.GAD7),
+        total(scoring.SDQ),
+        row.tier.provisional,
+        row.tier.tier,
+        row.tier.settled_tier,
+        row.tier.tier,
+        False,
+        "",
+        now,
     )
 
 
-def _tasks(result: ScreeningResult, row: Row, now) -> list[TrackingTask]:
+def _tasks(row: Row, now) -> list[tuple[str, datetime.datetime]]:
     if row.tier.crisis_task_sla_hours is not None:
-        return [
-            TrackingTask(
-                result=result,
-                kind=TrackingTask.Kind.CRISIS_ASSESSMENT,
-                due_at=now + datetime.timedelta(hours=row.tier.crisis_task_sla_hours),
-            )
-        ]
+        due = now + datetime.timedelta(hours=row.tier.crisis_task_sla_hours)
+        return [(TrackingTask.Kind.CRISIS_ASSESSMENT, due)]
     if row.tier.tier in NEXT_ACTION:
         kind, delay = NEXT_ACTION[row.tier.tier]
-        return [TrackingTask(result=result, kind=kind, due_at=now + delay)]
+        return [(kind, now + delay)]
     return []
 
 
