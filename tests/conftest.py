@@ -50,7 +50,11 @@ def celery_worker(transactional_db):
 
     app.control.purge()
     with start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=False, queues=["reminders", "default"]
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        queues=["reminders", "default", "imports"],
     ) as worker:
         yield worker
 

@@ -9,6 +9,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.conftest import DEMO_PASSWORD
 from tests.counselling.conftest import k01, make_case, school  # noqa: F401  (shared fixtures)
+from tests.screening.conftest import campaign  # noqa: F401  (shared fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 # Committed data, for the live server reads through its own connection.

@@ -1,0 +1,58 @@
+"""The screening flows in headless Chromium: a liaison uploads a roster (through the worker, with
+its progress bar) and reads the report; a counsellor follows a flagged student from the board."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import BROWSER_DB, screenshot
+from tests.screening.conftest import csv_bytes, roster_rows, student_row
+
+pytestmark = [pytest.mark.browser, BROWSER_DB]
+
+
+@pytest.fixture
+def english(live_server):
+    def switch(page) -> None:
+        page.context.add_cookies(
+            [{"name": "portal_language", "value": "en", "url": live_server.url}]
+        )
+
+    return switch
+
+
+def test_a_liaison_uploads_a_roster_and_a_counsellor_follows_the_flagged_student(
+    browser, live_server, page, sign_in, english, campaign, celery_worker, settings, tmp_path
+):
+    settings.ROSTER_INLINE_BYTES = 100  # through the imports queue, with the progress bar
+    rows = roster_rows(400)
+    rows[0] = student_row(1, phq=[3, 3, 3, 3, 3, 3, 1, 0, 2], name="张䶮")
+    rows[5][6] = 8  # a bad value, reported
+    roster = tmp_path / "名单.csv"
+    roster.write_bytes(csv_bytes(rows, encoding="gb18030"))
+
+    english(page)
+    sign_in(page, "liaison")
+    page.goto("/screening/")
+    page.get_by_role("link", name=campaign.name).click()
+    page.set_input_files("#id_file", str(roster))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url("**/screening/imports/*/")
+    page.locator("#import-result").wait_for(timeout=60_000)
+    assert page.locator("#imported-rows").inner_text() == "399"
+    assert page.locator("#error-count").inner_text() == "1"
+    assert "PHQA_1" in page.locator("#errors").inner_text()
+    screenshot(page, "screening-import-report")
+
+    context = browser.new_context(base_url=live_server.url)
+    counsellor = context.new_page()
+    english(counsellor)
+    sign_in(counsellor, "counsellor")
+    counsellor.goto("/screening/board/")
+    first = counsellor.locator("#board tbody tr").first
+    assert "张䶮" in first.inner_text()
+    assert "Level 2 · orange" in first.inner_text()
+    first.get_by_role("link").click()
+    assert counsellor.locator("#scores").is_visible()
+    screenshot(counsellor, "screening-result")
+    context.close()
