@@ -47,18 +47,17 @@ def load() -> None:
             "TRUNCATE counselling_caseuserobjectpermission, counselling_counsellingsession, "
             "counselling_case, counselling_client RESTART IDENTITY CASCADE"
         )
-    User.objects.filter(username__startswith="bench-").delete()
     site = Site.objects.get(code="K01")
     schools = list(School.objects.values_list("pk", flat=True))
-    counsellors = User.objects.bulk_create(
-        User(
-            username=f"bench-{number:04d}",
-            password=make_password(None),
-            site=site,
-            first_name="咨询师",
-        )
-        for number in range(COUNSELLORS)
+    # Counsellors are kept between loads: their sign-ins are in the append-only audit log.
+    names = [f"bench-{number:04d}" for number in range(COUNSELLORS)]
+    existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+    User.objects.bulk_create(
+        User(username=name, password=make_password(None), site=site, first_name="咨询师")
+        for name in names
+        if name not in existing
     )
+    counsellors = list(User.objects.filter(username__in=names).order_by("username"))
     Group.objects.get(name=Role.COUNSELLOR.value).user_set.add(*counsellors)
     ids = [user.pk for user in counsellors]
     rng = random.Random(710)
