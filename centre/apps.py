@@ -43,6 +43,10 @@ class CentreConfig(AppConfig):
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="centre-sync-roles")
 
         from centre import navigation, signals  # noqa: F401  (connects the login audit)
+        from centre.reminders import register_template
+        from centre.statistics import _report_ready
+
+        register_template("monthly_report_ready", _report_ready)
         from centre.roles import Role
         from centre.views import StatisticsView
 

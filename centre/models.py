@@ -314,3 +314,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MonthlyReport(models.Model):
+    """The previous month's figures as XLSX, built on the 1st by the beat (Django's storage)."""
+
+    month = models.DateField(unique=True)  # the 1st of the month reported
+    file = models.FileField(upload_to="reports/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

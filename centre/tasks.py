@@ -24,3 +24,11 @@ def send_reminder(reminder_id: int) -> bool:
 def sweep_reminders() -> dict[str, int]:
     """Beat, every few minutes: re-queue lost messages; hand stuck sends to a person."""
     return reminders.reminders_sweep()
+
+
+@shared_task(ignore_result=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def build_monthly_report() -> None:
+    """Beat, on the 1st: the previous month's XLSX report (queue `stats`)."""
+    from centre.statistics import monthly_report_build
+
+    monthly_report_build()

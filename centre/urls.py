@@ -21,6 +21,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("statistics/", views.StatisticsView.as_view(), name="statistics"),
+    path("statistics/export.xlsx", views.StatisticsExportView.as_view(), name="statistics-export"),
+    path(
+        "statistics/reports/<int:report_id>.xlsx",
+        views.MonthlyReportView.as_view(),
+        name="statistics-report",
+    ),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("reminders/", views.RemindersView.as_view(), name="reminders"),

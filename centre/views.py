@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,10 +12,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
-from centre import health, reminders
-from centre.models import AuditEntry, Notification, Reminder
+from centre import health, reminders, statistics
+from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, Site
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
+from centre.xlsx import XLSX_TYPE, xlsx_response
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -71,13 +73,152 @@ class WorkspaceView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class StatisticsView(WorkspaceView):
+class StatisticsMixin(RoleRequiredMixin):
+    """The window and the site of a statistics request. A supervisor sees their own site (and
+    below) only; a statistics administrator any site, with small counts masked in breakdowns."""
+
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR, Role.SUPERVISOR})
+
+    def site_and_window(self, request: HttpRequest):
+        this_month = timezone.localdate().replace(day=1)
+        try:
+            window = statistics.Window.parse(
+                request.GET.get("from") or f"{this_month:%Y-%m}",
+                request.GET.get("to") or f"{this_month:%Y-%m}",
+            )
+        except ValueError:
+            window = statistics.Window(this_month, this_month)
+            messages.error(request, _("Months are written YYYY-MM; this month is shown."))
+        sites = self.sites_for(request.user)
+        site = sites.filter(code=request.GET.get("site", "")).first()
+        if site is None and not request.user.has_role(Role.STATISTICS_ADMINISTRATOR):
+            site = request.user.site
+        return site, window, sites
+
+    @staticmethod
+    def sites_for(user):
+        if user.has_role(Role.STATISTICS_ADMINISTRATOR):
+            return Site.objects.all()
+        if user.site_id:
+            return user.site.descendants_and_self()
+        return Site.objects.none()
+
+    @staticmethod
+    def clinical(user) -> bool:
+        return user.has_role(Role.SUPERVISOR)
+
+
+CHART_FIGURES = [
+    ("visits", _("Visits")),
+    ("new_cases", _("New cases")),
+    ("screened_students", _("Students screened")),
+    ("referrals", _("Referrals")),
+]
+
+
+def bar_chart(series: list[tuple[str, int]], *, width: int = 600, height: int = 140) -> dict:
+    """The geometry of an inline SVG bar chart (no script, no outside request)."""
+    highest = max((value for _, value in series), default=0) or 1
+    step = width / max(len(series), 1)
+    bars = []
+    for index, (month, value) in enumerate(series):
+        bar_height = round(value / highest * (height - 20))
+        bars.append(
+            {
+                "x": round(index * step + step * 0.15, 1),
+                "y": height - bar_height,
+                "width": round(step * 0.7, 1),
+                "height": bar_height,
+                "label": month[2:],
+                "value": value,
+                "label_x": round(index * step + step / 2, 1),
+            }
+        )
+    return {"bars": bars, "width": width, "height": height, "label_y": height + 14}
+
+
+class StatisticsView(StatisticsMixin, View):
+    """This month (or the chosen window), the last 12 months as charts, since opening, per site
+    and per school; aggregates only, never names; printable."""
+
     title = _("Statistics")
-    description = _(
-        "Monthly and cumulative figures of the centre's work per site and school, as charts and "
-        "XLSX; aggregates only, never names."
-    )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        site, window, sites = self.site_and_window(request)
+        path = site.path if site else None
+        clinical = self.clinical(request.user)
+        last_year = statistics.Window.months_back(12)
+        months = statistics.trend(last_year, site_path=path)
+        opened = statistics.parse_month(settings.CENTRE_OPENED_MONTH)
+        since = statistics.Window(min(opened, window.first), last_year.last)
+        children = site.children.all() if site else Site.objects.filter(parent__isnull=True)
+        if site is None:
+            children = Site.objects.filter(parent__parent__isnull=True, parent__isnull=False)
+        per_site = [
+            {
+                "site": child,
+                "figures": {
+                    name: statistics.masked(value, clinical=clinical)
+                    for name, value in statistics.figures(window, site_path=child.path).items()
+                    if name in BREAKDOWN_FIGURES
+                },
+            }
+            for child in children.order_by("code")
+        ]
+        schools = [
+            {
+                "school": row["school"],
+                "screened": statistics.masked(row["screened_students"], clinical=clinical),
+                "flagged": statistics.masked(row["flagged_students"], clinical=clinical),
+            }
+            for row in statistics.per_school(window, site_path=path)
+        ]
+        context = {
+            "title": self.title,
+            "site": site,
+            "sites": sites.order_by("path"),
+            "window": window,
+            "figures": statistics.figures(window, site_path=path),
+            "since": statistics.figures(since, site_path=path),
+            "since_window": since,
+            "charts": [
+                {
+                    "label": label,
+                    **bar_chart([(month, values.get(name, 0)) for month, values in months.items()]),
+                }
+                for name, label in CHART_FIGURES
+            ],
+            "per_site": per_site,
+            "breakdown_names": BREAKDOWN_FIGURES,
+            "schools": schools,
+            "reports": MonthlyReport.objects.all()[:24],
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "centre/statistics.html", context)
+
+
+BREAKDOWN_FIGURES = ["visits", "new_cases", "active_cases", "referrals", "screened_students"]
+
+
+class StatisticsExportView(StatisticsMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        site, window, _sites = self.site_and_window(request)
+        rows = statistics.rows_for_export(window, site_path=site.path if site else None)
+        where = site.code if site else "network"
+        name = f"statistics-{window.first:%Y-%m}-{window.last:%Y-%m}-{where}"
+        return xlsx_response(f"{name}.xlsx", rows[0], rows[1:])
+
+
+class MonthlyReportView(StatisticsMixin, View):
+    """A stored monthly report (network-wide figures: for statistics administrators)."""
+
+    roles = frozenset({Role.STATISTICS_ADMINISTRATOR})
+
+    def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
+        report = get_object_or_404(MonthlyReport, pk=report_id)
+        response = HttpResponse(report.file.open("rb").read(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="report-{report.month:%Y-%m}.xlsx"'
+        return response
 
 
 class InboxView(LoginRequiredMixin, View):

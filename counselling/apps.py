@@ -35,6 +35,10 @@ class CounsellingConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from centre import statistics
+        from counselling import statistics as figures
+
+        statistics.register("counselling", figures)
         from centre.navigation import NavigationItem, register, register_workspace
         from centre.roles import Role
         from counselling import follow_ups  # noqa: F401  (registers the reminder templates)

@@ -21,6 +21,10 @@ class ScreeningConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from centre import statistics
+        from screening import statistics as figures
+
+        statistics.register("screening", figures)
         from centre.navigation import NavigationItem, register, register_workspace
         from centre.roles import Role
         from screening import services  # noqa: F401  (registers the reminder template)

@@ -200,6 +200,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 # Short, latency-sensitive work on `reminders`; long work on `imports` and `stats`.
 CELERY_TASK_ROUTES = {
+    "centre.tasks.build_monthly_report": {"queue": "stats"},
     "centre.tasks.*": {"queue": "reminders"},
     "counselling.tasks.*": {"queue": "reminders"},
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
@@ -296,3 +297,6 @@ ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(
 )
 # Rosters larger than this are imported by a Celery task (the page shows a progress bar).
 ROSTER_INLINE_BYTES = env.read_int("ROSTER_INLINE_BYTES", default=200_000)
+
+# The month the centre opened: "since opening" on the statistics page starts there.
+CENTRE_OPENED_MONTH = env.read("CENTRE_OPENED_MONTH", "2025-12")

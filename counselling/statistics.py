@@ -1,0 +1,137 @@
+"""Counselling's figures for the statistics dashboard (centre.statistics): sessions, cases,
+follow-ups and referrals of a window and a site subtree. Definitions are in the README."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from counselling.models import Case, CounsellingSession, FollowUp, Referral
+
+TREATMENT_KINDS = [
+    CounsellingSession.Kind.PSYCHOTHERAPY,
+    CounsellingSession.Kind.PHYSICAL_THERAPY,
+    CounsellingSession.Kind.MEDICATION_REVIEW,
+]
+ATTENDED = CounsellingSession.Attendance.ATTENDED
+
+
+def _sites(queryset, site_path: str | None, prefix: str = "case__"):
+    if site_path is None:
+        return queryset
+    return queryset.filter(**{f"{prefix}site__path__startswith": site_path})
+
+
+def _visits(start, end, site_path):
+    sessions = CounsellingSession.objects.filter(
+        held_at__gte=start, held_at__lt=end, attendance=ATTENDED
+    )
+    return _sites(sessions, site_path)
+
+
+def figures(*, start, end, site_path=None) -> dict:
+    visits = _visits(start, end, site_path).aggregate(
+        visits=Count("id"), treatments=Count("id", filter=Q(kind__in=TREATMENT_KINDS))
+    )
+    cases = _sites(Case.objects.all(), site_path, prefix="")
+    new_cases = cases.filter(opened_at__gte=start, opened_at__lt=end).count()
+    closed_cases = cases.filter(closed_at__gte=start, closed_at__lt=end).count()
+    active_cases = (
+        cases.filter(opened_at__lt=end)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .count()
+    )
+    follow_ups = _sites(FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED), site_path)
+    followups_due = follow_ups.filter(due_at__gte=start, due_at__lt=end).count()
+    followups_done = follow_ups.filter(
+        status=FollowUp.Status.DONE, done_at__gte=start, done_at__lt=end
+    ).count()
+    # At the window's end (or now, for the current month): due before it and not done by then.
+    cutoff = min(end, timezone.now())
+    followups_overdue = (
+        follow_ups.filter(due_at__lt=cutoff)
+        .filter(Q(done_at__isnull=True) | Q(done_at__gte=cutoff))
+        .count()
+    )
+    referrals = _sites(
+        Referral.objects.filter(created_at__gte=start, created_at__lt=end), site_path
+    )
+    by_state = dict(referrals.values_list("status").annotate(count=Count("id")).order_by())
+    return {
+        "visits": visits["visits"],
+        "treatments": visits["treatments"],
+        "new_cases": new_cases,
+        "active_cases": active_cases,
+        "closed_cases": closed_cases,
+        "followups_due": followups_due,
+        "followups_done": followups_done,
+        "followups_overdue": followups_overdue,
+        "referrals": sum(by_state.values()),
+        "referrals_by_state": {state: by_state.get(state, 0) for state in Referral.Status.values},
+    }
+
+
+def _by_month(queryset, field: str, **counts) -> dict[str, dict]:
+    rows = (
+        queryset.annotate(month=TruncMonth(field))
+        .values("month")
+        .annotate(**counts)
+        .order_by("month")
+    )
+    return {f"{timezone.localtime(row.pop('month')):%Y-%m}": row for row in rows}
+
+
+def monthly(*, start, end, site_path=None) -> dict[str, dict]:
+    months: dict[str, dict] = {}
+
+    def merge(values: dict[str, dict]) -> None:
+        for month, row in values.items():
+            months.setdefault(month, {}).update(row)
+
+    merge(
+        _by_month(
+            _visits(start, end, site_path),
+            "held_at",
+            visits=Count("id"),
+            treatments=Count("id", filter=Q(kind__in=TREATMENT_KINDS)),
+        )
+    )
+    cases = _sites(Case.objects.all(), site_path, prefix="")
+    merge(
+        _by_month(
+            cases.filter(opened_at__gte=start, opened_at__lt=end),
+            "opened_at",
+            new_cases=Count("id"),
+        )
+    )
+    merge(
+        _by_month(
+            cases.filter(closed_at__gte=start, closed_at__lt=end),
+            "closed_at",
+            closed_cases=Count("id"),
+        )
+    )
+    follow_ups = _sites(FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED), site_path)
+    merge(
+        _by_month(
+            follow_ups.filter(due_at__gte=start, due_at__lt=end),
+            "due_at",
+            followups_due=Count("id"),
+        )
+    )
+    merge(
+        _by_month(
+            follow_ups.filter(status=FollowUp.Status.DONE, done_at__gte=start, done_at__lt=end),
+            "done_at",
+            followups_done=Count("id"),
+        )
+    )
+    merge(
+        _by_month(
+            _sites(Referral.objects.filter(created_at__gte=start, created_at__lt=end), site_path),
+            "created_at",
+            referrals=Count("id"),
+        )
+    )
+    return months

@@ -1,0 +1,70 @@
+"""Screening's figures for the statistics dashboard (centre.statistics): students screened and
+flagged, tiers, crisis flags and the share of crisis assessments done within their SLA."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from screening.models import ScreeningResult, Tier, TrackingTask
+
+
+def _results(start, end, site_path):
+    results = ScreeningResult.objects.filter(screened_at__gte=start, screened_at__lt=end)
+    if site_path is not None:
+        results = results.filter(campaign__school__site__path__startswith=site_path)
+    return results
+
+
+def figures(*, start, end, site_path=None) -> dict:
+    results = _results(start, end, site_path)
+    totals = results.aggregate(
+        screened_students=Count("student", distinct=True),
+        flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
+        crisis_flags=Count("id", filter=Q(crisis_flag=True)),
+    )
+    per_tier = dict(results.values_list("tier").annotate(count=Count("id")).order_by())
+    tasks = TrackingTask.objects.filter(
+        result__in=results, kind=TrackingTask.Kind.CRISIS_ASSESSMENT
+    ).aggregate(
+        within=Count("id", filter=Q(done_at__isnull=False, done_at__lte=F("due_at"))),
+        late=Count(
+            "id",
+            filter=Q(done_at__gt=F("due_at")) | Q(done_at__isnull=True, due_at__lt=timezone.now()),
+        ),
+    )
+    decided = tasks["within"] + tasks["late"]
+    return {
+        **totals,
+        "tiers": {tier: per_tier.get(tier, 0) for tier in Tier.values},
+        "crisis_tasks_within_sla": round(tasks["within"] / decided, 3) if decided else None,
+    }
+
+
+def monthly(*, start, end, site_path=None) -> dict[str, dict]:
+    rows = (
+        _results(start, end, site_path)
+        .annotate(month=TruncMonth("screened_at"))
+        .values("month")
+        .annotate(
+            screened_students=Count("student", distinct=True),
+            flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
+            crisis_flags=Count("id", filter=Q(crisis_flag=True)),
+        )
+        .order_by("month")
+    )
+    return {f"{timezone.localtime(row.pop('month')):%Y-%m}": row for row in rows}
+
+
+def per_school(*, start, end, site_path=None) -> list[dict]:
+    """Screened and flagged students per school, for the dashboard's school breakdown."""
+    return list(
+        _results(start, end, site_path)
+        .values(school=F("campaign__school__name"))
+        .annotate(
+            screened_students=Count("student", distinct=True),
+            flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
+        )
+        .order_by("school")
+    )
