@@ -147,6 +147,9 @@ def _follow_up_history(case: Case, counsellor: User, opened: datetime.datetime) 
             attended=True,
             outcome="电话回访：学习生活基本正常，睡眠改善。",
         )
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            done_at=follow_up.due_at + datetime.timedelta(days=1)
+        )
     for follow_up in case.follow_ups.filter(status=FollowUp.Status.DUE):
         follow_ups.plan_reminders(follow_up)
 
@@ -243,9 +246,8 @@ def _backdate(case: Case, opened: datetime.datetime) -> None:
     """Move the case's history back to when it was opened (queryset updates: demo data only)."""
     Case.objects.filter(pk=case.pk).update(created_at=opened, opened_at=opened)
     if case.closed_at:
-        Case.objects.filter(pk=case.pk).update(
-            closed_at=timezone.now() - datetime.timedelta(days=3)
-        )
+        closed_at = opened + (timezone.now() - opened) * 0.5
+        Case.objects.filter(pk=case.pk).update(closed_at=closed_at)
     RiskChange.objects.filter(case=case).update(changed_at=opened)
     Consent.objects.filter(client=case.client_id).update(
         given_at=opened - datetime.timedelta(hours=2)
