@@ -36,8 +36,10 @@ class ActionPermission(permissions.BasePermission):
 
     DRF's defaults check nothing on GET. The view names its model in `permission_model` (and may
     map a method to another action in `permission_actions`, e.g. POST on `advance/` → change).
-    Which records the user may see is still the selectors' business; a user without the model
-    permission gets 403 on a collection and 404 on a record, as if it did not exist."""
+    Which records the user may see is still the selectors' business. A user without the model
+    permission gets 403 on a collection; on a record, 404 as if it did not exist, unless they may
+    view such records at all (a crisis-team member writing to a case opened by break-glass):
+    then 403, whatever the record, so the answer reveals nothing about it."""
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -47,9 +49,10 @@ class ActionPermission(permissions.BasePermission):
         action = getattr(view, "permission_actions", {}).get(
             request.method, ACTION_BY_METHOD[request.method]
         )
-        if user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}"):
+        label, name = model._meta.app_label, model._meta.model_name
+        if user.has_perm(f"{label}.{action}_{name}"):
             return True
-        if view.kwargs:
+        if view.kwargs and not user.has_perm(f"{label}.view_{name}"):
             raise exceptions.NotFound
         return False
 

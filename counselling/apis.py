@@ -4,6 +4,7 @@ session note is audited; a stale `version` answers 409."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from centre.api import ActionPermission, CursorPagination
 from centre.audit import audit_log
 from centre.models import School
+from centre.versioning import StaleEditError
 from counselling import selectors, services
 from counselling.models import (
     Case,
@@ -35,7 +37,9 @@ def choice_param(request: Request, name: str, allowed: list[str]) -> str:
     """A query parameter that must be one of `allowed` (or absent: "")."""
     value = request.query_params.get(name, "")
     if value and value not in allowed:
-        raise exceptions.ValidationError({name: [f"Choose one of {', '.join(allowed)}."]})
+        raise exceptions.ValidationError(
+            {name: [_("Choose one of %(choices)s.") % {"choices": ", ".join(allowed)}]}
+        )
     return value
 
 
@@ -44,7 +48,7 @@ def case_filter(request: Request) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise exceptions.ValidationError({"case": ["A case number."]})
+        raise exceptions.ValidationError({"case": [_("Give the case number.")]})
     return int(value)
 
 
@@ -53,6 +57,14 @@ def paginated(view: APIView, request: Request, queryset, serializer_class) -> Re
     paginator = getattr(view, "Pagination", CursorPagination)()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def some_change(values: dict, *, besides: frozenset = frozenset({"version"})) -> dict:
+    """`values` if they change something besides the `version` they name (and the `besides`
+    that only qualify a change); a request that changes nothing is refused (400)."""
+    if set(values) <= besides:
+        raise exceptions.ValidationError({"detail": [_("Nothing to change.")]})
+    return values
 
 
 def case_and_input(view: APIView, request: Request) -> tuple[Case, dict]:
@@ -207,12 +219,19 @@ class CaseDetailApi(APIView):
         status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
 
     def _case(self, request: Request, case_id: int, *, for_write: bool = False) -> Case:
-        selectors.get_case_for_user(user=request.user, case_id=case_id, for_write=for_write)
-        return (
+        """The case as `get_case_for_user` answers it (404, or 403 `for_write`), in one query
+        with the list's annotations, then the prefetches."""
+        case = (
             selectors.case_list(user=request.user)
             .prefetch_related("risk_changes", "client__guardians", "client__consents")
-            .get(pk=case_id)
+            .filter(pk=case_id)
+            .first()
         )
+        if case is None:
+            raise Http404
+        if for_write and not selectors.user_may_change_case(user=request.user, case=case):
+            raise exceptions.PermissionDenied
+        return case
 
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request: Request, case_id: int) -> Response:
@@ -225,7 +244,13 @@ class CaseDetailApi(APIView):
         case = self._case(request, case_id, for_write=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = some_change(data.validated_data, besides=frozenset({"version", "reason"}))
+        with transaction.atomic():  # all the changes asked for, or none
+            self._change(request, case, values)
+        return Response(CaseDetailSerializer(self._case(request, case_id)).data)
+
+    @staticmethod
+    def _change(request: Request, case: Case, values: dict) -> None:
         version = values["version"]
         if "presenting_concerns" in values:
             services.case_update(
@@ -248,7 +273,8 @@ class CaseDetailApi(APIView):
             services.case_change_status(
                 actor=request.user, case=case, status=values["status"], expected_version=version
             )
-        return Response(CaseDetailSerializer(self._case(request, case_id)).data)
+        elif version != case.version:  # only an unchanged status: still refuse a stale read
+            raise StaleEditError
 
 
 class ClientListApi(APIView):
@@ -410,7 +436,7 @@ class SessionDetailApi(APIView):
         selectors.get_case_for_user(user=request.user, case_id=session.case_id, for_write=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = dict(some_change(data.validated_data))
         version = values.pop("version")
         services.session_update(
             actor=request.user, session=session, expected_version=version, **values

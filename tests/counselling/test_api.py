@@ -12,12 +12,11 @@ from django.utils import timezone
 
 from centre.models import AuditEntry
 from counselling import services
-from counselling.models import Client
+from counselling.models import Case, Client, CounsellingSession
 from tests.conftest import DEMO_PASSWORD
 from tests.counselling.conftest import years_ago
 
 API = "/api/v1/counselling"
-NO_CLINICAL_ACCESS = ["liaison", "operator", "stats", "auditor", "outreach", "crisis"]
 
 
 @pytest.fixture
@@ -66,6 +65,140 @@ def ids(response) -> list[int]:
     return [row["id"] for row in response.json()["results"]]
 
 
+# The persona matrix ------------------------------------------------------------------------------
+#
+# Every endpoint, as (name, method, path, body) about Alice's case, session and referral; the
+# expected answer of each persona is a row below (None: not asked of that persona).
+
+ENDPOINTS = {
+    "case-list": ("get", "/cases/", None),
+    "case-detail": ("get", "/cases/{case}/", None),
+    "case-open": (
+        "post",
+        "/cases/",
+        {"client": "{client}", "source": "walk_in", "presenting_concerns": "复诊"},
+    ),
+    "case-change": ("patch", "/cases/{case}/", {"version": 1, "presenting_concerns": "改"}),
+    "client-list": ("get", "/clients/", None),
+    "client-detail": ("get", "/clients/{client}/", None),
+    "client-register": (
+        "post",
+        "/clients/",
+        {"full_name": "新来访者", "sex": "female", "date_of_birth": "2011-05-01"},
+    ),
+    "session-list": ("get", "/sessions/?case={case}", None),
+    "session-detail": ("get", "/sessions/{session}/", None),
+    "session-log": (
+        "post",
+        "/sessions/",
+        {
+            "case": "{case}",
+            "held_at": "2026-01-05T10:00:00+08:00",
+            "modality": "phone",
+            "kind": "follow_up",
+            "attendance": "attended",
+        },
+    ),
+    "session-change": ("patch", "/sessions/{session}/", {"version": 1, "note_plan": "改"}),
+    "referral-list": ("get", "/referrals/?case={case}", None),
+    "referral-create": (
+        "post",
+        "/referrals/",
+        {"case": "{case}", "destination": "school", "reason": "返校支持"},
+    ),
+    "referral-advance": ("post", "/referrals/{referral}/advance/", {"status": "accepted"}),
+}
+
+LISTS = {"case-list", "client-list", "session-list", "referral-list"}
+RECORDS = {"case-detail", "client-detail", "session-detail"}
+COLLECTION_WRITES = {"case-open", "client-register", "session-log", "referral-create"}
+RECORD_WRITES = {"case-change", "session-change", "referral-advance"}
+assert set(ENDPOINTS) == LISTS | RECORDS | COLLECTION_WRITES | RECORD_WRITES
+
+OWNER = {
+    **dict.fromkeys(LISTS | RECORDS, 200),
+    **dict.fromkeys(COLLECTION_WRITES, 201),
+    **dict.fromkeys(RECORD_WRITES, 200),
+}
+ANONYMOUS = dict.fromkeys(ENDPOINTS, 403)  # SessionAuthentication: 403, not 401
+ANOTHER_COUNSELLOR = {
+    **dict.fromkeys(LISTS, 200),  # and without Alice's records: see below
+    **dict.fromkeys(RECORDS | RECORD_WRITES, 404),
+    "case-open": 400,  # "no such client"
+    "client-register": None,  # a child of their own: the owner row covers it
+    "session-log": 404,
+    "referral-create": 404,
+}
+SUPERVISOR = {**OWNER, "case-open": 400}  # cases are led by counsellors
+NO_CLINICAL_ROLE = {
+    **dict.fromkeys(LISTS | COLLECTION_WRITES, 403),
+    **dict.fromkeys(RECORDS | RECORD_WRITES, 404),
+}
+CRISIS_TEAM = {  # may read cases and sessions, but only through break-glass; never write
+    **NO_CLINICAL_ROLE,
+    "case-list": 200,
+    "session-list": 200,
+    "case-change": 403,
+    "session-change": 403,
+}
+MATRIX = {
+    "counsellor": OWNER,
+    None: ANONYMOUS,
+    "counsellor2": ANOTHER_COUNSELLOR,
+    "supervisor": SUPERVISOR,
+    "crisis": CRISIS_TEAM,
+    **dict.fromkeys(
+        ["liaison", "operator", "stats", "auditor", "outreach", "admin"], NO_CLINICAL_ROLE
+    ),
+}
+CASES = [
+    pytest.param(username, endpoint, expected, id=f"{username or 'anonymous'}-{endpoint}")
+    for username, row in MATRIX.items()
+    for endpoint, expected in row.items()
+    if expected is not None
+]
+
+
+def fill(value, records: dict):
+    if isinstance(value, dict):
+        return {key: fill(item, records) for key, item in value.items()}
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return records[value[1:-1]]
+    return value.format(**records) if isinstance(value, str) else value
+
+
+@pytest.fixture
+def records(alice_case, alice_session, alice_referral) -> dict:
+    return {
+        "case": alice_case.pk,
+        "client": alice_case.client_id,
+        "session": alice_session.pk,
+        "referral": alice_referral.pk,
+    }
+
+
+@pytest.mark.parametrize(("username", "endpoint", "expected"), CASES)
+def test_persona_matrix(client, demo_network, records, alice_case, username, endpoint, expected):
+    if username:
+        api_client(client, username)
+    method, path, body = ENDPOINTS[endpoint]
+    url = API + fill(path, records)
+    if body is None:
+        response = getattr(client, method)(url)
+    else:
+        response = getattr(client, method)(url, fill(body, records), "application/json")
+    assert response.status_code == expected, response.content
+    if username in {"counsellor", "supervisor"}:
+        return
+    # Nobody else learns anything of Alice's case: neither the child's name nor its concerns.
+    assert alice_case.client.full_name not in response.text
+    assert alice_case.presenting_concerns not in response.text
+    if endpoint in LISTS and expected == 200:
+        assert response.json()["results"] == []
+    alice_case.refresh_from_db()
+    assert alice_case.version == 1
+
+
 def test_the_owner_reads_every_endpoint(client, alice_case, alice_session, alice_referral):
     api_client(client, "counsellor")
     for url in record_urls(alice_case, alice_session, alice_referral):
@@ -76,7 +209,11 @@ def test_the_owner_reads_every_endpoint(client, alice_case, alice_session, alice
     assert ids(client.get(f"{API}/referrals/?case={alice_case.pk}")) == [alice_referral.pk]
     detail = client.get(f"{API}/cases/{alice_case.pk}/").json()
     assert detail["client"]["full_name"] == alice_case.client.full_name
+    assert detail["client"]["school"] == alice_case.client.school.name
+    assert detail["site"] == "K01"
+    assert detail["counsellor"] == alice_case.counsellor.get_full_name()
     assert detail["version"] == alice_case.version
+    assert detail["needs_safety_plan"] is False
     assert {consent["purpose"] for consent in detail["consents"]} == {
         "counselling",
         "share_hospital",
@@ -111,7 +248,15 @@ def test_another_counsellors_records_answer_404_and_are_not_listed(
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("username", NO_CLINICAL_ACCESS)
+def test_the_supervisor_sees_every_case_of_the_site(client, alice_case, bob_case):
+    api_client(client, "supervisor")
+    assert set(ids(client.get(f"{API}/cases/"))) == {alice_case.pk, bob_case.pk}
+    assert set(ids(client.get(f"{API}/clients/"))) == {alice_case.client_id, bob_case.client_id}
+    for case in (alice_case, bob_case):
+        assert client.get(f"{API}/cases/{case.pk}/").json()["id"] == case.pk
+
+
+@pytest.mark.parametrize("username", ["liaison", "operator", "stats", "auditor", "outreach"])
 def test_roles_without_clinical_access_get_nothing(
     client, alice_case, alice_session, alice_referral, username
 ):
@@ -122,9 +267,30 @@ def test_roles_without_clinical_access_get_nothing(
         assert alice_case.client.full_name not in response.text
     for url in list_urls(alice_case):
         response = client.get(url)
-        assert response.status_code in {403, 200}, url
-        if response.status_code == 200:  # the crisis team may list, and finds nothing
-            assert response.json()["results"] == []
+        assert response.status_code == 403, url
+        assert alice_case.client.full_name not in response.text
+
+
+def test_the_crisis_team_reads_a_case_only_through_break_glass(
+    client, account, alice_case, alice_session
+):
+    crisis = account("crisis")
+    api_client(client, "crisis")
+    assert ids(client.get(f"{API}/cases/")) == []
+    assert client.get(f"{API}/cases/{alice_case.pk}/").status_code == 404
+    services.break_glass_open(actor=crisis, case=alice_case, reason="热线来电，自述有自伤计划")
+    assert ids(client.get(f"{API}/cases/")) == [alice_case.pk]
+    assert client.get(f"{API}/cases/{alice_case.pk}/").status_code == 200
+    assert client.get(f"{API}/sessions/{alice_session.pk}/").status_code == 200
+    entry = AuditEntry.objects.get(actor_username="crisis", action="counselling.case.viewed")
+    assert entry.data == {"break_glass": True}
+    assert entry.reason == "热线来电，自述有自伤计划"
+    response = client.patch(
+        f"{API}/cases/{alice_case.pk}/",
+        {"version": 1, "presenting_concerns": "改"},
+        "application/json",
+    )
+    assert response.status_code == 403  # break-glass opens reading only
 
 
 def test_reading_without_change_permission_refuses_every_write(
@@ -280,31 +446,138 @@ def test_reading_a_case_a_client_and_a_session_note_is_audited(client, alice_cas
     }
 
 
+def test_the_case_list_filters_and_pages_by_risk_then_newest(client, alice, make_case):
+    low = [make_case(counsellor=alice) for _ in range(2)]
+    high = [make_case(counsellor=alice, risk_level="high") for _ in range(2)]
+    services.case_change_status(actor=alice, case=low[0], status="active", expected_version=1)
+    api_client(client, "counsellor")
+    assert ids(client.get(f"{API}/cases/?risk_level=high")) == [high[1].pk, high[0].pk]
+    assert ids(client.get(f"{API}/cases/?status=active")) == [low[0].pk]
+    assert ids(client.get(f"{API}/cases/?status=intake&risk_level=none")) == [low[1].pk]
+    assert client.get(f"{API}/cases/?status=lost").status_code == 400
+    assert client.get(f"{API}/sessions/?case=x").status_code == 400
+    seen, url = [], f"{API}/cases/?page_size=3"
+    while url:
+        page = client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        url = page["next"]
+    assert seen == [high[1].pk, high[0].pk, low[1].pk, low[0].pk]
+    rows = client.get(f"{API}/cases/").json()["results"]
+    assert [row["needs_safety_plan"] for row in rows] == [True, True, False, False]
+
+
+def test_the_referral_list_filters_by_status(client, alice, alice_case, alice_referral):
+    other = services.referral_create(
+        actor=alice, case=alice_case, destination="school", reason="返校支持"
+    )
+    services.referral_advance(actor=alice, referral=other, status="accepted")
+    api_client(client, "counsellor")
+    assert ids(client.get(f"{API}/referrals/?status=created")) == [alice_referral.pk]
+    assert ids(client.get(f"{API}/referrals/?status=accepted")) == [other.pk]
+    assert client.get(f"{API}/referrals/?status=lost").status_code == 400
+
+
+def test_a_stale_session_note_answers_409(client, alice, alice_session):
+    services.session_update(
+        actor=alice, session=alice_session, expected_version=1, note_plan="先保存的"
+    )
+    api_client(client, "counsellor")
+    response = client.patch(
+        f"{API}/sessions/{alice_session.pk}/",
+        {"version": 1, "note_plan": "后保存的"},
+        "application/json",
+    )
+    assert response.status_code == 409
+    alice_session.refresh_from_db()
+    assert alice_session.note_plan == "先保存的"
+
+
+def test_a_change_of_nothing_is_refused_and_a_refused_part_undoes_the_rest(client, alice_case):
+    api_client(client, "counsellor")
+    url = f"{API}/cases/{alice_case.pk}/"
+    assert client.patch(url, {"version": 1}, "application/json").status_code == 400
+    assert client.patch(url, {"version": 1, "reason": "x"}, "application/json").status_code == 400
+    response = client.patch(
+        url,
+        {"version": 1, "presenting_concerns": "新的描述", "status": "recovery"},  # intake ↛
+        "application/json",
+    )
+    assert response.status_code == 400
+    alice_case.refresh_from_db()
+    assert (alice_case.presenting_concerns, alice_case.version) == ("情绪低落，学习压力大", 1)
+    response = client.patch(url, {"version": 1, "status": "active"}, "application/json")
+    assert (response.status_code, response.json()["status"]) == (200, "active")
+    assert client.patch(
+        url, {"version": 1, "status": "active"}, "application/json"
+    ).status_code == (409)
+
+
+def test_a_duplicate_of_a_visible_child_names_the_existing_client(client, school, alice_case):
+    child = alice_case.client
+    api_client(client, "counsellor")
+    response = client.post(
+        f"{API}/clients/",
+        {
+            "full_name": child.full_name,
+            "sex": child.sex,
+            "date_of_birth": child.date_of_birth.isoformat(),
+            "school": school.pk,
+        },
+        "application/json",
+    )
+    assert response.status_code == 409
+    assert response.json()["client"] == child.pk
+
+
 def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
 
-def test_lists_and_details_need_a_fixed_number_of_queries(
-    client, alice, make_case, alice_case, alice_session
-):
-    api_client(client, "counsellor")
-    urls = [*list_urls(alice_case), f"{API}/cases/{alice_case.pk}/"]
-    before = [count_queries(client, url) for url in urls]
-    for _ in range(15):
+def add_cases(alice, make_case, count: int) -> None:
+    """`count` more cases of Alice's, each with a session, a referral and a risk change."""
+    for _ in range(count):
         case = make_case(counsellor=alice, risk_level="high")
         services.referral_create(actor=alice, case=case, destination="school", reason="返校")
         services.session_log(
             actor=alice,
-            case=alice_case,
+            case=case,
             held_at=timezone.now(),
             modality="phone",
             kind="follow_up",
             attendance="attended",
         )
-    assert [count_queries(client, url) for url in urls] == before
-    assert max(before) <= 16  # with sign-in, permissions, the audit entry and prefetches
+
+
+QUERY_BUDGET = 14  # sign-in, permissions, the page (or record) and its prefetches, the audit
+
+
+def test_lists_and_details_need_a_fixed_number_of_queries(
+    client, alice, make_case, django_assert_max_num_queries
+):
+    api_client(client, "counsellor")
+    add_cases(alice, make_case, 5)
+    case = Case.objects.filter(counsellor=alice).order_by("id").first()
+    session = CounsellingSession.objects.filter(case=case).get()
+    urls = [
+        f"{API}/cases/",
+        f"{API}/cases/?risk_level=high&status=intake",
+        f"{API}/clients/",
+        f"{API}/sessions/",
+        f"{API}/referrals/",
+        f"{API}/cases/{case.pk}/",
+        f"{API}/clients/{case.client_id}/",
+        f"{API}/sessions/{session.pk}/",
+    ]
+    with_5 = [count_queries(client, url) for url in urls]
+    add_cases(alice, make_case, 20)
+    with_25 = [count_queries(client, url) for url in urls]
+    assert with_25 == with_5, dict(zip(urls, zip(with_5, with_25, strict=True), strict=True))
+    assert len(client.get(f"{API}/cases/").json()["results"]) == 25
+    for url in urls:
+        with django_assert_max_num_queries(QUERY_BUDGET):
+            assert client.get(url).status_code == 200
 
 
 def test_the_schema_documents_the_counselling_api(client, alice):
@@ -315,6 +588,9 @@ def test_the_schema_documents_the_counselling_api(client, alice):
         "/api/v1/counselling/cases/{case_id}/",
         "/api/v1/counselling/clients/",
         "/api/v1/counselling/sessions/",
+        "/api/v1/counselling/clients/{client_id}/",
+        "/api/v1/counselling/sessions/{session_id}/",
         "/api/v1/counselling/referrals/",
+        "/api/v1/counselling/referrals/{referral_id}/advance/",
     ]:
         assert path in schema["paths"], path
