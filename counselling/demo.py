@@ -57,6 +57,11 @@ REFERRAL_PATHS = {
     Referral.Status.FEEDBACK: ["accepted", "scheduled", "attended", "feedback"],
     Referral.Status.CLOSED: ["accepted", "scheduled", "attended", "feedback", "closed"],
 }
+RISK_ORDER = list(RiskLevel.values)
+REASSESSMENTS = {
+    True: "复评：情绪明显恶化，出现新的危险信号，上调风险等级。",
+    False: "复评：情绪趋于稳定，支持系统改善，下调风险等级。",
+}
 STATUS_PATHS = {
     Case.Status.INTAKE: [],
     Case.Status.ACTIVE: ["active"],
@@ -66,6 +71,8 @@ STATUS_PATHS = {
 
 
 def seed(*, password, log) -> None:
+    # The demo counsellor accounts only (counsellor, counsellor2): never real or bench accounts
+    # that happen to hold the role. Once they lead a case, the demo is there: nothing to add.
     counsellors = list(
         User.objects.filter(groups__name=Role.COUNSELLOR.value, username__startswith="counsellor")
         .select_related("site")
@@ -101,7 +108,18 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
     cases = []
     for number in range(CASES_PER_COUNSELLOR):
         opened = timezone.now() - datetime.timedelta(days=rng.randint(20, 360), hours=number)
-        case = _open_case(counsellor, rng, rng.choice(schools), next(risks), supervisor)
+        risk = next(risks)
+        # Every fourth case was reassessed: opened at a neighbouring level, changed to its own.
+        first_risk = _neighbour(risk) if number % 4 == 1 else risk
+        case = _open_case(counsellor, rng, rng.choice(schools), first_risk, supervisor)
+        if first_risk != risk:
+            services.case_change_risk(
+                actor=counsellor,
+                case=case,
+                level=risk,
+                reason=REASSESSMENTS[RISK_ORDER.index(risk) > RISK_ORDER.index(first_risk)],
+                expected_version=case.version,
+            )
         _sessions(case, counsellor, rng, opened, kinds)
         if case.risk_rank >= 2:
             services.safety_plan_save(
@@ -123,6 +141,12 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
         _follow_up_history(case, counsellor, opened)
         cases.append(case)
     return cases
+
+
+def _neighbour(level: str) -> str:
+    """The level a reassessed case was opened at: one lower, or one higher for `none`."""
+    index = RISK_ORDER.index(level)
+    return RISK_ORDER[index - 1] if index else RISK_ORDER[1]
 
 
 def _follow_up_history(case: Case, counsellor: User, opened: datetime.datetime) -> None:
@@ -248,7 +272,10 @@ def _backdate(case: Case, opened: datetime.datetime) -> None:
     if case.closed_at:
         closed_at = opened + (timezone.now() - opened) * 0.5
         Case.objects.filter(pk=case.pk).update(closed_at=closed_at)
-    RiskChange.objects.filter(case=case).update(changed_at=opened)
+    reassessments = RiskChange.objects.filter(case=case, reason__in=REASSESSMENTS.values())
+    RiskChange.objects.filter(case=case).exclude(pk__in=reassessments).update(changed_at=opened)
+    # A reassessment comes a third of the way through the case's history.
+    reassessments.update(changed_at=opened + (timezone.now() - opened) / 3)
     Consent.objects.filter(client=case.client_id).update(
         given_at=opened - datetime.timedelta(hours=2)
     )

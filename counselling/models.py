@@ -199,6 +199,14 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["site", "status"], name="counselling_case_site_status"),
             models.Index(fields=["-risk_rank", "-id"], name="counselling_case_urgency"),
+            # Statistics count by these over windows (centre.statistics).
+            models.Index(fields=["opened_at"], name="counselling_case_opened"),
+            models.Index(fields=["closed_at"], name="counselling_case_closed"),
+            models.Index(
+                fields=["opened_at"],
+                name="counselling_case_open",
+                condition=models.Q(closed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,7 +371,10 @@ class Referral(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
-        indexes = [models.Index(fields=["status", "due_at"], name="counselling_referral_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="counselling_referral_due"),
+            models.Index(fields=["created_at"], name="counselling_referral_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_destination_display()} ({self.get_status_display()})"
@@ -428,6 +439,8 @@ class FollowUp(TimeStampedModel):
                 condition=models.Q(status="due"),
             ),
             models.Index(fields=["case", "status"], name="counselling_followup_case"),
+            models.Index(fields=["due_at"], name="counselling_followup_due"),
+            models.Index(fields=["done_at"], name="counselling_followup_done"),
         ]
 
     def __str__(self) -> str:

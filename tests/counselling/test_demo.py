@@ -10,6 +10,7 @@ from counselling.models import (
     CaseConference,
     CounsellingSession,
     Referral,
+    RiskChange,
     RiskLevel,
     SafetyPlan,
 )
@@ -32,6 +33,12 @@ def test_the_demo_caseload_covers_every_status_risk_kind_and_referral_state(acco
     assert CaseConference.objects.count() == 3
     for username in ("counsellor", "counsellor2"):
         assert case_visible_to(user=account(username)).count() >= 30
+    # Some cases were reassessed after intake (case_change_risk), up and down.
+    reassessed = RiskChange.objects.filter(reason__in=demo.REASSESSMENTS.values())
+    rank = RiskLevel.values.index
+    pairs = reassessed.values_list("level_from", "level_to")
+    moves = {rank(to) > rank(before) for before, to in pairs}
+    assert moves == {True, False}
     # Moderate risk and above always has a safety plan.
     risky = Case.objects.filter(risk_rank__gte=2)
     assert not risky.exclude(pk__in=SafetyPlan.objects.values("case_id")).exists()
