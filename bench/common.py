@@ -6,7 +6,6 @@ Run a benchmark as a script: `.venv/bin/python bench/caseload.py` (or `make benc
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -48,8 +47,11 @@ def timed(function: Callable[[], object], repeat: int) -> list[float]:
 
 def summary(samples: list[float]) -> tuple[float, float]:
     """Median and 95th percentile, in milliseconds."""
+    # Not the statistics module: bench/statistics.py (the issue's name) would shadow it here.
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median, ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def print_table(title: str, rows: list[tuple[str, list[float], str]]) -> dict[str, float]:
