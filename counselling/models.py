@@ -439,8 +439,16 @@ class FollowUp(TimeStampedModel):
                 condition=models.Q(status="due"),
             ),
             models.Index(fields=["case", "status"], name="counselling_followup_case"),
-            models.Index(fields=["due_at"], name="counselling_followup_due"),
-            models.Index(fields=["done_at"], name="counselling_followup_done"),
+            # Statistics count from these alone (index-only scans).
+            models.Index(
+                fields=["due_at"], include=["status", "done_at"], name="counselling_followup_due"
+            ),
+            models.Index(fields=["done_at"], include=["status"], name="counselling_followup_done"),
+            models.Index(
+                fields=["due_at"],
+                name="counselling_followup_undone",
+                condition=models.Q(done_at__isnull=True) & ~models.Q(status="cancelled"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,7 @@ def _visits(start, end, site_path):
 
 def figures(*, start, end, site_path=None) -> dict:
     visits = _visits(start, end, site_path).aggregate(
-        visits=Count("id"), treatments=Count("id", filter=Q(kind__in=TREATMENT_KINDS))
+        visits=Count("*"), treatments=Count("kind", filter=Q(kind__in=TREATMENT_KINDS))
     )
     cases = _sites(Case.objects.all(), site_path, prefix="")
     new_cases = cases.filter(opened_at__gte=start, opened_at__lt=end).count()
@@ -51,15 +51,15 @@ def figures(*, start, end, site_path=None) -> dict:
     ).count()
     # At the window's end (or now, for the current month): due before it and not done by then.
     cutoff = min(end, timezone.now())
+    due_before = follow_ups.filter(due_at__lt=cutoff)
     followups_overdue = (
-        follow_ups.filter(due_at__lt=cutoff)
-        .filter(Q(done_at__isnull=True) | Q(done_at__gte=cutoff))
-        .count()
+        due_before.filter(done_at__isnull=True).count()
+        + due_before.filter(done_at__gte=cutoff).count()
     )
     referrals = _sites(
         Referral.objects.filter(created_at__gte=start, created_at__lt=end), site_path
     )
-    by_state = dict(referrals.values_list("status").annotate(count=Count("id")).order_by())
+    by_state = dict(referrals.values_list("status").annotate(count=Count("*")).order_by())
     return {
         "visits": visits["visits"],
         "treatments": visits["treatments"],
@@ -95,8 +95,8 @@ def monthly(*, start, end, site_path=None) -> dict[str, dict]:
         _by_month(
             _visits(start, end, site_path),
             "held_at",
-            visits=Count("id"),
-            treatments=Count("id", filter=Q(kind__in=TREATMENT_KINDS)),
+            visits=Count("*"),
+            treatments=Count("kind", filter=Q(kind__in=TREATMENT_KINDS)),
         )
     )
     cases = _sites(Case.objects.all(), site_path, prefix="")
@@ -104,14 +104,14 @@ def monthly(*, start, end, site_path=None) -> dict[str, dict]:
         _by_month(
             cases.filter(opened_at__gte=start, opened_at__lt=end),
             "opened_at",
-            new_cases=Count("id"),
+            new_cases=Count("*"),
         )
     )
     merge(
         _by_month(
             cases.filter(closed_at__gte=start, closed_at__lt=end),
             "closed_at",
-            closed_cases=Count("id"),
+            closed_cases=Count("*"),
         )
     )
     follow_ups = _sites(FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED), site_path)
@@ -119,21 +119,21 @@ def monthly(*, start, end, site_path=None) -> dict[str, dict]:
         _by_month(
             follow_ups.filter(due_at__gte=start, due_at__lt=end),
             "due_at",
-            followups_due=Count("id"),
+            followups_due=Count("*"),
         )
     )
     merge(
         _by_month(
             follow_ups.filter(status=FollowUp.Status.DONE, done_at__gte=start, done_at__lt=end),
             "done_at",
-            followups_done=Count("id"),
+            followups_done=Count("*"),
         )
     )
     merge(
         _by_month(
             _sites(Referral.objects.filter(created_at__gte=start, created_at__lt=end), site_path),
             "created_at",
-            referrals=Count("id"),
+            referrals=Count("*"),
         )
     )
     return months

@@ -145,7 +145,14 @@ class ScreeningResult(models.Model):
                 fields=["campaign", "student"], name="screening_result_per_campaign"
             )
         ]
-        indexes = [models.Index(fields=["screened_at"], name="screening_result_screened")]
+        # Statistics count screened and flagged students from the index alone.
+        indexes = [
+            models.Index(
+                fields=["screened_at"],
+                include=["student", "tier", "crisis_flag"],
+                name="screening_result_screened",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.student_id}"

@@ -22,9 +22,9 @@ def figures(*, start, end, site_path=None) -> dict:
     totals = results.aggregate(
         screened_students=Count("student", distinct=True),
         flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
-        crisis_flags=Count("id", filter=Q(crisis_flag=True)),
+        crisis_flags=Count("crisis_flag", filter=Q(crisis_flag=True)),
     )
-    per_tier = dict(results.values_list("tier").annotate(count=Count("id")).order_by())
+    per_tier = dict(results.values_list("tier").annotate(count=Count("*")).order_by())
     tasks = TrackingTask.objects.filter(
         result__in=results, kind=TrackingTask.Kind.CRISIS_ASSESSMENT
     ).aggregate(
@@ -50,7 +50,7 @@ def monthly(*, start, end, site_path=None) -> dict[str, dict]:
         .annotate(
             screened_students=Count("student", distinct=True),
             flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
-            crisis_flags=Count("id", filter=Q(crisis_flag=True)),
+            crisis_flags=Count("crisis_flag", filter=Q(crisis_flag=True)),
         )
         .order_by("month")
     )
