@@ -236,16 +236,11 @@ def measure() -> None:
         "first page, our selector (UNION of grants)": lambda user: selector_page(user),
         "first page, guardian get_objects_for_user (baseline)": lambda user: guardian_page(user),
     }
-    not_built = []
-    for label, url_name in (
-        ("HTML caseload page", "counselling:caseload"),
-        ("API case list", "counselling-api:cases"),
+    for label, url in (
+        ("HTML /counselling/", "/counselling/"),
+        ("API /api/v1/counselling/cases/", "/api/v1/counselling/cases/"),
     ):
-        url = built(url_name, browsers[users[0].pk])
-        if url is None:
-            not_built.append(f"{label} ({url_name}): not built yet, skipped")
-            continue
-        figures[f"{label} {url} (whole response)"] = lambda user, url=url: page(user, url)
+        figures[f"{label} (whole response)"] = lambda user, url=url: page(user, url)
     for function in figures.values():  # warm up caches and connections
         for user in users[:3]:
             function(user)
@@ -269,8 +264,6 @@ def measure() -> None:
         print(f"{name:<58} {median:>10.1f} {p95:>9.1f} {ratio:>12}  {target}")
         if target:
             verdicts.append(f"{name}: {'meets' if median < 50 else 'MISSES'} the 50 ms target")
-    for line in not_built:
-        print(line)
     selector_median = common.summary(samples["first page, our selector (UNION of grants)"])[0]
     print(
         f"\nguardian / our selector: {guardian_median / selector_median:.1f}x "
@@ -278,23 +271,6 @@ def measure() -> None:
     )
     for line in verdicts:
         print(line)
-
-
-def built(url_name: str, browser) -> str | None:
-    """The page's path when its view exists and answers 200, else None (written by others, it
-    may not be there yet)."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        url = reverse(url_name)
-        status = browser.get(url).status_code
-    except (NoReverseMatch, ImportError, AttributeError) as error:
-        print(f"{url_name}: {type(error).__name__}: {error}")
-        return None
-    if status != 200:
-        print(f"{url_name}: {url} answers {status}")
-        return None
-    return url
 
 
 if __name__ == "__main__":

@@ -74,9 +74,8 @@ def load() -> None:
          for school in schools for number in range(per_school)),
     )  # fmt: skip
     students = {
-        school_id: ids
-        for school_id in [school.pk for school in schools]
-        for ids in [list(Student.objects.filter(school_id=school_id).values_list("pk", flat=True))]
+        school.pk: list(Student.objects.filter(school=school).values_list("pk", flat=True))
+        for school in schools
     }
     tiers = ["none"] * 80 + ["blue"] * 10 + ["yellow"] * 6 + ["orange"] * 3 + ["red"]
     insert_rows(

@@ -91,7 +91,7 @@ def follow_up_plan_on_status(*, actor: User, case: Case, previous: str) -> None:
             follow_up_plan_create(actor=actor, case=case, pathway=pathway_for(case))
     elif case.status == Case.Status.ACTIVE and previous != Case.Status.INTAKE:
         for follow_up in open_follow_ups:
-            _cancel(actor=actor, follow_up=follow_up, reason="case back in active work")
+            follow_up_cancel(actor=actor, follow_up=follow_up, expected_version=follow_up.version)
 
 
 @transaction.atomic
@@ -133,10 +133,6 @@ def follow_up_cancel(*, actor: User, follow_up: FollowUp, expected_version: int)
         data={"follow_up": follow_up.pk},
     )
     return follow_up
-
-
-def _cancel(*, actor: User, follow_up: FollowUp, reason: str) -> None:
-    follow_up_cancel(actor=actor, follow_up=follow_up, expected_version=follow_up.version)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from counselling.models import (
     CounsellingSession,
     FollowUp,
     Referral,
+    ReferralEvent,
     RiskLevel,
     SafetyPlan,
 )
@@ -222,8 +223,6 @@ def case_viewers(*, case: Case):
 
 def case_timeline(*, case: Case) -> list[dict]:
     """Sessions, risk changes, referral steps and safety-plan versions of a case, newest first."""
-    from counselling.models import ReferralEvent
-
     events = [
         {"at": session.held_at, "kind": "session", "record": session}
         for session in case.sessions.select_related("counsellor")

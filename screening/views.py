@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -96,9 +97,8 @@ class CampaignView(RoleRequiredMixin, View):
     @staticmethod
     def _render(request, campaign, form, status=200):
         results = selectors.result_visible_to(user=request.user).filter(campaign=campaign)
-        counts = {tier: 0 for tier, _label in Tier.choices}
-        for tier in results.values_list("tier", flat=True):
-            counts[tier] += 1
+        found = dict(results.values_list("tier").annotate(count=Count("*")).order_by())
+        counts = {tier: found.get(tier, 0) for tier in Tier.values}
         context = {
             "campaign": campaign,
             "form": form,

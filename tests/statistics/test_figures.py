@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from centre import statistics
 from centre.models import MonthlyReport, Notification, Reminder, Site
 from counselling import follow_ups, services
-from counselling.models import Case, FollowUp
+from counselling.models import FollowUp
 from screening import importing
 from screening.models import RosterImport, TrackingTask
 from tests.conftest import DEMO_PASSWORD
@@ -214,4 +214,3 @@ def test_the_monthly_report_is_built_once_stored_and_announced(records, account)
     reminder = Reminder.objects.get(template="monthly_report_ready")
     assert reminder.recipient == account("stats")
     assert not Notification.objects.exists()  # delivered by the outbox's worker
-    assert Case.objects.count() == 2
