@@ -330,3 +330,60 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}"
+
+
+class MonthlyFigure(models.Model):
+    """One flow figure of one provider, month and site, kept by `statistics.rollup_refresh` so
+    that the 12-month trend reads a few hundred rows instead of a year of records. Counts only:
+    no record ids, no names."""
+
+    provider = models.CharField(max_length=40)
+    month = models.DateField()  # the 1st of the month, in the centre's time zone
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=40)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "month", "site", "figure"], name="centre_monthlyfigure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.month:%Y-%m} {self.figure}"
+
+
+class RolledUpMonth(models.Model):
+    """A provider's month whose figures are in MonthlyFigure (a month without this row, or with
+    a StaleMonth row, is counted from the records)."""
+
+    provider = models.CharField(max_length=40)
+    month = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "month"], name="centre_rolledupmonth_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.month:%Y-%m}"
+
+
+class StaleMonth(models.Model):
+    """A month whose records changed since it was rolled up. Written by the apps' Postgres
+    triggers in the transaction of the change (so nothing — COPY, a queryset update, a cascade —
+    goes unseen); append-only, so concurrent writers never wait on each other; removed by
+    `centre.statistics.rollup_refresh` once the month is counted again."""
+
+    provider = models.CharField(max_length=40)
+    month = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["provider", "month"], name="centre_stalemonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.month:%Y-%m}"

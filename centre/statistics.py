@@ -6,10 +6,26 @@ knows no app's models. A provider answers for a window — whole months in the c
 
     provider.figures(start=…, end=…, site_path=…) -> {figure: number or {key: number}}
     provider.monthly(start=…, end=…, site_path=…) -> {"YYYY-MM": {figure: number}}  (flow figures)
+    provider.monthly_by_site(start=…, end=…) -> {("YYYY-MM", site id): {figure: number}}
 
-Figures are counted from the records with range conditions on indexed columns (no
-pre-aggregation, so they are always exact). Flow figures of a window equal the sum of its months;
-stock figures (`active_cases`, `followups_overdue`) are taken at the window's end."""
+Figures are counted from the records with range conditions on indexed columns. Flow figures of
+a window equal the sum of its months; stock figures (`active_cases`, `followups_overdue`) are
+taken at the window's end.
+
+The month-by-month trend reads a roll-up (ENGINEERING.md §5, rule 4): `rollup_refresh` (beat,
+every 5 minutes) stores each provider's `monthly_by_site` of the last 12 months in MonthlyFigure.
+It stays exact because the apps' Postgres triggers (`centre.stale_months`) write a StaleMonth row
+in the transaction of every change a month's figures depend on; `trend` reads a month from the
+roll-up only when it is rolled up and not stale, and counts every other month from the records.
+
+Why no change is lost, with any number of writers and readers at once (READ COMMITTED):
+- a reader reads the stale marks before the roll-up, so a month it takes from the roll-up had
+  every change committed before that read counted in by a refresh that committed before it;
+- one refresh runs at a time (an advisory lock taken before anything is read) and removes only
+  the marks it read, so a change committed after the refresh read the marks keeps its mark;
+- a month is counted after its marks were read, so what the refresh stores includes at least
+  every change whose mark it removes.
+On SQLite (the embedded trial mode) there are no triggers: every month is counted."""
 
 from __future__ import annotations
 
@@ -18,6 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.db import connection, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -31,6 +49,10 @@ class Provider(Protocol):
     def monthly(
         self, *, start: datetime.datetime, end: datetime.datetime, site_path: str | None
     ) -> dict[str, dict]: ...
+
+    def monthly_by_site(
+        self, *, start: datetime.datetime, end: datetime.datetime
+    ) -> dict[tuple[str, int], dict]: ...
 
 
 _providers: dict[str, Provider] = {}
@@ -105,14 +127,152 @@ def figures(window: Window, *, site_path: str | None = None) -> dict:
 
 
 def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict]:
-    """Flow figures month by month: {"YYYY-MM": {figure: number}} for every month of the window."""
-    months = {f"{month:%Y-%m}": {} for month in window.months()}
-    for provider in _providers.values():
-        for month, values in provider.monthly(
-            start=window.start, end=window.end, site_path=site_path
-        ).items():
-            months.setdefault(month, {}).update(values)
+    """Flow figures month by month: {"YYYY-MM": {figure: number}} for every month of the window,
+    every figure present in every month (0 where nothing happened)."""
+    months: dict[str, dict] = {f"{month:%Y-%m}": {} for month in window.months()}
+
+    def merge(values: dict[str, dict]) -> None:
+        for month, figures_of_month in values.items():
+            months.setdefault(month, {}).update(figures_of_month)
+
+    stored = rolled_up_months(window.months())
+    for name, provider in _providers.items():
+        counted = [month for month in window.months() if month not in stored.get(name, ())]
+        for first, last in month_runs(counted):
+            merge(
+                provider.monthly(
+                    start=month_start(first), end=_month_end(last), site_path=site_path
+                )
+            )
+    merge(rolled_up_figures(stored, site_path=site_path))
+    names = {name for values in months.values() for name in values}
+    return {
+        month: {name: values.get(name, 0) for name in sorted(names)}
+        for month, values in months.items()
+    }
+
+
+def month_runs(months: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
+    """Consecutive months as (first, last) runs, so that each run is one query per figure."""
+    runs: list[tuple[datetime.date, datetime.date]] = []
+    for month in sorted(months):
+        if runs and add_months(runs[-1][1], 1) == month:
+            runs[-1] = (runs[-1][0], month)
+        else:
+            runs.append((month, month))
+    return runs
+
+
+def _month_end(month: datetime.date) -> datetime.datetime:
+    return month_start(add_months(month, 1))
+
+
+ROLLUP_LOCK = 72_050_001  # pg_advisory_xact_lock key of rollup_refresh
+
+
+def rollup_enabled() -> bool:
+    """The roll-up needs the Postgres triggers that mark stale months."""
+    return connection.vendor == "postgresql"
+
+
+def rolled_up_months(months: list[datetime.date]) -> dict[str, set[datetime.date]]:
+    """For each provider, the months that can be read from the roll-up: rolled up and not stale.
+    The marks are read first (see the module's docstring)."""
+    from centre.models import RolledUpMonth, StaleMonth
+
+    if not rollup_enabled():
+        return {}
+    stale = set(StaleMonth.objects.filter(month__in=months).values_list("provider", "month"))
+    usable: dict[str, set[datetime.date]] = {}
+    for provider, month in RolledUpMonth.objects.filter(month__in=months).values_list(
+        "provider", "month"
+    ):
+        if (provider, month) not in stale:
+            usable.setdefault(provider, set()).add(month)
+    return usable
+
+
+def rolled_up_figures(
+    stored: dict[str, set[datetime.date]], *, site_path: str | None
+) -> dict[str, dict]:
+    """The stored figures of those months, summed over the sites of the subtree."""
+    from centre.models import MonthlyFigure
+
+    which = Q()
+    for provider, months in stored.items():
+        which |= Q(provider=provider, month__in=months)
+    if not which:
+        return {}
+    rows = MonthlyFigure.objects.filter(which)
+    if site_path is not None:
+        rows = rows.filter(site__path__startswith=site_path)
+    months: dict[str, dict] = {}
+    for month, figure, total in (
+        rows.values_list("month", "figure").annotate(total=Sum("value")).order_by()
+    ):
+        months.setdefault(f"{month:%Y-%m}", {})[figure] = total
     return months
+
+
+def rollup_refresh() -> int:
+    """Count again, per site, the stale months and the last 12 months not yet rolled up; store
+    them in MonthlyFigure. Returns how many provider-months were counted."""
+    from centre.models import MonthlyFigure, RolledUpMonth, StaleMonth
+
+    if not rollup_enabled():
+        return 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+        marks = list(StaleMonth.objects.values_list("id", "provider", "month"))
+        rolled = set(RolledUpMonth.objects.values_list("provider", "month"))
+        due = {(provider, month) for _id, provider, month in marks if (provider, month) in rolled}
+        due |= {
+            (provider, month)
+            for provider in _providers
+            for month in Window.months_back(12).months()
+            if (provider, month) not in rolled
+        }
+        now = timezone.now()
+        for name, provider in _providers.items():
+            for first, last in month_runs([month for owner, month in due if owner == name]):
+                counted = provider.monthly_by_site(start=month_start(first), end=_month_end(last))
+                MonthlyFigure.objects.filter(
+                    provider=name, month__gte=first, month__lte=last
+                ).delete()
+                MonthlyFigure.objects.bulk_create(
+                    MonthlyFigure(
+                        provider=name, month=parse_month(month), site_id=site_id, figure=figure,
+                        value=value,
+                    )
+                    for (month, site_id), values in counted.items()
+                    for figure, value in values.items()
+                )  # fmt: skip
+                RolledUpMonth.objects.bulk_create(
+                    [
+                        RolledUpMonth(provider=name, month=month, computed_at=now)
+                        for month in Window(first, last).months()
+                    ],
+                    update_conflicts=True,
+                    unique_fields=["provider", "month"],
+                    update_fields=["computed_at"],
+                )
+        StaleMonth.objects.filter(id__in=[mark_id for mark_id, _provider, _month in marks]).delete()
+    return len(due)
+
+
+def count_by_month(queryset, field: str, *, site: str | None = None, **counts) -> dict:
+    """A provider's counts per month of `field` ({"YYYY-MM": counts}), or per month and site
+    when `site` names the site column ({("YYYY-MM", site id): counts})."""
+    from django.db.models.functions import TruncMonth
+
+    columns = ["month", site] if site else ["month"]
+    rows = queryset.annotate(month=TruncMonth(field)).values(*columns).annotate(**counts).order_by()
+    by_month = {}
+    for row in rows:
+        month = f"{timezone.localtime(row.pop('month')):%Y-%m}"
+        by_month[(month, row.pop(site)) if site else month] = row
+    return by_month
 
 
 def per_school(window: Window, *, site_path: str | None = None) -> list[dict]:

@@ -32,3 +32,12 @@ def build_monthly_report() -> None:
     from centre.statistics import monthly_report_build
 
     monthly_report_build()
+
+
+@shared_task(ignore_result=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+def refresh_statistics() -> int:
+    """Beat, every few minutes: count again the months of the statistics roll-up that changed
+    (queue `stats`)."""
+    from centre.statistics import rollup_refresh
+
+    return rollup_refresh()

@@ -4,9 +4,9 @@ follow-ups and referrals of a window and a site subtree. Definitions are in the 
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from centre.statistics import count_by_month
 from counselling.models import Case, CounsellingSession, FollowUp, Referral
 
 TREATMENT_KINDS = [
@@ -74,65 +74,71 @@ def figures(*, start, end, site_path=None) -> dict:
     }
 
 
-def _by_month(queryset, field: str, **counts) -> dict[str, dict]:
-    rows = (
-        queryset.annotate(month=TruncMonth(field))
-        .values("month")
-        .annotate(**counts)
-        .order_by("month")
-    )
-    return {f"{timezone.localtime(row.pop('month')):%Y-%m}": row for row in rows}
-
-
 def monthly(*, start, end, site_path=None) -> dict[str, dict]:
-    months: dict[str, dict] = {}
+    return _monthly(start, end, site_path=site_path, by_site=False)
 
-    def merge(values: dict[str, dict]) -> None:
-        for month, row in values.items():
-            months.setdefault(month, {}).update(row)
 
+def monthly_by_site(*, start, end) -> dict[tuple[str, int], dict]:
+    return _monthly(start, end, site_path=None, by_site=True)
+
+
+def _monthly(start, end, *, site_path, by_site: bool) -> dict:
+    months: dict = {}
+
+    def merge(values: dict) -> None:
+        for key, row in values.items():
+            months.setdefault(key, {}).update(row)
+
+    through_case = "case__site" if by_site else None
     merge(
-        _by_month(
+        count_by_month(
             _visits(start, end, site_path),
             "held_at",
+            site=through_case,
             visits=Count("*"),
             treatments=Count("kind", filter=Q(kind__in=TREATMENT_KINDS)),
         )
     )
     cases = _sites(Case.objects.all(), site_path, prefix="")
+    site = "site" if by_site else None
     merge(
-        _by_month(
+        count_by_month(
             cases.filter(opened_at__gte=start, opened_at__lt=end),
             "opened_at",
+            site=site,
             new_cases=Count("*"),
         )
     )
     merge(
-        _by_month(
+        count_by_month(
             cases.filter(closed_at__gte=start, closed_at__lt=end),
             "closed_at",
+            site=site,
             closed_cases=Count("*"),
         )
     )
     follow_ups = _sites(FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED), site_path)
     merge(
-        _by_month(
+        count_by_month(
             follow_ups.filter(due_at__gte=start, due_at__lt=end),
             "due_at",
+            site=through_case,
             followups_due=Count("*"),
         )
     )
     merge(
-        _by_month(
+        count_by_month(
             follow_ups.filter(status=FollowUp.Status.DONE, done_at__gte=start, done_at__lt=end),
             "done_at",
+            site=through_case,
             followups_done=Count("*"),
         )
     )
     merge(
-        _by_month(
+        count_by_month(
             _sites(Referral.objects.filter(created_at__gte=start, created_at__lt=end), site_path),
             "created_at",
+            site=through_case,
             referrals=Count("*"),
         )
     )

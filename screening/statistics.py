@@ -4,9 +4,9 @@ flagged, tiers, crisis flags and the share of crisis assessments done within the
 from __future__ import annotations
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from centre.statistics import count_by_month
 from screening.models import ScreeningResult, Tier, TrackingTask
 
 
@@ -43,18 +43,24 @@ def figures(*, start, end, site_path=None) -> dict:
 
 
 def monthly(*, start, end, site_path=None) -> dict[str, dict]:
-    rows = (
-        _results(start, end, site_path)
-        .annotate(month=TruncMonth("screened_at"))
-        .values("month")
-        .annotate(
-            screened_students=Count("student", distinct=True),
-            flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
-            crisis_flags=Count("crisis_flag", filter=Q(crisis_flag=True)),
-        )
-        .order_by("month")
+    return _monthly(_results(start, end, site_path), site=None)
+
+
+def monthly_by_site(*, start, end) -> dict[tuple[str, int], dict]:
+    """Per month and site: a student belongs to one school, so distinct students of the sites
+    add up to the network's."""
+    return _monthly(_results(start, end, None), site="campaign__school__site")
+
+
+def _monthly(results, *, site: str | None) -> dict:
+    return count_by_month(
+        results,
+        "screened_at",
+        site=site,
+        screened_students=Count("student", distinct=True),
+        flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
+        crisis_flags=Count("crisis_flag", filter=Q(crisis_flag=True)),
     )
-    return {f"{timezone.localtime(row.pop('month')):%Y-%m}": row for row in rows}
 
 
 def per_school(*, start, end, site_path=None) -> list[dict]:

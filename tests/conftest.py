@@ -54,7 +54,7 @@ def celery_worker(transactional_db):
         pool="solo",
         concurrency=1,
         perform_ping_check=False,
-        queues=["reminders", "default", "imports"],
+        queues=["reminders", "default", "imports", "stats"],
     ) as worker:
         yield worker
 

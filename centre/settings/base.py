@@ -201,6 +201,7 @@ CELERY_TASK_IGNORE_RESULT = True
 # Short, latency-sensitive work on `reminders`; long work on `imports` and `stats`.
 CELERY_TASK_ROUTES = {
     "centre.tasks.build_monthly_report": {"queue": "stats"},
+    "centre.tasks.refresh_statistics": {"queue": "stats"},
     "centre.tasks.*": {"queue": "reminders"},
     "counselling.tasks.*": {"queue": "reminders"},
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},

@@ -1,2 +1,56 @@
+"""Known records in March and April 2026 (`records`), for the figures and the roll-up."""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from centre.models import Site
+from counselling import services
+from screening import importing
+from screening.models import RosterImport
 from tests.counselling.conftest import alice, bob, k01, make_case, sam, school  # noqa: F401
-from tests.screening.conftest import campaign  # noqa: F401
+from tests.screening.conftest import campaign, csv_bytes, student_row  # noqa: F401
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
+
+def session(actor, case, when, *, kind="counselling", attendance="attended"):
+    return services.session_log(
+        actor=actor, case=case, held_at=when, modality="face_to_face", kind=kind,
+        attendance=attendance,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def records(alice, make_case, campaign):  # noqa: F811
+    """Known records in March and April 2026 at K01 (and one case at K02)."""
+    with time_machine.travel(at(2026, 3, 5), tick=False):
+        march = make_case(counsellor=alice, risk_level="low")
+        services.referral_create(actor=alice, case=march, destination="school", reason="返校")
+    # The last hour of March in Shanghai is still March (UTC would say so too; 00:30 on the 1st
+    # of April in Shanghai is March in UTC: the month bound is the centre's).
+    session(alice, march, at(2026, 3, 31, 23))
+    session(alice, march, at(2026, 4, 1, 0) + datetime.timedelta(minutes=30), kind="psychotherapy")
+    session(alice, march, at(2026, 4, 2), kind="medication_review")
+    session(alice, march, at(2026, 4, 3), attendance="no_show")
+    with time_machine.travel(at(2026, 4, 10), tick=False):
+        april = make_case(counsellor=alice, site=Site.objects.get(code="K02"))
+        for status in ("active", "closed"):
+            services.case_change_status(
+                actor=alice, case=april, status=status, expected_version=april.version
+            )
+    with time_machine.travel(at(2026, 4, 12), tick=False):
+        rows = [student_row(1, phq=[0, 0, 0, 0, 0, 0, 0, 0, 1]), student_row(2), student_row(3)]
+        roster = RosterImport.objects.create(
+            campaign=campaign, uploaded_by=campaign.liaison, original_name="r.csv"
+        )
+        importing.run_import(roster, csv_bytes(rows))
+    return march, april

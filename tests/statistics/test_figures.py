@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import io
 import json
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,14 +13,12 @@ from django.core.management import CommandError, call_command
 
 from centre import statistics
 from centre.models import MonthlyReport, Notification, Reminder, Site
-from counselling import follow_ups, services
+from counselling import follow_ups
 from counselling.models import FollowUp
-from screening import importing
-from screening.models import RosterImport, TrackingTask
+from screening.models import TrackingTask
 from tests.conftest import DEMO_PASSWORD
-from tests.screening.conftest import csv_bytes, student_row
+from tests.statistics.conftest import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FLOW = [
     "visits",
     "treatments",
@@ -32,44 +29,6 @@ FLOW = [
     "referrals",
     "crisis_flags",
 ]
-
-
-def at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
-
-
-def session(actor, case, when, *, kind="counselling", attendance="attended"):
-    return services.session_log(
-        actor=actor, case=case, held_at=when, modality="face_to_face", kind=kind,
-        attendance=attendance,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def records(alice, make_case, campaign):
-    """Known records in March and April 2026 at K01 (and one case at K02)."""
-    with time_machine.travel(at(2026, 3, 5), tick=False):
-        march = make_case(counsellor=alice, risk_level="low")
-        services.referral_create(actor=alice, case=march, destination="school", reason="返校")
-    # The last hour of March in Shanghai is still March (UTC would say so too; 00:30 on the 1st
-    # of April in Shanghai is March in UTC: the month bound is the centre's).
-    session(alice, march, at(2026, 3, 31, 23))
-    session(alice, march, at(2026, 4, 1, 0) + datetime.timedelta(minutes=30), kind="psychotherapy")
-    session(alice, march, at(2026, 4, 2), kind="medication_review")
-    session(alice, march, at(2026, 4, 3), attendance="no_show")
-    with time_machine.travel(at(2026, 4, 10), tick=False):
-        april = make_case(counsellor=alice, site=Site.objects.get(code="K02"))
-        for status in ("active", "closed"):
-            services.case_change_status(
-                actor=alice, case=april, status=status, expected_version=april.version
-            )
-    with time_machine.travel(at(2026, 4, 12), tick=False):
-        rows = [student_row(1, phq=[0, 0, 0, 0, 0, 0, 0, 0, 1]), student_row(2), student_row(3)]
-        roster = RosterImport.objects.create(
-            campaign=campaign, uploaded_by=campaign.liaison, original_name="r.csv"
-        )
-        importing.run_import(roster, csv_bytes(rows))
-    return march, april
 
 
 def figures(first: str, last: str, site: str | None = None) -> dict:
