@@ -138,12 +138,8 @@ def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict]:
     stored = rolled_up_months(window.months())
     for name, provider in _providers.items():
         counted = [month for month in window.months() if month not in stored.get(name, ())]
-        for first, last in month_runs(counted):
-            merge(
-                provider.monthly(
-                    start=month_start(first), end=_month_end(last), site_path=site_path
-                )
-            )
+        for run in month_runs(counted):
+            merge(provider.monthly(start=run.start, end=run.end, site_path=site_path))
     merge(rolled_up_figures(stored, site_path=site_path))
     names = {name for values in months.values() for name in values}
     return {
@@ -152,19 +148,15 @@ def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict]:
     }
 
 
-def month_runs(months: list[datetime.date]) -> list[tuple[datetime.date, datetime.date]]:
-    """Consecutive months as (first, last) runs, so that each run is one query per figure."""
-    runs: list[tuple[datetime.date, datetime.date]] = []
+def month_runs(months: list[datetime.date]) -> list[Window]:
+    """Consecutive months as windows, so that each run is one query per figure."""
+    runs: list[Window] = []
     for month in sorted(months):
-        if runs and add_months(runs[-1][1], 1) == month:
-            runs[-1] = (runs[-1][0], month)
+        if runs and add_months(runs[-1].last, 1) == month:
+            runs[-1] = Window(runs[-1].first, month)
         else:
-            runs.append((month, month))
+            runs.append(Window(month, month))
     return runs
-
-
-def _month_end(month: datetime.date) -> datetime.datetime:
-    return month_start(add_months(month, 1))
 
 
 ROLLUP_LOCK = 72_050_001  # pg_advisory_xact_lock key of rollup_refresh
@@ -182,7 +174,9 @@ def rolled_up_months(months: list[datetime.date]) -> dict[str, set[datetime.date
 
     if not rollup_enabled():
         return {}
-    stale = set(StaleMonth.objects.filter(month__in=months).values_list("provider", "month"))
+    stale = set(
+        StaleMonth.objects.filter(month__in=months).values_list("provider", "month").distinct()
+    )
     usable: dict[str, set[datetime.date]] = {}
     for provider, month in RolledUpMonth.objects.filter(month__in=months).values_list(
         "provider", "month"
@@ -217,7 +211,7 @@ def rolled_up_figures(
 def rollup_refresh() -> int:
     """Count again, per site, the stale months and the last 12 months not yet rolled up; store
     them in MonthlyFigure. Returns how many provider-months were counted."""
-    from centre.models import MonthlyFigure, RolledUpMonth, StaleMonth
+    from centre.models import RolledUpMonth, StaleMonth
 
     if not rollup_enabled():
         return 0
@@ -233,32 +227,35 @@ def rollup_refresh() -> int:
             for month in Window.months_back(12).months()
             if (provider, month) not in rolled
         }
-        now = timezone.now()
-        for name, provider in _providers.items():
-            for first, last in month_runs([month for owner, month in due if owner == name]):
-                counted = provider.monthly_by_site(start=month_start(first), end=_month_end(last))
-                MonthlyFigure.objects.filter(
-                    provider=name, month__gte=first, month__lte=last
-                ).delete()
-                MonthlyFigure.objects.bulk_create(
-                    MonthlyFigure(
-                        provider=name, month=parse_month(month), site_id=site_id, figure=figure,
-                        value=value,
-                    )
-                    for (month, site_id), values in counted.items()
-                    for figure, value in values.items()
-                )  # fmt: skip
-                RolledUpMonth.objects.bulk_create(
-                    [
-                        RolledUpMonth(provider=name, month=month, computed_at=now)
-                        for month in Window(first, last).months()
-                    ],
-                    update_conflicts=True,
-                    unique_fields=["provider", "month"],
-                    update_fields=["computed_at"],
-                )
+        for name in _providers:
+            for run in month_runs([month for owner, month in due if owner == name]):
+                _rollup_store(name, run)
         StaleMonth.objects.filter(id__in=[mark_id for mark_id, _provider, _month in marks]).delete()
     return len(due)
+
+
+def _rollup_store(name: str, months: Window) -> None:
+    """Replace a provider's rolled-up figures of consecutive months with a fresh count."""
+    from centre.models import MonthlyFigure, RolledUpMonth
+
+    counted = _providers[name].monthly_by_site(start=months.start, end=months.end)
+    MonthlyFigure.objects.filter(
+        provider=name, month__gte=months.first, month__lte=months.last
+    ).delete()
+    MonthlyFigure.objects.bulk_create(
+        MonthlyFigure(
+            provider=name, month=parse_month(month), site_id=site_id, figure=figure, value=value
+        )
+        for (month, site_id), values in counted.items()
+        for figure, value in values.items()
+    )
+    now = timezone.now()
+    RolledUpMonth.objects.bulk_create(
+        [RolledUpMonth(provider=name, month=month, computed_at=now) for month in months.months()],
+        update_conflicts=True,
+        unique_fields=["provider", "month"],
+        update_fields=["computed_at"],
+    )
 
 
 def count_by_month(queryset, field: str, *, site: str | None = None, **counts) -> dict:

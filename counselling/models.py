@@ -443,7 +443,12 @@ class FollowUp(TimeStampedModel):
             models.Index(
                 fields=["due_at"], include=["status", "done_at"], name="counselling_followup_due"
             ),
-            models.Index(fields=["done_at"], include=["status"], name="counselling_followup_done"),
+            # Also "done after the window's end": a short range of done_at, not all of history.
+            models.Index(
+                fields=["done_at"],
+                include=["status", "due_at"],
+                name="counselling_followup_done_due",
+            ),
             models.Index(
                 fields=["due_at"],
                 name="counselling_followup_undone",
