@@ -7,6 +7,7 @@ knows no app's models. A provider answers for a window — whole months in the c
     provider.figures(start=…, end=…, site_path=…) -> {figure: number or {key: number}}
     provider.monthly(start=…, end=…, site_path=…) -> {"YYYY-MM": {figure: number}}  (flow figures)
     provider.monthly_by_site(start=…, end=…) -> {("YYYY-MM", site id): {figure: number}}
+    provider.by_site(start=…, end=…) -> {site id: {figure: number}}  (the per-site breakdown)
 
 Figures are counted from the records with range conditions on indexed columns. Flow figures of
 a window equal the sum of its months; stock figures (`active_cases`, `followups_overdue`) are
@@ -53,6 +54,8 @@ class Provider(Protocol):
     def monthly_by_site(
         self, *, start: datetime.datetime, end: datetime.datetime
     ) -> dict[tuple[str, int], dict]: ...
+
+    def by_site(self, *, start: datetime.datetime, end: datetime.datetime) -> dict[int, dict]: ...
 
 
 _providers: dict[str, Provider] = {}
@@ -270,6 +273,26 @@ def count_by_month(queryset, field: str, *, site: str | None = None, **counts) -
         month = f"{timezone.localtime(row.pop('month')):%Y-%m}"
         by_month[(month, row.pop(site)) if site else month] = row
     return by_month
+
+
+def per_site(window: Window, sites) -> dict[int, dict]:
+    """The breakdown figures of each of `sites`, each with its subtree: {site id: {figure: n}}.
+    Providers count per site once; the tree is rolled up here."""
+    from centre.models import Site
+
+    counted: dict[int, dict] = {}
+    for provider in _providers.values():
+        for site_id, values in provider.by_site(start=window.start, end=window.end).items():
+            counted.setdefault(site_id, {}).update(values)
+    paths = dict(Site.objects.values_list("id", "path"))
+    totals: dict[int, dict] = {}
+    for site in sites:
+        total = totals.setdefault(site.pk, {})
+        for site_id, values in counted.items():
+            if paths.get(site_id, "").startswith(site.path):
+                for name, value in values.items():
+                    total[name] = total.get(name, 0) + value
+    return totals
 
 
 def per_school(window: Window, *, site_path: str | None = None) -> list[dict]:

@@ -154,16 +154,17 @@ class StatisticsView(StatisticsMixin, View):
         children = site.children.all() if site else Site.objects.filter(parent__isnull=True)
         if site is None:
             children = Site.objects.filter(parent__parent__isnull=True, parent__isnull=False)
+        children = list(children.order_by("code"))
+        breakdown = statistics.per_site(window, children)
         per_site = [
             {
                 "site": child,
                 "figures": {
-                    name: statistics.masked(value, clinical=clinical)
-                    for name, value in statistics.figures(window, site_path=child.path).items()
-                    if name in BREAKDOWN_FIGURES
+                    name: statistics.masked(breakdown[child.pk].get(name, 0), clinical=clinical)
+                    for name in BREAKDOWN_FIGURES
                 },
             }
-            for child in children.order_by("code")
+            for child in children
         ]
         schools = [
             {

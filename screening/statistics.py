@@ -42,6 +42,17 @@ def figures(*, start, end, site_path=None) -> dict:
     }
 
 
+def by_site(*, start, end) -> dict[int, dict]:
+    """Students screened per site (a student belongs to one school, so sites add up)."""
+    rows = (
+        _results(start, end, None)
+        .values_list("campaign__school__site")
+        .annotate(count=Count("student", distinct=True))
+        .order_by()
+    )
+    return {site_id: {"screened_students": count} for site_id, count in rows}
+
+
 def monthly(*, start, end, site_path=None) -> dict[str, dict]:
     return _monthly(_results(start, end, site_path), site=None)
 

@@ -91,6 +91,20 @@ def test_a_site_counts_its_subtree_only(records):
     assert k02["screened_students"] == 0
 
 
+def test_the_per_site_breakdown_equals_each_sites_own_figures(records):
+    from centre.views import BREAKDOWN_FIGURES
+
+    window = statistics.Window.parse("2026-03", "2026-04")
+    sites = list(Site.objects.all())
+    breakdown = statistics.per_site(window, sites)
+    for site in sites:
+        own = statistics.figures(window, site_path=site.path)
+        assert {name: breakdown[site.pk].get(name, 0) for name in BREAKDOWN_FIGURES} == {
+            name: own[name] for name in BREAKDOWN_FIGURES
+        }, site.code
+    assert breakdown[Site.objects.get(code="CITY").pk]["new_cases"] == 2
+
+
 def test_the_crisis_task_share_within_its_sla(records):
     task = TrackingTask.objects.get(kind="crisis")
     TrackingTask.objects.filter(pk=task.pk).update(status="done", done_at=task.due_at)
