@@ -239,6 +239,7 @@ def main() -> None:
         return statistics.rollup_refresh()
 
     statistics.rollup_refresh()
+    page = statistics_page()
     runs = {
         "one month, whole network (all figures)": lambda: statistics.figures(one),
         "one month, naive __year/__month (flow figures only)": lambda: naive_month(
@@ -249,6 +250,7 @@ def main() -> None:
         "12-month trend, counted from the records": counted_trend,
         "12-month trend, naive (12 x flow figures)": naive_trend,
         "refresh after this month changed": refresh_after_a_change,
+        "page /statistics/, whole network, whole response": page,
     }
     for run in runs.values():
         run()  # warm up
@@ -277,6 +279,23 @@ def main() -> None:
         limit = float(target.split()[1])
         verdict = "meets" if medians[name] < limit else "MISSES"
         print(f"{name}: median {medians[name]:.1f} ms — {verdict} {target}")
+
+
+def statistics_page():
+    """The statistics administrator's page (this month, the trend, since opening, per site and
+    per school), the whole response through Django's test client."""
+    from django.test import Client
+
+    from centre.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="stats"))
+
+    def get():
+        response = client.get("/statistics/")
+        assert response.status_code == 200, response.status_code
+
+    return get
 
 
 def this_month_change():
