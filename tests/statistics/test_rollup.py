@@ -37,17 +37,17 @@ def counted(site_path):
         statistics.rollup_enabled = original
 
 
+def path_of(code: str | None) -> str | None:
+    return Site.objects.get(code=code).path if code else None
+
+
 def trends() -> list[dict]:
-    return [
-        statistics.trend(WINDOW, site_path=Site.objects.get(code=code).path if code else None)
-        for code in SITES
-    ]
+    return [statistics.trend(WINDOW, site_path=path_of(code)) for code in SITES]
 
 
 def assert_trend_is_exact():
     for code in SITES:
-        path = Site.objects.get(code=code).path if code else None
-        assert statistics.trend(WINDOW, site_path=path) == counted(path), code
+        assert statistics.trend(WINDOW, site_path=path_of(code)) == counted(path_of(code)), code
 
 
 def stale_months() -> set[str]:
