@@ -9,12 +9,14 @@ knows no app's models. A provider answers for a window — whole months in the c
     provider.monthly_by_site(start=…, end=…) -> {("YYYY-MM", site id): {figure: number}}
     provider.by_site(start=…, end=…) -> {site id: {figure: number}}  (the per-site breakdown)
 
-Figures are counted from the records with range conditions on indexed columns. Flow figures of
-a window equal the sum of its months; stock figures (`active_cases`, `followups_overdue`) are
-taken at the window's end.
+A provider's `SUMMED` figures (flow figures that add up over months) are, for any window, the sum
+of its months from `monthly`; its other figures (stock figures such as `active_cases`, taken at
+the window's end; distinct counts; shares) come from `figures`, counted from the records with
+range conditions on indexed columns.
 
-The month-by-month trend reads a roll-up (ENGINEERING.md §5, rule 4): `rollup_refresh` (beat,
-every 5 minutes) stores each provider's `monthly_by_site` of the last 12 months in MonthlyFigure.
+Months are read from a roll-up (ENGINEERING.md §5, rule 4): `rollup_refresh` (beat, every 5
+minutes) stores each provider's `monthly_by_site` of every month since the centre opened (and at
+least the last 12) in MonthlyFigure.
 It stays exact because the apps' Postgres triggers (`centre.stale_months`) write a StaleMonth row
 in the transaction of every change a month's figures depend on; `trend` reads a month from the
 roll-up only when it is rolled up and not stale, and counts every other month from the records.
@@ -43,9 +45,13 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class Provider(Protocol):
+    SUMMED: frozenset[str]  # figures of `monthly` that `figures` leaves out: a window sums them
+
     def figures(
         self, *, start: datetime.datetime, end: datetime.datetime, site_path: str | None
     ) -> dict: ...
+
+    MONTHLY: frozenset[str]  # the figures of `monthly`
 
     def monthly(
         self, *, start: datetime.datetime, end: datetime.datetime, site_path: str | None
@@ -122,8 +128,16 @@ def month_start(month: datetime.date) -> datetime.datetime:
 
 
 def figures(window: Window, *, site_path: str | None = None) -> dict:
-    """Every provider's figures for the window, merged into one dictionary."""
+    """Every provider's figures for the window, merged into one dictionary: the summed flow
+    figures added up over the window's months, the others counted by the providers."""
+    summing = {name: provider for name, provider in _providers.items() if provider.SUMMED}
+    months = _months(window, site_path, summing)
     merged: dict = {}
+    for provider in summing.values():
+        merged |= {
+            figure: sum(values.get(figure, 0) for values in months.values())
+            for figure in sorted(provider.SUMMED)
+        }
     for provider in _providers.values():
         merged |= provider.figures(start=window.start, end=window.end, site_path=site_path)
     return merged
@@ -132,27 +146,35 @@ def figures(window: Window, *, site_path: str | None = None) -> dict:
 def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict]:
     """Flow figures month by month: {"YYYY-MM": {figure: number}} for every month of the window,
     every figure present in every month (0 where nothing happened)."""
+    months = _months(window, site_path, _providers)
+    names = sorted(name for provider in _providers.values() for name in provider.MONTHLY)
+    return {
+        month: {name: values.get(name, 0) for name in names} for month, values in months.items()
+    }
+
+
+def _months(window: Window, site_path: str | None, providers: dict[str, Provider]) -> dict:
+    """The providers' `monthly` figures of each month of the window: from the roll-up where it
+    holds the month, counted from the records month by month (range conditions only) where it
+    does not."""
     months: dict[str, dict] = {f"{month:%Y-%m}": {} for month in window.months()}
 
     def merge(values: dict[str, dict]) -> None:
         for month, figures_of_month in values.items():
             months.setdefault(month, {}).update(figures_of_month)
 
-    stored = rolled_up_months(window.months())
-    for name, provider in _providers.items():
-        counted = [month for month in window.months() if month not in stored.get(name, ())]
-        for run in month_runs(counted):
-            merge(provider.monthly(start=run.start, end=run.end, site_path=site_path))
+    stored = rolled_up_months(window.months(), providers=list(providers))
+    for name, provider in providers.items():
+        for month in window.months():
+            if month not in stored.get(name, ()):
+                alone = Window(month, month)
+                merge(provider.monthly(start=alone.start, end=alone.end, site_path=site_path))
     merge(rolled_up_figures(stored, site_path=site_path))
-    names = {name for values in months.values() for name in values}
-    return {
-        month: {name: values.get(name, 0) for name in sorted(names)}
-        for month, values in months.items()
-    }
+    return months
 
 
 def month_runs(months: list[datetime.date]) -> list[Window]:
-    """Consecutive months as windows, so that each run is one query per figure."""
+    """Consecutive months as windows, so that a refresh counts each run in one query a figure."""
     runs: list[Window] = []
     for month in sorted(months):
         if runs and add_months(runs[-1].last, 1) == month:
@@ -165,25 +187,32 @@ def month_runs(months: list[datetime.date]) -> list[Window]:
 ROLLUP_LOCK = 72_050_001  # pg_advisory_xact_lock key of rollup_refresh
 
 
+def rollup_horizon() -> Window:
+    """The months the roll-up keeps: since the centre opened, and at least the last 12."""
+    from django.conf import settings
+
+    last_year = Window.months_back(12)
+    return Window(min(parse_month(settings.CENTRE_OPENED_MONTH), last_year.first), last_year.last)
+
+
 def rollup_enabled() -> bool:
     """The roll-up needs the Postgres triggers that mark stale months."""
     return connection.vendor == "postgresql"
 
 
-def rolled_up_months(months: list[datetime.date]) -> dict[str, set[datetime.date]]:
+def rolled_up_months(
+    months: list[datetime.date], *, providers: list[str]
+) -> dict[str, set[datetime.date]]:
     """For each provider, the months that can be read from the roll-up: rolled up and not stale.
     The marks are read first (see the module's docstring)."""
     from centre.models import RolledUpMonth, StaleMonth
 
-    if not rollup_enabled():
+    if not rollup_enabled() or not providers:
         return {}
-    stale = set(
-        StaleMonth.objects.filter(month__in=months).values_list("provider", "month").distinct()
-    )
+    which = {"month__in": months, "provider__in": providers}
+    stale = set(StaleMonth.objects.filter(**which).values_list("provider", "month").distinct())
     usable: dict[str, set[datetime.date]] = {}
-    for provider, month in RolledUpMonth.objects.filter(month__in=months).values_list(
-        "provider", "month"
-    ):
+    for provider, month in RolledUpMonth.objects.filter(**which).values_list("provider", "month"):
         if (provider, month) not in stale:
             usable.setdefault(provider, set()).add(month)
     return usable
@@ -212,8 +241,9 @@ def rolled_up_figures(
 
 
 def rollup_refresh() -> int:
-    """Count again, per site, the stale months and the last 12 months not yet rolled up; store
-    them in MonthlyFigure. Returns how many provider-months were counted."""
+    """Count again, per site, the stale months and the months since the centre opened (at least
+    the last 12) not yet rolled up; store them in MonthlyFigure. Returns how many provider-months
+    were counted."""
     from centre.models import RolledUpMonth, StaleMonth
 
     if not rollup_enabled():
@@ -227,7 +257,7 @@ def rollup_refresh() -> int:
         due |= {
             (provider, month)
             for provider in _providers
-            for month in Window.months_back(12).months()
+            for month in rollup_horizon().months()
             if (provider, month) not in rolled
         }
         for name in _providers:
@@ -261,15 +291,25 @@ def _rollup_store(name: str, months: Window) -> None:
     )
 
 
-def count_by_month(queryset, field: str, *, site: str | None = None, **counts) -> dict:
-    """A provider's counts per month of `field` ({"YYYY-MM": counts}), or per month and site
-    when `site` names the site column ({("YYYY-MM", site id): counts})."""
+def count_by_month(queryset, field: str, *, start, end, site: str | None = None, **counts) -> dict:
+    """A provider's counts of the records whose `field` falls in [start, end), per month
+    ({"YYYY-MM": counts}), or per month and site when `site` names the site column
+    ({("YYYY-MM", site id): counts}). One month is counted with range conditions alone; longer
+    spans group by the month in the centre's time zone."""
     from django.db.models.functions import TruncMonth
 
+    rows = queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+    first = timezone.localtime(start).date()
+    if month_start(add_months(first, 1)) == end:
+        month = f"{first:%Y-%m}"
+        if site is None:
+            return {month: rows.aggregate(**counts)}
+        grouped = rows.values(site).annotate(**counts).order_by()
+        return {(month, row.pop(site)): row for row in grouped}
     columns = ["month", site] if site else ["month"]
-    rows = queryset.annotate(month=TruncMonth(field)).values(*columns).annotate(**counts).order_by()
+    grouped = rows.annotate(month=TruncMonth(field)).values(*columns).annotate(**counts).order_by()
     by_month = {}
-    for row in rows:
+    for row in grouped:
         month = f"{timezone.localtime(row.pop('month')):%Y-%m}"
         by_month[(month, row.pop(site)) if site else month] = row
     return by_month

@@ -30,13 +30,17 @@ def _visits(start, end, site_path):
     return _sites(sessions, site_path)
 
 
+# The figures of `monthly`; those a window adds up from its months (so from the roll-up).
+MONTHLY = frozenset(
+    {"visits", "treatments", "new_cases", "closed_cases", "followups_due", "followups_done",
+     "referrals"}
+)  # fmt: skip
+SUMMED = MONTHLY - {"referrals"}  # `figures` counts referrals with their states
+
+
 def figures(*, start, end, site_path=None) -> dict:
-    visits = _visits(start, end, site_path).aggregate(
-        visits=Count("*"), treatments=Count("kind", filter=Q(kind__in=TREATMENT_KINDS))
-    )
+    """The figures that are not sums of months: stocks at the window's end, referrals by state."""
     cases = _sites(Case.objects.all(), site_path, prefix="")
-    new_cases = cases.filter(opened_at__gte=start, opened_at__lt=end).count()
-    closed_cases = cases.filter(closed_at__gte=start, closed_at__lt=end).count()
     # Open at the window's end: still open, or closed after it. Two counts, each on its own
     # index (an OR would read every case).
     opened_before_end = cases.filter(opened_at__lt=end)
@@ -45,10 +49,6 @@ def figures(*, start, end, site_path=None) -> dict:
         + opened_before_end.filter(closed_at__gte=end).count()
     )
     follow_ups = _sites(FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED), site_path)
-    followups_due = follow_ups.filter(due_at__gte=start, due_at__lt=end).count()
-    followups_done = follow_ups.filter(
-        status=FollowUp.Status.DONE, done_at__gte=start, done_at__lt=end
-    ).count()
     # At the window's end (or now, for the current month): due before it and not done by then.
     cutoff = min(end, timezone.now())
     due_before = follow_ups.filter(due_at__lt=cutoff)
@@ -61,13 +61,7 @@ def figures(*, start, end, site_path=None) -> dict:
     )
     by_state = dict(referrals.values_list("status").annotate(count=Count("*")).order_by())
     return {
-        "visits": visits["visits"],
-        "treatments": visits["treatments"],
-        "new_cases": new_cases,
         "active_cases": active_cases,
-        "closed_cases": closed_cases,
-        "followups_due": followups_due,
-        "followups_done": followups_done,
         "followups_overdue": followups_overdue,
         "referrals": sum(by_state.values()),
         "referrals_by_state": {state: by_state.get(state, 0) for state in Referral.Status.values},
@@ -105,63 +99,25 @@ def monthly_by_site(*, start, end) -> dict[tuple[str, int], dict]:
 
 
 def _monthly(start, end, *, site_path, by_site: bool) -> dict:
-    months: dict = {}
-
-    def merge(values: dict) -> None:
-        for key, row in values.items():
-            months.setdefault(key, {}).update(row)
-
     through_case = "case__site" if by_site else None
-    merge(
-        count_by_month(
-            _visits(start, end, site_path),
-            "held_at",
-            site=through_case,
-            visits=Count("*"),
-            treatments=Count("kind", filter=Q(kind__in=TREATMENT_KINDS)),
-        )
-    )
+    own_site = "site" if by_site else None
+    sessions = _sites(CounsellingSession.objects.filter(attendance=ATTENDED), site_path)
     cases = _sites(Case.objects.all(), site_path, prefix="")
-    site = "site" if by_site else None
-    merge(
-        count_by_month(
-            cases.filter(opened_at__gte=start, opened_at__lt=end),
-            "opened_at",
-            site=site,
-            new_cases=Count("*"),
-        )
-    )
-    merge(
-        count_by_month(
-            cases.filter(closed_at__gte=start, closed_at__lt=end),
-            "closed_at",
-            site=site,
-            closed_cases=Count("*"),
-        )
-    )
     follow_ups = _sites(FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED), site_path)
-    merge(
-        count_by_month(
-            follow_ups.filter(due_at__gte=start, due_at__lt=end),
-            "due_at",
-            site=through_case,
-            followups_due=Count("*"),
-        )
-    )
-    merge(
-        count_by_month(
-            follow_ups.filter(status=FollowUp.Status.DONE, done_at__gte=start, done_at__lt=end),
-            "done_at",
-            site=through_case,
-            followups_done=Count("*"),
-        )
-    )
-    merge(
-        count_by_month(
-            _sites(Referral.objects.filter(created_at__gte=start, created_at__lt=end), site_path),
-            "created_at",
-            site=through_case,
-            referrals=Count("*"),
-        )
-    )
+    counts = [
+        (sessions, "held_at", through_case,
+         {"visits": Count("*"), "treatments": Count("kind", filter=Q(kind__in=TREATMENT_KINDS))}),
+        (cases, "opened_at", own_site, {"new_cases": Count("*")}),
+        (cases, "closed_at", own_site, {"closed_cases": Count("*")}),
+        (follow_ups, "due_at", through_case, {"followups_due": Count("*")}),
+        (follow_ups.filter(status=FollowUp.Status.DONE), "done_at", through_case,
+         {"followups_done": Count("*")}),
+        (_sites(Referral.objects.all(), site_path), "created_at", through_case,
+         {"referrals": Count("*")}),
+    ]  # fmt: skip
+    months: dict = {}
+    for queryset, field, site, aggregates in counts:
+        counted = count_by_month(queryset, field, start=start, end=end, site=site, **aggregates)
+        for key, row in counted.items():
+            months.setdefault(key, {}).update(row)
     return months

@@ -9,12 +9,19 @@ from django.utils import timezone
 from centre.statistics import count_by_month
 from screening.models import ScreeningResult, Tier, TrackingTask
 
+MONTHLY = frozenset({"screened_students", "flagged_students", "crisis_flags"})
+# Distinct students do not add up over months, and crisis flags come with them in one query.
+SUMMED = frozenset()
+
+
+def _in_sites(site_path):
+    if site_path is None:
+        return ScreeningResult.objects.all()
+    return ScreeningResult.objects.filter(campaign__school__site__path__startswith=site_path)
+
 
 def _results(start, end, site_path):
-    results = ScreeningResult.objects.filter(screened_at__gte=start, screened_at__lt=end)
-    if site_path is not None:
-        results = results.filter(campaign__school__site__path__startswith=site_path)
-    return results
+    return _in_sites(site_path).filter(screened_at__gte=start, screened_at__lt=end)
 
 
 def figures(*, start, end, site_path=None) -> dict:
@@ -54,19 +61,21 @@ def by_site(*, start, end) -> dict[int, dict]:
 
 
 def monthly(*, start, end, site_path=None) -> dict[str, dict]:
-    return _monthly(_results(start, end, site_path), site=None)
+    return _monthly(start, end, site_path=site_path, site=None)
 
 
 def monthly_by_site(*, start, end) -> dict[tuple[str, int], dict]:
     """Per month and site: a student belongs to one school, so distinct students of the sites
     add up to the network's."""
-    return _monthly(_results(start, end, None), site="campaign__school__site")
+    return _monthly(start, end, site_path=None, site="campaign__school__site")
 
 
-def _monthly(results, *, site: str | None) -> dict:
+def _monthly(start, end, *, site_path, site: str | None) -> dict:
     return count_by_month(
-        results,
+        _in_sites(site_path),
         "screened_at",
+        start=start,
+        end=end,
         site=site,
         screened_students=Count("student", distinct=True),
         flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),

@@ -5,6 +5,8 @@ a change committed while a refresh is counting keeps its month stale."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import threading
 
 import pytest
@@ -27,14 +29,20 @@ WINDOW = statistics.Window.parse("2025-07", "2026-06")  # the trend's 12 months 
 SITES = [None, "CITY", "K01", "K02"]
 
 
-def counted(site_path):
-    """The trend counted from the records alone: what the roll-up must give."""
+@contextlib.contextmanager
+def from_the_records_alone():
     original = statistics.rollup_enabled
     statistics.rollup_enabled = lambda: False
     try:
-        return statistics.trend(WINDOW, site_path=site_path)
+        yield
     finally:
         statistics.rollup_enabled = original
+
+
+def counted(site_path):
+    """The trend counted from the records alone: what the roll-up must give."""
+    with from_the_records_alone():
+        return statistics.trend(WINDOW, site_path=site_path)
 
 
 def path_of(code: str | None) -> str | None:
@@ -235,8 +243,30 @@ def test_a_real_worker_refreshes_the_roll_up_on_the_stats_queue(celery_worker, r
     from centre.tasks import refresh_statistics
 
     refresh_statistics.delay()
-    wait_for(lambda: RolledUpMonth.objects.count() == 2 * 12)
+    months = statistics.rollup_horizon().months()
+    wait_for(lambda: RolledUpMonth.objects.count() == 2 * len(months))
     assert MonthlyFigure.objects.filter(figure="visits").exists()
     assert timezone.localdate().replace(day=1) in set(
         RolledUpMonth.objects.values_list("month", flat=True)
     )
+
+
+def test_the_roll_up_keeps_every_month_since_the_centre_opened(settings):
+    settings.CENTRE_OPENED_MONTH = "2024-03"
+    with time_machine.travel(NOW, tick=False):
+        horizon = statistics.rollup_horizon()
+    assert (horizon.first, horizon.last) == (datetime.date(2024, 3, 1), datetime.date(2026, 6, 1))
+    settings.CENTRE_OPENED_MONTH = "2026-05"  # a young centre still keeps a year for the trend
+    with time_machine.travel(NOW, tick=False):
+        assert statistics.rollup_horizon().first == datetime.date(2025, 7, 1)
+
+
+def test_a_windows_figures_read_the_roll_up_and_agree_with_the_records(rolled_up):
+    window = statistics.Window.parse("2026-01", "2026-06")
+    with time_machine.travel(NOW, tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            rolled = statistics.figures(window)
+        with from_the_records_alone():
+            assert rolled == statistics.figures(window)
+    assert not [sql for sql in record_tables_read(queries.captured_queries) if "session" in sql]
+    assert (rolled["visits"], rolled["treatments"], rolled["new_cases"]) == (3, 2, 2)
