@@ -36,7 +36,8 @@ class Watch:
 
 def month_of(expression: str) -> str:
     """The month (a date, the 1st) of a timestamp in the centre's time zone, as the statistics
-    count it."""
+    count it. The zone is written into the trigger when the migration runs: TIME_ZONE is fixed
+    in the settings, and a change of it needs the triggers installed again."""
     return f"date_trunc('month', {expression} AT TIME ZONE '{settings.TIME_ZONE}')::date"
 
 

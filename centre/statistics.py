@@ -45,13 +45,12 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class Provider(Protocol):
+    MONTHLY: frozenset[str]  # the figures of `monthly`
     SUMMED: frozenset[str]  # figures of `monthly` that `figures` leaves out: a window sums them
 
     def figures(
         self, *, start: datetime.datetime, end: datetime.datetime, site_path: str | None
     ) -> dict: ...
-
-    MONTHLY: frozenset[str]  # the figures of `monthly`
 
     def monthly(
         self, *, start: datetime.datetime, end: datetime.datetime, site_path: str | None
@@ -155,8 +154,8 @@ def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict]:
 
 def _months(window: Window, site_path: str | None, providers: dict[str, Provider]) -> dict:
     """The providers' `monthly` figures of each month of the window: from the roll-up where it
-    holds the month, counted from the records month by month (range conditions only) where it
-    does not."""
+    holds the month, counted from the records where it does not (a run of consecutive months in
+    one query a figure; a lone month, the usual case, with range conditions alone)."""
     months: dict[str, dict] = {f"{month:%Y-%m}": {} for month in window.months()}
 
     def merge(values: dict[str, dict]) -> None:
@@ -165,16 +164,15 @@ def _months(window: Window, site_path: str | None, providers: dict[str, Provider
 
     stored = rolled_up_months(window.months(), providers=list(providers))
     for name, provider in providers.items():
-        for month in window.months():
-            if month not in stored.get(name, ()):
-                alone = Window(month, month)
-                merge(provider.monthly(start=alone.start, end=alone.end, site_path=site_path))
+        counted = [month for month in window.months() if month not in stored.get(name, ())]
+        for run in month_runs(counted):
+            merge(provider.monthly(start=run.start, end=run.end, site_path=site_path))
     merge(rolled_up_figures(stored, site_path=site_path))
     return months
 
 
 def month_runs(months: list[datetime.date]) -> list[Window]:
-    """Consecutive months as windows, so that a refresh counts each run in one query a figure."""
+    """Consecutive months as windows, so that each run is counted in one query a figure."""
     runs: list[Window] = []
     for month in sorted(months):
         if runs and add_months(runs[-1].last, 1) == month:
@@ -254,10 +252,11 @@ def rollup_refresh() -> int:
         marks = list(StaleMonth.objects.values_list("id", "provider", "month"))
         rolled = set(RolledUpMonth.objects.values_list("provider", "month"))
         due = {(provider, month) for _id, provider, month in marks if (provider, month) in rolled}
+        kept = rollup_horizon().months()
         due |= {
             (provider, month)
             for provider in _providers
-            for month in rollup_horizon().months()
+            for month in kept
             if (provider, month) not in rolled
         }
         for name in _providers:

@@ -38,16 +38,20 @@ MONTHLY = frozenset(
 SUMMED = MONTHLY - {"referrals"}  # `figures` counts referrals with their states
 
 
+def _open_at(cases, end) -> list:
+    """The cases open at `end`: still open, or closed after it. Two querysets to count, each on
+    its own index (an OR would read every case)."""
+    opened_before_end = cases.filter(opened_at__lt=end)
+    return [
+        opened_before_end.filter(closed_at__isnull=True),
+        opened_before_end.filter(closed_at__gte=end),
+    ]
+
+
 def figures(*, start, end, site_path=None) -> dict:
     """The figures that are not sums of months: stocks at the window's end, referrals by state."""
     cases = _sites(Case.objects.all(), site_path, prefix="")
-    # Open at the window's end: still open, or closed after it. Two counts, each on its own
-    # index (an OR would read every case).
-    opened_before_end = cases.filter(opened_at__lt=end)
-    active_cases = (
-        opened_before_end.filter(closed_at__isnull=True).count()
-        + opened_before_end.filter(closed_at__gte=end).count()
-    )
+    active_cases = sum(open_cases.count() for open_cases in _open_at(cases, end))
     follow_ups = _sites(FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED), site_path)
     # At the window's end (or now, for the current month): due before it and not done by then.
     cutoff = min(end, timezone.now())
@@ -75,13 +79,13 @@ def by_site(*, start, end) -> dict[int, dict]:
 
     def merge(figure: str, queryset, site: str) -> None:
         for site_id, count in queryset.values_list(site).annotate(count=Count("*")).order_by():
-            sites.setdefault(site_id, {})[figure] = sites.get(site_id, {}).get(figure, 0) + count
+            row = sites.setdefault(site_id, {})
+            row[figure] = row.get(figure, 0) + count
 
     merge("visits", _visits(start, end, None), "case__site")
     merge("new_cases", Case.objects.filter(opened_at__gte=start, opened_at__lt=end), "site")
-    opened_before_end = Case.objects.filter(opened_at__lt=end)
-    merge("active_cases", opened_before_end.filter(closed_at__isnull=True), "site")
-    merge("active_cases", opened_before_end.filter(closed_at__gte=end), "site")
+    for open_cases in _open_at(Case.objects.all(), end):
+        merge("active_cases", open_cases, "site")
     merge(
         "referrals",
         Referral.objects.filter(created_at__gte=start, created_at__lt=end),
