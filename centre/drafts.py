@@ -48,14 +48,17 @@ def keep(request: HttpRequest) -> HttpResponse | None:
         return None
     if not _sent_from_our_page(request):
         return None
-    owner = _owner(request)
     fields = [
         [name, value]
         for name, values in request.POST.lists()
         if not any(word in name.lower() for word in SECRET_WORDS)
         for value in values
     ]
-    if owner is None or not any(value.strip() for _name, value in fields):
+    if not any(value.strip() for _name, value in fields):
+        return None
+    owner = _owner(request)
+    if owner is None:  # no one it could safely be given back to
+        messages.error(request, _("Your session had ended; what you sent could not be kept."))
         return None
     draft = {
         "owner": owner,

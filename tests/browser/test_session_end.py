@@ -125,3 +125,15 @@ def test_the_warning_says_when_the_session_has_ended(page, sign_in, english, set
     warning = page.locator("#session-warning")
     expect(warning).to_contain_text("Your session has ended", timeout=6_000)
     expect(warning.get_by_role("button", name="Stay signed in")).to_be_hidden()
+
+
+def test_a_request_in_another_tab_puts_the_warning_away(page, sign_in, english, settings):
+    settings.SESSION_WARNING_SECONDS = settings.SESSION_COOKIE_AGE - 2
+    english(page.context)
+    sign_in(page, "counsellor")
+    warning = page.locator("#session-warning")
+    expect(warning).to_be_visible(timeout=5_000)
+
+    page.context.new_page().goto("/")  # renews the one session
+
+    expect(warning).to_be_hidden()

@@ -281,3 +281,12 @@ def test_stay_signed_in_after_the_end_says_signed_out(client, account):
     response = client.post("/session/keepalive/")
     assert response.status_code == 401
     assert response.json() == {"signed_in": False}
+
+
+def test_a_form_sent_with_no_session_at_all_is_not_kept_and_says_so(client, case):
+    """No one it could be given back to (the browser presented no session): said, not kept."""
+    page = f"/counselling/cases/{case.pk}/sessions/new/"
+    response = client.post(page, session_form(case), HTTP_ORIGIN=ORIGIN)
+    assert response.headers["Location"] == f"/login/?next={page}"
+    assert drafts.COOKIE_NAME not in response.cookies
+    assert "您提交的内容无法保留" in client.get(response.headers["Location"]).text

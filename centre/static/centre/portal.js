@@ -53,6 +53,14 @@ function watchIdleSession(warning) {
   const stay = warning.querySelector("[data-stay-signed-in]");
   let endsAt = Date.now() + idle;
   let timer;
+  // Any tab's request renews the one session: tabs tell each other (nothing is stored).
+  const tabs = "BroadcastChannel" in window ? new BroadcastChannel("portal-session") : null;
+  const renewed = (at) => {
+    clearTimeout(timer);
+    warning.hidden = true;
+    endsAt = at + idle;
+    tick();
+  };
   const end = () => {
     clearTimeout(timer);
     warning.hidden = false;
@@ -82,11 +90,15 @@ function watchIdleSession(warning) {
     } catch {
       return; // offline for a moment: the warning stays and the button can be pressed again
     }
-    clearTimeout(timer);
-    warning.hidden = true;
-    endsAt = Date.now() + idle;
-    tick();
+    renewed(Date.now());
+    if (tabs) tabs.postMessage(Date.now());
   });
+  if (tabs) {
+    tabs.onmessage = (event) => {
+      if (ended.hidden) renewed(event.data);
+    };
+    tabs.postMessage(Date.now());
+  }
   tick();
 }
 
