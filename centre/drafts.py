@@ -46,44 +46,46 @@ def keep(request: HttpRequest) -> HttpResponse | None:
     or None when there is nothing to keep (or no one it could be given back to)."""
     if request.method != "POST" or request.path == resolve_url(settings.LOGIN_URL):
         return None
-    if not _sent_from_our_page(request):
-        return None
-    fields = [
-        [name, value]
-        for name, values in request.POST.lists()
-        if not any(word in name.lower() for word in SECRET_WORDS)
-        for value in values
-    ]
-    if not any(value.strip() for _name, value in fields):
+    fields = _fields(request)
+    if not _sent_from_our_page(request) or not any(value.strip() for _name, value in fields):
         return None
     owner = _owner(request)
     if owner is None:  # no one it could safely be given back to
         messages.error(request, _("Your session had ended; what you sent could not be kept."))
         return None
-    draft = {
-        "owner": owner,
-        "page": _form_page(request),
-        "action": request.path,
-        "fields": fields,
-        "files": bool(request.FILES),
-    }
-    payload = json.dumps(draft, ensure_ascii=False).encode()
+    page = _form_page(request)
+    draft = {"owner": owner, "page": page, "action": request.path, "fields": fields}
+    payload = json.dumps({**draft, "files": bool(request.FILES)}, ensure_ascii=False).encode()
     if len(payload) > settings.DRAFT_MAX_BYTES:
         messages.error(request, _("What you sent was too long to keep; it was not saved."))
         return None
-    token = secrets.token_urlsafe(32)
     _forget(request.COOKIES.get(COOKIE_NAME))  # one draft a browser: the latest
+    token = secrets.token_urlsafe(32)
     cache.set(_cache_key(token), _cipher(token).encrypt(payload), settings.DRAFT_KEEP_SECONDS)
     logger.info("Kept a draft of %d bytes for user %s", len(payload), owner)
     request.draft_kept = True
+    return _way_back(request, page, token)
+
+
+def _fields(request: HttpRequest) -> list[list[str]]:
+    return [
+        [name, value]
+        for name, values in request.POST.lists()
+        if not any(word in name.lower() for word in SECRET_WORDS)
+        for value in values
+    ]
+
+
+def _way_back(request: HttpRequest, page: str, token: str) -> HttpResponse:
+    """To the form's page, through the sign-in page if need be, with the draft's cookie."""
     if request.user.is_authenticated:
-        response = redirect(draft["page"])
+        response = redirect(page)
     else:
         messages.warning(
             request,
             _("Your session had ended. What you sent is kept: sign in again to get it back."),
         )
-        response = redirect_to_login(draft["page"])
+        response = redirect_to_login(page)
     response.set_cookie(
         COOKIE_NAME,
         token,
