@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "centre.drafts.KeptDraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "centre.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "centre.context_processors.navigation",
+                "centre.idle.session_timing",
             ],
         },
     },
@@ -111,6 +113,13 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Pages warn this long before the idle limit, with a button to stay signed in (centre/idle.py).
+SESSION_WARNING_SECONDS = env.read_int("SESSION_WARNING_SECONDS", default=2 * 60, minimum=10)
+# A form sent after the session ended is kept this long for its user to sign in again, up to
+# DRAFT_MAX_BYTES, encrypted; a form refused by the CSRF check too (centre/drafts.py).
+DRAFT_KEEP_SECONDS = env.read_int("DRAFT_KEEP_SECONDS", default=30 * 60, minimum=60)
+DRAFT_MAX_BYTES = 64 * 1024
+CSRF_FAILURE_VIEW = "centre.drafts.csrf_failure"
 
 # HTTPS hardening follows the deployment, not DEBUG alone: a TLS-terminating proxy sets HTTPS=true.
 HTTPS = env.read_bool("HTTPS", default=not DEBUG)

@@ -36,4 +36,94 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  const warning = document.querySelector("[data-session-idle-seconds]");
+  if (warning) watchIdleSession(warning);
+  const kept = document.querySelector("[data-kept-draft]");
+  if (kept) fillKeptDraft(kept);
 });
+
+// The idle timeout, announced: the warning shows a while before the session ends, and "Stay
+// signed in" renews it. Values come from data- attributes (no inline script).
+function watchIdleSession(warning) {
+  const idle = Number(warning.dataset.sessionIdleSeconds) * 1000;
+  const lead = Number(warning.dataset.sessionWarningSeconds) * 1000;
+  const countdown = warning.querySelector("[data-session-countdown]");
+  const open = warning.querySelector("[data-session-open]");
+  const ended = warning.querySelector("[data-session-ended]");
+  const stay = warning.querySelector("[data-stay-signed-in]");
+  let endsAt = Date.now() + idle;
+  let timer;
+  // Any tab's request renews the one session: tabs tell each other (nothing is stored).
+  const tabs = "BroadcastChannel" in window ? new BroadcastChannel("portal-session") : null;
+  const renewed = (at) => {
+    clearTimeout(timer);
+    warning.hidden = true;
+    endsAt = at + idle;
+    tick();
+  };
+  const end = () => {
+    clearTimeout(timer);
+    warning.hidden = false;
+    open.hidden = true;
+    stay.hidden = true;
+    ended.hidden = false;
+  };
+  const tick = () => {
+    const left = endsAt - Date.now();
+    if (left <= 0) return end();
+    if (left <= lead) {
+      const seconds = Math.ceil(left / 1000);
+      countdown.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+      warning.hidden = false;
+    }
+    timer = setTimeout(tick, 1000);
+  };
+  stay.addEventListener("click", async () => {
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    try {
+      const response = await fetch(warning.dataset.keepaliveUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "" },
+      });
+      if (!response.ok) return end();
+    } catch {
+      return; // offline for a moment: the warning stays and the button can be pressed again
+    }
+    renewed(Date.now());
+    if (tabs) tabs.postMessage(Date.now());
+  });
+  if (tabs) {
+    tabs.onmessage = (event) => {
+      if (ended.hidden) renewed(event.data);
+    };
+    tabs.postMessage(Date.now());
+  }
+  tick();
+}
+
+// A form sent after the session ended comes back from the server (never from browser storage):
+// put what was typed back into the form it was sent from.
+function fillKeptDraft(kept) {
+  const fields = JSON.parse(kept.dataset.keptDraft);
+  const values = new Map();
+  fields.forEach(([name, value]) => values.set(name, [...(values.get(name) || []), value]));
+  const forms = [...document.forms].filter((form) => form.method === "post");
+  const form =
+    forms.find((each) => new URL(each.action, location.href).pathname === kept.dataset.keptAction) ||
+    forms.find((each) => fields.some(([name]) => each.elements.namedItem(name)));
+  if (!form) return;
+  [...form.elements].forEach((element) => {
+    const sent = values.get(element.name);
+    if (!element.name || element.name === "csrfmiddlewaretoken" || element.type === "file") return;
+    if (element.type === "checkbox" || element.type === "radio") {
+      element.checked = (sent || []).includes(element.value);
+    } else if (!sent || element.tagName === "BUTTON" || element.type === "submit") {
+      return;
+    } else if (element.multiple) {
+      [...element.options].forEach((option) => (option.selected = sent.includes(option.value)));
+    } else if (sent.length) {
+      element.value = sent.shift();
+    }
+  });
+}
