@@ -252,7 +252,33 @@ def result_change_tier(
         target=result,
         data={"request": tier_request.pk, "from": result.tier, "to": tier},
     )
+    for approver in _approvers(tier_request):
+        reminder_plan(
+            key=f"tier_request:{tier_request.pk}:{approver.pk}",
+            channel=Reminder.Channel.INBOX,
+            due_at=timezone.now(),
+            template="screening_tier_request",
+            params={"result": result.pk},
+            recipient=approver,
+            target=tier_request,
+        )
     return tier_request
+
+
+def _approvers(tier_request: TierRequest):
+    """The clinicians who can see the result (its school's site or a site above), not the one
+    who asked."""
+    school_path = tier_request.result.campaign.school.site.path
+    prefixes = [school_path[: index + 1] for index, char in enumerate(school_path) if char == "/"]
+    return (
+        User.objects.filter(
+            groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value],
+            is_active=True,
+            site__path__in=prefixes,
+        )
+        .exclude(pk=tier_request.requested_by_id)
+        .distinct()
+    )
 
 
 @transaction.atomic
@@ -407,3 +433,14 @@ def _crisis_overdue(params: dict) -> Message:
 
 
 register_template("screening_crisis_overdue", _crisis_overdue)
+
+
+def _tier_request(params: dict) -> Message:
+    return Message(
+        title=_("A request waits for your approval"),
+        body=_("A colleague asks a second clinician to approve a change to a screening result."),
+        link=reverse("screening:result", args=[params["result"]]),
+    )
+
+
+register_template("screening_tier_request", _tier_request)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from centre.models import AuditEntry, School, Site, User
+from centre.models import AuditEntry, Reminder, School, Site, User
 from centre.roles import Role
 from screening import scoring, services
 from screening.models import (
@@ -192,10 +192,16 @@ def test_lowering_a_tier_waits_for_a_second_clinician(client, imported, account)
 
 def test_a_clinician_who_cannot_see_the_result_cannot_approve(client, imported, account):
     result = flagged()
+    outsider = person("counsellor_k03", Role.COUNSELLOR, "K03")
     tier_request = services.result_change_tier(
         actor=account("counsellor"), result=result, tier="blue", reason="复评后好转"
     )
-    outsider = person("counsellor_k03", Role.COUNSELLOR, "K03")
+    told = set(
+        Reminder.objects.filter(template="screening_tier_request").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert told == {"counsellor2", "supervisor"}  # not the one who asked, nor another site
     sign_in(client, "counsellor_k03")
     decide = {"action": "approve", "request": tier_request.pk}
     assert client.post(f"/screening/results/{result.pk}/", decide).status_code == 404
