@@ -70,12 +70,12 @@ def test_undo_keeps_the_result_whose_interview_is_recorded(client, imported):
     changes = TierChange.objects.filter(result=result).count()
     sign_in(client, "liaison")
     confirmation = client.get(f"/screening/imports/{imported.pk}/undo/")
-    assert "Remove 3 results" in confirmation.text
+    assert "导入的 3 条结果" in confirmation.text  # removed
     assert 'id="undo-kept"' in confirmation.text
-    assert "the interview (C-SSRS) is recorded: 1" in confirmation.text
+    assert "已记录复核访谈（C-SSRS）: 1" in confirmation.text  # kept, and why
     response = client.post(f"/screening/imports/{imported.pk}/undo/", follow=True)
-    assert "1 kept" in response.text
-    assert "3 results removed" in response.text
+    assert "保留 1 条" in response.text
+    assert "已删除 3 条结果" in response.text
     result.refresh_from_db()  # still there, with the interview's answers and its tier history
     assert result.cssrs_band == "low"
     assert scoring.CSSRS in result.answers
@@ -159,7 +159,7 @@ def test_lowering_a_tier_waits_for_a_second_clinician(client, imported, account)
          "signed_off_by": account("supervisor").pk},
         follow=True,
     )  # fmt: skip
-    assert "the tier stands until a second clinician approves it" in response.text
+    assert "在第二位临床人员批准之前，等级保持不变" in response.text
     result.refresh_from_db()
     assert result.tier == "orange"
     assert not TierChange.objects.filter(tier_to="yellow").exists()
@@ -169,7 +169,7 @@ def test_lowering_a_tier_waits_for_a_second_clinician(client, imported, account)
     assert client.post(url, decide).status_code == 403
     again = client.post(url, {"action": "tier", "tier": "blue", "reason": "再次"})
     assert again.status_code == 400
-    assert "already waiting" in again.text
+    assert "已有一项下调此等级的申请" in again.text
     # The supervisor sees the request on the board and on the result page, and approves it.
     sign_in(client, "supervisor")
     assert 'id="tier-requests"' in client.get("/screening/board/").text
