@@ -377,7 +377,7 @@ def _is_count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     key: tuple[str, int]  # ("site", id), ("school", id), or ("own", site id): a site's own
     value: int
@@ -408,9 +408,7 @@ def hidden_cells(window: Window, *, by_month: dict | None = None) -> dict[str, s
     not see (`masked(..., hidden=key in hidden_cells[figure])`). A monthly figure is hidden
     wherever one of the window's months hides it (`by_month`: `hidden_by_month` of a window
     holding this one's months, when the caller has it)."""
-    from centre.models import Site
-
-    sites = list(Site.objects.values_list("id", "parent_id"))
+    children = _site_children()
     by_month = by_month or hidden_by_month(window)
     forced: dict[str, set] = {}
     for month in window.months():
@@ -420,7 +418,9 @@ def hidden_cells(window: Window, *, by_month: dict | None = None) -> dict[str, s
     schools = per_school(window)
     names = {name for values in counted.values() for name in values} | set(forced)
     return {
-        name: _protect_tree(_tree(sites, counted, name, schools=schools), set(forced.get(name, ())))
+        name: _protect_tree(
+            _tree(children, counted, name, schools=schools), set(forced.get(name, ()))
+        )
         for name in names
     }
 
@@ -428,15 +428,13 @@ def hidden_cells(window: Window, *, by_month: dict | None = None) -> dict[str, s
 def hidden_by_month(window: Window) -> dict[str, dict[str, set]]:
     """For each month of the window, the hidden cells of its monthly figures (the trend's). A
     month's site cells are decided as `hidden_cells` of that month alone decides them."""
-    from centre.models import Site
-
-    sites = list(Site.objects.values_list("id", "parent_id"))
+    children = _site_children()
     names = {name for provider in _providers.values() for name in provider.MONTHLY}
     counted = months_by_site(window)
     return {
         f"{month:%Y-%m}": {
             name: _protect_tree(
-                _tree(sites, counted.get(f"{month:%Y-%m}", {}), name, schools=[]), set()
+                _tree(children, counted.get(f"{month:%Y-%m}", {}), name, schools=[]), set()
             )
             for name in names
         }
@@ -444,12 +442,19 @@ def hidden_by_month(window: Window) -> dict[str, dict[str, set]]:
     }
 
 
-def _tree(sites, counted: dict[int, dict], figure: str, *, schools: list[dict]) -> _Cell:
+def _site_children() -> dict[int | None, list[int]]:
+    """Each site's child sites (None: the roots), in a stable order."""
+    from centre.models import Site
+
+    children: dict[int | None, list[int]] = {}
+    for site_id, parent_id in Site.objects.order_by("id").values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(site_id)
+    return children
+
+
+def _tree(children, counted: dict[int, dict], figure: str, *, schools: list[dict]) -> _Cell:
     """The site tree of one figure: each site with its child sites and its own records (with
     their schools, where the providers count per school)."""
-    children: dict[int | None, list[int]] = {}
-    for site_id, parent_id in sites:
-        children.setdefault(parent_id, []).append(site_id)
     by_school: dict[int, list[_Cell]] = {}
     for row in schools:
         if figure in row:
@@ -459,13 +464,13 @@ def _tree(sites, counted: dict[int, dict], figure: str, *, schools: list[dict]) 
     def build(site_id: int) -> _Cell:
         own_value = counted.get(site_id, {}).get(figure, 0)
         own_schools = by_school.get(site_id, [])
-        below = [build(child) for child in sorted(children.get(site_id, []))]
+        below = [build(child) for child in children.get(site_id, ())]
         if not below:
             return _Cell(("site", site_id), own_value, own_schools)
         own = _Cell(("own", site_id), own_value, own_schools)
         return _Cell(("site", site_id), own_value + sum(c.value for c in below), [*below, own])
 
-    roots = [build(site_id) for site_id in sorted(children.get(None, []))]
+    roots = [build(site_id) for site_id in children.get(None, ())]
     if len(roots) == 1:
         return roots[0]
     return _Cell(("network", 0), sum(root.value for root in roots), roots)
@@ -486,10 +491,6 @@ def _protect_group(cell: _Cell, cell_hidden: bool, hidden: set) -> None:
         return
     unknown = [part for part in cell.parts if part.key in hidden or part.sensitive]
     hidden.update(part.key for part in unknown)
-    spare = sorted(
-        (part for part in cell.parts if part.shown and part.key not in hidden),
-        key=lambda part: (part.value, part.key),
-    )
 
     def exposed() -> bool:
         if cell_hidden:
@@ -498,6 +499,12 @@ def _protect_group(cell: _Cell, cell_hidden: bool, hidden: set) -> None:
             return len(unknown) == 1
         return _pinned(unknown, sum(part.value for part in unknown))
 
+    if not exposed():
+        return
+    spare = sorted(
+        (part for part in cell.parts if part.shown and part.key not in hidden),
+        key=lambda part: (part.value, part.key),
+    )
     while spare and exposed():
         chosen = spare.pop(0)
         unknown.append(chosen)
