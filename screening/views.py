@@ -254,6 +254,8 @@ class ResultView(RoleRequiredMixin, View):
                     )
                 except services.scoring.ScoringError as error:
                     form.add_error(None, error.message)
+                except ValidationError as error:  # the result's import was undone meanwhile
+                    add_form_errors(form, error)
                 else:
                     messages.success(
                         request, _("The tier is confirmed: %(tier)s.") % {"tier": Tier(tier).label}
