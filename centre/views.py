@@ -118,11 +118,12 @@ CHART_FIGURES = [
 
 def bar_chart(series: list[tuple[str, int]], *, width: int = 600, height: int = 140) -> dict:
     """The geometry of an inline SVG bar chart (no script, no outside request)."""
-    highest = max((value for _, value in series), default=0) or 1
+    # A masked month ("<5", "*") has no bar, only its label.
+    highest = max((value for _, value in series if isinstance(value, int)), default=0) or 1
     step = width / max(len(series), 1)
     bars = []
     for index, (month, value) in enumerate(series):
-        bar_height = round(value / highest * (height - 20))
+        bar_height = round(value / highest * (height - 20)) if isinstance(value, int) else 0
         bars.append(
             {
                 "x": round(index * step + step * 0.15, 1),
@@ -155,22 +156,26 @@ class StatisticsView(StatisticsMixin, View):
         if site is None:
             children = Site.objects.filter(parent__parent__isnull=True, parent__isnull=False)
         children = list(children.order_by("code"))
+        masking = Masking(clinical=clinical, site=site, window=window, since=since)
+        months = masking.trend(months)
         breakdown = statistics.per_site(window, children)
         per_site = [
             {
                 "site": child,
-                "figures": {
-                    name: statistics.masked(breakdown[child.pk].get(name, 0), clinical=clinical)
-                    for name in BREAKDOWN_FIGURES
-                },
+                "figures": masking.cells(
+                    {name: breakdown[child.pk].get(name, 0) for name in BREAKDOWN_FIGURES},
+                    key=("site", child.pk),
+                ),
             }
             for child in children
         ]
         schools = [
             {
                 "school": row["school"],
-                "screened": statistics.masked(row["screened_students"], clinical=clinical),
-                "flagged": statistics.masked(row["flagged_students"], clinical=clinical),
+                "screened": masking.cell(
+                    row, "screened_students", key=("school", row["school_id"])
+                ),
+                "flagged": masking.cell(row, "flagged_students", key=("school", row["school_id"])),
             }
             for row in statistics.per_school(window, site_path=path)
         ]
@@ -179,9 +184,10 @@ class StatisticsView(StatisticsMixin, View):
             "site": site,
             "sites": sites.order_by("path"),
             "window": window,
-            "figures": statistics.figures(window, site_path=path),
-            "since": statistics.figures(since, site_path=path),
+            "figures": masking.headline(statistics.figures(window, site_path=path)),
+            "since": masking.headline(statistics.figures(since, site_path=path), since=True),
             "since_window": since,
+            "masked": not clinical,
             "charts": [
                 {
                     "label": label,
@@ -201,10 +207,61 @@ class StatisticsView(StatisticsMixin, View):
 BREAKDOWN_FIGURES = ["visits", "new_cases", "active_cases", "referrals", "screened_students"]
 
 
+class Masking:
+    """What a reader of the statistics page may see (centre.statistics "Small counts"): exact
+    figures for clinical readers and for the whole network; below it, the cells the shared
+    decisions of `statistics.hidden_cells` leave. Decisions are made only when needed."""
+
+    def __init__(self, *, clinical: bool, site, window, since):
+        self.clinical, self.key = clinical, statistics.site_key(site)
+        self.window, self.since = window, since
+        self._hidden: dict = {}
+
+    def hidden(self, which: str) -> dict:
+        if which not in self._hidden:
+            if which == "months":
+                first = min(self.since.first, statistics.Window.months_back(12).first)
+                span = statistics.Window(first, self.since.last)
+                self._hidden[which] = statistics.hidden_by_month(span)
+            elif which == "since":
+                by_month = self.hidden("months")
+                self._hidden[which] = statistics.hidden_cells(self.since, by_month=by_month)
+            else:
+                self._hidden[which] = statistics.hidden_cells(self.window)
+        return self._hidden[which]
+
+    def headline(self, values: dict, *, since: bool = False) -> dict:
+        if self.clinical or self.key is statistics.NETWORK:
+            return values
+        hidden = self.hidden("since" if since else "window")
+        return statistics.masked_figures(values, key=self.key, hidden=hidden, clinical=False)
+
+    def trend(self, months: dict) -> dict:
+        if self.clinical or self.key is statistics.NETWORK:
+            return months
+        return statistics.masked_trend(
+            months, key=self.key, hidden_by_month=self.hidden("months"), clinical=False
+        )
+
+    def cells(self, values: dict, *, key) -> dict:
+        if self.clinical:
+            return values
+        hidden = self.hidden("window")
+        return statistics.masked_figures(values, key=key, hidden=hidden, clinical=False)
+
+    def cell(self, row: dict, name: str, *, key):
+        return self.cells({name: row[name]}, key=key)[name]
+
+
 class StatisticsExportView(StatisticsMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         site, window, _sites = self.site_and_window(request)
-        rows = statistics.rows_for_export(window, site_path=site.path if site else None)
+        rows = statistics.rows_for_export(
+            window,
+            site_path=site.path if site else None,
+            key=statistics.site_key(site),
+            clinical=self.clinical(request.user),
+        )
         where = site.code if site else "network"
         name = f"statistics-{window.first:%Y-%m}-{window.last:%Y-%m}-{where}"
         return xlsx_response(f"{name}.xlsx", rows[0], rows[1:])

@@ -73,8 +73,9 @@ def figures(*, start, end, site_path=None) -> dict:
 
 
 def by_site(*, start, end) -> dict[int, dict]:
-    """The figures of the per-site breakdown for every site (not rolled up the tree): one
-    grouped count per figure instead of a round of counts per site."""
+    """Every count of `figures` and of the window's sums for every site (not rolled up the
+    tree): the per-site breakdown, and what small-count masking needs to decide which cells a
+    reader without clinical access may see. One grouped count per figure."""
     sites: dict[int, dict] = {}
 
     def merge(figure: str, queryset, site: str) -> None:
@@ -82,10 +83,21 @@ def by_site(*, start, end) -> dict[int, dict]:
             row = sites.setdefault(site_id, {})
             row[figure] = row.get(figure, 0) + count
 
-    merge("visits", _visits(start, end, None), "case__site")
+    visits = _visits(start, end, None)
+    merge("visits", visits, "case__site")
+    merge("treatments", visits.filter(kind__in=TREATMENT_KINDS), "case__site")
     merge("new_cases", Case.objects.filter(opened_at__gte=start, opened_at__lt=end), "site")
+    merge("closed_cases", Case.objects.filter(closed_at__gte=start, closed_at__lt=end), "site")
     for open_cases in _open_at(Case.objects.all(), end):
         merge("active_cases", open_cases, "site")
+    follow_ups = FollowUp.objects.exclude(status=FollowUp.Status.CANCELLED)
+    merge("followups_due", follow_ups.filter(due_at__gte=start, due_at__lt=end), "case__site")
+    done = follow_ups.filter(status=FollowUp.Status.DONE, done_at__gte=start, done_at__lt=end)
+    merge("followups_done", done, "case__site")
+    cutoff = min(end, timezone.now())
+    due_before = follow_ups.filter(due_at__lt=cutoff)
+    merge("followups_overdue", due_before.filter(done_at__isnull=True), "case__site")
+    merge("followups_overdue", due_before.filter(done_at__gte=cutoff), "case__site")
     merge(
         "referrals",
         Referral.objects.filter(created_at__gte=start, created_at__lt=end),

@@ -93,20 +93,12 @@ class CssrsForm(forms.Form):
 
 
 class TierForm(forms.Form):
-    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    signed_off_by = forms.ModelChoiceField(
-        label=_("Second sign-off (needed to lower a tier)"),
-        queryset=User.objects.none(),
-        required=False,
-    )
+    """Raising a tier applies at once; lowering it asks a second clinician, who approves it in
+    their own session (services.tier_request_decide)."""
 
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["signed_off_by"].queryset = (
-            User.objects.filter(
-                groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value], is_active=True
-            )
-            .exclude(pk=actor.pk)
-            .distinct()
-        )
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Lowering a tier waits for a second clinician's approval."),
+    )

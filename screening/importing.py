@@ -24,7 +24,6 @@ from screening.models import (
     RosterImport,
     ScreeningResult,
     Student,
-    TierChange,
     TrackingTask,
 )
 from screening.roster_files import RefusedRosterError, estimated_rows, rows_of, text_of
@@ -479,17 +478,3 @@ def _tasks(row: Row, now) -> list[tuple[str, datetime.datetime]]:
         kind, delay = NEXT_ACTION[row.tier.tier]
         return [(kind, now + delay)]
     return []
-
-
-@transaction.atomic
-def roster_import_undo(*, actor, roster_import: RosterImport) -> None:
-    """Remove what this import brought: its results, their tasks, and the students no other
-    result refers to."""
-    results = ScreeningResult.objects.filter(roster_import=roster_import)
-    TierChange.objects.filter(result__in=results).delete()
-    TrackingTask.objects.filter(result__in=results).delete()
-    results.delete()
-    Student.objects.filter(first_import=roster_import, results__isnull=True).delete()
-    roster_import.status = RosterImport.Status.UNDONE
-    roster_import.save(update_fields=["status"])
-    audit_log(actor=actor, action="screening.roster.undone", target=roster_import)

@@ -222,3 +222,44 @@ class TrackingTask(TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at < timezone.now()
+
+
+class TierRequest(models.Model):
+    """A request to lower a result's tier (DOMAIN.md §2.2): it waits until a second clinician who
+    can see the result approves or declines it in their own session; until then the tier stands."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second clinician")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        SUPERSEDED = "superseded", _("Superseded: the tier changed meanwhile")
+
+    result = models.ForeignKey(
+        ScreeningResult, on_delete=models.CASCADE, related_name="tier_requests"
+    )
+    tier_from = models.CharField(max_length=10, choices=Tier.choices)
+    tier_to = models.CharField(max_length=10, choices=Tier.choices)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One request at a time: a second would race the first to the same result.
+            models.UniqueConstraint(
+                fields=["result"],
+                condition=models.Q(status="pending"),
+                name="screening_one_pending_tier_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier_from} → {self.tier_to} ({self.status})"

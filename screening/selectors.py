@@ -9,7 +9,7 @@ from django.http import Http404
 
 from centre.models import User
 from centre.roles import Role
-from screening.models import Campaign, RosterImport, ScreeningResult, TrackingTask
+from screening.models import Campaign, RosterImport, ScreeningResult, TierRequest, TrackingTask
 
 
 def campaign_visibility(*, user: User) -> Q | None:
@@ -41,8 +41,18 @@ def may_see_scores(*, user: User) -> bool:
 
 
 def may_manage_campaign(*, user: User, campaign: Campaign) -> bool:
-    """Uploading and undoing rosters: the school's liaison, or the site's clinical staff."""
+    """Uploading rosters: the school's liaison, or the site's clinical staff."""
     return campaign_visible_to(user=user).filter(pk=campaign.pk).exists()
+
+
+def may_undo_import(*, user: User, roster_import: RosterImport) -> bool:
+    """Undoing an import: the person who uploaded it, or a clinician of the school's site (or a
+    site above it); another liaison of the same school may see the import but not undo it."""
+    if user.pk == roster_import.uploaded_by_id:
+        return True
+    if not may_see_scores(user=user) or not user.site_id:
+        return False
+    return roster_import.campaign.school.site.path.startswith(user.site.path)
 
 
 def get_campaign_for_user(*, user: User, campaign_id: int) -> Campaign:
@@ -89,3 +99,25 @@ def tracking_board(*, user: User, campaign: Campaign | None = None, tier: str = 
     if tier:
         tasks = tasks.filter(result__tier=tier)
     return tasks.order_by("due_at", "id")
+
+
+def tier_requests_to_decide(*, user: User) -> QuerySet[TierRequest]:
+    """Requests to lower a tier waiting for this user's decision: a clinician who can see the
+    result, never the one who asked."""
+    if not may_see_scores(user=user):
+        return TierRequest.objects.none()
+    return (
+        TierRequest.objects.filter(
+            status=TierRequest.Status.PENDING, result__in=result_visible_to(user=user)
+        )
+        .exclude(requested_by=user)
+        .select_related("result__student", "result__campaign__school", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def get_tier_request_to_decide(*, user: User, request_id: int) -> TierRequest:
+    tier_request = tier_requests_to_decide(user=user).filter(pk=request_id).first()
+    if tier_request is None:
+        raise Http404
+    return tier_request

@@ -1,11 +1,15 @@
-"""Writes of screening: campaigns, uploads, the tier after the interview, changes of tier with a
-second sign-off for a downgrade, referral into counselling, escalation of overdue crisis tasks."""
+"""Writes of screening: campaigns, uploads and their undo, the tier after the interview, changes of
+tier (a downgrade waits for a second clinician's approval), referral into counselling, escalation
+of overdue crisis tasks."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +18,16 @@ from centre.audit import audit_log
 from centre.models import Reminder, User
 from centre.reminders import Message, register_template, reminder_plan
 from centre.roles import Role
-from screening import importing, scoring, tiers
-from screening.models import Campaign, RosterImport, ScreeningResult, TierChange, TrackingTask
+from screening import importing, scoring, selectors, tiers
+from screening.models import (
+    Campaign,
+    RosterImport,
+    ScreeningResult,
+    Student,
+    TierChange,
+    TierRequest,
+    TrackingTask,
+)
 
 
 @transaction.atomic
@@ -56,8 +68,112 @@ def roster_import_run_stored(roster_import: RosterImport) -> RosterImport:
     return importing.run_import(roster_import, data)
 
 
-def roster_import_undo(*, actor: User, roster_import: RosterImport) -> None:
-    importing.roster_import_undo(actor=actor, roster_import=roster_import)
+# Undo ------------------------------------------------------------------------------------------
+
+# What a clinician may have done to an imported result since: each keeps the result (and its
+# answers, tier history, tasks and referral link) out of an undo, whoever asks for it.
+WORKED_ON = {
+    "interview": ~Q(cssrs_band=""),
+    "tier": Exists(TierChange.objects.filter(result=OuterRef("pk")))
+    | Exists(TierRequest.objects.filter(result=OuterRef("pk"))),
+    "referral": Exists(
+        TrackingTask.objects.filter(result=OuterRef("pk")).filter(
+            Q(case__isnull=False) | Q(status=TrackingTask.Status.REFERRED)
+        )
+    ),
+    "task": Exists(
+        TrackingTask.objects.filter(result=OuterRef("pk")).filter(
+            Q(status__in=[TrackingTask.Status.DONE, TrackingTask.Status.CANCELLED])
+            | Q(escalated_at__isnull=False)
+        )
+    ),
+}
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    """What undoing an import removes and what it keeps, by the first reason that keeps it."""
+
+    removable: int
+    kept: dict[str, int]
+
+    @property
+    def kept_total(self) -> int:
+        return sum(self.kept.values())
+
+    def kept_reasons(self) -> list[tuple[str, int]]:
+        labels = {
+            "interview": _("the interview (C-SSRS) is recorded"),
+            "tier": _("the tier was changed, or a change was asked for"),
+            "referral": _("the student was referred to counselling"),
+            "task": _("a task was done, cancelled or escalated"),
+        }
+        return [(labels[reason], count) for reason, count in self.kept.items() if count]
+
+
+def _untouched(results: QuerySet[ScreeningResult]) -> QuerySet[ScreeningResult]:
+    for worked in WORKED_ON.values():
+        results = results.exclude(worked)
+    return results
+
+
+def roster_import_undo_plan(roster_import: RosterImport) -> UndoPlan:
+    """Counted before the undo (its confirmation page) and by it."""
+    remaining, kept = ScreeningResult.objects.filter(roster_import=roster_import), {}
+    for reason, worked in WORKED_ON.items():
+        kept[reason] = remaining.filter(worked).count()
+        remaining = remaining.exclude(worked)
+    return UndoPlan(removable=remaining.count(), kept=kept)
+
+
+@transaction.atomic
+def roster_import_undo(*, actor: User, roster_import: RosterImport) -> UndoPlan:
+    """Remove what the import brought that nobody has worked on since: those results, their
+    tasks, and the students no other result refers to. A result a clinician has worked on is
+    kept with everything attached to it, so no role — and a liaison least of all — deletes
+    clinical work by undoing a roster."""
+    if not selectors.may_undo_import(user=actor, roster_import=roster_import):
+        raise PermissionDenied
+    locked = RosterImport.objects.select_for_update().filter(pk=roster_import.pk).first()
+    if locked is None or locked.status != RosterImport.Status.DONE:
+        raise ValidationError(_("This import cannot be undone any more."))
+    # Lock the results, so an interview or a tier change recorded meanwhile waits for the undo
+    # (and then finds the result gone) or is seen by it.
+    results = ScreeningResult.objects.filter(roster_import=roster_import)
+    list(results.select_for_update().values_list("pk", flat=True))
+    plan = roster_import_undo_plan(roster_import)
+    untouched = _untouched(results)
+    TrackingTask.objects.filter(result__in=untouched).delete()
+    untouched.delete()
+    Student.objects.filter(first_import=roster_import, results__isnull=True).delete()
+    locked.status = RosterImport.Status.UNDONE
+    locked.message = undo_message(plan)
+    locked.save(update_fields=["status", "message"])
+    roster_import.status, roster_import.message = locked.status, locked.message
+    audit_log(
+        actor=actor,
+        action="screening.roster.undone",
+        target=roster_import,
+        data={"removed": plan.removable, "kept": plan.kept},
+    )
+    return plan
+
+
+def undo_message(plan: UndoPlan) -> str:
+    removed = _("%(count)s results removed.") % {"count": plan.removable}
+    if not plan.kept_total:
+        return removed
+    reasons = "; ".join(
+        _("%(count)s because %(reason)s") % {"count": count, "reason": reason}
+        for reason, count in plan.kept_reasons()
+    )
+    return " ".join(
+        [
+            removed,
+            _("%(count)s kept, with everything a clinician recorded: %(reasons)s.")
+            % {"count": plan.kept_total, "reasons": reasons},
+        ]
+    )
 
 
 # Tiers -----------------------------------------------------------------------------------------
@@ -67,14 +183,20 @@ def roster_import_undo(*, actor: User, roster_import: RosterImport) -> None:
 def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict) -> str:
     """The verification interview's C-SSRS: confirms the tier (DOMAIN.md §2.2) and closes the
     crisis task; a red or orange result gets its next action."""
+    _require_clinician(actor)
     outcome = scoring.score(scoring.CSSRS, answers)
+    result = _locked_result(result)
     hold = tiers.ScoreTier(
         tier=result.score_tier,
         provisional=result.crisis_flag,
         crisis_task_sla_hours=None,
         settled_tier=result.settled_tier,
     )
-    confirmed = tiers.confirmed_tier(hold, outcome.band)
+    # A tier a clinician set (raised, or lowered with a second clinician's approval) is the
+    # clinician tier of DOMAIN.md §2.2: the interview may raise it but never lowers it.
+    computed = tiers.confirmed_tier(hold, result.cssrs_band or None)
+    clinician = result.tier if result.tier != computed else None
+    confirmed = tiers.confirmed_tier(hold, outcome.band, clinician)
     answers_by_instrument = {**result.answers, scoring.CSSRS: answers}
     previous = result.tier
     ScreeningResult.objects.filter(pk=result.pk).update(
@@ -98,29 +220,134 @@ def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict) 
 
 @transaction.atomic
 def result_change_tier(
-    *,
-    actor: User,
-    result: ScreeningResult,
-    tier: str,
-    reason: str,
-    signed_off_by: User | None = None,
-) -> ScreeningResult:
-    """A clinician may raise a tier at any time; lowering it needs a written reason and a second
-    clinician's sign-off (DOMAIN.md §2.2, R-TR-3)."""
+    *, actor: User, result: ScreeningResult, tier: str, reason: str
+) -> TierRequest | None:
+    """A clinician may raise a tier at any time. Lowering it needs a written reason and a second
+    clinician's approval (DOMAIN.md §2.2, R-TR-3): it becomes a request, and the tier stands until
+    `tier_request_decide` approves it. Returns the request, or None when the tier changed now."""
+    _require_clinician(actor)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the tier changes.")})
-    if tiers.is_downgrade(result.tier, tier):
-        if signed_off_by is None or signed_off_by.pk == actor.pk:
-            raise ValidationError(
-                {"signed_off_by": _("Lowering a tier needs a second person's sign-off.")}
-            )
-        if not (signed_off_by.has_role(Role.COUNSELLOR) or signed_off_by.has_role(Role.SUPERVISOR)):
-            raise ValidationError({"signed_off_by": _("The sign-off is a clinician's.")})
-    previous = result.tier
-    ScreeningResult.objects.filter(pk=result.pk).update(tier=tier, tier_confirmed=True)
-    result.tier = tier
-    _log_change(result, previous, tier, actor, reason.strip(), signed_off_by)
-    return result
+    result = _locked_result(result)
+    if not tiers.is_downgrade(result.tier, tier):
+        previous = result.tier
+        ScreeningResult.objects.filter(pk=result.pk).update(tier=tier, tier_confirmed=True)
+        result.tier = tier
+        _log_change(result, previous, tier, actor, reason.strip())
+        return None
+    if result.tier_requests.filter(status=TierRequest.Status.PENDING).exists():
+        raise ValidationError(
+            _("A request to lower this tier is already waiting for a second clinician.")
+        )
+    tier_request = TierRequest.objects.create(
+        result=result,
+        tier_from=result.tier,
+        tier_to=tier,
+        reason=reason.strip(),
+        requested_by=actor,
+    )
+    audit_log(
+        actor=actor,
+        action="screening.result.downgrade_requested",
+        target=result,
+        data={"request": tier_request.pk, "from": result.tier, "to": tier},
+    )
+    for approver in _approvers(tier_request):
+        reminder_plan(
+            key=f"tier_request:{tier_request.pk}:{approver.pk}",
+            channel=Reminder.Channel.INBOX,
+            due_at=timezone.now(),
+            template="screening_tier_request",
+            params={"result": result.pk},
+            recipient=approver,
+            target=tier_request,
+        )
+    return tier_request
+
+
+def _approvers(tier_request: TierRequest):
+    """The clinicians who can see the result (its school's site or a site above), not the one
+    who asked."""
+    school_path = tier_request.result.campaign.school.site.path
+    prefixes = [school_path[: index + 1] for index, char in enumerate(school_path) if char == "/"]
+    return (
+        User.objects.filter(
+            groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value],
+            is_active=True,
+            site__path__in=prefixes,
+        )
+        .exclude(pk=tier_request.requested_by_id)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def tier_request_decide(*, actor: User, tier_request: TierRequest, approve: bool) -> TierRequest:
+    """A second clinician who can see the result approves (the tier is lowered, signed off by
+    them) or declines a request to lower it. The one who asked cannot decide it. A request whose
+    tier has changed since lapses (status superseded) instead of being approved."""
+    _require_clinician(actor)
+    locked = TierRequest.objects.select_for_update().filter(pk=tier_request.pk).first()
+    if (
+        locked is None
+        or not selectors.result_visible_to(user=actor).filter(pk=locked.result_id).exists()
+    ):
+        raise PermissionDenied
+    if locked.requested_by_id == actor.pk:
+        raise PermissionDenied(_("A second clinician decides this request, not the one who asked."))
+    if locked.status != TierRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    result = _locked_result(locked.result)
+    now = timezone.now()
+    if approve and result.tier != locked.tier_from:
+        # Approving would lower a tier nobody asked to lower: the request lapses instead.
+        _close_request(locked, TierRequest.Status.SUPERSEDED, actor, now)
+        audit_log(
+            actor=actor,
+            action="screening.result.downgrade_lapsed",
+            target=result,
+            data={"request": locked.pk, "requested_by": locked.requested_by_id},
+        )
+        return locked
+    _close_request(
+        locked, TierRequest.Status.APPROVED if approve else TierRequest.Status.DECLINED, actor, now
+    )
+    audit_log(
+        actor=actor,
+        action="screening.result.downgrade_approved"
+        if approve
+        else "screening.result.downgrade_declined",
+        target=result,
+        data={"request": locked.pk, "requested_by": locked.requested_by_id},
+    )
+    if approve:
+        ScreeningResult.objects.filter(pk=result.pk).update(
+            tier=locked.tier_to, tier_confirmed=True
+        )
+        _log_change(
+            result, locked.tier_from, locked.tier_to, locked.requested_by, locked.reason, actor
+        )
+        result.tier = locked.tier_to
+    return locked
+
+
+def _close_request(tier_request: TierRequest, status: str, actor: User, now) -> None:
+    tier_request.status, tier_request.decided_by, tier_request.decided_at = status, actor, now
+    tier_request.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+def _require_clinician(actor: User) -> None:
+    if not selectors.may_see_scores(user=actor):
+        raise PermissionDenied
+
+
+def _locked_result(result: ScreeningResult) -> ScreeningResult:
+    """The result, locked until the transaction ends: one writer of its tier at a time (an undo
+    of its import takes the same lock)."""
+    locked = ScreeningResult.objects.select_for_update().filter(pk=result.pk).first()
+    if locked is None:
+        raise ValidationError(_("This result no longer exists: its import was undone."))
+    return locked
 
 
 def _log_change(result, previous, tier, actor, reason, signed_off_by=None) -> None:
@@ -206,3 +433,14 @@ def _crisis_overdue(params: dict) -> Message:
 
 
 register_template("screening_crisis_overdue", _crisis_overdue)
+
+
+def _tier_request(params: dict) -> Message:
+    return Message(
+        title=_("A request waits for your approval"),
+        body=_("A colleague asks a second clinician to approve a change to a screening result."),
+        link=reverse("screening:result", args=[params["result"]]),
+    )
+
+
+register_template("screening_tier_request", _tier_request)

@@ -14,6 +14,13 @@ MONTHLY = frozenset({"screened_students", "flagged_students", "crisis_flags"})
 SUMMED = frozenset()
 
 
+COUNTS = {
+    "screened_students": Count("student", distinct=True),
+    "flagged_students": Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
+    "crisis_flags": Count("crisis_flag", filter=Q(crisis_flag=True)),
+}
+
+
 def _in_sites(site_path):
     if site_path is None:
         return ScreeningResult.objects.all()
@@ -50,14 +57,10 @@ def figures(*, start, end, site_path=None) -> dict:
 
 
 def by_site(*, start, end) -> dict[int, dict]:
-    """Students screened per site (a student belongs to one school, so sites add up)."""
-    rows = (
-        _results(start, end, None)
-        .values_list("campaign__school__site")
-        .annotate(count=Count("student", distinct=True))
-        .order_by()
-    )
-    return {site_id: {"screened_students": count} for site_id, count in rows}
+    """Students screened and flagged, and crisis flags, per site (a student belongs to one
+    school, so sites add up)."""
+    rows = _results(start, end, None).values("campaign__school__site").annotate(**COUNTS).order_by()
+    return {row.pop("campaign__school__site"): row for row in rows}
 
 
 def monthly(*, start, end, site_path=None) -> dict[str, dict]:
@@ -84,13 +87,18 @@ def _monthly(start, end, *, site_path, site: str | None) -> dict:
 
 
 def per_school(*, start, end, site_path=None) -> list[dict]:
-    """Screened and flagged students per school, for the dashboard's school breakdown."""
+    """Screened and flagged students per school, for the dashboard's school breakdown (with the
+    school's id and site, which small-count masking needs)."""
     return list(
         _results(start, end, site_path)
-        .values(school=F("campaign__school__name"))
+        .values(
+            school=F("campaign__school__name"),
+            school_id=F("campaign__school"),
+            site_id=F("campaign__school__site"),
+        )
         .annotate(
             screened_students=Count("student", distinct=True),
             flagged_students=Count("student", distinct=True, filter=~Q(tier=Tier.NONE)),
         )
-        .order_by("school")
+        .order_by("school", "school_id")
     )

@@ -20,12 +20,15 @@ from centre.xlsx import xlsx_response
 from counselling.forms import IntakeForm
 from counselling.views import add_form_errors
 from screening import forms, importing, selectors, services
-from screening.models import RosterImport, Tier, TrackingTask
+from screening.models import RosterImport, Tier, TierRequest, TrackingTask
 
 CAMPAIGN_ROLES = frozenset({Role.SCHOOL_LIAISON, Role.COUNSELLOR, Role.SUPERVISOR})
 # The crisis team takes over overdue assessments: the board and the results, not the campaigns.
 SCREENING_ROLES = CAMPAIGN_ROLES | {Role.CRISIS_TEAM}
 CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
+LOWERING_WAITS = gettext_lazy(
+    "The request to lower the tier is sent: the tier stands until a second clinician approves it."
+)
 
 
 def schools_for(user):
@@ -145,6 +148,7 @@ class ImportView(RoleRequiredMixin, View):
             "errors": roster_import.errors[:500],
             "running": roster_import.status
             in (RosterImport.Status.WAITING, RosterImport.Status.RUNNING),
+            "may_undo": selectors.may_undo_import(user=request.user, roster_import=roster_import),
         }
         return render(request, "screening/import.html", context)
 
@@ -163,21 +167,40 @@ class ImportErrorsView(RoleRequiredMixin, View):
 
 
 class ImportUndoView(RoleRequiredMixin, View):
-    """Undo an import as a whole, after a confirmation page."""
+    """Undo an import, after a confirmation page that says how many results it removes and how
+    many it keeps (those a clinician has worked on)."""
 
     roles = CAMPAIGN_ROLES
 
     def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
-        roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
-        return render(request, "screening/import_undo.html", {"roster_import": roster_import})
+        roster_import = self._import(request, import_id)
+        context = {
+            "roster_import": roster_import,
+            "plan": services.roster_import_undo_plan(roster_import),
+        }
+        return render(request, "screening/import_undo.html", context)
 
     def post(self, request: HttpRequest, import_id: int) -> HttpResponse:
+        roster_import = self._import(request, import_id)
+        try:
+            plan = services.roster_import_undo(actor=request.user, roster_import=roster_import)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("screening:import", import_id=roster_import.pk)
+        if plan.kept_total:
+            messages.warning(request, services.undo_message(plan))
+        else:
+            messages.success(request, _("The import is undone."))
+        return redirect("screening:campaign", campaign_id=roster_import.campaign_id)
+
+    @staticmethod
+    def _import(request, import_id: int) -> RosterImport:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         if roster_import.status != RosterImport.Status.DONE:
             raise Http404
-        services.roster_import_undo(actor=request.user, roster_import=roster_import)
-        messages.success(request, _("The import is undone."))
-        return redirect("screening:campaign", campaign_id=roster_import.campaign_id)
+        if not selectors.may_undo_import(user=request.user, roster_import=roster_import):
+            raise PermissionDenied
+        return roster_import
 
 
 class BoardView(RoleRequiredMixin, View):
@@ -195,11 +218,14 @@ class BoardView(RoleRequiredMixin, View):
         tier = request.GET.get("tier", "")
         tier = tier if tier in Tier.values else ""
         tasks = selectors.tracking_board(user=request.user, campaign=campaign, tier=tier)[:500]
-        return render(
-            request,
-            "screening/board.html",
-            {"tasks": tasks, "campaign": campaign, "tier": tier, "tiers": Tier.choices},
-        )
+        context = {
+            "tasks": tasks,
+            "campaign": campaign,
+            "tier": tier,
+            "tiers": Tier.choices,
+            "tier_requests": selectors.tier_requests_to_decide(user=request.user)[:100],
+        }
+        return render(request, "screening/board.html", context)
 
 
 class ResultView(RoleRequiredMixin, View):
@@ -228,6 +254,8 @@ class ResultView(RoleRequiredMixin, View):
                     )
                 except services.scoring.ScoringError as error:
                     form.add_error(None, error.message)
+                except ValidationError as error:  # the result's import was undone meanwhile
+                    add_form_errors(form, error)
                 else:
                     messages.success(
                         request, _("The tier is confirmed: %(tier)s.") % {"tier": Tier(tier).label}
@@ -235,19 +263,48 @@ class ResultView(RoleRequiredMixin, View):
                     return redirect("screening:result", result_id=result.pk)
             return self._render(request, result, cssrs_form=form, status=400)
         if action == "tier":
-            form = forms.TierForm(request.POST, actor=request.user)
+            form = forms.TierForm(request.POST)
             if form.is_valid():
                 try:
-                    services.result_change_tier(
+                    tier_request = services.result_change_tier(
                         actor=request.user, result=result, **form.cleaned_data
                     )
                 except ValidationError as error:
                     add_form_errors(form, error)
                 else:
-                    messages.success(request, _("The tier is changed."))
+                    if tier_request is None:
+                        messages.success(request, _("The tier is changed."))
+                    else:
+                        messages.info(request, LOWERING_WAITS)
                     return redirect("screening:result", result_id=result.pk)
             return self._render(request, result, tier_form=form, status=400)
+        if action in ("approve", "decline"):
+            return self._decide(request, result, approve=action == "approve")
         raise Http404
+
+    def _decide(self, request, result, *, approve: bool) -> HttpResponse:
+        """A second clinician's decision on a request to lower the tier of this result."""
+        chosen = request.POST.get("request", "")
+        tier_request = result.tier_requests.filter(pk=chosen).first() if chosen.isdigit() else None
+        if tier_request is None:
+            raise Http404
+        try:
+            decided = services.tier_request_decide(
+                actor=request.user, tier_request=tier_request, approve=approve
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            outcome = {
+                TierRequest.Status.APPROVED: _("The tier is lowered."),
+                TierRequest.Status.DECLINED: _("The request is declined; the tier stands."),
+                TierRequest.Status.SUPERSEDED: _(
+                    "The tier changed after the request, so nothing was lowered; "
+                    "ask again if it should still be lowered."
+                ),
+            }
+            messages.info(request, outcome[decided.status])
+        return redirect("screening:result", result_id=result.pk)
 
     @staticmethod
     def _render(request, result, cssrs_form=None, tier_form=None, status=200):
@@ -258,13 +315,15 @@ class ResultView(RoleRequiredMixin, View):
             "clinical": clinical,
             "tasks": result.tasks.all(),
             "changes": result.changes.select_related("changed_by", "signed_off_by"),
+            "pending": result.tier_requests.filter(status=TierRequest.Status.PENDING)
+            .select_related("requested_by")
+            .first(),
         }
         if clinical:
             context |= {
                 "scores": result.scores,
                 "cssrs_form": cssrs_form or forms.CssrsForm(),
-                "tier_form": tier_form
-                or forms.TierForm(actor=request.user, initial={"tier": result.tier}),
+                "tier_form": tier_form or forms.TierForm(initial={"tier": result.tier}),
             }
         return render(request, "screening/result.html", context, status=status)
 

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from screening import importing
+from screening import importing, services
 from screening.models import RosterImport, ScreeningResult, Student, TrackingTask
 from screening.roster_files import RefusedRosterError
 from tests.screening.conftest import csv_bytes, roster_rows, student_row, xlsx_bytes
@@ -118,7 +118,7 @@ def test_the_same_roster_twice_changes_nothing(campaign):
 
 def test_an_import_is_undone_as_a_whole(campaign, account):
     outcome = run(campaign, csv_bytes(roster_rows(10)))
-    importing.roster_import_undo(actor=account("liaison"), roster_import=outcome)
+    services.roster_import_undo(actor=account("liaison"), roster_import=outcome)
     assert not ScreeningResult.objects.exists()
     assert not Student.objects.exists()
     assert not TrackingTask.objects.exists()

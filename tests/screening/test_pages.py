@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from centre.models import AuditEntry
-from screening.models import RosterImport, ScreeningResult, TierChange, TrackingTask
+from screening.models import RosterImport, ScreeningResult, TierChange, TierRequest, TrackingTask
 from tests.conftest import DEMO_PASSWORD
 from tests.screening.conftest import csv_bytes, roster_rows, student_row
 
@@ -118,20 +118,23 @@ def test_the_interview_confirms_the_tier_and_closes_the_crisis_task(client, impo
     assert skip.status_code == 400
 
 
-def test_lowering_a_tier_needs_a_reason_and_a_second_person(client, imported, account):
+def test_lowering_a_tier_needs_a_reason_and_a_second_clinicians_approval(client, imported):
     result = ScreeningResult.objects.get(crisis_flag=True)
     sign_in(client, "counsellor")
     url = f"/screening/results/{result.pk}/"
-    alone = client.post(url, {"action": "tier", "tier": "yellow", "reason": "复评后好转"})
-    assert alone.status_code == 400
-    second = account("supervisor")
-    done = client.post(
-        url,
-        {"action": "tier", "tier": "yellow", "reason": "复评后好转", "signed_off_by": second.pk},
+    assert client.post(url, {"action": "tier", "tier": "yellow", "reason": " "}).status_code == 400
+    assert (
+        client.post(url, {"action": "tier", "tier": "yellow", "reason": "复评后好转"}).status_code
+        == 302
     )
-    assert done.status_code == 302
+    result.refresh_from_db()
+    assert result.tier == "orange"  # until the second clinician approves
+    tier_request = TierRequest.objects.get(result=result, status="pending")
+    client.logout()
+    sign_in(client, "supervisor")
+    client.post(url, {"action": "approve", "request": tier_request.pk})
     change = TierChange.objects.get(result=result, tier_to="yellow")
-    assert change.signed_off_by == second
+    assert change.signed_off_by.username == "supervisor"
     assert AuditEntry.objects.filter(action="screening.result.tier_changed").exists()
 
 

@@ -97,10 +97,15 @@ def test_the_per_site_breakdown_equals_each_sites_own_figures(records):
     window = statistics.Window.parse("2026-03", "2026-04")
     sites = list(Site.objects.all())
     breakdown = statistics.per_site(window, sites)
+    # Every count the providers give per site (small-count masking decides on them all).
+    counted = [
+        *BREAKDOWN_FIGURES, "treatments", "closed_cases", "followups_due", "followups_done",
+        "followups_overdue", "flagged_students", "crisis_flags",
+    ]  # fmt: skip
     for site in sites:
         own = statistics.figures(window, site_path=site.path)
-        assert {name: breakdown[site.pk].get(name, 0) for name in BREAKDOWN_FIGURES} == {
-            name: own[name] for name in BREAKDOWN_FIGURES
+        assert {name: breakdown[site.pk].get(name, 0) for name in counted} == {
+            name: own[name] for name in counted
         }, site.code
     assert breakdown[Site.objects.get(code="CITY").pk]["new_cases"] == 2
 
@@ -141,6 +146,9 @@ def test_small_counts_are_masked_for_non_clinical_readers():
     assert statistics.masked(0, clinical=False) == "<5"
     assert statistics.masked(5, clinical=False) == 5
     assert statistics.masked(3, clinical=True) == 3
+    assert statistics.masked(7, clinical=False, hidden=True) == "*"  # withheld with a small one
+    assert statistics.masked(7, clinical=True, hidden=True) == 7
+    assert statistics.masked(0.5, clinical=False, hidden=True) == "*"  # a share below the network
 
 
 def test_the_page_masks_school_breakdowns_for_the_statistics_administrator(client, records):

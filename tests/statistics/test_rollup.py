@@ -153,7 +153,8 @@ def truncate_the_results(march, april):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending FK checks
         cursor.execute(
-            "TRUNCATE screening_trackingtask, screening_tierchange, screening_screeningresult"
+            "TRUNCATE screening_trackingtask, screening_tierchange, screening_tierrequest, "
+            "screening_screeningresult"
         )
 
 
