@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -12,11 +14,26 @@ from centre.models import AuditEntry, User
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address as the web server saw it (the proxy sets REMOTE_ADDR via gunicorn's
-    forwarded-allow-ips in production)."""
+    """The client's address, the same for the audit log and django-axes.
+
+    With `TRUSTED_PROXY_COUNT` proxies in front (README "Running in production"), each appends
+    the address it received the request from to X-Forwarded-For, so the client is the entry that
+    many places from the right; entries further left are whatever the client sent and are never
+    believed. With no proxy (0), or a header shorter than the proxies or not an address, it is
+    REMOTE_ADDR: the peer of the web server, which nobody can forge."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return peer
+    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < proxies:
+        return peer
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return peer
 
 
 def audit_log(
