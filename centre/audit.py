@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from centre.models import AuditEntry, User
 
@@ -60,3 +62,32 @@ def audit_log(
         reason=reason,
         data=data or {},
     )
+
+
+_current_request: ContextVar[HttpRequest | None] = ContextVar("audited_request", default=None)
+
+
+class AuditContextMiddleware:
+    """Makes the request known to audit writers no view calls: the model signals that audit
+    account and role changes whatever the path (the admin, a form, a script run in a view)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+
+def current_request() -> HttpRequest | None:
+    """The request being answered, or None (the shell, a Celery task, a migration)."""
+    return _current_request.get()
+
+
+def current_actor() -> User | None:
+    """The signed-in user of the request being answered, if any."""
+    user = getattr(current_request(), "user", None)
+    return user if user is not None and user.is_authenticated else None
