@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 
-from centre.models import AuditEntry, User
+from centre.models import AuditEntry, AuditRecord, User
 
 
 def client_address(request: HttpRequest | None) -> str | None:
@@ -62,6 +62,56 @@ def audit_log(
         reason=reason,
         data=data or {},
     )
+
+
+def audit_read(
+    request: HttpRequest,
+    action: str,
+    records: models.Model | Iterable[models.Model] | None,
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Audit what a page, an API answer or an export shows the signed-in user: one entry per
+    answer, never one per row. One record is the entry's target; a list (a page of rows) is
+    one entry with their number, and each record in `AuditRecord`, so that "who viewed this
+    file" finds the list page too. `action` is dotted: `counselling.case.listed`."""
+    if records is None or isinstance(records, models.Model):
+        return audit_log(
+            actor=request.user,
+            action=action,
+            target=records,
+            request=request,
+            reason=reason,
+            data=data,
+        )
+    shown = list(dict.fromkeys(records))  # the order shown, each record once
+    with transaction.atomic():
+        entry = audit_log(
+            actor=request.user,
+            action=action,
+            request=request,
+            reason=reason,
+            data={**(data or {}), "records": len(shown)},
+        )
+        AuditRecord.objects.bulk_create(
+            AuditRecord(entry=entry, target_type=record._meta.label_lower, target_id=str(record.pk))
+            for record in shown
+        )
+    return entry
+
+
+def audit_export(
+    request: HttpRequest,
+    action: str,
+    records: models.Model | Iterable[models.Model] | None = None,
+    *,
+    filename: str,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Audit a download (an XLSX report, a template, a stored monthly report): who took which
+    file, of which records. `filename` names ids and months only, never a person."""
+    return audit_read(request, action, records, data={**(data or {}), "file": filename})
 
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("audited_request", default=None)
