@@ -159,3 +159,24 @@ def audit_m2m_change(sender, instance, action: str, reverse: bool, pk_set, **kwa
 
 for through in M2M_AUDITS:
     m2m_changed.connect(audit_m2m_change, sender=through, dispatch_uid=f"audit-{through.__name__}")
+
+
+@receiver(m2m_changed, sender=Group.permissions.through)
+def audit_role_permissions(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    """What a role opens changes for every member: audited like a grant to one account (the
+    role groups are kept in step with the code by `sync_role_groups`, which changes nothing
+    when they already are)."""
+    if action not in ("post_add", "post_remove") or not pk_set:
+        return
+    granted = action == "post_add"
+    groups = Group.objects.filter(pk__in=pk_set) if reverse else [instance]
+    data = permissions_data(permission_names([instance.pk] if reverse else pk_set))
+    data["clinical"] = granted and data["clinical"]
+    for group in groups:
+        audit_log(
+            actor=current_actor(),
+            action=f"centre.role.permission_{'granted' if granted else 'revoked'}",
+            target=group,
+            request=current_request(),
+            data=data,
+        )

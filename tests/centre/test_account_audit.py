@@ -181,3 +181,11 @@ def test_changes_from_the_shell_are_audited_too(account, entries):
 def test_a_sign_in_writes_no_account_change(client, account, entries):
     client.post("/login/", {"username": "counsellor", "password": DEMO_PASSWORD})
     assert not entries(account("counsellor")).exists()
+
+
+def test_a_change_of_what_a_role_opens_is_audited(account, after_seeding):
+    auditors = Group.objects.get(name=Role.AUDITOR)
+    auditors.permissions.add(Permission.objects.get(codename="view_case"))
+    entry = AuditEntry.objects.get(id__gt=after_seeding, action="centre.role.permission_granted")
+    assert (entry.target_type, entry.target_id) == ("auth.group", str(auditors.pk))
+    assert entry.data == {"permissions": ["counselling.view_case"], "clinical": True}
