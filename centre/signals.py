@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from centre.audit import audit_log, current_actor, current_request
@@ -102,6 +102,11 @@ def audit_account_save(sender, instance: User, created: bool, raw=False, **kwarg
         )
     if before["password"] != instance.password:
         audit_account("centre.user.password_changed", instance, {})
+
+
+@receiver(post_delete, sender=User)
+def audit_account_delete(sender, instance: User, **kwargs) -> None:
+    audit_account("centre.user.deleted", instance, {})
 
 
 def role_names(group_ids) -> list[str]:

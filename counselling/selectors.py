@@ -236,9 +236,11 @@ def case_viewers(*, case: Case):
     from centre.models import AuditEntry, AuditRecord
 
     targets = case_audit_targets(case=case)
-    listed = AuditRecord.objects.filter(targets).values("entry_id")
+    # A UNION of two indexed lookups (target_type, target_id), not an OR Postgres would scan for.
+    direct = AuditEntry.objects.filter(targets).order_by().values("pk")
+    listed = AuditRecord.objects.filter(targets).order_by().values("entry_id")
     return (
-        AuditEntry.objects.filter(targets | Q(pk__in=listed))
+        AuditEntry.objects.filter(pk__in=direct.union(listed))
         .filter(action__regex=READ_ACTIONS)
         .order_by("-at", "-id")[:200]
     )

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from centre.audit import AuditContextMiddleware
-from centre.models import AuditEntry, Site
+from centre.models import AuditEntry, Site, User
 from centre.roles import Role
 from tests.conftest import DEMO_PASSWORD
 
@@ -189,3 +189,14 @@ def test_a_change_of_what_a_role_opens_is_audited(account, after_seeding):
     entry = AuditEntry.objects.get(id__gt=after_seeding, action="centre.role.permission_granted")
     assert (entry.target_type, entry.target_id) == ("auth.group", str(auditors.pk))
     assert entry.data == {"permissions": ["counselling.view_case"], "clinical": True}
+
+
+def test_a_deleted_account_is_audited(after_seeding):
+    newcomer = User.objects.create_user("newcomer", password="a-long-password-1")
+    newcomer_id = newcomer.pk
+    newcomer.delete()
+    actions = AuditEntry.objects.filter(id__gt=after_seeding, target_id=str(newcomer_id))
+    assert list(actions.order_by("id").values_list("action", flat=True)) == [
+        "centre.user.created",
+        "centre.user.deleted",
+    ]
