@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from centre.models import School, Site, User
@@ -11,8 +13,30 @@ admin.site.site_header = admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = _("Administration")
 
 
+class AccountChangeForm(UserChangeForm):
+    """Refuses a change of one's own roles, permissions, site or school: a system administrator
+    must not open clinical records to themselves (the model signals refuse it too)."""
+
+    SELF_LOCKED = ("groups", "user_permissions", "is_superuser", "is_staff", "site", "school")
+    editor: User | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        editing_self = self.editor is not None and self.instance.pk == self.editor.pk
+        if editing_self and set(self.changed_data) & set(self.SELF_LOCKED):
+            raise ValidationError(
+                _(
+                    "You cannot change your own roles, permissions, site or school. "
+                    "Ask another administrator; the change will be in the audit log."
+                ),
+                code="self_change",
+            )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = AccountChangeForm
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Place in the network"), {"fields": ("site", "school", "phone", "language")}),
@@ -21,6 +45,12 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "groups", "site__kind")
     list_select_related = ("site", "school")
     autocomplete_fields = ("site", "school")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if issubclass(form, AccountChangeForm):
+            form.editor = request.user  # the class is made for this request by modelform_factory
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser (an operator at the console) may hand out superuser status or

@@ -3,20 +3,39 @@
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
-from django.db import models
-from django.http import HttpRequest
+from django.conf import settings
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 
-from centre.models import AuditEntry, User
+from centre.models import AuditEntry, AuditRecord, User
 
 
 def client_address(request: HttpRequest | None) -> str | None:
-    """The client's address as the web server saw it (the proxy sets REMOTE_ADDR via gunicorn's
-    forwarded-allow-ips in production)."""
+    """The client's address, the same for the audit log and django-axes.
+
+    With `TRUSTED_PROXY_COUNT` proxies in front (README "Running in production"), each appends
+    the address it received the request from to X-Forwarded-For, so the client is the entry that
+    many places from the right; entries further left are whatever the client sent and are never
+    believed. With no proxy (0), or a header shorter than the proxies or not an address, it is
+    REMOTE_ADDR: the peer of the web server, which nobody can forge."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return peer
+    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < proxies:
+        return peer
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return peer
 
 
 def audit_log(
@@ -43,3 +62,82 @@ def audit_log(
         reason=reason,
         data=data or {},
     )
+
+
+def audit_read(
+    request: HttpRequest,
+    action: str,
+    records: models.Model | Iterable[models.Model] | None,
+    *,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Audit what a page, an API answer or an export shows the signed-in user: one entry per
+    answer, never one per row. One record is the entry's target; a list (a page of rows) is
+    one entry with their number, and each record in `AuditRecord`, so that "who viewed this
+    file" finds the list page too. `action` is dotted: `counselling.case.listed`."""
+    if records is None or isinstance(records, models.Model):
+        return audit_log(
+            actor=request.user,
+            action=action,
+            target=records,
+            request=request,
+            reason=reason,
+            data=data,
+        )
+    shown = list(dict.fromkeys(records))  # the order shown, each record once
+    with transaction.atomic():
+        entry = audit_log(
+            actor=request.user,
+            action=action,
+            request=request,
+            reason=reason,
+            data={**(data or {}), "records": len(shown)},
+        )
+        AuditRecord.objects.bulk_create(
+            AuditRecord(entry=entry, target_type=record._meta.label_lower, target_id=str(record.pk))
+            for record in shown
+        )
+    return entry
+
+
+def audit_export(
+    request: HttpRequest,
+    action: str,
+    records: models.Model | Iterable[models.Model] | None = None,
+    *,
+    filename: str,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Audit a download (an XLSX report, a template, a stored monthly report): who took which
+    file, of which records. `filename` names ids and months only, never a person."""
+    return audit_read(request, action, records, data={**(data or {}), "file": filename})
+
+
+_current_request: ContextVar[HttpRequest | None] = ContextVar("audited_request", default=None)
+
+
+class AuditContextMiddleware:
+    """Makes the request known to audit writers no view calls: the model signals that audit
+    account and role changes whatever the path (the admin, a form, a script run in a view)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
+
+def current_request() -> HttpRequest | None:
+    """The request being answered, or None (the shell, a Celery task, a migration)."""
+    return _current_request.get()
+
+
+def current_actor() -> User | None:
+    """The signed-in user of the request being answered, if any."""
+    user = getattr(current_request(), "user", None)
+    return user if user is not None and user.is_authenticated else None

@@ -222,6 +222,37 @@ class AuditEntry(models.Model):
         raise PermissionError("Audit entries cannot be deleted.")
 
 
+class AuditRecord(models.Model):
+    """One of the records an audit entry is about when it is about several (a list page, an
+    export): one entry per page, and one of these per record shown, so that "who viewed this
+    file" finds the page. Append-only like the entries (migration 0011)."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="records")
+    target_type = models.CharField(max_length=100)
+    target_id = models.CharField(max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audited record")
+        verbose_name_plural = _("audited records")
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="centre_auditrecord_target")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_type} {self.target_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
 class Reminder(models.Model):
     """One message to send later: a row of the outbox (ENGINEERING.md §3.2).
 

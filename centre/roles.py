@@ -24,6 +24,25 @@ class Role(models.TextChoices):
     SYSTEM_ADMINISTRATOR = "system_administrator", _("System administrator")
 
 
+# Roles that open minors' records (case files, screening results, hotline calls): granting one
+# is marked "clinical" in the audit log, for the auditors.
+CLINICAL_ROLES = frozenset(
+    {
+        Role.COUNSELLOR,
+        Role.SUPERVISOR,
+        Role.SCHOOL_LIAISON,
+        Role.HOTLINE_OPERATOR,
+        Role.CRISIS_TEAM,
+    }
+)
+
+
+def clinical_permissions() -> set[str]:
+    """The permissions ("app_label.codename") any clinical role holds."""
+    declared = declared_role_permissions()
+    return set().union(*(declared[role.value] for role in CLINICAL_ROLES))
+
+
 def declared_role_permissions() -> dict[str, set[str]]:
     """Every app's declaration merged: role → {"app_label.codename", ...}."""
     from django.apps import apps

@@ -1,12 +1,19 @@
-"""Sign-ins, sign-outs and failed sign-ins go to the audit log (DOMAIN.md §5.4, ASVS 16.3.1)."""
+"""What the audit log records from signals (DOMAIN.md §5.4, ASVS 16.3.1): sign-ins, sign-outs and
+failed sign-ins; and every change of an account's roles, permissions, site, school, active or
+staff state and password, whatever the path (the admin, the shell, a script), with the actor of
+the request when there is one. Nobody may change their own roles, permissions, site or school."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from centre.audit import audit_log
-from centre.models import AuditEntry
+from centre.audit import audit_log, current_actor, current_request
+from centre.models import AuditEntry, User
+from centre.roles import CLINICAL_ROLES, clinical_permissions
 
 
 @receiver(user_logged_in)
@@ -29,3 +36,152 @@ def audit_login_failure(sender, credentials, request=None, **kwargs) -> None:
         result=AuditEntry.Result.FAILED,
         request=request,
     )
+
+
+# Accounts ----------------------------------------------------------------------------------------
+
+# Fields of User whose changes are audited (attribute names); the privileges among them nobody may
+# change on their own account. The password is audited as "changed", never with its hash.
+AUDITED_FIELDS = ("is_active", "is_staff", "is_superuser", "site_id", "school_id")
+SELF_LOCKED_FIELDS = ("is_staff", "is_superuser", "site_id", "school_id")
+SELF_CHANGE_REFUSED = "Nobody can change their own roles, permissions, site or school."
+
+
+def audit_account(action: str, user: User, data: dict) -> None:
+    audit_log(
+        actor=current_actor(), action=action, target=user, request=current_request(), data=data
+    )
+
+
+def refuse_self_change(user_ids) -> None:
+    actor = current_actor()
+    if actor is not None and actor.pk in set(user_ids):
+        raise PermissionDenied(SELF_CHANGE_REFUSED)
+
+
+def watched(update_fields) -> bool:
+    if update_fields is None:
+        return True
+    names = {field.removesuffix("_id") for field in update_fields}
+    return bool(names & {field.removesuffix("_id") for field in (*AUDITED_FIELDS, "password")})
+
+
+@receiver(pre_save, sender=User)
+def remember_account_before_save(sender, instance: User, raw=False, update_fields=None, **kw):
+    instance._audit_before = None
+    if raw or instance._state.adding or not watched(update_fields):
+        return  # a sign-in's last_login, a fixture: nothing audited changes
+    before = User.objects.filter(pk=instance.pk).values(*AUDITED_FIELDS, "password").first()
+    if before and any(before[name] != getattr(instance, name) for name in SELF_LOCKED_FIELDS):
+        refuse_self_change([instance.pk])
+    instance._audit_before = before
+
+
+@receiver(post_save, sender=User)
+def audit_account_save(sender, instance: User, created: bool, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    before = instance.__dict__.pop("_audit_before", None)
+    if created:
+        fields = {name: getattr(instance, name) for name in AUDITED_FIELDS}
+        audit_account(
+            "centre.user.created", instance, {**fields, "clinical": instance.is_superuser}
+        )
+        return
+    if before is None:
+        return
+    changes = {
+        name: [before[name], getattr(instance, name)]
+        for name in AUDITED_FIELDS
+        if before[name] != getattr(instance, name)
+    }
+    if changes:
+        granted_all = instance.is_superuser and not before["is_superuser"]
+        audit_account(
+            "centre.user.changed", instance, {"changes": changes, "clinical": granted_all}
+        )
+    if before["password"] != instance.password:
+        audit_account("centre.user.password_changed", instance, {})
+
+
+@receiver(post_delete, sender=User)
+def audit_account_delete(sender, instance: User, **kwargs) -> None:
+    audit_account("centre.user.deleted", instance, {})
+
+
+def role_names(group_ids) -> list[str]:
+    return sorted(Group.objects.filter(pk__in=group_ids).values_list("name", flat=True))
+
+
+def permission_names(permission_ids) -> list[str]:
+    return sorted(
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.filter(pk__in=permission_ids).values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+
+
+def roles_data(names: list[str]) -> dict:
+    return {"roles": names, "clinical": bool(set(names) & {role.value for role in CLINICAL_ROLES})}
+
+
+def permissions_data(names: list[str]) -> dict:
+    return {"permissions": names, "clinical": bool(set(names) & clinical_permissions())}
+
+
+# What an m2m change of the user's groups or permissions is called, and how its ids are described.
+M2M_AUDITS = {
+    User.groups.through: ("role", role_names, roles_data),
+    User.user_permissions.through: ("permission", permission_names, permissions_data),
+}
+
+
+def audit_m2m_change(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """Both sides: `user.groups.add(group)` and `group.user_set.add(user)`; `clear()` too."""
+    kind, describe, to_data = M2M_AUDITS[sender]
+    related = "group" if kind == "role" else "permission"
+    if action.startswith("pre_"):
+        if action == "pre_clear":
+            # What a clear removes, read before it goes, for the entry after it.
+            rows = sender.objects.filter(**{related if reverse else "user": instance})
+            pk_set = set(rows.values_list("user_id" if reverse else f"{related}_id", flat=True))
+            instance._audit_cleared = pk_set
+        if pk_set:  # adding what is there already changes nothing
+            refuse_self_change(pk_set if reverse else [instance.pk])
+        return
+    if action == "post_clear":
+        pk_set = instance.__dict__.pop("_audit_cleared", set())
+    if not pk_set:
+        return
+    granted = action == "post_add"
+    action_name = f"centre.user.{kind}_{'granted' if granted else 'revoked'}"
+    data = to_data(describe([instance.pk] if reverse else pk_set))
+    data["clinical"] = granted and data["clinical"]  # the auditors' flag: clinical access given
+    for user in User.objects.filter(pk__in=pk_set) if reverse else [instance]:
+        audit_account(action_name, user, data)
+
+
+for through in M2M_AUDITS:
+    m2m_changed.connect(audit_m2m_change, sender=through, dispatch_uid=f"audit-{through.__name__}")
+
+
+@receiver(m2m_changed, sender=Group.permissions.through)
+def audit_role_permissions(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    """What a role opens changes for every member: audited like a grant to one account (the
+    role groups are kept in step with the code by `sync_role_groups`, which changes nothing
+    when they already are)."""
+    if action not in ("post_add", "post_remove") or not pk_set:
+        return
+    granted = action == "post_add"
+    groups = Group.objects.filter(pk__in=pk_set) if reverse else [instance]
+    data = permissions_data(permission_names([instance.pk] if reverse else pk_set))
+    data["clinical"] = granted and data["clinical"]
+    for group in groups:
+        audit_log(
+            actor=current_actor(),
+            action=f"centre.role.permission_{'granted' if granted else 'revoked'}",
+            target=group,
+            request=current_request(),
+            data=data,
+        )

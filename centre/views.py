@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 
 from centre import health, reminders, statistics
+from centre.audit import audit_export
 from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, Site
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
@@ -264,7 +265,9 @@ class StatisticsExportView(StatisticsMixin, View):
         )
         where = site.code if site else "network"
         name = f"statistics-{window.first:%Y-%m}-{window.last:%Y-%m}-{where}"
-        return xlsx_response(f"{name}.xlsx", rows[0], rows[1:])
+        return xlsx_response(
+            request, f"{name}.xlsx", rows[0], rows[1:], action="centre.statistics.exported"
+        )
 
 
 class MonthlyReportView(StatisticsMixin, View):
@@ -274,8 +277,10 @@ class MonthlyReportView(StatisticsMixin, View):
 
     def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
         report = get_object_or_404(MonthlyReport, pk=report_id)
+        filename = f"report-{report.month:%Y-%m}.xlsx"
+        audit_export(request, "centre.monthly_report.exported", report, filename=filename)
         response = HttpResponse(report.file.open("rb").read(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="report-{report.month:%Y-%m}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 

@@ -1,12 +1,14 @@
 """XLSX downloads (error reports, templates, statistics): one way to write them, with formula
-injection neutralised (ENGINEERING.md §4.5)."""
+injection neutralised (ENGINEERING.md §4.5), and every download audited."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+
+from centre.audit import audit_export
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +34,17 @@ def workbook_bytes(header: list[str], rows: Iterable[Iterable], title: str = "Sh
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+def xlsx_response(
+    request: HttpRequest,
+    filename: str,
+    header: list[str],
+    rows: Iterable[Iterable],
+    *,
+    action: str,
+    records=None,
+) -> HttpResponse:
+    """The download, audited (`audit_export`): every export says who took which file."""
+    audit_export(request, action, records, filename=filename)
     response = HttpResponse(workbook_bytes(header, rows), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from centre.api import ActionPermission, CursorPagination
-from centre.audit import audit_log
+from centre.audit import audit_read
 from centre.models import School
 from centre.versioning import StaleEditError
 from counselling import selectors, services
@@ -52,10 +52,14 @@ def case_filter(request: Request) -> int | None:
     return int(value)
 
 
-def paginated(view: APIView, request: Request, queryset, serializer_class) -> Response:
-    """One cursor page of `queryset`, in the view's own `Pagination` order if it has one."""
+def paginated(
+    view: APIView, request: Request, queryset, serializer_class, *, action: str
+) -> Response:
+    """One cursor page of `queryset`, in the view's own `Pagination` order if it has one; the
+    page is audited (`action`) as one entry naming the records it shows."""
     paginator = getattr(view, "Pagination", CursorPagination)()
     page = paginator.paginate_queryset(queryset, request, view=view)
+    audit_read(request, action, page)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
@@ -145,7 +149,9 @@ class CaseListApi(APIView):
             status=choice_param(request, "status", Case.Status.values),
             risk_level=choice_param(request, "risk_level", RiskLevel.values),
         )
-        return paginated(self, request, cases, CaseOutputSerializer)
+        return paginated(
+            self, request, cases, CaseOutputSerializer, action="counselling.case.listed"
+        )
 
     @extend_schema(request=InputSerializer, responses={201: CaseOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -298,7 +304,9 @@ class ClientListApi(APIView):
     @extend_schema(responses=ClientOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         clients = selectors.client_visible_to(user=request.user)
-        return paginated(self, request, clients, ClientOutputSerializer)
+        return paginated(
+            self, request, clients, ClientOutputSerializer, action="counselling.client.listed"
+        )
 
     @extend_schema(request=InputSerializer, responses={201: ClientOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -323,9 +331,7 @@ class ClientDetailApi(APIView):
     @extend_schema(responses=ClientOutputSerializer)
     def get(self, request: Request, client_id: int) -> Response:
         client = selectors.get_client_for_user(user=request.user, client_id=client_id)
-        audit_log(
-            actor=request.user, action="counselling.client.viewed", target=client, request=request
-        )
+        audit_read(request, "counselling.client.viewed", client)
         return Response(ClientOutputSerializer(client).data)
 
 
@@ -398,7 +404,9 @@ class SessionListApi(APIView):
         case_id = case_filter(request)
         if case_id is not None:
             sessions = sessions.filter(case_id=case_id)
-        return paginated(self, request, sessions, SessionOutputSerializer)
+        return paginated(
+            self, request, sessions, SessionOutputSerializer, action="counselling.session.listed"
+        )
 
     @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
     def post(self, request: Request) -> Response:
@@ -494,7 +502,9 @@ class ReferralListApi(APIView):
         wanted = choice_param(request, "status", Referral.Status.values)
         if wanted:
             referrals = referrals.filter(status=wanted)
-        return paginated(self, request, referrals, ReferralOutputSerializer)
+        return paginated(
+            self, request, referrals, ReferralOutputSerializer, action="counselling.referral.listed"
+        )
 
     @extend_schema(request=InputSerializer, responses={201: ReferralOutputSerializer})
     def post(self, request: Request) -> Response:

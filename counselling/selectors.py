@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -212,13 +213,37 @@ def referral_visible_to(*, user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(case__in=case_visible_to(user=user))
 
 
-def case_viewers(*, case: Case):
-    """Who read this case file and when: for the case's counsellor and supervisor."""
-    from centre.models import AuditEntry
+READ_ACTIONS = r"\.(viewed|listed|exported)$"
 
-    return AuditEntry.objects.filter(
-        target_type="counselling.case", target_id=str(case.pk), action__endswith=".viewed"
-    ).order_by("-at")[:200]
+
+def _ids_as_text(records: QuerySet) -> QuerySet:
+    return records.annotate(as_text=Cast("pk", CharField())).values("as_text")
+
+
+def case_audit_targets(*, case: Case) -> Q:
+    """The audit targets that are this file: the case, its child, its sessions and referrals."""
+    return (
+        Q(target_type="counselling.case", target_id=str(case.pk))
+        | Q(target_type="counselling.client", target_id=str(case.client_id))
+        | Q(target_type="counselling.counsellingsession", target_id__in=_ids_as_text(case.sessions))
+        | Q(target_type="counselling.referral", target_id__in=_ids_as_text(case.referrals))
+    )
+
+
+def case_viewers(*, case: Case):
+    """Who read this case file and when, on its own pages or in a list, an API answer or an
+    export (`centre.audit.audit_read`): for the case's counsellor and supervisor."""
+    from centre.models import AuditEntry, AuditRecord
+
+    targets = case_audit_targets(case=case)
+    # A UNION of two indexed lookups (target_type, target_id), not an OR Postgres would scan for.
+    direct = AuditEntry.objects.filter(targets).order_by().values("pk")
+    listed = AuditRecord.objects.filter(targets).order_by().values("entry_id")
+    return (
+        AuditEntry.objects.filter(pk__in=direct.union(listed))
+        .filter(action__regex=READ_ACTIONS)
+        .order_by("-at", "-id")[:200]
+    )
 
 
 def case_timeline(*, case: Case) -> list[dict]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from centre.audit import audit_read
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.versioning import StaleEditError
@@ -58,6 +59,7 @@ class CaseloadView(RoleRequiredMixin, View):
             risk_level=chosen.get("risk_level", ""),
         )
         page = Paginator(cases, self.per_page).get_page(request.GET.get("page"))
+        audit_read(request, "counselling.case.listed", page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         return render(
@@ -287,6 +289,8 @@ class CaseFormView(CaseView):
         raise NotImplementedError
 
     def render_form(self, request: HttpRequest, case: Case, form, status: int = 200):
+        # The page's header shows the child's details: a read of the case file.
+        services.case_record_read(actor=request.user, case=case, request=request)
         context = {"case": case, "client": case.client, "form": form, "title": self.title}
         return render(request, self.template_name, context, status=status)
 
@@ -449,6 +453,7 @@ class ConsentWithdrawView(CaseView):
     def get(self, request, case_id: int, consent_id: int):
         case = self.load_case(request, case_id)
         consent = self._consent(case, consent_id)
+        services.case_record_read(actor=request.user, case=case, request=request)
         return render(
             request, "counselling/consent_withdraw.html", {"case": case, "consent": consent}
         )
@@ -493,7 +498,6 @@ class SessionDetailView(CaseView):
 
     def get(self, request, session_id: int):
         session, case = self._session(request, session_id)
-        services.case_record_read(actor=request.user, case=case, request=request, what="session")
         form = forms.SessionEditForm(
             initial={
                 "version": session.version,
@@ -530,6 +534,8 @@ class SessionDetailView(CaseView):
 
     @staticmethod
     def _render(request, session, case, form, status=200):
+        # Every answer that shows the note, a refused save's included, is a read of it.
+        services.case_record_read(actor=request.user, case=case, request=request, what="session")
         context = {
             "session": session,
             "case": case,
@@ -540,6 +546,25 @@ class SessionDetailView(CaseView):
         return render(request, "counselling/session_detail.html", context, status=status)
 
 
+VIEWED_WHAT = {
+    "counselling.session.viewed": gettext_lazy("a session note"),
+    "counselling.export.viewed": gettext_lazy("an export"),
+    "counselling.follow_up.viewed": gettext_lazy("a follow-up"),
+    "counselling.client.viewed": gettext_lazy("the child's details"),
+}
+
+
+def viewed_what(action: str) -> str:
+    """What an entry of "who viewed this file" read: a page of the file, a list, an export."""
+    if action in VIEWED_WHAT:
+        return VIEWED_WHAT[action]
+    if action.endswith(".listed"):
+        return gettext_lazy("a list showing it")
+    if action.endswith(".exported"):
+        return gettext_lazy("an export")
+    return gettext_lazy("the case file")
+
+
 class ViewersView(CaseView):
     """Who viewed this file: for its counsellor and supervisors."""
 
@@ -547,10 +572,13 @@ class ViewersView(CaseView):
         case = self.load_case(request, case_id)
         if not selectors.case_may_see_viewers(user=request.user, case=case):
             raise PermissionDenied
+        entries = list(selectors.case_viewers(case=case))
+        for entry in entries:
+            entry.what = viewed_what(entry.action)
         return render(
             request,
             "counselling/viewers.html",
-            {"case": case, "client": case.client, "entries": selectors.case_viewers(case=case)},
+            {"case": case, "client": case.client, "entries": entries},
         )
 
 
@@ -708,5 +736,6 @@ class FollowUpView(CaseView):
 
     @staticmethod
     def _render(request, follow_up, case, bound, status=200):
+        services.case_record_read(actor=request.user, case=case, request=request, what="follow_up")
         context = {"follow_up": follow_up, "case": case, "client": case.client, **bound}
         return render(request, "counselling/follow_up.html", context, status=status)

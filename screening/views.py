@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from centre.audit import audit_log
+from centre.audit import audit_log, audit_read
 from centre.models import School
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
@@ -123,7 +123,14 @@ class TemplateDownloadView(RoleRequiredMixin, View):
         for instrument in campaign.instruments:
             prefix = importing.INSTRUMENT_PREFIX[instrument]
             header += [f"{prefix}_{n}" for n in range(1, importing.ITEM_COUNT[instrument] + 1)]
-        return xlsx_response(f"roster-template-{campaign.pk}.xlsx", header, [])
+        return xlsx_response(
+            request,
+            f"roster-template-{campaign.pk}.xlsx",
+            header,
+            [],
+            action="screening.roster_template.exported",
+            records=campaign,
+        )
 
 
 class ImportView(RoleRequiredMixin, View):
@@ -142,6 +149,7 @@ class ImportView(RoleRequiredMixin, View):
                     "finished": roster_import.finished_at is not None,
                 }
             )
+        audit_read(request, "screening.roster_import.viewed", roster_import)  # its error report
         context = {
             "roster_import": roster_import,
             "campaign": roster_import.campaign,
@@ -160,9 +168,12 @@ class ImportErrorsView(RoleRequiredMixin, View):
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         rows = [(error["row"], error["column"], error["reason"]) for error in roster_import.errors]
         return xlsx_response(
+            request,
             f"roster-errors-{roster_import.pk}.xlsx",
             [_("Row"), _("Column"), _("Reason")],
             rows,
+            action="screening.roster_errors.exported",
+            records=roster_import,
         )
 
 
@@ -217,7 +228,10 @@ class BoardView(RoleRequiredMixin, View):
             )
         tier = request.GET.get("tier", "")
         tier = tier if tier in Tier.values else ""
-        tasks = selectors.tracking_board(user=request.user, campaign=campaign, tier=tier)[:500]
+        tasks = list(
+            selectors.tracking_board(user=request.user, campaign=campaign, tier=tier)[:500]
+        )
+        audit_read(request, "screening.result.listed", [task.result for task in tasks])
         context = {
             "tasks": tasks,
             "campaign": campaign,
@@ -384,4 +398,6 @@ class ReferView(RoleRequiredMixin, View):
 
     @staticmethod
     def _render(request, task, form, status=200):
+        # The form shows the student's name and date of birth.
+        audit_read(request, "screening.referral_form.viewed", task.result)
         return render(request, "screening/refer.html", {"task": task, "form": form}, status=status)

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request (actor, address) for audit entries written by model signals.
+    "centre.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "centre.drafts.KeptDraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -133,7 +135,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The client's address for the audit log and django-axes: the number of proxies in front that
+# append to X-Forwarded-For (0: REMOTE_ADDR, the direct peer). centre.audit.client_address.
+TRUSTED_PROXY_COUNT = env.read_int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
+
 # django-axes: lock a username from one address, never a whole school behind one NAT address.
+AXES_CLIENT_IP_CALLABLE = "centre.audit.client_address"
 AXES_FAILURE_LIMIT = env.read_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -238,6 +245,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # Anonymous requests are throttled by address: the client's, as for the audit log.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "centre.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
