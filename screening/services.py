@@ -177,7 +177,7 @@ def escalate_overdue_crisis_tasks() -> int:
         status=TrackingTask.Status.OPEN,
         due_at__lt=now,
         escalated_at__isnull=True,
-    ).select_related("result__campaign__school")
+    ).select_related("result__campaign__school__site")
     team = list(User.objects.filter(groups__name=Role.CRISIS_TEAM.value, is_active=True))
     count = 0
     for task in overdue[:500]:
@@ -191,6 +191,7 @@ def escalate_overdue_crisis_tasks() -> int:
                     params={"task": task.pk, "school": task.result.campaign.school.code},
                     recipient=member,
                     target=task,
+                    site=task.result.campaign.school.site,
                 )
             TrackingTask.objects.filter(pk=task.pk).update(escalated_at=now)
             count += 1
