@@ -508,7 +508,8 @@ def session_log(
     A session held after the consent to counselling was withdrawn is refused, unless it is the
     crisis exception (`crisis_reason`, audited)."""
     lapsed_at = consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
-    if lapsed_at is not None and held_at >= lapsed_at:
+    # Sessions are logged to the minute: one in the minute of the withdrawal counts as after it.
+    if lapsed_at is not None and held_at >= lapsed_at.replace(second=0, microsecond=0):
         _crisis_exception(
             actor=actor, case=case, reason=crisis_reason, lapsed_at=lapsed_at, work="session"
         )
