@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from centre import reminders
-from centre.models import AuditEntry, Notification, Reminder, Site, User
+from centre.models import AuditEntry, Notification, Reminder, Site
 from counselling import follow_ups, services
 from counselling.models import (
     BreakGlassAccess,
@@ -35,20 +34,6 @@ ZERO_WIDTH = "\u200b" * 12 + "\u200c\u200d\ufeff  \u2060"
 def sign_in(client, username: str):
     assert client.login(username=username, password=DEMO_PASSWORD)
     return client
-
-
-@pytest.fixture
-def staff_at(demo_network):
-    """A new member of staff with `role` at the site `code`."""
-
-    def make(username: str, role: str, code: str) -> User:
-        user = User.objects.create_user(
-            username=username, password=DEMO_PASSWORD, site=Site.objects.get(code=code)
-        )
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
 
 
 @pytest.fixture
