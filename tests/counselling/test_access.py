@@ -447,3 +447,42 @@ def test_a_risk_change_needs_a_reason_in_words(alice, alice_case):
         )
     alice_case.refresh_from_db()
     assert alice_case.risk_level == "none"
+
+
+def test_reminders_planned_before_they_had_a_site_get_their_cases_or_recipients(alice, alice_case):
+    """The data migrations (centre 0010, counselling 0008) on rows written without a site."""
+    import importlib
+
+    from django.apps import apps
+
+    services.consent_record(
+        actor=alice,
+        client=alice_case.client,
+        purpose=Consent.Purpose.REMINDERS,
+        given_by=Consent.GivenBy.GUARDIAN,
+        guardian=alice_case.client.guardians.first(),
+        version="2026-01",
+    )
+    follow_up = follow_ups.follow_up_add(
+        actor=alice, case=alice_case, due_at=timezone.now() + datetime.timedelta(days=3)
+    )
+    digest = reminders.reminder_plan(
+        key="digest:test",
+        channel=Reminder.Channel.EMAIL,
+        due_at=timezone.now(),
+        template="follow_up_digest",
+        params={"due_today": 1, "overdue": 0},
+        recipient=alice,
+    )
+    Reminder.objects.update(site=None)
+    for name in (
+        "centre.migrations.0010_reminder_site",
+        "counselling.migrations.0008_reminder_site_of_follow_ups",
+    ):
+        module = importlib.import_module(name)
+        backfill = getattr(module, "site_from_recipient", None) or module.site_from_case
+        backfill(apps, None)
+    digest.refresh_from_db()
+    assert digest.site == alice.site
+    sms = Reminder.objects.get(target_id=str(follow_up.pk), channel="sms")
+    assert sms.site == alice_case.site
