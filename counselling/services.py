@@ -656,7 +656,7 @@ def referral_advance(
         fields.append("scheduled_for")
     if status == Referral.Status.FEEDBACK:
         words = forbidden_words(feedback_to_school)
-        if not feedback_to_school.strip() or words:
+        if not word_characters(feedback_to_school) or words:
             raise ValidationError(
                 {
                     "feedback_to_school": _(
@@ -666,7 +666,7 @@ def referral_advance(
                     % {"words": "、".join(words) or "—"}
                 }
             )
-        referral.feedback_to_school = feedback_to_school.strip()
+        referral.feedback_to_school = without_invisible(feedback_to_school)
         fields.append("feedback_to_school")
     if status == Referral.Status.CLOSED:
         referral.closed_at = timezone.now()

@@ -14,6 +14,7 @@ from centre.audit import audit_log
 from centre.models import Reminder, User
 from centre.reminders import Message, register_template, reminder_plan
 from centre.roles import Role
+from centre.text import without_invisible, word_characters
 from screening import importing, scoring, tiers
 from screening.models import Campaign, RosterImport, ScreeningResult, TierChange, TrackingTask
 
@@ -107,7 +108,7 @@ def result_change_tier(
 ) -> ScreeningResult:
     """A clinician may raise a tier at any time; lowering it needs a written reason and a second
     clinician's sign-off (DOMAIN.md §2.2, R-TR-3)."""
-    if not reason.strip():
+    if not word_characters(reason):  # zero-width spaces and punctuation say nothing
         raise ValidationError({"reason": _("Say why the tier changes.")})
     if tiers.is_downgrade(result.tier, tier):
         if signed_off_by is None or signed_off_by.pk == actor.pk:
@@ -119,7 +120,7 @@ def result_change_tier(
     previous = result.tier
     ScreeningResult.objects.filter(pk=result.pk).update(tier=tier, tier_confirmed=True)
     result.tier = tier
-    _log_change(result, previous, tier, actor, reason.strip(), signed_off_by)
+    _log_change(result, previous, tier, actor, without_invisible(reason), signed_off_by)
     return result
 
 

@@ -486,3 +486,20 @@ def test_reminders_planned_before_they_had_a_site_get_their_cases_or_recipients(
     assert digest.site == alice.site
     sms = Reminder.objects.get(target_id=str(follow_up.pk), channel="sms")
     assert sms.site == alice_case.site
+
+
+def test_feedback_to_a_school_of_invisible_characters_is_refused(alice, alice_case):
+    referral = services.referral_create(
+        actor=alice, case=alice_case, destination="school", reason="返校安排"
+    )
+    services.referral_advance(actor=alice, referral=referral, status="accepted")
+    services.referral_advance(
+        actor=alice, referral=referral, status="scheduled", scheduled_for=referral.due_at
+    )
+    services.referral_advance(actor=alice, referral=referral, status="attended")
+    with pytest.raises(ValidationError):
+        services.referral_advance(
+            actor=alice, referral=referral, status="feedback", feedback_to_school=ZERO_WIDTH
+        )
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ATTENDED
