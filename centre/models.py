@@ -288,6 +288,11 @@ class Reminder(models.Model):
     language = models.CharField(max_length=10, default="zh-hans")
     template = models.CharField(max_length=50)
     params = models.JSONField(default=dict, blank=True)
+    # The site whose supervisors decide about it when it fails (the case's, the school's; the
+    # recipient's by default). None: the system administrators only.
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # What the reminder is about, as ids only (`counselling.followup`, "42").
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

@@ -29,7 +29,8 @@ from django.utils import timezone, translation
 from centre import sms
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
-from centre.models import Notification, Reminder, User
+from centre.models import Notification, Reminder, Site, User
+from centre.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +79,12 @@ def reminder_plan(
     recipient: User | None = None,
     phone: str = "",
     language: str = "",
+    site: Site | None = None,
 ) -> Reminder:
     """Plan one message; the same `key` twice plans it once. Call inside the transaction of the
     change that causes it. The text is checked now, so a bad template fails the change, not the
-    send."""
+    send. `site` is where it belongs (the case's, the school's): its supervisors and those above
+    decide about it if it fails; the recipient's site by default."""
     language = language or (recipient.language if recipient else settings.LANGUAGE_CODE)
     render(template=template, params=params, language=language, channel=channel)
     reminder, _created = Reminder.objects.get_or_create(
@@ -94,6 +97,7 @@ def reminder_plan(
             "recipient": recipient,
             "phone": phone,
             "language": language,
+            "site": site or (recipient.site if recipient else None),
             "target_type": target._meta.label_lower if target is not None else "",
             "target_id": str(target.pk) if target is not None else "",
         },
@@ -246,10 +250,22 @@ def reminder_give_up(*, actor: User, reminder: Reminder) -> None:
     audit_log(actor=actor, action="centre.reminder.given_up", target=reminder)
 
 
-def reminder_counts() -> dict[str, int]:
-    """`due` is due now and not yet sent (pending); the others are the rows in that status."""
+def reminders_visible_to(*, user: User) -> models.QuerySet[Reminder]:
+    """The reminders a user may see and decide about: a system administrator all of them; a
+    supervisor those of their site and the sites below; anyone else none."""
+    if user.has_role(Role.SYSTEM_ADMINISTRATOR):
+        return Reminder.objects.all()
+    if user.has_role(Role.SUPERVISOR) and user.site_id:
+        return Reminder.objects.filter(site__path__startswith=user.site.path)
+    return Reminder.objects.none()
+
+
+def reminder_counts(reminders: models.QuerySet[Reminder] | None = None) -> dict[str, int]:
+    """`due` is due now and not yet sent (pending); the others are the rows in that status. Of
+    `reminders` (a user's, `reminders_visible_to`), or of all."""
     now = timezone.now()
-    counts = Reminder.objects.aggregate(
+    reminders = Reminder.objects.all() if reminders is None else reminders
+    counts = reminders.aggregate(
         due=Count("id", filter=Q(status=Reminder.Status.PENDING, due_at__lte=now)),
         queued=Count("id", filter=Q(status=Reminder.Status.QUEUED)),
         sending=Count("id", filter=Q(status=Reminder.Status.SENDING)),

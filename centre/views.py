@@ -309,22 +309,26 @@ class InboxView(LoginRequiredMixin, View):
 
 class RemindersView(RoleRequiredMixin, View):
     """The outbox at a glance, and the reminders a person must decide about (a send that stopped
-    half-way, or one that kept failing): resend, or give up."""
+    half-way, or one that kept failing): resend, or give up. A supervisor sees those of their site
+    and the sites below (`reminders_visible_to`); another site's answer 404."""
 
     roles = frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR})
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        failed = Reminder.objects.filter(status=Reminder.Status.FAILED).select_related("recipient")[
-            :200
-        ]
+        visible = reminders.reminders_visible_to(user=request.user)
+        failed = visible.filter(status=Reminder.Status.FAILED).select_related("recipient")[:200]
         return render(
             request,
             "centre/reminders.html",
-            {"counts": reminders.reminder_counts(), "failed": failed},
+            {"counts": reminders.reminder_counts(visible), "failed": failed},
         )
 
     def post(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
-        reminder = get_object_or_404(Reminder, pk=reminder_id, status=Reminder.Status.FAILED)
+        reminder = get_object_or_404(
+            reminders.reminders_visible_to(user=request.user),
+            pk=reminder_id,
+            status=Reminder.Status.FAILED,
+        )
         decision = request.POST.get("decision")
         if decision == "resend":
             reminders.reminder_resend(actor=request.user, reminder=reminder)

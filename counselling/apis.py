@@ -28,6 +28,11 @@ from counselling.models import (
     RiskLevel,
 )
 
+CRISIS_REASON_HELP = (
+    "Needed once the consent to counselling is withdrawn: the crisis exception (PIPL Art. "
+    "13(4)), a sentence of 10 characters or more, kept in the audit log."
+)
+
 
 def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
@@ -155,7 +160,8 @@ class CaseListApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CaseOutputSerializer})
     def post(self, request: Request) -> Response:
-        """Open a case, with the requester as its counsellor, for a client of theirs."""
+        """Open a case, with the requester as its counsellor, for a client of theirs: 403 for a
+        child whose file they only read (a read-only share)."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -379,6 +385,11 @@ class SessionListApi(APIView):
     @extend_schema_serializer(component_name="SessionLogInput")
     class InputSerializer(serializers.ModelSerializer):
         case = serializers.IntegerField()
+        crisis_reason = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text=CRISIS_REASON_HELP,
+        )
 
         class Meta:
             model = CounsellingSession
@@ -393,6 +404,7 @@ class SessionListApi(APIView):
                 "note_intervention",
                 "note_plan",
                 "risk_assessed",
+                "crisis_reason",
             ]
 
     @extend_schema(
@@ -486,6 +498,9 @@ class ReferralListApi(APIView):
         case = serializers.IntegerField()
         destination = serializers.ChoiceField(choices=Referral.Destination.choices)
         reason = serializers.CharField()
+        crisis_reason = serializers.CharField(
+            required=False, allow_blank=True, help_text=CRISIS_REASON_HELP
+        )
 
     @extend_schema(
         parameters=[

@@ -214,6 +214,7 @@ def plan_reminders(follow_up: FollowUp) -> None:
         params={"case": case.pk, "day": due_day.isoformat()},
         recipient=case.counsellor,
         target=follow_up,
+        site=case.site,
     )
     recipient = sms_recipient(case)
     if recipient is not None:
@@ -229,6 +230,7 @@ def plan_reminders(follow_up: FollowUp) -> None:
                 phone=phone,
                 language=language,
                 target=follow_up,
+                site=case.site,
             )
 
 
@@ -284,6 +286,7 @@ def escalate_overdue() -> int:
                     },
                     recipient=supervisor,
                     target=follow_up,
+                    site=follow_up.case.site,
                 )
             FollowUp.objects.filter(pk=follow_up.pk).update(escalated_at=timezone.now())
             count += 1

@@ -58,6 +58,8 @@ def clinical_staff():
 
 
 class ClientSearchForm(forms.Form):
+    """Step 1 of intake, sent by POST: a child's name and date of birth never go in a URL."""
+
     full_name = forms.CharField(label=_("Name"), max_length=100)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
     school = forms.ModelChoiceField(
@@ -163,7 +165,30 @@ class IntakeForm(ClientSearchForm):
         return {name: data[name] for name in ["source", "presenting_concerns", "risk_level"]}
 
 
-class SessionForm(forms.ModelForm):
+def crisis_reason_field() -> forms.CharField:
+    """Asked for only when the consent to counselling is no longer in force (the service
+    refuses the work without it)."""
+    return forms.CharField(
+        label=_("Crisis: why this cannot wait"),
+        help_text=_(
+            "The consent to counselling was withdrawn. Only in a crisis (PIPL Art. 13(4)) may "
+            "you go on; the reason is kept in the audit log."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+
+class CrisisExceptionMixin:
+    """`crisis=True` adds the crisis-exception reason to the form."""
+
+    def __init__(self, *args, crisis: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if crisis:
+            self.fields["crisis_reason"] = crisis_reason_field()
+
+
+class SessionForm(CrisisExceptionMixin, forms.ModelForm):
     """The fast "log a session" form: sensible defaults, keyboard order, Ctrl+Enter saves."""
 
     class Meta:
@@ -264,7 +289,7 @@ class SafetyPlanForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(CrisisExceptionMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["destination", "reason"]
@@ -322,9 +347,7 @@ class ConsentForm(forms.Form):
 
 class BreakGlassForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why you need this file now"),
-        min_length=10,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why you need this file now"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -166,6 +166,25 @@ def user_may_change_case(*, user: User, case: Case) -> bool:
     )
 
 
+def user_may_change_client(*, user: User, client: Client) -> bool:
+    """Opening a case for a child already registered, and changing their guardians or consents,
+    needs the right to change one of their cases, or supervising the site they are registered
+    at: a read-only grant on a case never opens a way to write about the child. A child with no
+    case yet (just registered) is open to the clinical staff of the site that registered them."""
+    if not user.has_perm("counselling.change_case") or not user.site_id:
+        return False
+    at_site = client.site.path.startswith(user.site.path)
+    if user.has_role(Role.SUPERVISOR) and at_site:
+        return True
+    cases = Case.objects.filter(client=client)
+    if not cases.exists():
+        return at_site
+    changeable = Q(pk__in=_granted_case_ids(user=user, codename=CHANGE_CASE))
+    if user.has_role(Role.SUPERVISOR):
+        changeable |= Q(site__path__startswith=user.site.path)
+    return cases.filter(changeable).exists()
+
+
 def break_glass_active(*, user: User, case: Case) -> BreakGlassAccess | None:
     return BreakGlassAccess.objects.filter(
         user=user, case=case, expires_at__gt=timezone.now()
@@ -194,6 +213,26 @@ def client_search(*, full_name: str, date_of_birth, school_id: int | None) -> Qu
     return Client.objects.filter(full_name=full_name.strip(), date_of_birth=date_of_birth).filter(
         Q(school_id=school_id) | Q(school__isnull=True) if school_id else Q()
     )
+
+
+def supervisors_to_ask(*, site) -> list[User]:
+    """Whom to ask about a child registered at `site`: the supervisors of the nearest site, that
+    one or above it, that has any (they see the site's files and may share them)."""
+    codes = site.path.strip("/").split("/")
+    paths = ["".join(f"{code}/" for code in codes[:depth]) for depth in range(len(codes), 0, -1)]
+    supervisors = list(
+        User.objects.filter(
+            groups__name=Role.SUPERVISOR.value, is_active=True, site__path__in=paths
+        )
+        .select_related("site")
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    for path in paths:
+        nearest = [user for user in supervisors if user.site.path == path]
+        if nearest:
+            return nearest
+    return []
 
 
 def session_visible_to(*, user: User) -> QuerySet[CounsellingSession]:
@@ -282,7 +321,8 @@ def case_may_see_viewers(*, user: User, case: Case) -> bool:
 
 def get_client_for_opening(*, user: User, client_id: int) -> Client:
     """A client the user may open a case for: one whose file they see, or a child registered at
-    their site (or below) who has no case yet. Anything else answers 404."""
+    their site (or below) who has no case yet; anything else answers 404. A child they only read
+    about raises PermissionDenied (`user_may_change_client`)."""
     newly_registered = Q(cases__isnull=True)
     if user.site_id:
         newly_registered &= Q(site__path__startswith=user.site.path)
@@ -297,4 +337,6 @@ def get_client_for_opening(*, user: User, client_id: int) -> Client:
     )
     if client is None:
         raise Http404
+    if not user_may_change_client(user=user, client=client):
+        raise PermissionDenied
     return client

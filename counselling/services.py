@@ -14,14 +14,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
-from centre.models import User
+from centre.models import Reminder, User
+from centre.reminders import Message, register_template, reminder_plan
 from centre.roles import Role
+from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
 from counselling import follow_ups
 from counselling.models import (
@@ -39,9 +42,10 @@ from counselling.models import (
     RiskLevel,
     SafetyPlan,
 )
-from counselling.selectors import client_search
+from counselling.selectors import client_search, user_may_change_client
 
 ADULT_CONSENT_AGE = 14  # PIPL Art. 31: under 14, a guardian consents
+REASON_MINIMUM = 10  # letters or digits in a break-glass or crisis-exception reason
 
 
 class DuplicateClientError(ValidationError):
@@ -59,6 +63,13 @@ CASE_TRANSITIONS = {
 
 
 # Clients, guardians, consent -------------------------------------------------------------------
+
+
+def _require_change_of_client(*, actor: User, client: Client) -> None:
+    """Writes about the child (guardians, consents, another case) need the right to change one
+    of their cases, whatever page or endpoint they come from (`user_may_change_client`)."""
+    if not user_may_change_client(user=actor, client=client):
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -83,6 +94,7 @@ def client_register(*, actor: User, site, **fields: Any) -> Client:
 def guardian_add(
     *, actor: User, client: Client, relationship: str, full_name: str, phone: str
 ) -> Guardian:
+    _require_change_of_client(actor=actor, client=client)
     guardian = Guardian(client=client, relationship=relationship, full_name=full_name, phone=phone)
     guardian.full_clean()
     guardian.save()
@@ -101,6 +113,7 @@ def consent_record(
     version: str,
     given_at: datetime.datetime | None = None,
 ) -> Consent:
+    _require_change_of_client(actor=actor, client=client)
     if guardian is not None and guardian.client_id != client.pk:
         raise ValidationError({"guardian": _("This guardian belongs to another child.")})
     if given_by == Consent.GivenBy.CLIENT and client.age < ADULT_CONSENT_AGE:
@@ -129,6 +142,7 @@ def consent_record(
 
 @transaction.atomic
 def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
+    _require_change_of_client(actor=actor, client=consent.client)
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at", "updated_at"])
@@ -147,6 +161,38 @@ def has_active_consent(*, client: Client, purpose: str) -> bool:
     if client.age < ADULT_CONSENT_AGE:
         consents = consents.filter(given_by=Consent.GivenBy.GUARDIAN)
     return consents.exists()
+
+
+def consent_lapsed_at(*, client: Client, purpose: str) -> datetime.datetime | None:
+    """When the consent to `purpose` stopped being in force (its last withdrawal; the child's
+    registration if none was ever given), or None while one is in force."""
+    if has_active_consent(client=client, purpose=purpose):
+        return None
+    withdrawn = client.consents.filter(purpose=purpose).aggregate(at=Max("withdrawn_at"))["at"]
+    return withdrawn or client.created_at
+
+
+def _crisis_exception(*, actor: User, case: Case, reason: str, lapsed_at, work: str) -> None:
+    """Work on a case without a consent to counselling in force: only in a crisis (DOMAIN.md
+    §5.2, PIPL Art. 13(4)/18), for a reason in words, which the audit log keeps."""
+    if word_characters(reason) < REASON_MINIMUM:
+        raise ValidationError(
+            {
+                "crisis_reason": _(
+                    "The consent to counselling was withdrawn on %(day)s. Go on only in a "
+                    "crisis, and give the reason in a sentence (10 characters or more)."
+                )
+                % {"day": timezone.localdate(lapsed_at).isoformat()}
+            },
+            code="consent_withdrawn",
+        )
+    audit_log(
+        actor=actor,
+        action="counselling.consent.crisis_exception",
+        target=case,
+        reason=without_invisible(reason),
+        data={"purpose": Consent.Purpose.COUNSELLING, "for": work},
+    )
 
 
 # Cases -----------------------------------------------------------------------------------------
@@ -175,7 +221,9 @@ def case_open(
     risk_level: str = RiskLevel.NONE,
     supervisor: User | None = None,
 ) -> Case:
-    """Open a case. Under 14 it needs a guardian's consent to counselling (PIPL Art. 31)."""
+    """Open a case. Under 14 it needs a guardian's consent to counselling (PIPL Art. 31). A
+    child who has a case already gets another only from someone who may change one of theirs."""
+    _require_change_of_client(actor=actor, client=client)
     if not has_active_consent(client=client, purpose=Consent.Purpose.COUNSELLING):
         if client.age < ADULT_CONSENT_AGE:
             message = _("Under 14, a case needs a guardian's consent to counselling first.")
@@ -236,7 +284,7 @@ def case_update(
 def case_change_risk(
     *, actor: User, case: Case, level: str, reason: str, expected_version: int
 ) -> Case:
-    if not reason.strip():
+    if not word_characters(reason):
         raise ValidationError({"reason": _("Say why the risk level changes.")})
     previous = case.risk_level
     if previous == level:
@@ -247,7 +295,11 @@ def case_change_risk(
         fields={"risk_level": level, "risk_rank": RISK_RANK[RiskLevel(level)]},
     )
     RiskChange.objects.create(
-        case=case, level_from=previous, level_to=level, changed_by=actor, reason=reason.strip()
+        case=case,
+        level_from=previous,
+        level_to=level,
+        changed_by=actor,
+        reason=without_invisible(reason),
     )
     audit_log(
         actor=actor,
@@ -352,18 +404,32 @@ def case_record_read(*, actor: User, case: Case, request=None, what: str = "case
 
 @transaction.atomic
 def break_glass_open(*, actor: User, case: Case, reason: str, request=None) -> BreakGlassAccess:
-    """Time-boxed reading access to a case outside the actor's grants, for a stated reason."""
+    """Time-boxed reading access to a case outside the actor's grants, for a stated reason.
+
+    One grant at a time per user and case: going on after it expires is a new decision, with its
+    own reason and audit entry. The case's lead counsellor and supervisor are told in their
+    inbox."""
     if not (actor.has_role(Role.SUPERVISOR) or actor.has_role(Role.CRISIS_TEAM)):
         raise PermissionDenied
-    if len(reason.strip()) < 10:
+    if word_characters(reason) < REASON_MINIMUM:
         raise ValidationError(
             {"reason": _("Give the reason in a sentence (10 characters or more).")}
+        )
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # one grant at a time
+    active = BreakGlassAccess.objects.filter(
+        user=actor, case=case, expires_at__gt=timezone.now()
+    ).first()
+    if active is not None:
+        raise ValidationError(
+            _("Your break-glass access to this case is open until %(until)s.")
+            % {"until": timezone.localtime(active.expires_at).strftime("%Y-%m-%d %H:%M")},
+            code="break_glass_open",
         )
     hours = settings.BREAK_GLASS_HOURS
     access = BreakGlassAccess.objects.create(
         user=actor,
         case=case,
-        reason=reason.strip(),
+        reason=without_invisible(reason),
         expires_at=timezone.now() + datetime.timedelta(hours=hours),
     )
     audit_log(
@@ -374,7 +440,45 @@ def break_glass_open(*, actor: User, case: Case, reason: str, request=None) -> B
         reason=access.reason,
         data={"hours": hours},
     )
+    _tell_of_break_glass(access)
     return access
+
+
+def _tell_of_break_glass(access: BreakGlassAccess) -> None:
+    """The lead counsellor's and the supervisor's inbox (ids and times only: who and why are in
+    the case's "who viewed this file" tab)."""
+    case = access.case
+    for recipient in {case.counsellor, *follow_ups.supervisors_of(case)}:
+        if recipient.pk == access.user_id:
+            continue
+        reminder_plan(
+            key=f"break_glass:{access.pk}:{recipient.pk}",
+            channel=Reminder.Channel.INBOX,
+            due_at=access.granted_at,
+            template="break_glass_opened",
+            params={
+                "case": case.pk,
+                "until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            recipient=recipient,
+            target=case,
+            site=case.site,
+        )
+
+
+def _break_glass_opened(params: dict) -> Message:
+    return Message(
+        title=_("Break-glass access to case %(number)s") % {"number": params["case"]},
+        body=_(
+            "Someone opened this case outside their grants, until %(until)s. Who and why are in "
+            "the case's “Who viewed this file” tab."
+        )
+        % {"until": params["until"]},
+        link=reverse("counselling:case-viewers", args=[params["case"]]),
+    )
+
+
+register_template("break_glass_opened", _break_glass_opened)
 
 
 # Sessions and safety plans ---------------------------------------------------------------------
@@ -396,9 +500,19 @@ def session_log(
     note_intervention: str = "",
     note_plan: str = "",
     risk_assessed: str = "",
+    crisis_reason: str = "",
 ) -> CounsellingSession:
     """Record a session. A risk assessed at the session that differs from the case's moves the
-    case's risk level, with the session as the reason."""
+    case's risk level, with the session as the reason.
+
+    A session held after the consent to counselling was withdrawn is refused, unless it is the
+    crisis exception (`crisis_reason`, audited)."""
+    lapsed_at = consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
+    # Sessions are logged to the minute: one in the minute of the withdrawal counts as after it.
+    if lapsed_at is not None and held_at >= lapsed_at.replace(second=0, microsecond=0):
+        _crisis_exception(
+            actor=actor, case=case, reason=crisis_reason, lapsed_at=lapsed_at, work="session"
+        )
     session = CounsellingSession(
         case=case,
         counsellor=actor,
@@ -475,7 +589,17 @@ def referral_sla_hours(*, risk_level: str) -> int:
 
 
 @transaction.atomic
-def referral_create(*, actor: User, case: Case, destination: str, reason: str) -> Referral:
+def referral_create(
+    *, actor: User, case: Case, destination: str, reason: str, crisis_reason: str = ""
+) -> Referral:
+    """Refer along the green channel. Without a consent to counselling in force only as the
+    crisis exception (`crisis_reason`, audited); to the hospital also with a consent to share
+    with it, or at high or imminent risk."""
+    lapsed_at = consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
+    if lapsed_at is not None:
+        _crisis_exception(
+            actor=actor, case=case, reason=crisis_reason, lapsed_at=lapsed_at, work="referral"
+        )
     to_hospital = destination in {
         Referral.Destination.HOSPITAL_PSYCHIATRY,
         Referral.Destination.OUTPATIENT,
@@ -532,7 +656,7 @@ def referral_advance(
         fields.append("scheduled_for")
     if status == Referral.Status.FEEDBACK:
         words = forbidden_words(feedback_to_school)
-        if not feedback_to_school.strip() or words:
+        if not word_characters(feedback_to_school) or words:
             raise ValidationError(
                 {
                     "feedback_to_school": _(
@@ -542,7 +666,7 @@ def referral_advance(
                     % {"words": "、".join(words) or "—"}
                 }
             )
-        referral.feedback_to_school = feedback_to_school.strip()
+        referral.feedback_to_school = without_invisible(feedback_to_school)
         fields.append("feedback_to_school")
     if status == Referral.Status.CLOSED:
         referral.closed_at = timezone.now()
@@ -567,6 +691,15 @@ def referral_advance(
 def case_conference_record(
     *, actor: User, site, held_on: datetime.date, participants, cases, decisions: str
 ) -> CaseConference:
+    """A site's conference discusses that site's cases (and those of the sites below) only:
+    never a case of another site the actor happens to read (a share, break-glass)."""
+    outside = Case.objects.filter(pk__in=[case.pk for case in cases]).exclude(
+        site__path__startswith=site.path
+    )
+    if outside.exists():
+        raise ValidationError(
+            {"cases": _("A case conference discusses the cases of its own site only.")}
+        )
     conference = CaseConference.objects.create(
         site=site, held_on=held_on, decisions=decisions, recorded_by=actor
     )

@@ -5,8 +5,6 @@ like a missing one. Every page that shows the file writes a read audit entry."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from centre.audit import audit_read
+from centre.audit import audit_log, audit_read
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.versioning import StaleEditError
 from counselling import follow_ups as follow_up_services
 from counselling import forms, selectors, services
-from counselling.models import Case, CaseConference, FollowUp, Referral
+from counselling.models import Case, CaseConference, Consent, FollowUp, Referral
 
 CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
 STALE_MESSAGE = gettext_lazy(
@@ -70,21 +68,32 @@ class CaseloadView(RoleRequiredMixin, View):
 
 
 class IntakeView(RoleRequiredMixin, View):
-    """Open a case from intake: search for the child first, so no child is entered twice."""
+    """Open a case from intake: search for the child first, so no child is entered twice.
+
+    Both steps are POSTs (`step`: search, register): a child's name and date of birth never go
+    in a URL, where access logs would keep them. The search is audited (how many matched, never
+    the name); a match the user may not see says only that the child is registered and whom to
+    ask, never their school."""
 
     roles = CLINICAL_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        search = forms.ClientSearchForm(request.GET or None)
-        context = {"search": search}
-        if search.is_valid():
-            context["matches"] = self._matches(request, search.cleaned_data)
-            if not context["matches"]:
-                context["form"] = forms.IntakeForm(initial=search.cleaned_data)
-        return render(request, "counselling/intake.html", context)
+        return render(request, "counselling/intake.html", {"search": forms.ClientSearchForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if request.POST.get("step") == "register":
+            return self._register(request)
+        search = forms.ClientSearchForm(request.POST)
+        if not search.is_valid():
+            return render(request, "counselling/intake.html", {"search": search}, status=400)
+        context = {"search": search, "matches": self._matches(request, search.cleaned_data)}
+        if not context["matches"]:
+            context["form"] = forms.IntakeForm(initial=search.cleaned_data)
+        return render(request, "counselling/intake.html", context)
+
+    def _register(self, request: HttpRequest) -> HttpResponse:
         form = forms.IntakeForm(request.POST)
+        context, status = {"form": form}, 400
         if form.is_valid():
             try:
                 case = services.case_open_from_intake(
@@ -96,41 +105,57 @@ class IntakeView(RoleRequiredMixin, View):
                     consent_version=form.cleaned_data["consent_version"],
                     case_fields=form.case_fields(),
                 )
-            except services.DuplicateClientError:
-                messages.error(request, _("This child is already registered."))
-                return redirect(f"{reverse('counselling:intake')}?{self._search_query(form)}")
+            except services.DuplicateClientError as duplicate:
+                form.add_error(None, duplicate.messages[0])
+                context["search"] = forms.ClientSearchForm(initial=form.cleaned_data)
+                context["matches"] = self._matches(request, form.cleaned_data)
+                status = 409
             except ValidationError as error:
                 add_form_errors(form, error)
             else:
                 messages.success(request, _("The case is open."))
                 return redirect("counselling:case", case_id=case.pk)
-        return render(request, "counselling/intake.html", {"form": form}, status=400)
+        return render(request, "counselling/intake.html", context, status=status)
 
     @staticmethod
     def _matches(request: HttpRequest, data: dict) -> list[dict]:
-        """Possible duplicates; a case the user sees is linked, others are only said to exist."""
-        found = selectors.client_search(
-            full_name=data["full_name"],
-            date_of_birth=data["date_of_birth"],
-            school_id=data["school"].pk if data.get("school") else None,
+        """Possible duplicates: a case the user sees is linked with the child's details; of
+        another, only where the child is registered and whom to ask."""
+        found = list(
+            selectors.client_search(
+                full_name=data["full_name"],
+                date_of_birth=data["date_of_birth"],
+                school_id=data["school"].pk if data.get("school") else None,
+            ).select_related("school", "site")
         )
         visible = dict(
             selectors.case_visible_to(user=request.user)
             .filter(client__in=found)
             .values_list("client_id", "pk")
         )
-        return [{"client": client, "case_id": visible.get(client.pk)} for client in found]
-
-    @staticmethod
-    def _search_query(form) -> str:
-        data = form.cleaned_data
-        return urlencode(
-            {
-                "full_name": data["full_name"],
-                "date_of_birth": data["date_of_birth"].isoformat(),
-                "school": data["school"].pk if data.get("school") else "",
-            }
+        audit_log(
+            actor=request.user,
+            action="counselling.client.searched",
+            request=request,
+            data={"matches": len(found), "visible": len(visible)},
         )
+        return [
+            {"client": client, "case_id": visible[client.pk]}
+            if client.pk in visible
+            else {
+                "site": client.site,
+                "ask": [
+                    person.get_full_name() or person.get_username()
+                    for person in selectors.supervisors_to_ask(site=client.site)
+                ],
+            }
+            for client in found
+        ]
+
+
+def counselling_consent_lapsed_at(case: Case):
+    """When the consent to counselling stopped (the case says so at the top), or None."""
+    return services.consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
 
 
 class CaseView(RoleRequiredMixin, View):
@@ -169,6 +194,7 @@ class CaseDetailView(CaseView):
         referrals = list(case.referrals.all())
         return {
             "case": case,
+            "consent_lapsed_at": counselling_consent_lapsed_at(case),
             "client": case.client,
             "guardians": case.client.guardians.all(),
             "consents": case.client.consents.select_related("guardian"),
@@ -291,7 +317,13 @@ class CaseFormView(CaseView):
     def render_form(self, request: HttpRequest, case: Case, form, status: int = 200):
         # The page's header shows the child's details: a read of the case file.
         services.case_record_read(actor=request.user, case=case, request=request)
-        context = {"case": case, "client": case.client, "form": form, "title": self.title}
+        context = {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "title": self.title,
+            "consent_lapsed_at": counselling_consent_lapsed_at(case),
+        }
         return render(request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, case_id: int) -> HttpResponse:
@@ -324,7 +356,8 @@ class SessionLogView(CaseFormView):
             "modality": "face_to_face",
             "attendance": "attended",
         }
-        return forms.SessionForm(data, initial=initial)
+        crisis = counselling_consent_lapsed_at(case) is not None
+        return forms.SessionForm(data, initial=initial, crisis=crisis)
 
     def save(self, request, case, form):
         services.session_log(actor=request.user, case=case, **form.cleaned_data)
@@ -366,7 +399,8 @@ class ReferralCreateView(CaseFormView):
     title = gettext_lazy("Refer along the green channel")
 
     def get_form(self, request, case, data=None):
-        return forms.ReferralForm(data)
+        crisis = counselling_consent_lapsed_at(case) is not None
+        return forms.ReferralForm(data, crisis=crisis)
 
     def save(self, request, case, form):
         services.referral_create(actor=request.user, case=case, **form.cleaned_data)
@@ -596,15 +630,22 @@ class BreakGlassView(RoleRequiredMixin, View):
             case = Case.objects.filter(pk=case_id).first()
             if case is None:
                 raise Http404
-            services.break_glass_open(
-                actor=request.user, case=case, reason=form.cleaned_data["reason"], request=request
-            )
-            messages.warning(
-                request,
-                _("Break-glass access is open for %(hours)s hours and shown to the auditors.")
-                % {"hours": settings.BREAK_GLASS_HOURS},
-            )
-            return redirect("counselling:case", case_id=case.pk)
+            try:
+                services.break_glass_open(
+                    actor=request.user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.warning(
+                    request,
+                    _("Break-glass access is open for %(hours)s hours and shown to the auditors.")
+                    % {"hours": settings.BREAK_GLASS_HOURS},
+                )
+                return redirect("counselling:case", case_id=case.pk)
         return self._render(request, case_id, form, status=400)
 
     @staticmethod
@@ -623,7 +664,16 @@ class ConferenceListView(RoleRequiredMixin, View):
     roles = frozenset({Role.SUPERVISOR})
 
     def _site_cases(self, request):
-        return selectors.case_visible_to(user=request.user).exclude(status=Case.Status.CLOSED)
+        """The open cases of the supervisor's site and the sites below: not a case of another
+        site they read through a share or break-glass."""
+        site = request.user.site
+        if site is None:
+            return Case.objects.none()
+        return (
+            selectors.case_visible_to(user=request.user)
+            .filter(site__path__startswith=site.path)
+            .exclude(status=Case.Status.CLOSED)
+        )
 
     def get(self, request):
         return self._render(request, forms.CaseConferenceForm(cases=self._site_cases(request)))

@@ -18,6 +18,7 @@ from centre.audit import audit_log
 from centre.models import Reminder, User
 from centre.reminders import Message, register_template, reminder_plan
 from centre.roles import Role
+from centre.text import without_invisible, word_characters
 from screening import importing, scoring, selectors, tiers
 from screening.models import (
     Campaign,
@@ -226,14 +227,15 @@ def result_change_tier(
     clinician's approval (DOMAIN.md §2.2, R-TR-3): it becomes a request, and the tier stands until
     `tier_request_decide` approves it. Returns the request, or None when the tier changed now."""
     _require_clinician(actor)
-    if not reason.strip():
+    if not word_characters(reason):  # zero-width spaces and punctuation say nothing
         raise ValidationError({"reason": _("Say why the tier changes.")})
+    reason = without_invisible(reason)
     result = _locked_result(result)
     if not tiers.is_downgrade(result.tier, tier):
         previous = result.tier
         ScreeningResult.objects.filter(pk=result.pk).update(tier=tier, tier_confirmed=True)
         result.tier = tier
-        _log_change(result, previous, tier, actor, reason.strip())
+        _log_change(result, previous, tier, actor, reason)
         return None
     if result.tier_requests.filter(status=TierRequest.Status.PENDING).exists():
         raise ValidationError(
@@ -243,7 +245,7 @@ def result_change_tier(
         result=result,
         tier_from=result.tier,
         tier_to=tier,
-        reason=reason.strip(),
+        reason=reason,
         requested_by=actor,
     )
     audit_log(
@@ -404,7 +406,7 @@ def escalate_overdue_crisis_tasks() -> int:
         status=TrackingTask.Status.OPEN,
         due_at__lt=now,
         escalated_at__isnull=True,
-    ).select_related("result__campaign__school")
+    ).select_related("result__campaign__school__site")
     team = list(User.objects.filter(groups__name=Role.CRISIS_TEAM.value, is_active=True))
     count = 0
     for task in overdue[:500]:
@@ -418,6 +420,7 @@ def escalate_overdue_crisis_tasks() -> int:
                     params={"task": task.pk, "school": task.result.campaign.school.code},
                     recipient=member,
                     target=task,
+                    site=task.result.campaign.school.site,
                 )
             TrackingTask.objects.filter(pk=task.pk).update(escalated_at=now)
             count += 1

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from centre.models import School, Site
+from centre.models import School, Site, User
 from counselling import services
 from counselling.models import Consent, Guardian
+from tests.conftest import DEMO_PASSWORD
 
 
 @pytest.fixture
@@ -26,6 +28,21 @@ def k01(demo_network) -> Site:
 @pytest.fixture
 def school(demo_network) -> School:
     return School.objects.get(code="SCH-0101")
+
+
+@pytest.fixture
+def staff_at(demo_network):
+    """A new member of staff with `role` at the site `code` (a child is registered by the
+    staff of the site they are registered at)."""
+
+    def make(username: str, role: str, code: str) -> User:
+        user = User.objects.create_user(
+            username=username, password=DEMO_PASSWORD, site=Site.objects.get(code=code)
+        )
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return make
 
 
 @pytest.fixture

@@ -44,10 +44,12 @@ def test_reassignment_moves_the_grants(alice, bob, sam, alice_case):
 
 
 def test_a_supervisor_sees_their_site_and_the_sites_below_but_no_other(
-    sam, alice, make_case, alice_case
+    sam, alice, make_case, alice_case, staff_at
 ):
     station_case = make_case(counsellor=alice, site=Site.objects.get(code="K01-S001"))
-    other_county_case = make_case(counsellor=alice, site=Site.objects.get(code="K02"))
+    other_county_case = make_case(
+        counsellor=staff_at("west", "counsellor", "K02"), site=Site.objects.get(code="K02")
+    )
     visible = set(case_visible_to(user=sam))
     assert {alice_case, station_case} <= visible
     assert other_county_case not in visible

@@ -173,3 +173,21 @@ def test_an_import_is_undone_after_a_confirmation(client, imported):
     assert ScreeningResult.objects.count() == 3
     client.post(f"/screening/imports/{imported.pk}/undo/")
     assert ScreeningResult.objects.count() == 0
+
+
+def test_a_tier_change_needs_a_reason_in_words(client, imported, account):
+    result = ScreeningResult.objects.get(crisis_flag=True)
+    sign_in(client, "counsellor")
+    response = client.post(
+        f"/screening/results/{result.pk}/",
+        {
+            "action": "tier",
+            "tier": "yellow",
+            "reason": "\u200b\u200b\u200b。",  # zero-width spaces and a full stop
+            "signed_off_by": account("supervisor").pk,
+        },
+    )
+    assert response.status_code == 400
+    result.refresh_from_db()
+    assert result.tier != "yellow"
+    assert not TierChange.objects.filter(result=result, tier_to="yellow").exists()

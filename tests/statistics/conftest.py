@@ -12,7 +12,15 @@ from centre.models import Site
 from counselling import services
 from screening import importing
 from screening.models import RosterImport
-from tests.counselling.conftest import alice, bob, k01, make_case, sam, school  # noqa: F401
+from tests.counselling.conftest import (  # noqa: F401
+    alice,
+    bob,
+    k01,
+    make_case,
+    sam,
+    school,
+    staff_at,
+)
 from tests.screening.conftest import campaign, csv_bytes, student_row  # noqa: F401
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -30,7 +38,7 @@ def session(actor, case, when, *, kind="counselling", attendance="attended"):
 
 
 @pytest.fixture
-def records(alice, make_case, campaign):  # noqa: F811
+def records(alice, make_case, campaign, staff_at):  # noqa: F811
     """Known records in March and April 2026 at K01 (and one case at K02)."""
     with time_machine.travel(at(2026, 3, 5), tick=False):
         march = make_case(counsellor=alice, risk_level="low")
@@ -42,10 +50,11 @@ def records(alice, make_case, campaign):  # noqa: F811
     session(alice, march, at(2026, 4, 2), kind="medication_review")
     session(alice, march, at(2026, 4, 3), attendance="no_show")
     with time_machine.travel(at(2026, 4, 10), tick=False):
-        april = make_case(counsellor=alice, site=Site.objects.get(code="K02"))
+        west = staff_at("west", "counsellor", "K02")  # K02's children are registered by K02
+        april = make_case(counsellor=west, site=Site.objects.get(code="K02"))
         for status in ("active", "closed"):
             services.case_change_status(
-                actor=alice, case=april, status=status, expected_version=april.version
+                actor=west, case=april, status=status, expected_version=april.version
             )
     with time_machine.travel(at(2026, 4, 12), tick=False):
         rows = [student_row(1, phq=[0, 0, 0, 0, 0, 0, 0, 0, 1]), student_row(2), student_row(3)]
