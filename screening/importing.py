@@ -50,6 +50,18 @@ ITEM_COUNT = {scoring.PHQ9: 9, scoring.PHQA: 9, scoring.GAD7: 7, scoring.SDQ: 25
 SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male"}
 SEXES |= {"female": "female"}
 PROGRESS_EVERY = 2000
+# Roster column → the Student field its text is stored in; each value is checked against the
+# field itself (max_length), so a change of the model cannot let a value through that crashes
+# the COPY.
+STORED_TEXT = {
+    "student_no": "student_no",
+    "name": "full_name",
+    "grade": "grade",
+    "class": "class_name",
+}
+# Characters no stored text may hold: control characters (NUL, which Postgres refuses, among
+# them; Excel writes them as _x0000_) and lone surrogates, which cannot be encoded at all.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # How long the next action may wait, by tier, when there is no crisis task (DOMAIN.md §2.4).
 NEXT_ACTION = {
     tiers.RED: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(hours=4)),
@@ -151,8 +163,22 @@ def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Va
     return result
 
 
-def _error(number: int, column: str, reason: str) -> dict:
-    return {"row": number, "column": column, "reason": reason}
+def _error(number: int, column: str, reason: str, value: str = "") -> dict:
+    """One bad cell. `value` is what was typed (cut short), kept apart from the reason: the report
+    shows it only to whoever may see the row (screening.selectors.may_see_import_values)."""
+    return {"row": number, "column": column, "reason": reason, "value": value[:20]}
+
+
+def _stored_text(number: int, cells, fields, column: str, errors: list) -> str:
+    """The cell's text, checked against the Student field it is stored in."""
+    text = text_of(_cell(cells, fields.get(column)))
+    model_field = Student._meta.get_field(STORED_TEXT[column])
+    if len(text) > model_field.max_length:
+        reason = _("longer than %(limit)s characters") % {"limit": model_field.max_length}
+        errors.append(_error(number, column, reason))
+    elif FORBIDDEN_CHARACTERS.search(text):
+        errors.append(_error(number, column, _("contains control or invalid characters")))
+    return text
 
 
 def _cell(cells: list, index: int | None):
@@ -168,19 +194,22 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
     def column(field_name: str) -> str:
         return FIELD_ALIASES[field_name][0]
 
-    student_no = text_of(_cell(cells, fields["student_no"]))
+    student_no = _stored_text(number, cells, fields, "student_no", errors)
     if not student_no:
         errors.append(_error(number, column("student_no"), _("missing student number")))
-    name = text_of(_cell(cells, fields["name"]))
+    name = _stored_text(number, cells, fields, "name", errors)
     if not name:
         errors.append(_error(number, column("name"), _("missing name")))
+    grade = _stored_text(number, cells, fields, "grade", errors)
+    class_name = _stored_text(number, cells, fields, "class", errors)
     sex_text = text_of(_cell(cells, fields.get("sex"))).lower()
     sex = SEXES.get(sex_text, "")
     if sex_text and not sex:
-        errors.append(_error(number, column("sex"), _("sex is 男 or 女")))
-    birth_date, problem = _date(_cell(cells, fields.get("birth_date")))
+        errors.append(_error(number, column("sex"), _("sex is 男 or 女"), sex_text))
+    raw_birth_date = _cell(cells, fields.get("birth_date"))
+    birth_date, problem = _date(raw_birth_date)
     if problem:
-        errors.append(_error(number, column("birth_date"), problem))
+        errors.append(_error(number, column("birth_date"), problem, text_of(raw_birth_date)))
     answers, scores, results = {}, {}, {}
     for instrument, indexes in items.items():
         values, item_errors = _items(number, cells, indexes, instrument)
@@ -209,8 +238,8 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
         student_no=student_no,
         name=name,
         sex=sex,
-        grade=text_of(_cell(cells, fields.get("grade"))),
-        class_name=text_of(_cell(cells, fields.get("class"))),
+        grade=grade,
+        class_name=class_name,
         birth_date=birth_date,
         answers=answers,
         scores=scores,
@@ -235,8 +264,8 @@ def _items(number, cells, indexes, instrument) -> tuple[list, list[dict]]:
                 _error(
                     number,
                     f"{prefix}_{position}",
-                    _("value out of range (0–%(highest)s): %(value)s")
-                    % {"highest": highest, "value": text[:10]},
+                    _("value out of range (0–%(highest)s)") % {"highest": highest},
+                    text,
                 )
             )
         values.append(value)
@@ -295,10 +324,10 @@ def _date(value) -> tuple[datetime.date | None, str]:
             year, month, day_of_month = (int(part) for part in text.split("-"))
             day = datetime.date(year, month, day_of_month)
         except ValueError:
-            return None, _("impossible date: %(value)s") % {"value": text_of(value)[:20]}
+            return None, _("impossible date")
     age = (timezone.localdate() - day).days / 365.25
     if not 4 <= age <= 25:
-        return None, _("impossible date: %(value)s") % {"value": day.isoformat()}
+        return None, _("impossible date")
     return day, ""
 
 

@@ -296,6 +296,11 @@ ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
 ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(
     "ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES", default=200_000_000
 )
+# What a roster may be, checked while it is read: data rows, columns (A = 1) and filled cells.
+# Together with the sizes above they bound an import's memory (README "Limits on uploads").
+ROSTER_MAX_ROWS = env.read_int("ROSTER_MAX_ROWS", default=50_000, minimum=1)
+ROSTER_MAX_COLUMNS = env.read_int("ROSTER_MAX_COLUMNS", default=60, minimum=10)
+ROSTER_MAX_CELLS = env.read_int("ROSTER_MAX_CELLS", default=2_500_000, minimum=100)
 # Rosters larger than this are imported by a Celery task (the page shows a progress bar).
 ROSTER_INLINE_BYTES = env.read_int("ROSTER_INLINE_BYTES", default=200_000)
 
