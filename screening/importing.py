@@ -88,8 +88,17 @@ class Row:
 @dataclass
 class Validated:
     rows: list[Row] = field(default_factory=list)
+    # At most ROSTER_MAX_REPORTED_ERRORS: a file wrong in every cell must not grow without bound.
     errors: list[dict] = field(default_factory=list)
+    errors_left_out: int = 0
+    bad_rows: int = 0
     total_rows: int = 0
+
+    def report(self, errors: list[dict]) -> None:
+        room = max(settings.ROSTER_MAX_REPORTED_ERRORS - len(self.errors), 0)
+        self.errors += errors[:room]
+        self.errors_left_out += len(errors[room:])
+        self.bad_rows += 1
 
 
 def column_map(header: list[str], campaign: Campaign) -> tuple[dict[str, int], dict[str, list]]:
@@ -153,7 +162,7 @@ def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Va
         elif student_no:
             seen[student_no] = number
         if errors:
-            result.errors += errors
+            result.report(errors)
         else:
             result.rows.append(row)
         if progress and result.total_rows % PROGRESS_EVERY == 0:
@@ -341,12 +350,20 @@ def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
     def progress(done: int) -> None:
         RosterImport.objects.filter(pk=roster_import.pk).update(done_rows=done)
 
-    RosterImport.objects.filter(pk=roster_import.pk).update(
+    # A conditional claim: a second delivery of the task, or an import the sweep already ended,
+    # runs nothing.
+    claimed = RosterImport.objects.filter(
+        pk=roster_import.pk, status=RosterImport.Status.WAITING
+    ).update(
         status=RosterImport.Status.RUNNING,
+        started_at=timezone.now(),
         total_rows=estimated_rows(data, roster_import.original_name)
         if len(data) <= settings.ROSTER_MAX_BYTES
         else 0,
     )
+    if not claimed:
+        roster_import.refresh_from_db()
+        return roster_import
     try:
         validated = validate(data, roster_import.original_name, campaign, progress=progress)
     except RefusedRosterError as refused:
@@ -354,17 +371,17 @@ def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
         return roster_import
     roster_import.total_rows = validated.total_rows
     roster_import.errors = validated.errors
-    if validated.errors and roster_import.all_or_nothing:
+    if validated.bad_rows and roster_import.all_or_nothing:
         _finish(
             roster_import,
             status=RosterImport.Status.DONE,
             message=_("Nothing was imported: %(count)s rows have errors (all or nothing).")
-            % {"count": len({error["row"] for error in validated.errors})},
+            % {"count": validated.bad_rows},
         )
         return roster_import
     imported, unchanged = _store(roster_import, validated.rows)
     roster_import.imported_rows, roster_import.unchanged_rows = imported, unchanged
-    _finish(roster_import, status=RosterImport.Status.DONE)
+    _finish(roster_import, status=RosterImport.Status.DONE, message=_listed(validated))
     audit_log(
         actor=roster_import.uploaded_by,
         action="screening.roster.imported",
@@ -372,6 +389,15 @@ def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
         data={"imported": imported, "unchanged": unchanged, "errors": len(validated.errors)},
     )
     return roster_import
+
+
+def _listed(validated: Validated) -> str:
+    if not validated.errors_left_out:
+        return ""
+    return _("%(count)s rows have errors; the report lists the first %(listed)s errors only.") % {
+        "count": validated.bad_rows,
+        "listed": len(validated.errors),
+    }
 
 
 def _finish(roster_import: RosterImport, *, status: str, message: str = "") -> None:

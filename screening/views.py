@@ -136,15 +136,14 @@ class ImportView(RoleRequiredMixin, View):
                     "status": roster_import.status,
                     "done": roster_import.done_rows,
                     "total": roster_import.total_rows,
-                    "finished": roster_import.finished_at is not None,
+                    "finished": roster_import.is_finished,
                 }
             )
         context = {
             "roster_import": roster_import,
             "campaign": roster_import.campaign,
             "errors": roster_import.errors[:500],
-            "running": roster_import.status
-            in (RosterImport.Status.WAITING, RosterImport.Status.RUNNING),
+            "running": not roster_import.is_finished,
         }
         return render(request, "screening/import.html", context)
 

@@ -206,6 +206,7 @@ CELERY_TASK_ROUTES = {
     "counselling.tasks.*": {"queue": "reminders"},
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
     "screening.tasks.import_roster": {"queue": "imports"},
+    "screening.tasks.sweep_roster_imports": {"queue": "reminders"},
 }
 # On deploys, late-acknowledged tasks are handed back to the broker instead of waiting out the
 # visibility timeout (Celery 5.5+).
@@ -301,6 +302,12 @@ ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(
 ROSTER_MAX_ROWS = env.read_int("ROSTER_MAX_ROWS", default=50_000, minimum=1)
 ROSTER_MAX_COLUMNS = env.read_int("ROSTER_MAX_COLUMNS", default=60, minimum=10)
 ROSTER_MAX_CELLS = env.read_int("ROSTER_MAX_CELLS", default=2_500_000, minimum=100)
+# The report lists this many errors at most (the rest are counted).
+ROSTER_MAX_REPORTED_ERRORS = env.read_int("ROSTER_MAX_REPORTED_ERRORS", default=5_000, minimum=1)
+# An import still waiting for the queue after this long is ended as failed (README).
+ROSTER_IMPORT_WAIT_SECONDS = env.read_int(
+    "ROSTER_IMPORT_WAIT_SECONDS", default=2 * 3600, minimum=60
+)
 # Rosters larger than this are imported by a Celery task (the page shows a progress bar).
 ROSTER_INLINE_BYTES = env.read_int("ROSTER_INLINE_BYTES", default=200_000)
 
