@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads the body: 413 for a body or a file too large.
+    "centre.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "centre.middleware.NoStoreMiddleware",
@@ -251,6 +253,14 @@ SPECTACULAR_SETTINGS = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "centre.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Stored uploads (rosters, until their import ends) are readable by the portal's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Logs carry ids and actions, never names, scores or notes (DOMAIN.md §5.6).
 LOGGING = {
@@ -296,6 +306,12 @@ FOLLOW_UP_ESCALATION_DAYS = env.read_int("FOLLOW_UP_ESCALATION_DAYS", default=2)
 ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
 ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(
     "ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES", default=200_000_000
+)
+# Upload bounds (README "Limits on uploads"): a file (a roster is the only upload) and a whole
+# request body, the form's few fields included; the proxy's client_max_body_size matches.
+UPLOAD_MAX_FILE_BYTES = env.read_int("UPLOAD_MAX_FILE_BYTES", default=ROSTER_MAX_BYTES, minimum=1)
+UPLOAD_MAX_REQUEST_BYTES = env.read_int(
+    "UPLOAD_MAX_REQUEST_BYTES", default=UPLOAD_MAX_FILE_BYTES + 1_000_000, minimum=1
 )
 # What a roster may be, checked while it is read: data rows, columns (A = 1) and filled cells.
 # Together with the sizes above they bound an import's memory (README "Limits on uploads").
