@@ -143,6 +143,9 @@ class ImportView(RoleRequiredMixin, View):
             "roster_import": roster_import,
             "campaign": roster_import.campaign,
             "errors": roster_import.errors[:500],
+            "show_values": selectors.may_see_import_values(
+                user=request.user, roster_import=roster_import
+            ),
             "running": not roster_import.is_finished,
         }
         return render(request, "screening/import.html", context)
@@ -153,12 +156,13 @@ class ImportErrorsView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
-        rows = [(error["row"], error["column"], error["reason"]) for error in roster_import.errors]
-        return xlsx_response(
-            f"roster-errors-{roster_import.pk}.xlsx",
-            [_("Row"), _("Column"), _("Reason")],
-            rows,
-        )
+        header = [_("Row"), _("Column"), _("Reason")]
+        rows = [[error["row"], error["column"], error["reason"]] for error in roster_import.errors]
+        if selectors.may_see_import_values(user=request.user, roster_import=roster_import):
+            header.append(_("Value"))
+            for row, error in zip(rows, roster_import.errors, strict=True):
+                row.append(error.get("value", ""))
+        return xlsx_response(f"roster-errors-{roster_import.pk}.xlsx", header, rows)
 
 
 class ImportUndoView(RoleRequiredMixin, View):
