@@ -79,7 +79,9 @@ def test_the_page_shows_the_failure_and_stops_polling(client, campaign, storing_
     roster_import = RosterImport.objects.get()
     page = client.get(f"/screening/imports/{roster_import.pk}/")
     assert "data-progress-url" not in page.text
-    assert "nothing was stored" in page.text
+    assert roster_import.status == "failed"
+    assert roster_import.message in page.text  # in the uploader's language (here Chinese)
+    assert "未保存任何内容" in roster_import.message
     state = client.get(f"/screening/imports/{roster_import.pk}/?format=json").json()
     assert (state["status"], state["finished"]) == ("failed", True)
 

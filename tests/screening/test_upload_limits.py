@@ -37,6 +37,7 @@ def upload(client, campaign, data: bytes, **extra):
 
 def test_a_body_declared_too_large_is_answered_413_unread(client, campaign, media, settings):
     sign_in(client, "liaison")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     declared = str(settings.UPLOAD_MAX_REQUEST_BYTES + 1)
     response = upload(client, campaign, csv_bytes(roster_rows(2)), CONTENT_LENGTH=declared)
     assert response.status_code == 413
