@@ -3,7 +3,8 @@ then store — the valid rows (default) or nothing unless every row is valid (`a
 
 The same service serves the browser (through a Celery task with a progress bar) and
 `manage.py import_roster`. Uploading the same roster again changes nothing; an import can be
-undone as a whole. Error reports name rows, columns and reasons — never answers or names."""
+undone as a whole. Error reports name rows, columns and reasons; a bad cell's value is kept
+apart (never a name), for those who may see it."""
 
 from __future__ import annotations
 

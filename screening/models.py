@@ -96,7 +96,8 @@ class RosterImport(models.Model):
     done_rows = models.PositiveIntegerField(default=0)
     imported_rows = models.PositiveIntegerField(default=0)
     unchanged_rows = models.PositiveIntegerField(default=0)
-    # Every bad row: {"row": n, "column": name, "reason": text}. Never answers or names.
+    # Every bad cell: {"row": n, "column": name, "reason": text, "value": the cell as typed, cut
+    # short, shown only to the uploader and the site's clinicians}. Never a name.
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # When a run claimed it: an import still running past the task's time limit was stopped
