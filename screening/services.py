@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import logging
 import traceback
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from screening import importing, scoring, tiers
 from screening.models import Campaign, RosterImport, ScreeningResult, TierChange, TrackingTask
 
 logger = logging.getLogger(__name__)
+# A workbook imported within the request unpacks to at most this many times ROSTER_INLINE_BYTES.
+INLINE_UNPACKED_RATIO = 25
 
 
 @transaction.atomic
@@ -49,11 +52,27 @@ def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bo
         all_or_nothing=all_or_nothing,
     )
     roster_import.file.save(f"{roster_import.pk}-{upload.name[-60:]}", upload, save=True)
-    if upload.size <= settings.ROSTER_INLINE_BYTES:
+    if _small_enough_to_run_now(upload):
         roster_import_run_stored(roster_import)
     else:
         transaction.on_commit(lambda: _enqueue(roster_import.pk))
     return roster_import
+
+
+def _small_enough_to_run_now(upload) -> bool:
+    """Small files are imported within the request — unless a small workbook unpacks to much
+    more (its parts' sizes, which bound what can be unpacked), which would hold a web worker."""
+    if upload.size > settings.ROSTER_INLINE_BYTES:
+        return False
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return True  # a CSV, or not a workbook at all: read at once
+    finally:
+        upload.seek(0)
+    return unpacked <= settings.ROSTER_INLINE_BYTES * INLINE_UNPACKED_RATIO
 
 
 def _enqueue(import_id: int) -> None:

@@ -81,3 +81,21 @@ def test_a_queued_roster_is_stored_for_its_owner_only(client, campaign, media, s
     (path,) = stored_files(media)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_small_workbook_that_unpacks_to_much_goes_to_the_queue(client, campaign, media):
+    import io
+    import zipfile
+
+    from tests.screening.conftest import xlsx_bytes
+
+    source, out = zipfile.ZipFile(io.BytesIO(xlsx_bytes(roster_rows(2)))), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        target.writestr("docProps/padding.xml", b" " * 10_000_000)  # 10 MB in a few kB
+    assert len(out.getvalue()) < 100_000
+    sign_in(client, "liaison")
+    file = SimpleUploadedFile("roster.xlsx", out.getvalue())
+    client.post(f"/screening/campaigns/{campaign.pk}/", {"file": file})
+    assert RosterImport.objects.get().status == "waiting"  # not parsed in the web request
