@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -124,8 +125,13 @@ class RosterLimits:
 
 
 def _csv_rows(data: bytes) -> Iterator[list]:
-    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
     limits = RosterLimits()
+    # Before parsing: the csv module builds a whole line as one list, so a line of a million
+    # commas would cost 8 bytes a field. A comma is never part of a multibyte character in
+    # UTF-8 or GB18030; commas inside quotes count too, which only errs on the safe side.
+    if re.search(rb"(?:,[^,\n]*){%d}" % limits.columns, data):
+        limits.check_column(limits.columns + 1)
+    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
     for records in itertools.count(0):
         try:
             row = next(reader)

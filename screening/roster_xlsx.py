@@ -376,7 +376,15 @@ class _SheetReader:
                 return None
             number = float(raw)
             if self.cell_style and int(self.cell_style) in self.date_styles:
-                return from_excel(number, self.epoch)
+                return _date_or_number(number, self.epoch)
             return int(number) if number.is_integer() else number
         except (ValueError, IndexError, OverflowError) as error:
             raise DamagedWorkbookError from error
+
+
+def _date_or_number(number: float, epoch: datetime.datetime):
+    """A number in a date format is a date, unless it is none (the row then reports it)."""
+    try:
+        return from_excel(number, epoch)
+    except (ValueError, OverflowError):
+        return int(number) if number.is_integer() else number

@@ -60,9 +60,9 @@ def lying_dimension() -> bytes:
     )
 
 
-def read_in_a_process(tmp_path, data: bytes) -> dict:
-    """Read the workbook as an import does, in a fresh process: its outcome and peak memory."""
-    path = tmp_path / "roster.xlsx"
+def read_in_a_process(tmp_path, data: bytes, name: str = "roster.xlsx") -> dict:
+    """Read the roster as an import does, in a fresh process: its outcome and peak memory."""
+    path = tmp_path / name
     path.write_bytes(data)
     script = textwrap.dedent(
         f"""
@@ -73,7 +73,7 @@ def read_in_a_process(tmp_path, data: bytes) -> dict:
         from screening.roster_files import RefusedRosterError, rows_of
         outcome = {{}}
         try:
-            header, rows = rows_of(open({str(path)!r}, "rb").read(), "roster.xlsx")
+            header, rows = rows_of(open({str(path)!r}, "rb").read(), {name!r})
             outcome["rows"] = sum(1 for row in rows)
         except RefusedRosterError as refused:
             outcome["refused"] = refused.message
@@ -118,6 +118,13 @@ def test_a_huge_shared_string_table_is_refused(tmp_path, settings):
         target.writestr("xl/sharedStrings.xml", f"<sst>{strings}</sst>")
     outcome = read_in_a_process(tmp_path, out.getvalue())
     assert "filled cells" in outcome["refused"], outcome
+    assert outcome["peak_mb"] < READ_MEMORY_BOUND_MB, outcome
+
+
+def test_a_csv_line_of_a_million_commas_is_refused_before_memory_grows(tmp_path):
+    data = csv_bytes(roster_rows(1)) + b"1" + b"," * 15_000_000 + b"\n"
+    outcome = read_in_a_process(tmp_path, data, "roster.csv")
+    assert "beyond column" in outcome["refused"], outcome
     assert outcome["peak_mb"] < READ_MEMORY_BOUND_MB, outcome
 
 
