@@ -237,3 +237,41 @@ def test_a_number_typed_in_excel_is_reported_without_dot_zero(campaign):
     rows[0][6] = 5.0
     outcome = run(campaign, xlsx_bytes(rows), "roster.xlsx")
     assert [(error["column"], error["value"]) for error in outcome.errors] == [("PHQA_1", "5")]
+
+
+def as_excel_writes_it(data: bytes) -> bytes:
+    """openpyxl writes inline strings; Excel writes a shared-string table (a name in rich-text
+    runs with its phonetic reading, as a Chinese Excel stores it)."""
+    strings: list[str] = []
+
+    def shared(match) -> str:
+        text = match.group(2)
+        entry = '<r><t>李</t></r><r><t>䶮</t></r><rPh sb="0" eb="2"><t>li yan</t></rPh>'
+        strings.append(entry if text == "李䶮" else f"<t>{text}</t>")
+        return f'<c r="{match.group(1)}" t="s"><v>{len(strings) - 1}</v></c>'
+
+    pattern = r'<c r="(\w+)" t="inlineStr"><is><t>(.*?)</t></is></c>'
+    converted = with_sheet(data, lambda xml: re.sub(pattern, shared, xml))
+    source, out = zipfile.ZipFile(io.BytesIO(converted)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        items = "".join(f"<si>{entry}</si>" for entry in strings)
+        target.writestr(
+            "xl/sharedStrings.xml",
+            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{items}</sst>',
+        )
+    return out.getvalue()
+
+
+def test_a_workbook_with_shared_strings_and_dates_reads_as_typed(campaign):
+    import datetime
+
+    rows = [student_row(1, name="李䶮"), student_row(2)]
+    rows[0][0], rows[0][5] = 202600001, datetime.datetime(2012, 5, 3)  # noqa: DTZ001
+    data = as_excel_writes_it(xlsx_bytes(rows))
+    assert b"inlineStr" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    outcome = run(campaign, data, "roster.xlsx")
+    assert (outcome.status, outcome.imported_rows, outcome.errors) == ("done", 2, [])
+    student = Student.objects.get(student_no="202600001")
+    assert (student.full_name, student.birth_date) == ("李䶮", datetime.date(2012, 5, 3))
