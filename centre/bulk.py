@@ -4,7 +4,6 @@ SQLite of a trial run). Rows must be validated before: one bad value aborts a wh
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -14,6 +13,10 @@ from django.db import connection, models
 
 NULL = "\\N"
 BATCH = 10_000  # rows per COPY: bounded memory, few round trips
+
+
+class UnstorableValueError(ValueError):
+    """A value no text column can hold (NUL). Names the column, never the value."""
 
 
 def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> int:
@@ -28,23 +31,18 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tu
         f"({', '.join(connection.ops.quote_name(column) for column in columns)}) "
         f"FROM STDIN WITH (FORMAT csv, NULL '{NULL}')"
     )
-    total, buffer, writer, pending = 0, *_new_buffer(), 0
+    total, buffer, pending = 0, io.StringIO(), 0
     for row in rows:
-        writer.writerow([_copy_value(value) for value in row])
+        buffer.write(_copy_line(columns, row))
         pending += 1
         if pending == BATCH:
             _flush(statement, buffer)
             total += pending
-            (buffer, writer), pending = _new_buffer(), 0
+            buffer, pending = io.StringIO(), 0
     if pending:
         _flush(statement, buffer)
         total += pending
     return total
-
-
-def _new_buffer():
-    buffer = io.StringIO()
-    return buffer, csv.writer(buffer, lineterminator="\n")
 
 
 def _flush(statement: str, buffer: io.StringIO) -> None:
@@ -53,13 +51,28 @@ def _flush(statement: str, buffer: io.StringIO) -> None:
         cursor.cursor.copy_expert(statement, buffer)
 
 
-def _copy_value(value):
+def _copy_line(columns: list[str], row: tuple) -> str:
+    fields = (_copy_field(column, value) for column, value in zip(columns, row, strict=True))
+    return ",".join(fields) + "\n"
+
+
+def _copy_field(column: str, value) -> str:
+    """Every value but NULL is quoted: a quoted field is never read as NULL, so a cell that is
+    exactly the NULL marker is stored as typed."""
     if value is None:
         return NULL
+    text = _copy_text(value)
+    # Postgres text cannot hold NUL, nor jsonb an escaped one: refused before the COPY starts.
+    if "\x00" in text or (isinstance(value, dict | list) and "\\u0000" in text):
+        raise UnstorableValueError(f"column {column}: a NUL character cannot be stored")
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _copy_text(value) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    return value
+    return str(value)

@@ -3,7 +3,8 @@ then store — the valid rows (default) or nothing unless every row is valid (`a
 
 The same service serves the browser (through a Celery task with a progress bar) and
 `manage.py import_roster`. Uploading the same roster again changes nothing; an import can be
-undone as a whole. Error reports name rows, columns and reasons — never answers or names."""
+undone as a whole. Error reports name rows, columns and reasons; a bad cell's value is kept
+apart (never a name), for those who may see it."""
 
 from __future__ import annotations
 
@@ -49,6 +50,18 @@ ITEM_COUNT = {scoring.PHQ9: 9, scoring.PHQA: 9, scoring.GAD7: 7, scoring.SDQ: 25
 SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male"}
 SEXES |= {"female": "female"}
 PROGRESS_EVERY = 2000
+# Roster column → the Student field its text is stored in; each value is checked against the
+# field itself (max_length), so a change of the model cannot let a value through that crashes
+# the COPY.
+STORED_TEXT = {
+    "student_no": "student_no",
+    "name": "full_name",
+    "grade": "grade",
+    "class": "class_name",
+}
+# Characters no stored text may hold: control characters (NUL, which Postgres refuses, among
+# them; Excel writes them as _x0000_) and lone surrogates, which cannot be encoded at all.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # How long the next action may wait, by tier, when there is no crisis task (DOMAIN.md §2.4).
 NEXT_ACTION = {
     tiers.RED: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(hours=4)),
@@ -75,8 +88,17 @@ class Row:
 @dataclass
 class Validated:
     rows: list[Row] = field(default_factory=list)
+    # At most ROSTER_MAX_REPORTED_ERRORS: a file wrong in every cell must not grow without bound.
     errors: list[dict] = field(default_factory=list)
+    errors_left_out: int = 0
+    bad_rows: int = 0
     total_rows: int = 0
+
+    def report(self, errors: list[dict]) -> None:
+        room = max(settings.ROSTER_MAX_REPORTED_ERRORS - len(self.errors), 0)
+        self.errors += errors[:room]
+        self.errors_left_out += len(errors[room:])
+        self.bad_rows += 1
 
 
 def column_map(header: list[str], campaign: Campaign) -> tuple[dict[str, int], dict[str, list]]:
@@ -140,7 +162,7 @@ def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Va
         elif student_no:
             seen[student_no] = number
         if errors:
-            result.errors += errors
+            result.report(errors)
         else:
             result.rows.append(row)
         if progress and result.total_rows % PROGRESS_EVERY == 0:
@@ -150,8 +172,22 @@ def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Va
     return result
 
 
-def _error(number: int, column: str, reason: str) -> dict:
-    return {"row": number, "column": column, "reason": reason}
+def _error(number: int, column: str, reason: str, value: str = "") -> dict:
+    """One bad cell. `value` is what was typed (cut short), kept apart from the reason: the report
+    shows it only to whoever may see the row (screening.selectors.may_see_import_values)."""
+    return {"row": number, "column": column, "reason": reason, "value": value[:20]}
+
+
+def _stored_text(number: int, cells, fields, column: str, errors: list) -> str:
+    """The cell's text, checked against the Student field it is stored in."""
+    text = text_of(_cell(cells, fields.get(column)))
+    model_field = Student._meta.get_field(STORED_TEXT[column])
+    if len(text) > model_field.max_length:
+        reason = _("longer than %(limit)s characters") % {"limit": model_field.max_length}
+        errors.append(_error(number, column, reason))
+    elif FORBIDDEN_CHARACTERS.search(text):
+        errors.append(_error(number, column, _("contains control or invalid characters")))
+    return text
 
 
 def _cell(cells: list, index: int | None):
@@ -167,19 +203,22 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
     def column(field_name: str) -> str:
         return FIELD_ALIASES[field_name][0]
 
-    student_no = text_of(_cell(cells, fields["student_no"]))
+    student_no = _stored_text(number, cells, fields, "student_no", errors)
     if not student_no:
         errors.append(_error(number, column("student_no"), _("missing student number")))
-    name = text_of(_cell(cells, fields["name"]))
+    name = _stored_text(number, cells, fields, "name", errors)
     if not name:
         errors.append(_error(number, column("name"), _("missing name")))
+    grade = _stored_text(number, cells, fields, "grade", errors)
+    class_name = _stored_text(number, cells, fields, "class", errors)
     sex_text = text_of(_cell(cells, fields.get("sex"))).lower()
     sex = SEXES.get(sex_text, "")
     if sex_text and not sex:
-        errors.append(_error(number, column("sex"), _("sex is 男 or 女")))
-    birth_date, problem = _date(_cell(cells, fields.get("birth_date")))
+        errors.append(_error(number, column("sex"), _("sex is 男 or 女"), sex_text))
+    raw_birth_date = _cell(cells, fields.get("birth_date"))
+    birth_date, problem = _date(raw_birth_date)
     if problem:
-        errors.append(_error(number, column("birth_date"), problem))
+        errors.append(_error(number, column("birth_date"), problem, text_of(raw_birth_date)))
     answers, scores, results = {}, {}, {}
     for instrument, indexes in items.items():
         values, item_errors = _items(number, cells, indexes, instrument)
@@ -208,8 +247,8 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
         student_no=student_no,
         name=name,
         sex=sex,
-        grade=text_of(_cell(cells, fields.get("grade"))),
-        class_name=text_of(_cell(cells, fields.get("class"))),
+        grade=grade,
+        class_name=class_name,
         birth_date=birth_date,
         answers=answers,
         scores=scores,
@@ -234,8 +273,8 @@ def _items(number, cells, indexes, instrument) -> tuple[list, list[dict]]:
                 _error(
                     number,
                     f"{prefix}_{position}",
-                    _("value out of range (0–%(highest)s): %(value)s")
-                    % {"highest": highest, "value": text[:10]},
+                    _("value out of range (0–%(highest)s)") % {"highest": highest},
+                    text,
                 )
             )
         values.append(value)
@@ -294,10 +333,10 @@ def _date(value) -> tuple[datetime.date | None, str]:
             year, month, day_of_month = (int(part) for part in text.split("-"))
             day = datetime.date(year, month, day_of_month)
         except ValueError:
-            return None, _("impossible date: %(value)s") % {"value": text_of(value)[:20]}
+            return None, _("impossible date")
     age = (timezone.localdate() - day).days / 365.25
     if not 4 <= age <= 25:
-        return None, _("impossible date: %(value)s") % {"value": day.isoformat()}
+        return None, _("impossible date")
     return day, ""
 
 
@@ -311,12 +350,20 @@ def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
     def progress(done: int) -> None:
         RosterImport.objects.filter(pk=roster_import.pk).update(done_rows=done)
 
-    RosterImport.objects.filter(pk=roster_import.pk).update(
+    # A conditional claim: a second delivery of the task, or an import the sweep already ended,
+    # runs nothing.
+    claimed = RosterImport.objects.filter(
+        pk=roster_import.pk, status=RosterImport.Status.WAITING
+    ).update(
         status=RosterImport.Status.RUNNING,
+        started_at=timezone.now(),
         total_rows=estimated_rows(data, roster_import.original_name)
         if len(data) <= settings.ROSTER_MAX_BYTES
         else 0,
     )
+    if not claimed:
+        roster_import.refresh_from_db()
+        return roster_import
     try:
         validated = validate(data, roster_import.original_name, campaign, progress=progress)
     except RefusedRosterError as refused:
@@ -324,17 +371,17 @@ def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
         return roster_import
     roster_import.total_rows = validated.total_rows
     roster_import.errors = validated.errors
-    if validated.errors and roster_import.all_or_nothing:
+    if validated.bad_rows and roster_import.all_or_nothing:
         _finish(
             roster_import,
             status=RosterImport.Status.DONE,
             message=_("Nothing was imported: %(count)s rows have errors (all or nothing).")
-            % {"count": len({error["row"] for error in validated.errors})},
+            % {"count": validated.bad_rows},
         )
         return roster_import
     imported, unchanged = _store(roster_import, validated.rows)
     roster_import.imported_rows, roster_import.unchanged_rows = imported, unchanged
-    _finish(roster_import, status=RosterImport.Status.DONE)
+    _finish(roster_import, status=RosterImport.Status.DONE, message=_listed(validated))
     audit_log(
         actor=roster_import.uploaded_by,
         action="screening.roster.imported",
@@ -342,6 +389,15 @@ def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
         data={"imported": imported, "unchanged": unchanged, "errors": len(validated.errors)},
     )
     return roster_import
+
+
+def _listed(validated: Validated) -> str:
+    if not validated.errors_left_out:
+        return ""
+    return _("%(count)s rows have errors; the report lists the first %(listed)s errors only.") % {
+        "count": validated.bad_rows,
+        "listed": len(validated.errors),
+    }
 
 
 def _finish(roster_import: RosterImport, *, status: str, message: str = "") -> None:

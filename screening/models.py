@@ -96,9 +96,13 @@ class RosterImport(models.Model):
     done_rows = models.PositiveIntegerField(default=0)
     imported_rows = models.PositiveIntegerField(default=0)
     unchanged_rows = models.PositiveIntegerField(default=0)
-    # Every bad row: {"row": n, "column": name, "reason": text}. Never answers or names.
+    # Every bad cell: {"row": n, "column": name, "reason": text, "value": the cell as typed, cut
+    # short, shown only to the uploader and the site's clinicians}. Never a name.
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a run claimed it: an import still running past the task's time limit was stopped
+    # (a worker killed or lost) and the sweep ends it as failed.
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -108,6 +112,10 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.WAITING, self.Status.RUNNING)
 
     @property
     def percent(self) -> int:

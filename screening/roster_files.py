@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -53,8 +55,13 @@ def rows_of(data: bytes, name: str) -> tuple[list[str], Iterator[list]]:
 
 
 def text_of(value) -> str:
+    """A cell as text, the same whichever format it came from: a number Excel stored as
+    20260011.0 reads 20260011, as in the CSV; text (leading zeros and all) is kept as typed, less
+    the surrounding whitespace."""
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return str(value).strip().lstrip("\ufeff")
 
 
@@ -65,24 +72,83 @@ def _xlsx_rows(data: bytes) -> Iterator[list]:
     except zipfile.BadZipFile as error:
         raise RefusedRosterError(_("The Excel workbook is damaged and cannot be read.")) from error
     if uncompressed > settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES:
-        # A zip bomb, or simply too much: refused before openpyxl unpacks anything.
-        raise RefusedRosterError(
-            _("The workbook unpacks to more than %(megabytes)s MB; split it into several files.")
-            % {"megabytes": settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES // 1_000_000}
-        )
-    # python-calamine (Rust) reads a 50,000-row sheet ten times faster than openpyxl.
-    from python_calamine import CalamineWorkbook
+        # A zip bomb, or simply too much: refused before anything is unpacked.
+        raise RefusedRosterError(_unpacks_too_much())
+    # Read by our own streaming reader (roster_xlsx), never by one that sizes the sheet first:
+    # python-calamine allocates the whole range up to the farthest cell (XFD1048576 aborts the
+    # process) and openpyxl trusts the declared dimension.
+    from screening.roster_xlsx import first_sheet_rows
 
-    try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as error:  # calamine raises its own kinds for a broken workbook
-        raise RefusedRosterError(_("The Excel workbook is damaged and cannot be read.")) from error
-    return iter(rows)
+    return first_sheet_rows(archive)
+
+
+def _unpacks_too_much() -> str:
+    return _("The workbook unpacks to more than %(megabytes)s MB; split it into several files.") % {
+        "megabytes": settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES // 1_000_000
+    }
+
+
+class RosterLimits:
+    """What a roster may be, checked while it is read (ROSTER_MAX_ROWS data rows,
+    ROSTER_MAX_COLUMNS columns, ROSTER_MAX_CELLS non-empty cells): a file beyond them is refused
+    before memory grows, whatever its declared size."""
+
+    def __init__(self) -> None:
+        self.rows = settings.ROSTER_MAX_ROWS
+        self.columns = settings.ROSTER_MAX_COLUMNS
+        self.cells = settings.ROSTER_MAX_CELLS
+        self.cells_seen = 0
+
+    def check_row(self, data_rows: int) -> None:
+        """`data_rows`: how many rows after the header the roster reaches so far."""
+        if data_rows > self.rows:
+            raise RefusedRosterError(
+                _("The roster has more than %(rows)s rows; split it into several files.")
+                % {"rows": self.rows}
+            )
+
+    def check_column(self, column: int) -> None:
+        """`column`: 1 for column A."""
+        if column > self.columns:
+            raise RefusedRosterError(
+                _("The roster has a value beyond column %(columns)s; remove it and upload again.")
+                % {"columns": self.columns}
+            )
+
+    def count_cells(self, count: int) -> None:
+        self.cells_seen += count
+        if self.cells_seen > self.cells:
+            raise RefusedRosterError(
+                _("The roster has more than %(cells)s filled cells; split it into several files.")
+                % {"cells": self.cells}
+            )
 
 
 def _csv_rows(data: bytes) -> Iterator[list]:
-    return csv.reader(io.StringIO(decode_csv(data), newline=""))
+    limits = RosterLimits()
+    # Before parsing: the csv module builds a whole line as one list, so a line of a million
+    # commas would cost 8 bytes a field. A comma is never part of a multibyte character in
+    # UTF-8 or GB18030; commas inside quotes count too, which only errs on the safe side.
+    if re.search(rb"(?:,[^,\n]*){%d}" % limits.columns, data):
+        limits.check_column(limits.columns + 1)
+    reader = csv.reader(io.StringIO(decode_csv(data), newline=""))
+    for records in itertools.count(0):
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # a field over csv.field_size_limit(), a stray NUL…
+            raise RefusedRosterError(
+                _("Line %(line)s of the file cannot be read as CSV (a cell too long or broken).")
+                % {"line": reader.line_num}
+            ) from error
+        while row and not row[-1].strip():
+            row.pop()  # Excel pads short rows with empty cells
+        if row:
+            limits.check_column(len(row))
+            limits.count_cells(sum(1 for cell in row if cell))
+        limits.check_row(records)  # the header is record 0
+        yield row
 
 
 def decode_csv(data: bytes) -> str:
@@ -111,18 +177,16 @@ def decode_csv(data: bytes) -> str:
 
 
 def estimated_rows(data: bytes, name: str) -> int:
-    """How many data rows to expect, for the progress bar (0 when it cannot be told cheaply)."""
+    """How many data rows to expect, for the progress bar only (0 when it cannot be told
+    cheaply): a workbook's declared dimension, which may lie, so never more than a roster may
+    have."""
     try:
         if data.startswith(XLSX_MAGIC):
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            if sum(info.file_size for info in archive.infolist()) > (
-                settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES
-            ):
-                return 0
-            from python_calamine import CalamineWorkbook
+            from screening.roster_xlsx import declared_rows
 
-            sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-            return max(sheet.total_height - 1, 0)
-        return max(data.count(b"\n") - 1, 0)
+            declared = declared_rows(zipfile.ZipFile(io.BytesIO(data)))
+        else:
+            declared = data.count(b"\n")
+        return min(max(declared - 1, 0), settings.ROSTER_MAX_ROWS)
     except Exception:  # only an estimate: the import itself reports what is wrong
         return 0

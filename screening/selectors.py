@@ -55,6 +55,12 @@ def may_undo_import(*, user: User, roster_import: RosterImport) -> bool:
     return roster_import.campaign.school.site.path.startswith(user.site.path)
 
 
+def may_see_import_values(*, user: User, roster_import: RosterImport) -> bool:
+    """What a bad row's cells held: for whoever uploaded the file and the clinicians of the site
+    (the import itself is already one the user may see); others read row, column and reason."""
+    return roster_import.uploaded_by_id == user.pk or may_see_scores(user=user)
+
+
 def get_campaign_for_user(*, user: User, campaign_id: int) -> Campaign:
     campaign = campaign_visible_to(user=user).filter(pk=campaign_id).first()
     if campaign is None:

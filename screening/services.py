@@ -4,12 +4,17 @@ of overdue crisis tasks."""
 
 from __future__ import annotations
 
+import datetime
+import logging
+import traceback
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import DatabaseError, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +35,10 @@ from screening.models import (
     TrackingTask,
 )
 
+logger = logging.getLogger(__name__)
+# A workbook imported within the request unpacks to at most this many times ROSTER_INLINE_BYTES.
+INLINE_UNPACKED_RATIO = 25
+
 
 @transaction.atomic
 def campaign_create(*, actor: User, school, liaison: User, **fields) -> Campaign:
@@ -44,7 +53,9 @@ def campaign_create(*, actor: User, school, liaison: User, **fields) -> Campaign
 
 
 def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bool) -> RosterImport:
-    """Store the file and import it: small files at once, large ones in the `imports` queue."""
+    """Store the file and import it: small files at once, large ones in the `imports` queue.
+    The file is kept only until its import ends, readable by its owner only
+    (FILE_UPLOAD_PERMISSIONS)."""
     roster_import = RosterImport.objects.create(
         campaign=campaign,
         uploaded_by=actor,
@@ -52,21 +63,142 @@ def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bo
         all_or_nothing=all_or_nothing,
     )
     roster_import.file.save(f"{roster_import.pk}-{upload.name[-60:]}", upload, save=True)
-    if upload.size <= settings.ROSTER_INLINE_BYTES:
+    if _small_enough_to_run_now(upload):
         roster_import_run_stored(roster_import)
     else:
-        from screening.tasks import import_roster
-
-        transaction.on_commit(
-            lambda: import_roster.apply_async((roster_import.pk,), queue="imports")
-        )
+        transaction.on_commit(lambda: _enqueue(roster_import.pk))
     return roster_import
 
 
+def _small_enough_to_run_now(upload) -> bool:
+    """Small files are imported within the request — unless a small workbook unpacks to much
+    more (its parts' sizes, which bound what can be unpacked), which would hold a web worker."""
+    if upload.size > settings.ROSTER_INLINE_BYTES:
+        return False
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return True  # a CSV, or not a workbook at all: read at once
+    finally:
+        upload.seek(0)
+    return unpacked <= settings.ROSTER_INLINE_BYTES * INLINE_UNPACKED_RATIO
+
+
+def _enqueue(import_id: int) -> None:
+    from screening.tasks import import_roster
+
+    try:
+        import_roster.apply_async((import_id,), queue="imports")
+    except Exception as error:  # the broker is down: say so now rather than wait for ever
+        roster_import_failed(import_id=import_id, error=error, message=_queue_unavailable())
+
+
 def roster_import_run_stored(roster_import: RosterImport) -> RosterImport:
-    with roster_import.file.open("rb") as stored:
-        data = stored.read()
-    return importing.run_import(roster_import, data)
+    """Run a stored import; the stored file is deleted once the import has ended."""
+    try:
+        with roster_import.file.open("rb") as stored:
+            data = stored.read()
+        return roster_import_run(roster_import, data)
+    except Exception as error:  # a missing file: ended as failed, logged by id
+        roster_import_failed(import_id=roster_import.pk, error=error)
+        roster_import.refresh_from_db()
+        return roster_import
+    finally:
+        _delete_file_if_ended(roster_import.pk)
+
+
+def roster_import_run(roster_import: RosterImport, data: bytes) -> RosterImport:
+    """Validate and store a roster (page, task and `manage.py import_roster`): whatever goes
+    wrong ends the import as failed with a message, and is logged without the data."""
+    try:
+        return importing.run_import(roster_import, data)
+    except Exception as error:  # ended as failed, logged without its data
+        roster_import_failed(import_id=roster_import.pk, error=error)
+        roster_import.refresh_from_db()
+        return roster_import
+
+
+def roster_import_failed(*, import_id: int, error: BaseException | None, message: str = "") -> None:
+    """End an import that is still waiting or running as failed (nothing of it is stored: the
+    storing is one transaction), log why with ids only, and delete its file."""
+    ended = RosterImport.objects.filter(
+        pk=import_id, status__in=[RosterImport.Status.WAITING, RosterImport.Status.RUNNING]
+    ).update(
+        status=RosterImport.Status.FAILED,
+        message=message or _failed_message(import_id),
+        finished_at=timezone.now(),
+        done_rows=F("total_rows"),
+    )
+    if ended:
+        logger.error("roster import %s failed: %s", import_id, describe_error(error))
+        _delete_file_if_ended(import_id)
+
+
+def roster_imports_sweep() -> int:
+    """Beat, every 5 minutes: end the imports that can no longer finish — running past the
+    task's hard time limit (its worker was killed or lost), or waiting longer than
+    ROSTER_IMPORT_WAIT_SECONDS (their message was lost)."""
+    from screening.tasks import import_roster
+
+    now = timezone.now()
+    running_limit = datetime.timedelta(seconds=import_roster.time_limit + 60)
+    waiting_limit = datetime.timedelta(seconds=settings.ROSTER_IMPORT_WAIT_SECONDS)
+    stopped = RosterImport.objects.filter(
+        Q(status=RosterImport.Status.RUNNING, started_at__lt=now - running_limit)
+        | Q(status=RosterImport.Status.WAITING, created_at__lt=now - waiting_limit)
+    ).values_list("pk", flat=True)
+    ids = list(stopped[:500])
+    for import_id in ids:
+        roster_import_failed(import_id=import_id, error=None, message=_stopped_message())
+    return len(ids)
+
+
+def _delete_file_if_ended(import_id: int) -> None:
+    roster_import = RosterImport.objects.filter(pk=import_id).first()
+    if roster_import and roster_import.file and roster_import.is_finished:
+        roster_import.file.delete(save=True)
+
+
+def describe_error(error: BaseException | None) -> str:
+    """An error as the logs may carry it: its kind, and for the database the SQLSTATE and the
+    constraint, table and column — never its message, which can quote a whole row."""
+    if error is None:
+        return "stopped (worker killed, lost or past its time limit)"
+    described = type(error).__name__
+    cause = error.__cause__ if isinstance(error, DatabaseError) else error
+    diagnostics = getattr(cause, "diag", None)
+    if diagnostics is not None:
+        parts = {
+            "sqlstate": getattr(cause, "pgcode", None),
+            "constraint": diagnostics.constraint_name,
+            "table": diagnostics.table_name,
+            "column": diagnostics.column_name,
+        }
+        described += "".join(f" {key}={value}" for key, value in parts.items() if value)
+    if error.__traceback__ is not None:
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        described += f" at {Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+    return described
+
+
+def _failed_message(import_id: int) -> str:
+    return _(
+        "The import failed and nothing was stored. Upload the file again; if it fails again, "
+        "tell the system administrator (import %(id)s)."
+    ) % {"id": import_id}
+
+
+def _stopped_message() -> str:
+    return _("The import stopped before it finished and nothing was stored. Upload the file again.")
+
+
+def _queue_unavailable() -> str:
+    return _(
+        "The import could not be queued and nothing was stored. Upload the file again in a few "
+        "minutes."
+    )
 
 
 # Undo ------------------------------------------------------------------------------------------
@@ -151,6 +283,7 @@ def roster_import_undo(*, actor: User, roster_import: RosterImport) -> UndoPlan:
     locked.message = undo_message(plan)
     locked.save(update_fields=["status", "message"])
     roster_import.status, roster_import.message = locked.status, locked.message
+    transaction.on_commit(lambda: _delete_file_if_ended(roster_import.pk))
     audit_log(
         actor=actor,
         action="screening.roster.undone",

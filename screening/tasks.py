@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
 
-@shared_task(ignore_result=True, time_limit=15 * 60, soft_time_limit=14 * 60)
+class RosterImportTask(Task):
+    """Whatever stops an import's task — an error, the soft or the hard time limit — ends the
+    import as failed with a message on its page. A worker killed outright is left to the sweep
+    (`sweep_roster_imports`)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        from screening.services import roster_import_failed
+
+        if args:
+            roster_import_failed(import_id=args[0], error=exc)
+
+
+@shared_task(base=RosterImportTask, ignore_result=True, time_limit=15 * 60, soft_time_limit=14 * 60)
 def import_roster(import_id: int) -> None:
     """Read the stored upload and import it (queue `imports`, one at a time)."""
     from screening.models import RosterImport
     from screening.services import roster_import_run_stored
 
-    roster_import_run_stored(RosterImport.objects.select_related("campaign").get(pk=import_id))
+    roster_import = RosterImport.objects.select_related("campaign").filter(pk=import_id).first()
+    if roster_import is not None:
+        roster_import_run_stored(roster_import)
+
+
+@shared_task(ignore_result=True)
+def sweep_roster_imports() -> int:
+    """Beat, every 5 minutes: end as failed the imports that can no longer finish."""
+    from screening.services import roster_imports_sweep
+
+    return roster_imports_sweep()
 
 
 @shared_task(ignore_result=True)

@@ -146,7 +146,7 @@ class ImportView(RoleRequiredMixin, View):
                     "status": roster_import.status,
                     "done": roster_import.done_rows,
                     "total": roster_import.total_rows,
-                    "finished": roster_import.finished_at is not None,
+                    "finished": roster_import.is_finished,
                 }
             )
         audit_read(request, "screening.roster_import.viewed", roster_import)  # its error report
@@ -154,9 +154,11 @@ class ImportView(RoleRequiredMixin, View):
             "roster_import": roster_import,
             "campaign": roster_import.campaign,
             "errors": roster_import.errors[:500],
-            "running": roster_import.status
-            in (RosterImport.Status.WAITING, RosterImport.Status.RUNNING),
+            "running": not roster_import.is_finished,
             "may_undo": selectors.may_undo_import(user=request.user, roster_import=roster_import),
+            "show_values": selectors.may_see_import_values(
+                user=request.user, roster_import=roster_import
+            ),
         }
         return render(request, "screening/import.html", context)
 
@@ -166,11 +168,16 @@ class ImportErrorsView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
-        rows = [(error["row"], error["column"], error["reason"]) for error in roster_import.errors]
+        header = [_("Row"), _("Column"), _("Reason")]
+        rows = [[error["row"], error["column"], error["reason"]] for error in roster_import.errors]
+        if selectors.may_see_import_values(user=request.user, roster_import=roster_import):
+            header.append(_("Value"))
+            for row, error in zip(rows, roster_import.errors, strict=True):
+                row.append(error.get("value", ""))
         return xlsx_response(
             request,
             f"roster-errors-{roster_import.pk}.xlsx",
-            [_("Row"), _("Column"), _("Reason")],
+            header,
             rows,
             action="screening.roster_errors.exported",
             records=roster_import,

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The request (actor, address) for audit entries written by model signals.
     "centre.audit.AuditContextMiddleware",
+    # Before any view or CSRF check reads the body: 413 for a body or a file too large.
+    "centre.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "centre.drafts.KeptDraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -222,6 +224,7 @@ CELERY_TASK_ROUTES = {
     "counselling.tasks.*": {"queue": "reminders"},
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
     "screening.tasks.import_roster": {"queue": "imports"},
+    "screening.tasks.sweep_roster_imports": {"queue": "reminders"},
 }
 # On deploys, late-acknowledged tasks are handed back to the broker instead of waiting out the
 # visibility timeout (Celery 5.5+).
@@ -268,6 +271,14 @@ SPECTACULAR_SETTINGS = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "centre.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Stored uploads (rosters, until their import ends) are readable by the portal's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Logs carry ids and actions, never names, scores or notes (DOMAIN.md §5.6).
 LOGGING = {
@@ -313,6 +324,23 @@ FOLLOW_UP_ESCALATION_DAYS = env.read_int("FOLLOW_UP_ESCALATION_DAYS", default=2)
 ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
 ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(
     "ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES", default=200_000_000
+)
+# Upload bounds (README "Limits on uploads"): a file (a roster is the only upload) and a whole
+# request body, the form's few fields included; the proxy's client_max_body_size matches.
+UPLOAD_MAX_FILE_BYTES = env.read_int("UPLOAD_MAX_FILE_BYTES", default=ROSTER_MAX_BYTES, minimum=1)
+UPLOAD_MAX_REQUEST_BYTES = env.read_int(
+    "UPLOAD_MAX_REQUEST_BYTES", default=UPLOAD_MAX_FILE_BYTES + 1_000_000, minimum=1
+)
+# What a roster may be, checked while it is read: data rows, columns (A = 1) and filled cells.
+# Together with the sizes above they bound an import's memory (README "Limits on uploads").
+ROSTER_MAX_ROWS = env.read_int("ROSTER_MAX_ROWS", default=50_000, minimum=1)
+ROSTER_MAX_COLUMNS = env.read_int("ROSTER_MAX_COLUMNS", default=60, minimum=10)
+ROSTER_MAX_CELLS = env.read_int("ROSTER_MAX_CELLS", default=2_500_000, minimum=100)
+# The report lists this many errors at most (the rest are counted).
+ROSTER_MAX_REPORTED_ERRORS = env.read_int("ROSTER_MAX_REPORTED_ERRORS", default=5_000, minimum=1)
+# An import still waiting for the queue after this long is ended as failed (README).
+ROSTER_IMPORT_WAIT_SECONDS = env.read_int(
+    "ROSTER_IMPORT_WAIT_SECONDS", default=2 * 3600, minimum=60
 )
 # Rosters larger than this are imported by a Celery task (the page shows a progress bar).
 ROSTER_INLINE_BYTES = env.read_int("ROSTER_INLINE_BYTES", default=200_000)

@@ -53,3 +53,25 @@ def test_an_overdue_crisis_assessment_reaches_the_crisis_team_once(campaign, acc
     reminder = Reminder.objects.get(template="screening_crisis_overdue")
     assert reminder.recipient == account("crisis")
     assert reminder.channel == "inbox"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_the_worker_cannot_run_ends_as_failed(campaign, account):
+    from celery.contrib.testing.worker import start_worker
+
+    from centre.celery import app
+    from screening.tasks import import_roster
+
+    roster_import = RosterImport.objects.create(
+        campaign=campaign,
+        uploaded_by=account("liaison"),
+        original_name="roster.csv",
+        file="rosters/gone.csv",  # the stored file is missing
+    )
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=["imports"]):
+        import_roster.apply_async((roster_import.pk,), queue="imports")
+        wait_for(lambda: RosterImport.objects.get(pk=roster_import.pk).status == "failed", 60)
+    roster_import.refresh_from_db()
+    assert roster_import.finished_at is not None
+    assert str(roster_import.pk) in roster_import.message

@@ -191,3 +191,29 @@ def test_a_tier_change_needs_a_reason_in_words(client, imported, account):
     result.refresh_from_db()
     assert result.tier != "yellow"
     assert not TierChange.objects.filter(result=result, tier_to="yellow").exists()
+
+
+def test_a_bad_rows_values_are_shown_only_to_the_uploader_and_clinicians(client, campaign):
+    rows = roster_rows(2)
+    rows[1][6] = "7"  # row 3: PHQA_1 out of range
+    rows[1][5] = "1890-01-01"  # and an impossible date of birth
+    sign_in(client, "counsellor")
+    upload = SimpleUploadedFile("名单.csv", csv_bytes(rows))
+    client.post(f"/screening/campaigns/{campaign.pk}/", {"file": upload})
+    client.logout()
+    roster_import = RosterImport.objects.get()
+    assert {error["value"] for error in roster_import.errors} == {"7", "1890-01-01"}
+    for username, sees in [("counsellor", True), ("supervisor", True), ("liaison", False)]:
+        sign_in(client, username)
+        page = client.get(f"/screening/imports/{roster_import.pk}/").text
+        report = client.get(f"/screening/imports/{roster_import.pk}/errors.xlsx")
+        cells = [
+            str(cell.value)
+            for row in load_workbook(BytesIO(report.content)).active.iter_rows()
+            for cell in row
+        ]
+        assert "PHQA_1" in page, username  # row, column and reason for everyone
+        assert ("1890-01-01" in page) is sees, username
+        assert ("1890-01-01" in cells) is sees, username
+        assert ("7" in cells) is sees, username
+        client.logout()

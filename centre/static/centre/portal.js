@@ -11,19 +11,35 @@ document.addEventListener("DOMContentLoaded", () => {
       button.closest(".topbar").classList.toggle("menu-open", open);
     });
   }
-  // A long import: poll its progress, and reload when it is finished.
+  // A long import: poll its progress, and reload when it is finished (the page then shows the
+  // outcome, failed included, and polls no more). A progress that cannot be read is tried a few
+  // more times, then the page says so and stops.
   const progress = document.querySelector("[data-progress-url]");
   if (progress) {
     const bar = progress.querySelector("progress");
     const done = progress.querySelector("[data-done]");
+    let failures = 0;
     const poll = async () => {
-      const response = await fetch(progress.dataset.progressUrl, { credentials: "same-origin" });
-      const state = await response.json();
-      bar.max = Math.max(state.total, 1);
-      bar.value = state.done;
-      done.textContent = state.done;
-      if (state.finished) window.location.reload();
-      else setTimeout(poll, 1000);
+      try {
+        const response = await fetch(progress.dataset.progressUrl, { credentials: "same-origin" });
+        if (!response.ok) throw new Error(String(response.status));
+        const state = await response.json();
+        failures = 0;
+        bar.max = Math.max(state.total, 1);
+        bar.value = state.done;
+        done.textContent = state.done;
+        if (state.finished) {
+          window.location.reload();
+          return;
+        }
+      } catch (error) {
+        failures += 1;
+        if (failures >= 5) {
+          progress.querySelector("[data-unreachable]").hidden = false;
+          return;
+        }
+      }
+      setTimeout(poll, 1000 * (failures + 1));
     };
     setTimeout(poll, 1000);
   }

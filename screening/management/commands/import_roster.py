@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from screening import importing
+from screening import services
 from screening.models import Campaign, RosterImport
 
 
@@ -48,8 +48,8 @@ class Command(BaseCommand):
             original_name=path.name,
             all_or_nothing=options["all_or_nothing"],
         )
-        outcome = importing.run_import(roster_import, path.read_bytes())
-        if outcome.status == RosterImport.Status.REFUSED:
+        outcome = services.roster_import_run(roster_import, path.read_bytes())
+        if outcome.status in (RosterImport.Status.REFUSED, RosterImport.Status.FAILED):
             raise CommandError(outcome.message)
         for error in outcome.errors:
             self.stderr.write(f"row {error['row']}\t{error['column']}\t{error['reason']}")
