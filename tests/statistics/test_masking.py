@@ -18,7 +18,7 @@ from centre.models import Site
 from screening import importing
 from screening.models import RosterImport
 from tests.conftest import DEMO_PASSWORD
-from tests.counselling.conftest import alice, k01, make_case, school  # noqa: F401
+from tests.counselling.conftest import alice, k01, make_case, school, staff_at  # noqa: F401
 from tests.screening.conftest import campaign, csv_bytes, roster_rows  # noqa: F401
 from tests.statistics.conftest import at
 
@@ -31,12 +31,17 @@ FIGURES = ["new_cases", "active_cases", "screened_students"]
 
 
 @pytest.fixture
-def spread(alice, make_case, campaign):  # noqa: F811
+def spread(make_case, campaign, staff_at):  # noqa: F811
+    # A child is registered by the staff of the site they are registered at.
+    counsellors = {
+        code: staff_at(f"counsellor-{code.lower()}", "counsellor", code)
+        for code in {*MARCH, *APRIL}
+    }
     for month, counts in ((3, MARCH), (4, APRIL)):
         with time_machine.travel(at(2026, month, 10), tick=False):
             for code, count in counts.items():
                 for _ in range(count):
-                    make_case(counsellor=alice, site=Site.objects.get(code=code))
+                    make_case(counsellor=counsellors[code], site=Site.objects.get(code=code))
     with time_machine.travel(at(2026, 4, 12), tick=False):
         roster = RosterImport.objects.create(
             campaign=campaign, uploaded_by=campaign.liaison, original_name="r.csv"
