@@ -9,6 +9,7 @@ from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from centre.parameters import BadParameter
 from centre.versioning import StaleEditError
 
 ACTION_BY_METHOD = {
@@ -30,6 +31,14 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     ordering = ("-id",)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """A cursor's position goes into the query as it came: a tampered one (a date that is
+        not a date, a number that is not a number) is refused like an undecodable cursor."""
+        try:
+            return super().paginate_queryset(queryset, request, view=view)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError) as error:
+            raise exceptions.NotFound(self.invalid_cursor_message) from error
+
 
 class ActionPermission(permissions.BasePermission):
     """The model permission each method needs: GET → view_, POST → add_, PATCH → change_.
@@ -47,8 +56,10 @@ class ActionPermission(permissions.BasePermission):
             return False
         model = view.permission_model
         action = getattr(view, "permission_actions", {}).get(
-            request.method, ACTION_BY_METHOD[request.method]
+            request.method, ACTION_BY_METHOD.get(request.method)
         )
+        if action is None:  # TRACE, CONNECT, a made-up method: no route answers it
+            raise exceptions.MethodNotAllowed(request.method)
         label, name = model._meta.app_label, model._meta.model_name
         if user.has_perm(f"{label}.{action}_{name}"):
             return True
@@ -69,6 +80,8 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, BadParameter):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

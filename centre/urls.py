@@ -38,3 +38,5 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "centre.views.bad_request"

@@ -14,6 +14,7 @@ from django.views.generic import ListView, TemplateView
 
 from centre import health, reminders, statistics
 from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, Site
+from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.xlsx import XLSX_TYPE, xlsx_response
@@ -21,6 +22,12 @@ from centre.xlsx import XLSX_TYPE, xlsx_response
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "centre/home.html"
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: a parameter that cannot mean anything, named with what it should be."""
+    message = exception.message if isinstance(exception, BadParameter) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @never_cache
@@ -44,8 +51,8 @@ class AuditLogView(RoleRequiredMixin, ListView):
 
     def get_queryset(self):
         entries = AuditEntry.objects.all()
-        action = self.request.GET.get("action", "").strip()
-        username = self.request.GET.get("user", "").strip()
+        action = text_parameter(self.request.GET, "action")
+        username = text_parameter(self.request.GET, "user")
         if action:
             entries = entries.filter(action__startswith=action)
         if username:
@@ -83,14 +90,25 @@ class StatisticsMixin(RoleRequiredMixin):
         this_month = timezone.localdate().replace(day=1)
         try:
             window = statistics.Window.parse(
-                request.GET.get("from") or f"{this_month:%Y-%m}",
-                request.GET.get("to") or f"{this_month:%Y-%m}",
+                text_parameter(request.GET, "from") or f"{this_month:%Y-%m}",
+                text_parameter(request.GET, "to") or f"{this_month:%Y-%m}",
             )
         except ValueError:
             window = statistics.Window(this_month, this_month)
-            messages.error(request, _("Months are written YYYY-MM; this month is shown."))
+            messages.error(
+                request,
+                _(
+                    "Months are written YYYY-MM, from %(earliest)s to %(latest)s, at most "
+                    "%(months)s months at a time; this month is shown."
+                )
+                % {
+                    "earliest": f"{statistics.EARLIEST_MONTH:%Y-%m}",
+                    "latest": f"{statistics.LATEST_MONTH:%Y-%m}",
+                    "months": statistics.WINDOW_MAX_MONTHS,
+                },
+            )
         sites = self.sites_for(request.user)
-        site = sites.filter(code=request.GET.get("site", "")).first()
+        site = sites.filter(code=text_parameter(request.GET, "site")).first()
         if site is None and not request.user.has_role(Role.STATISTICS_ADMINISTRATOR):
             site = request.user.site
         return site, window, sites
@@ -232,8 +250,8 @@ class InboxView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         """Mark one (`notification`) or all as read; go to its link if it has one."""
         unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
-        chosen = request.POST.get("notification", "")
-        if chosen.isdigit():
+        chosen = id_parameter(request.POST, "notification")
+        if chosen is not None:
             notification = get_object_or_404(Notification, pk=chosen, user=request.user)
             unread.filter(pk=notification.pk).update(read_at=timezone.now())
             if notification.link and url_has_allowed_host_and_scheme(
@@ -251,7 +269,10 @@ class RemindersView(RoleRequiredMixin, View):
 
     roles = frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR})
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest, reminder_id: int | None = None) -> HttpResponse:
+        """The outbox; a reminder's own address (where its decision is posted) shows it too."""
+        if reminder_id is not None:
+            return redirect("reminders")
         failed = Reminder.objects.filter(status=Reminder.Status.FAILED).select_related("recipient")[
             :200
         ]

@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "centre.context_processors.navigation",
+                "centre.context_processors.language_switch",
             ],
         },
     },
