@@ -30,7 +30,9 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("reminders/", views.RemindersView.as_view(), name="reminders"),
-    path("reminders/<int:reminder_id>/", views.RemindersView.as_view(), name="reminder-decide"),
+    path(
+        "reminders/<int:reminder_id>/", views.ReminderDecisionView.as_view(), name="reminder-decide"
+    ),
     path("counselling/", include("counselling.urls")),
     path("screening/", include("screening.urls")),
     path("hotline/", include("hotline.urls")),

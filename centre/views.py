@@ -269,10 +269,7 @@ class RemindersView(RoleRequiredMixin, View):
 
     roles = frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR})
 
-    def get(self, request: HttpRequest, reminder_id: int | None = None) -> HttpResponse:
-        """The outbox; a reminder's own address (where its decision is posted) shows it too."""
-        if reminder_id is not None:
-            return redirect("reminders")
+    def get(self, request: HttpRequest) -> HttpResponse:
         failed = Reminder.objects.filter(status=Reminder.Status.FAILED).select_related("recipient")[
             :200
         ]
@@ -281,6 +278,15 @@ class RemindersView(RoleRequiredMixin, View):
             "centre/reminders.html",
             {"counts": reminders.reminder_counts(), "failed": failed},
         )
+
+
+class ReminderDecisionView(RoleRequiredMixin, View):
+    """Where the decision about one failed reminder is posted; opened in a browser, the outbox."""
+
+    roles = RemindersView.roles
+
+    def get(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
+        return redirect("reminders")
 
     def post(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
         reminder = get_object_or_404(Reminder, pk=reminder_id, status=Reminder.Status.FAILED)
