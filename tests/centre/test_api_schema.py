@@ -111,7 +111,7 @@ class Strategies:
     def path(self, path: str) -> st.SearchStrategy:
         names = re.findall(r"\{(\w+)\}", path)
         record = st.sampled_from([*map(str, self.ids), MISSING_ID, HUGE_ID, "0"])
-        return st.fixed_dictionaries({name: record for name in names}).map(
+        return st.fixed_dictionaries(dict.fromkeys(names, record)).map(
             lambda values: path.format(**values).lstrip("/")
         )
 
