@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions, status
+from rest_framework import exceptions, pagination, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -66,6 +66,22 @@ class ActionPermission(permissions.BasePermission):
         if view.kwargs and not user.has_perm(f"{label}.view_{name}"):
             raise exceptions.NotFound
         return False
+
+
+def refuse_datetime_overflow() -> None:
+    """DRF makes a naive moment aware and checks it exists by converting it to UTC, unguarded:
+    `0001-01-01T00:00` in Shanghai is before year 1 in UTC, and the request answered 500. Every
+    serializer's DateTimeField (declared or made from a model field) refuses it instead, with
+    DRF's own "out of range" message. Called once, from CentreConfig.ready()."""
+    enforce_timezone = serializers.DateTimeField.enforce_timezone
+
+    def guarded(self, value):
+        try:
+            return enforce_timezone(self, value)
+        except OverflowError:
+            self.fail("overflow")
+
+    serializers.DateTimeField.enforce_timezone = guarded
 
 
 def exception_handler(exc, context):

@@ -46,6 +46,9 @@ class CentreConfig(AppConfig):
         from centre.db_values import register as register_lenient_date_reads
 
         register_lenient_date_reads()
+        from centre.api import refuse_datetime_overflow
+
+        refuse_datetime_overflow()
         from centre.reminders import register_template
         from centre.statistics import _report_ready
 

@@ -30,11 +30,14 @@ def future(years: int) -> str:
     ("held_at", "error"),
     [
         ("2099-01-01T10:00:00+08:00", "taken place"),
-        ("0001-01-01T00:00:00+08:00", "years ago"),
+        ("0002-01-01T10:00:00+08:00", "years ago"),
+        ("0001-01-01T00:00:00+08:00", "out of range"),
+        ("0001-01-01T00:00:00", "out of range"),  # naive: before year 1 once made UTC
     ],
 )
 def test_the_api_refuses_a_session_in_2099_or_in_year_1(client, alice_case, held_at, error):
     sign_in(client, "counsellor")
+    client.cookies["portal_language"] = "en"
     response = client.post(
         "/api/v1/counselling/sessions/",
         {
@@ -48,6 +51,7 @@ def test_the_api_refuses_a_session_in_2099_or_in_year_1(client, alice_case, held
     )
     assert response.status_code == 400
     assert list(response.json()) == ["held_at"]
+    assert error in response.json()["held_at"][0]
     assert not CounsellingSession.objects.exists()
 
 
