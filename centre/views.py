@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -235,7 +235,11 @@ class MonthlyReportView(StatisticsMixin, View):
 
     def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
         report = get_object_or_404(MonthlyReport, pk=report_id)
-        response = HttpResponse(report.file.open("rb").read(), content_type=XLSX_TYPE)
+        try:
+            content = report.file.open("rb").read()
+        except FileNotFoundError as missing:  # the row outlived its file (storage restored)
+            raise Http404 from missing
+        response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="report-{report.month:%Y-%m}.xlsx"'
         return response
 

@@ -113,3 +113,15 @@ def test_a_nul_in_the_statistics_site_answers_400(client, demo_network):
     response = client.get("/statistics/", {"site": "K0\x00"})
     assert response.status_code == 400
     assert "“site” holds at most 150 characters" in response.content.decode()
+
+
+def test_a_monthly_report_whose_file_is_gone_answers_404(client, demo_network):
+    from django.core.files.base import ContentFile
+
+    from centre.models import MonthlyReport
+
+    report = MonthlyReport(month="2026-10-01")
+    report.file.save("gone.xlsx", ContentFile(b"PK"), save=True)
+    report.file.storage.delete(report.file.name)
+    sign_in(client, "stats")
+    assert client.get(f"/statistics/reports/{report.pk}.xlsx").status_code == 404
