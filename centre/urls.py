@@ -9,7 +9,12 @@ from centre import apis, views
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # A page (an HTML template) only: OPTIONS would render DRF's metadata with no template.
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("counselling/", include("counselling.api_urls")),
 ]

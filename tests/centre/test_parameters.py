@@ -125,3 +125,10 @@ def test_a_monthly_report_whose_file_is_gone_answers_404(client, demo_network):
     report.file.storage.delete(report.file.name)
     sign_in(client, "stats")
     assert client.get(f"/statistics/reports/{report.pk}.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "POST", "DELETE"])
+def test_the_api_docs_page_answers_only_get(client, demo_network, method):
+    sign_in(client, "counsellor")
+    assert client.generic(method, "/api/v1/docs/").status_code == 405
+    assert client.get("/api/v1/docs/").status_code == 200
