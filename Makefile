@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-.PHONY: run test install lint format check-migrations messages check-postgres bench clean
+.PHONY: run test test-hostile install lint format check-migrations messages check-postgres bench clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -45,6 +45,12 @@ check-postgres: install
 test: install messages lint check-postgres check-migrations
 	DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=centre.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+# The hostile-input tests unbounded: every rotation of hostile values from every role, and
+# 3,000 schema-driven API requests (about ten minutes; `make test` runs a bounded version).
+test-hostile: install messages check-postgres
+	HOSTILE_FULL=1 HOSTILE_EXAMPLES=3000 DJANGO_SETTINGS_MODULE=centre.settings.test $(BIN)/pytest \
+		tests/centre/test_hostile_input.py tests/centre/test_api_schema.py $(PYTEST_ARGS)
 
 bench: install
 	@for script in $$(ls bench/*.py | grep -v common.py); do DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) $$script; done

@@ -2,15 +2,58 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import ModelAdmin
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from centre.models import School, Site, User
 
 admin.site.site_header = admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = _("Administration")
+
+_django_initial_data = ModelAdmin.get_changeform_initial_data
+
+
+def fits(field, values) -> bool:
+    """Whether every one of `values` is something `field` (or the field it points to) can hold."""
+    target = field.target_field if field.is_relation else field
+    try:
+        for value in values if isinstance(values, list) else [values]:
+            target.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
+def checked_initial_data(self, request):
+    """The admin's "add" page prefills fields from the query string (`?site=3`) without checking
+    them: `?site=²` made every add page answer 500. A value its field cannot take is dropped
+    (the field starts empty), for every ModelAdmin, ours and the installed apps'."""
+    initial = _django_initial_data(self, request)
+    for name, value in list(initial.items()):
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # not a field of the model: the form ignores it
+        if not fits(field, value):
+            del initial[name]
+    return initial
+
+
+_django_optgroups = AutocompleteMixin.optgroups
+
+
+def checked_optgroups(self, name, value, attr=None):
+    """An autocomplete field sent back with a value that is no id (`site=²`) looked it up as it
+    came, and the page answered 500; such a value is left out, as if nothing was chosen."""
+    return _django_optgroups(self, name, [item for item in value if fits(self.field, item)], attr)
+
+
+ModelAdmin.get_changeform_initial_data = checked_initial_data
+AutocompleteMixin.optgroups = checked_optgroups
 
 
 class AccountChangeForm(UserChangeForm):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions, status
+from rest_framework import exceptions, pagination, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from centre.parameters import BadParameter
 from centre.versioning import StaleEditError
 
 ACTION_BY_METHOD = {
@@ -30,6 +31,14 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     ordering = ("-id",)
 
+    def paginate_queryset(self, queryset, request, view=None):
+        """A cursor's position goes into the query as it came: a tampered one (a date that is
+        not a date, a number that is not a number) is refused like an undecodable cursor."""
+        try:
+            return super().paginate_queryset(queryset, request, view=view)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError) as error:
+            raise exceptions.NotFound(self.invalid_cursor_message) from error
+
 
 class ActionPermission(permissions.BasePermission):
     """The model permission each method needs: GET → view_, POST → add_, PATCH → change_.
@@ -47,14 +56,32 @@ class ActionPermission(permissions.BasePermission):
             return False
         model = view.permission_model
         action = getattr(view, "permission_actions", {}).get(
-            request.method, ACTION_BY_METHOD[request.method]
+            request.method, ACTION_BY_METHOD.get(request.method)
         )
+        if action is None:  # TRACE, CONNECT, a made-up method: no route answers it
+            raise exceptions.MethodNotAllowed(request.method)
         label, name = model._meta.app_label, model._meta.model_name
         if user.has_perm(f"{label}.{action}_{name}"):
             return True
         if view.kwargs and not user.has_perm(f"{label}.view_{name}"):
             raise exceptions.NotFound
         return False
+
+
+def refuse_datetime_overflow() -> None:
+    """DRF makes a naive moment aware and checks it exists by converting it to UTC, unguarded:
+    `0001-01-01T00:00` in Shanghai is before year 1 in UTC, and the request answered 500. Every
+    serializer's DateTimeField (declared or made from a model field) refuses it instead, with
+    DRF's own "out of range" message. Called once, from CentreConfig.ready()."""
+    enforce_timezone = serializers.DateTimeField.enforce_timezone
+
+    def guarded(self, value):
+        try:
+            return enforce_timezone(self, value)
+        except OverflowError:
+            self.fail("overflow")
+
+    serializers.DateTimeField.enforce_timezone = guarded
 
 
 def exception_handler(exc, context):
@@ -69,6 +96,8 @@ def exception_handler(exc, context):
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, BadParameter):
+        exc = exceptions.ValidationError({exc.name: [exc.message]})
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)

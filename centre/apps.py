@@ -43,6 +43,12 @@ class CentreConfig(AppConfig):
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="centre-sync-roles")
 
         from centre import navigation, signals  # noqa: F401  (connects the login audit)
+        from centre.db_values import register as register_lenient_date_reads
+
+        register_lenient_date_reads()
+        from centre.api import refuse_datetime_overflow
+
+        refuse_datetime_overflow()
         from centre.reminders import register_template
         from centre.statistics import _report_ready
 

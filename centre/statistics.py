@@ -41,7 +41,12 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+# The months a window may cover, and its length: each month of a window may be counted from the
+# records, so a window of ten thousand years would hold a worker for hours.
+EARLIEST_MONTH = datetime.date(2000, 1, 1)
+LATEST_MONTH = datetime.date(2099, 12, 1)
+WINDOW_MAX_MONTHS = 120
 
 
 class Provider(Protocol):
@@ -82,6 +87,8 @@ class Window:
         window = cls(parse_month(first), parse_month(last))
         if window.last < window.first:
             raise ValueError("the window ends before it starts")
+        if len_months(window.first, window.last) > WINDOW_MAX_MONTHS:
+            raise ValueError(f"a window is at most {WINDOW_MAX_MONTHS} months")
         return window
 
     @classmethod
@@ -114,7 +121,15 @@ def parse_month(text: str) -> datetime.date:
     match = MONTH.match(text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"a month is YYYY-MM: {text!r}")
-    return datetime.date(int(match.group(1)), int(match.group(2)), 1)
+    month = datetime.date(int(match.group(1)), int(match.group(2)), 1)
+    if not EARLIEST_MONTH <= month <= LATEST_MONTH:
+        raise ValueError(f"a month is from {EARLIEST_MONTH:%Y-%m} to {LATEST_MONTH:%Y-%m}")
+    return month
+
+
+def len_months(first: datetime.date, last: datetime.date) -> int:
+    """How many months from `first` to `last`, both included."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def add_months(month: datetime.date, count: int) -> datetime.date:

@@ -9,7 +9,12 @@ from centre import apis, idle, views
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # A page (an HTML template) only: OPTIONS would render DRF's metadata with no template.
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("counselling/", include("counselling.api_urls")),
 ]
@@ -31,7 +36,9 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("reminders/", views.RemindersView.as_view(), name="reminders"),
-    path("reminders/<int:reminder_id>/", views.RemindersView.as_view(), name="reminder-decide"),
+    path(
+        "reminders/<int:reminder_id>/", views.ReminderDecisionView.as_view(), name="reminder-decide"
+    ),
     path("counselling/", include("counselling.urls")),
     path("screening/", include("screening.urls")),
     path("hotline/", include("hotline.urls")),
@@ -39,3 +46,5 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "centre.views.bad_request"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +15,7 @@ from django.views.generic import ListView, TemplateView
 from centre import health, reminders, statistics
 from centre.audit import audit_export
 from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, Site
+from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.xlsx import XLSX_TYPE, xlsx_response
@@ -22,6 +23,12 @@ from centre.xlsx import XLSX_TYPE, xlsx_response
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "centre/home.html"
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: a parameter that cannot mean anything, named with what it should be."""
+    message = exception.message if isinstance(exception, BadParameter) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @never_cache
@@ -45,8 +52,8 @@ class AuditLogView(RoleRequiredMixin, ListView):
 
     def get_queryset(self):
         entries = AuditEntry.objects.all()
-        action = self.request.GET.get("action", "").strip()
-        username = self.request.GET.get("user", "").strip()
+        action = text_parameter(self.request.GET, "action")
+        username = text_parameter(self.request.GET, "user")
         if action:
             entries = entries.filter(action__startswith=action)
         if username:
@@ -84,14 +91,25 @@ class StatisticsMixin(RoleRequiredMixin):
         this_month = timezone.localdate().replace(day=1)
         try:
             window = statistics.Window.parse(
-                request.GET.get("from") or f"{this_month:%Y-%m}",
-                request.GET.get("to") or f"{this_month:%Y-%m}",
+                text_parameter(request.GET, "from") or f"{this_month:%Y-%m}",
+                text_parameter(request.GET, "to") or f"{this_month:%Y-%m}",
             )
         except ValueError:
             window = statistics.Window(this_month, this_month)
-            messages.error(request, _("Months are written YYYY-MM; this month is shown."))
+            messages.error(
+                request,
+                _(
+                    "Months are written YYYY-MM, from %(earliest)s to %(latest)s, at most "
+                    "%(months)s months at a time; this month is shown."
+                )
+                % {
+                    "earliest": f"{statistics.EARLIEST_MONTH:%Y-%m}",
+                    "latest": f"{statistics.LATEST_MONTH:%Y-%m}",
+                    "months": statistics.WINDOW_MAX_MONTHS,
+                },
+            )
         sites = self.sites_for(request.user)
-        site = sites.filter(code=request.GET.get("site", "")).first()
+        site = sites.filter(code=text_parameter(request.GET, "site")).first()
         if site is None and not request.user.has_role(Role.STATISTICS_ADMINISTRATOR):
             site = request.user.site
         return site, window, sites
@@ -278,8 +296,12 @@ class MonthlyReportView(StatisticsMixin, View):
     def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
         report = get_object_or_404(MonthlyReport, pk=report_id)
         filename = f"report-{report.month:%Y-%m}.xlsx"
+        try:
+            content = report.file.open("rb").read()
+        except FileNotFoundError as missing:  # the row outlived its file (storage restored)
+            raise Http404 from missing
         audit_export(request, "centre.monthly_report.exported", report, filename=filename)
-        response = HttpResponse(report.file.open("rb").read(), content_type=XLSX_TYPE)
+        response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
@@ -294,8 +316,8 @@ class InboxView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         """Mark one (`notification`) or all as read; go to its link if it has one."""
         unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
-        chosen = request.POST.get("notification", "")
-        if chosen.isdigit():
+        chosen = id_parameter(request.POST, "notification")
+        if chosen is not None:
             notification = get_object_or_404(Notification, pk=chosen, user=request.user)
             unread.filter(pk=notification.pk).update(read_at=timezone.now())
             if notification.link and url_has_allowed_host_and_scheme(
@@ -322,6 +344,15 @@ class RemindersView(RoleRequiredMixin, View):
             "centre/reminders.html",
             {"counts": reminders.reminder_counts(visible), "failed": failed},
         )
+
+
+class ReminderDecisionView(RoleRequiredMixin, View):
+    """Where the decision about one failed reminder is posted; opened in a browser, the outbox."""
+
+    roles = RemindersView.roles
+
+    def get(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
+        return redirect("reminders")
 
     def post(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
         reminder = get_object_or_404(

@@ -13,9 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from centre import field_rules
 from centre.api import ActionPermission, CursorPagination
 from centre.audit import audit_read
 from centre.models import School
+from centre.parameters import id_parameter
 from centre.versioning import StaleEditError
 from counselling import selectors, services
 from counselling.models import (
@@ -49,12 +51,7 @@ def choice_param(request: Request, name: str, allowed: list[str]) -> str:
 
 
 def case_filter(request: Request) -> int | None:
-    value = request.query_params.get("case", "")
-    if not value:
-        return None
-    if not value.isdigit():
-        raise exceptions.ValidationError({"case": [_("Give the case number.")]})
-    return int(value)
+    return id_parameter(request.query_params, "case")
 
 
 def paginated(
@@ -299,7 +296,7 @@ class ClientListApi(APIView):
     class InputSerializer(serializers.Serializer):
         full_name = serializers.CharField(max_length=100)
         sex = serializers.ChoiceField(choices=Client.Sex.choices)
-        date_of_birth = serializers.DateField()
+        date_of_birth = serializers.DateField(validators=[field_rules.validate_birth_date])
         school = serializers.PrimaryKeyRelatedField(
             queryset=School.objects.all(), required=False, allow_null=True
         )
@@ -437,7 +434,9 @@ class SessionDetailApi(APIView):
         attendance = serializers.ChoiceField(
             choices=CounsellingSession.Attendance.choices, required=False
         )
-        duration_minutes = serializers.IntegerField(min_value=0, required=False)
+        duration_minutes = serializers.IntegerField(
+            min_value=0, max_value=field_rules.SESSION_MINUTES_MAX, required=False
+        )
         note_presenting = serializers.CharField(required=False, allow_blank=True)
         note_intervention = serializers.CharField(required=False, allow_blank=True)
         note_plan = serializers.CharField(required=False, allow_blank=True)
@@ -539,7 +538,9 @@ class ReferralAdvanceApi(APIView):
     @extend_schema_serializer(component_name="ReferralAdvanceInput")
     class InputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=Referral.Status.choices)
-        scheduled_for = serializers.DateTimeField(required=False, allow_null=True)
+        scheduled_for = serializers.DateTimeField(
+            required=False, allow_null=True, validators=[field_rules.validate_planned]
+        )
         feedback_to_school = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(request=InputSerializer, responses=ReferralOutputSerializer)

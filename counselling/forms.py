@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from centre import field_rules
 from centre.models import School, User
 from centre.roles import Role
+from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
 from counselling.models import (
     Case,
     Client,
@@ -19,17 +20,6 @@ from counselling.models import (
     RiskLevel,
     SafetyPlan,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class VersionedForm(forms.Form):
@@ -61,16 +51,12 @@ class ClientSearchForm(forms.Form):
     """Step 1 of intake, sent by POST: a child's name and date of birth never go in a URL."""
 
     full_name = forms.CharField(label=_("Name"), max_length=100)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=DateInput, validators=[field_rules.validate_birth_date]
+    )
     school = forms.ModelChoiceField(
         label=_("School"), queryset=School.objects.order_by("code"), required=False
     )
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born >= timezone.localdate():
-            raise forms.ValidationError(_("The date of birth must be in the past."))
-        return born
 
 
 class IntakeForm(ClientSearchForm):
@@ -206,9 +192,7 @@ class SessionForm(CrisisExceptionMixin, forms.ModelForm):
         ]
         widgets = {
             # One text box, not datetime-local: its five segments would each take a Tab.
-            "held_at": forms.DateTimeInput(
-                format="%Y-%m-%d %H:%M", attrs={"placeholder": "2026-01-31 15:30", "size": 16}
-            ),
+            "held_at": TypedDateTimeInput,
             "note_presenting": forms.Textarea(attrs={"rows": 3}),
             "note_intervention": forms.Textarea(attrs={"rows": 3}),
             "note_plan": forms.Textarea(attrs={"rows": 3}),
@@ -219,18 +203,14 @@ class SessionForm(CrisisExceptionMixin, forms.ModelForm):
         self.fields["held_at"].widget.attrs["autofocus"] = True
         self.fields["risk_assessed"].choices = [("", _("Not assessed")), *RiskLevel.choices]
 
-    def clean_held_at(self):
-        held_at = self.cleaned_data["held_at"]
-        if held_at > timezone.now() + timezone.timedelta(minutes=5):
-            raise forms.ValidationError(_("A session is logged once it has taken place."))
-        return held_at
-
 
 class SessionEditForm(VersionedForm):
     attendance = forms.ChoiceField(
         label=_("Attendance"), choices=CounsellingSession.Attendance.choices
     )
-    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=0)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=0, max_value=field_rules.SESSION_MINUTES_MAX
+    )
     note_presenting = forms.CharField(
         label=_("Presenting"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -299,7 +279,10 @@ class ReferralForm(CrisisExceptionMixin, forms.ModelForm):
 class ReferralAdvanceForm(forms.Form):
     status = forms.ChoiceField(label=_("Next state"), choices=Referral.Status.choices)
     scheduled_for = forms.DateTimeField(
-        label=_("Appointment"), widget=DateTimeInput, required=False
+        label=_("Appointment"),
+        widget=DateTimeInput,
+        required=False,
+        validators=[field_rules.validate_planned],
     )
     feedback_to_school = forms.CharField(
         label=_("Feedback to the school"),
@@ -352,7 +335,9 @@ class BreakGlassForm(forms.Form):
 
 
 class CaseConferenceForm(forms.Form):
-    held_on = forms.DateField(label=_("Held on"), widget=DateInput)
+    held_on = forms.DateField(
+        label=_("Held on"), widget=DateInput, validators=[field_rules.validate_past_date]
+    )
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -375,10 +360,7 @@ class CaseConferenceForm(forms.Form):
 
 class FollowUpAddForm(forms.Form):
     due_at = forms.DateTimeField(
-        label=_("Due"),
-        widget=forms.DateTimeInput(
-            format="%Y-%m-%d %H:%M", attrs={"placeholder": "2026-01-31 15:30", "size": 16}
-        ),
+        label=_("Due"), widget=TypedDateTimeInput, validators=[field_rules.validate_planned]
     )
 
 

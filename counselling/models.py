@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from centre import field_rules
 from centre.models import School, Site, TimeStampedModel
 
 
@@ -28,7 +29,9 @@ class Client(TimeStampedModel):
 
     full_name = models.CharField(_("name"), max_length=100)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(
+        _("date of birth"), validators=[field_rules.validate_birth_date]
+    )
     school = models.ForeignKey(
         School, verbose_name=_("school"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -270,8 +273,10 @@ class CounsellingSession(TimeStampedModel):
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    held_at = models.DateTimeField(_("held at"))
-    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=50)
+    held_at = models.DateTimeField(_("held at"), validators=[field_rules.validate_held_at])
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), default=50, validators=field_rules.SESSION_MINUTES
+    )
     modality = models.CharField(_("modality"), max_length=15, choices=Modality.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices)
@@ -356,7 +361,9 @@ class Referral(TimeStampedModel):
     )
     reason = models.TextField(_("reason"))
     due_at = models.DateTimeField(_("due by"))
-    scheduled_for = models.DateTimeField(_("appointment"), null=True, blank=True)
+    scheduled_for = models.DateTimeField(
+        _("appointment"), null=True, blank=True, validators=[field_rules.validate_planned]
+    )
     feedback_to_school = models.TextField(
         _("feedback to the school"),
         blank=True,
@@ -415,7 +422,7 @@ class FollowUp(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway.choices)
     step = models.CharField(_("step"), max_length=10, blank=True, help_text=_("e.g. 7d, 1m"))
-    due_at = models.DateTimeField(_("due"))
+    due_at = models.DateTimeField(_("due"), validators=[field_rules.validate_planned])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="due")
     outcome = models.TextField(_("outcome"), blank=True)
     risk_assessed = models.CharField(
@@ -468,7 +475,7 @@ class CaseConference(TimeStampedModel):
     """The monthly case conference of a site (定期会商)."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="case_conferences")
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(_("held on"), validators=[field_rules.validate_past_date])
     participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
     cases = models.ManyToManyField(Case, related_name="conferences", blank=True)
     decisions = models.TextField(_("decisions"))

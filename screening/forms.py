@@ -6,9 +6,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from centre import field_rules
 from centre.models import School, User
 from centre.roles import Role
-from counselling.forms import DateInput
+from centre.widgets import DateInput
 from screening.importing import INSTRUMENT_PREFIX
 from screening.models import Tier
 
@@ -25,8 +26,12 @@ class CampaignForm(forms.Form):
         initial=["PHQ-A", "GAD-7"],
         help_text=_("The SDQ may be used online only under a licence from youthinmind."),
     )
-    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput)
-    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput)
+    opens_on = forms.DateField(
+        label=_("Opens on"), widget=DateInput, validators=[field_rules.validate_planned]
+    )
+    closes_on = forms.DateField(
+        label=_("Closes on"), widget=DateInput, validators=[field_rules.validate_planned]
+    )
     liaison = forms.ModelChoiceField(label=_("Liaison"), queryset=User.objects.none())
     phq_referral_cutoff = forms.IntegerField(
         label=_("PHQ referral cut-off"), initial=10, min_value=5, max_value=20

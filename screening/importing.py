@@ -289,7 +289,8 @@ def _integer(value) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = text_of(value)
-    return int(text) if text.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (and full-width １ is fine).
+    return int(text) if text.isdecimal() else None
 
 
 def _scoring_error(number, instrument, values, error: scoring.ScoringError) -> dict:

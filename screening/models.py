@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from centre import field_rules
 from centre.models import School, TimeStampedModel
 
 
@@ -29,8 +30,8 @@ class Campaign(TimeStampedModel):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(_("name"), max_length=100)
     instruments = models.JSONField(_("instruments"), default=list)
-    opens_on = models.DateField(_("opens on"))
-    closes_on = models.DateField(_("closes on"))
+    opens_on = models.DateField(_("opens on"), validators=[field_rules.validate_planned])
+    closes_on = models.DateField(_("closes on"), validators=[field_rules.validate_planned])
     liaison = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("liaison"),

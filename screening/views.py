@@ -14,6 +14,7 @@ from django.views import View
 
 from centre.audit import audit_log, audit_read
 from centre.models import School
+from centre.parameters import id_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.xlsx import xlsx_response
@@ -229,10 +230,9 @@ class BoardView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         campaign = None
-        if request.GET.get("campaign", "").isdigit():
-            campaign = selectors.get_campaign_for_user(
-                user=request.user, campaign_id=int(request.GET["campaign"])
-            )
+        campaign_id = id_parameter(request.GET, "campaign")
+        if campaign_id is not None:
+            campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
         tier = request.GET.get("tier", "")
         tier = tier if tier in Tier.values else ""
         tasks = list(

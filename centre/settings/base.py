@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "centre.context_processors.navigation",
                 "centre.idle.session_timing",
+                "centre.context_processors.language_switch",
             ],
         },
     },

@@ -1,0 +1,87 @@
+"""No parameter causes a 500, proved generically: every pattern of the URL conf is requested —
+its path parameters filled with real records, missing ones and numbers beyond any id — by
+anonymous visitors and by each role, with GET, POST and every other method, and hostile query
+strings and bodies (NUL, `\\N`, `²`, 10,000 characters, years 1 and 9999, negative and huge
+numbers) in every parameter the portal reads and every field of the forms a page shows.
+
+A 500 (or an exception escaping a view) anywhere fails the test, listing who sent what where.
+The API is also driven from its OpenAPI schema with Hypothesis (tests/centre/test_api_schema.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from tests.hostile import (
+    HOSTILE,
+    HOSTILE_JSON,
+    KNOWN_PARAMETERS,
+    OTHER_METHODS,
+    Prober,
+    build_world,
+    fillings,
+    form_names,
+    rotation,
+    routes,
+    upload,
+)
+
+WHO = ["anonymous", "counsellor", "supervisor", "liaison", "crisis", "stats", "auditor", "admin"]
+# HOSTILE_FULL=1: every principal sends every rotation of the hostile values to every route
+# (about ten minutes). By default (`make test`) principal k sends the k-th rotation and the k-th
+# other method: together they cover the same values at a fraction of the cost.
+FULL = os.environ.get("HOSTILE_FULL") == "1"
+
+
+@pytest.fixture
+def world(account):
+    return build_world(account)
+
+
+def probe_route(prober: Prober, route, world, *, turn: int) -> None:
+    for index, values in enumerate(fillings(route, world)):
+        path = route.template.format(**values)
+        page = prober.send("GET", path)
+        if index:
+            continue  # a missing record or a huge id: the page alone
+        names = sorted({*KNOWN_PARAMETERS, *form_names(page)})
+        shifts = range(len(HOSTILE)) if FULL else [turn]
+        for shift in shifts:
+            query = rotation(names, HOSTILE, shift)
+            prober.send("GET", path, query=query)
+            prober.send("POST", path, query=query, data={**query, "file": upload()})
+            if route.is_api:
+                body = rotation(names, HOSTILE_JSON, shift)
+                prober.send("POST", path, json_body=body)
+                prober.send("PATCH", path, json_body=body)
+        methods = OTHER_METHODS if FULL else [OTHER_METHODS[turn % len(OTHER_METHODS)]]
+        for method in methods:
+            prober.send(method, path, query=rotation(names, HOSTILE, turn))
+
+
+@pytest.fixture
+def quiet_logs():
+    """Thousands of refused requests each log a warning: the failures are reported below."""
+    logging.disable(logging.CRITICAL)
+    yield
+    logging.disable(logging.NOTSET)
+
+
+def test_no_parameter_causes_a_500(client, account, world, quiet_logs):
+    failures, requests = [], 0
+    for turn, who in enumerate(WHO):
+        client.logout()
+        if who != "anonymous":
+            client.force_login(account(who))
+        prober = Prober(client, who)
+        for index, route in enumerate(routes()):
+            if route.is_admin and who not in {"anonymous", "admin"}:
+                continue  # the admin answers everyone else with its login page
+            probe_route(prober, route, world, turn=turn + index)
+        failures += prober.failures
+        requests += prober.requests
+    report = "\n".join(str(failure) for failure in failures[:40])
+    assert not failures, f"{len(failures)} of {requests} requests failed:\n{report}"

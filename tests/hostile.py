@@ -1,0 +1,333 @@
+"""What the hostile-input tests share: the values an attacker (or a slip of the keyboard) sends,
+a world with one record of every kind, and a request that never leaves a trace.
+
+A request is sent inside a savepoint rolled back afterwards, so the next one finds the same
+records, and the client's cookies are put back (a logout or a language switch lasts one
+request). An exception escaping the view or a 500 is recorded with the method, the address and
+the parameters that produced it."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
+
+HOSTILE = [
+    "\x00",
+    "a\x00b",
+    "\\N",
+    "²",
+    "x" * 10_000,
+    "0001-01-01",
+    "9999-12-31",
+    "0001-01-01T00:00",
+    "9999-12-31 23:59",
+    "9999-12",
+    "-1",
+    "99999999999999999999999",
+    "1e308",
+    "' OR 1=1 --",
+    "<script>",
+    "../../etc/passwd",
+    "",
+]
+# Numbers and shapes a JSON body may carry besides strings.
+HOSTILE_JSON = [*HOSTILE, -(2**63), 2**64, 0, 1.5, None, True, [], {}, ["²"], {"a": "\x00"}]
+# Parameters the portal reads, besides the fields of the forms a page shows.
+KNOWN_PARAMETERS = [
+    "case",
+    "campaign",
+    "tier",
+    "status",
+    "risk_level",
+    "from",
+    "to",
+    "site",
+    "action",
+    "user",
+    "page",
+    "format",
+    "cursor",
+    "page_size",
+    "next",
+    "notification",
+    "decision",
+    "language",
+    "version",
+    "q",
+    "o",
+]
+OTHER_METHODS = ["PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE", "CONNECT", "FOO"]
+# A record number nobody has, and one beyond any bigint.
+MISSING_ID = "987654321"
+HUGE_ID = "99999999999999999999"
+
+
+@dataclass
+class World:
+    """One record of every kind, keyed by the name its URL parameter has."""
+
+    ids: dict[str, str]
+    slugs: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_world(account) -> World:
+    from centre.models import MonthlyReport, Notification, Reminder, School, Site
+    from counselling import follow_ups, services
+    from counselling.models import Consent, Guardian
+    from screening import services as screening_services
+    from screening.models import Campaign, TrackingTask
+    from tests.screening.conftest import csv_bytes, roster_rows, student_row
+
+    alice, liaison = account("counsellor"), account("liaison")
+    site, school = Site.objects.get(code="K01"), School.objects.get(code="SCH-0101")
+    client = services.client_register(
+        actor=alice,
+        site=site,
+        full_name="测试学生",
+        sex="female",
+        date_of_birth=datetime.date(2013, 5, 3),
+        school=school,
+    )
+    guardian = services.guardian_add(
+        actor=alice,
+        client=client,
+        relationship=Guardian.Relationship.MOTHER,
+        full_name="家长",
+        phone="13800000000",
+    )
+    for purpose in (Consent.Purpose.COUNSELLING, Consent.Purpose.SHARE_WITH_HOSPITAL):
+        consent = services.consent_record(
+            actor=alice,
+            client=client,
+            purpose=purpose,
+            given_by=Consent.GivenBy.GUARDIAN,
+            guardian=guardian,
+            version="2026-01",
+        )
+    case = services.case_open(
+        actor=alice,
+        client=client,
+        site=site,
+        source="school",
+        presenting_concerns="学习压力",
+        counsellor=alice,
+        risk_level="moderate",
+    )
+    session = services.session_log(
+        actor=alice,
+        case=case,
+        held_at=timezone.now(),
+        modality="face_to_face",
+        kind="counselling",
+        attendance="attended",
+    )
+    referral = services.referral_create(
+        actor=alice, case=case, destination="outpatient", reason="评估"
+    )
+    follow_up = follow_ups.follow_up_add(
+        actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=7)
+    )
+    campaign = Campaign.objects.create(
+        school=school,
+        name="秋季筛查",
+        instruments=["PHQ-A", "GAD-7"],
+        opens_on=datetime.date(2026, 9, 1),
+        closes_on=datetime.date(2026, 12, 31),
+        liaison=liaison,
+    )
+    rows = roster_rows(3)
+    rows[0] = student_row(1, phq=[3, 3, 3, 3, 3, 1, 1, 0, 2])  # a crisis flag: a task
+    roster_import = screening_services.roster_upload(
+        actor=liaison,
+        campaign=campaign,
+        upload=SimpleUploadedFile("roster.csv", csv_bytes(rows)),
+        all_or_nothing=False,
+    )
+    task = TrackingTask.objects.filter(result__campaign=campaign).first()
+    reminder = Reminder.objects.create(
+        idempotency_key="hostile-test",
+        channel=Reminder.Channel.INBOX,
+        status=Reminder.Status.FAILED,
+        due_at=timezone.now(),
+        recipient=account("supervisor"),
+        template="monthly_report_ready",
+    )
+    report = MonthlyReport(month=datetime.date(2026, 10, 1))
+    report.file.save("hostile-report.xlsx", ContentFile(b"PK\x03\x04"), save=True)
+    Notification.objects.create(user=alice, title="t", link="/counselling/")
+    return World(
+        ids={
+            "case_id": str(case.pk),
+            "consent_id": str(consent.pk),
+            "referral_id": str(referral.pk),
+            "session_id": str(session.pk),
+            "follow_up_id": str(follow_up.pk),
+            "client_id": str(client.pk),
+            "campaign_id": str(campaign.pk),
+            "import_id": str(roster_import.pk),
+            "result_id": str(task.result_id),
+            "task_id": str(task.pk),
+            "reminder_id": str(reminder.pk),
+            "report_id": str(report.pk),
+            "object_id": str(alice.pk),
+            "app_label": "centre",
+            "url": "nothing-here",
+            "content_type_id": "1",
+            "user_id": str(alice.pk),
+            "id": str(alice.pk),
+        },
+        slugs={"action": ["concerns", "risk", "status", "nothing"]},
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    """A URL pattern of the URL conf, as a template with its parameters' names."""
+
+    template: str  # "counselling/cases/{case_id}/"
+    names: tuple[str, ...]
+
+    @property
+    def is_api(self) -> bool:
+        return self.template.startswith("api/")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.template.startswith("admin/")
+
+
+def routes() -> list[Route]:
+    """Every pattern of the URL conf, nested includes flattened."""
+    found: list[Route] = []
+    _walk(get_resolver().url_patterns, "", found)
+    return sorted(set(found), key=lambda route: route.template)
+
+
+def _walk(patterns, prefix: str, found: list[Route]) -> None:
+    for entry in patterns:
+        template = prefix + _template(entry.pattern)
+        if isinstance(entry, URLResolver):
+            _walk(entry.url_patterns, template, found)
+        elif isinstance(entry, URLPattern):
+            found.append(Route(template, tuple(re.findall(r"\{(\w+)\}", template))))
+
+
+def _template(pattern) -> str:
+    if isinstance(pattern, RoutePattern):
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern))
+    if isinstance(pattern, RegexPattern):
+        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", str(pattern))
+        return text.lstrip("^").removesuffix("$").removesuffix(r"\Z").replace("\\", "")
+    return str(pattern)
+
+
+def fillings(route: Route, world: World) -> list[dict[str, str]]:
+    """The valid values of a route's parameters, then each parameter in turn made hostile (a
+    record nobody has, a number beyond any id, another slug)."""
+    valid = {name: world.slugs.get(name, [world.ids.get(name, "1")])[0] for name in route.names}
+    return [valid] + [
+        {**valid, name: other}
+        for name in route.names
+        for other in [*world.slugs.get(name, [])[1:], MISSING_ID, HUGE_ID]
+    ]
+
+
+@dataclass
+class Failure:
+    who: str
+    method: str
+    path: str
+    parameters: object
+    what: str
+
+    def __str__(self) -> str:
+        shown = json.dumps(self.parameters, ensure_ascii=False, default=repr)
+        if len(shown) > 300:
+            shown = shown[:300] + "…"
+        return f"{self.who} {self.method} /{self.path} {shown}: {self.what}"
+
+
+class Prober:
+    """Sends requests that leave no trace and records every 500."""
+
+    def __init__(self, client, who: str) -> None:
+        client.raise_request_exception = True
+        self.client = client
+        self.who = who
+        self.cookies = client.cookies.output(header="", sep=";")
+        self.failures: list[Failure] = []
+        self.requests = 0
+
+    def send(self, method: str, path: str, *, query=None, data=None, json_body=None):
+        self.client.cookies = SimpleCookie(self.cookies)
+        self.requests += 1
+        parameters = {"query": query, "data": data, "json": json_body}
+        try:
+            with transaction.atomic():
+                response = self._send(method, path, query, data, json_body)
+                transaction.set_rollback(True)
+        except Exception as error:  # any exception from the view is a 500 to the user
+            self.failures.append(
+                Failure(self.who, method, path, parameters, f"{type(error).__name__}: {error}")
+            )
+            return None
+        if response.status_code >= 500:
+            self.failures.append(
+                Failure(self.who, method, path, parameters, f"status {response.status_code}")
+            )
+        return response
+
+    def _send(self, method, path, query, data, json_body):
+        url = "/" + path
+        if json_body is not None:
+            return self.client.generic(
+                method,
+                url,
+                json.dumps(json_body),
+                content_type="application/json",
+                QUERY_STRING=_encode(query),
+            )
+        if method == "GET":
+            return self.client.get(url, query or {})
+        if method == "POST":
+            return self.client.post(url + _query_suffix(query), data or {})
+        return self.client.generic(method, url, QUERY_STRING=_encode(query))
+
+
+def _encode(query) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(query or {}, doseq=True)
+
+
+def _query_suffix(query) -> str:
+    encoded = _encode(query)
+    return f"?{encoded}" if encoded else ""
+
+
+def form_names(response) -> list[str]:
+    """The names of the fields of the forms a page shows."""
+    if response is None or "html" not in response.get("Content-Type", ""):
+        return []
+    names = re.findall(rb'name="([^"]+)"', response.content)
+    return sorted({name.decode() for name in names} - {"csrfmiddlewaretoken"})
+
+
+def rotation(names: list[str], values: list, shift: int) -> dict:
+    """The values given to the names in turn, starting at `shift`: over `len(values)` shifts
+    each name takes every value once, and values meet in many combinations."""
+    return {name: values[(index + shift) % len(values)] for index, name in enumerate(names)}
+
+
+def upload(name: str = "roster.csv", content: bytes = b"\x00\xff" * 10) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
