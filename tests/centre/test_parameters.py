@@ -81,6 +81,7 @@ def test_a_reminders_address_opened_in_a_browser_shows_the_outbox(client, accoun
         status=Reminder.Status.FAILED,
         due_at="2026-01-01T00:00Z",
         recipient=account("supervisor"),
+        site=account("supervisor").site,  # a supervisor decides their own site's reminders
         template="monthly_report_ready",
     )
     sign_in(client, "supervisor")

@@ -164,8 +164,9 @@ def test_the_appointment_form_refuses_year_1(client, alice_case, alice_referral)
 def test_the_intake_search_refuses_a_child_born_in_year_1(client, demo_network):
     sign_in(client, "counsellor")
     client.cookies["portal_language"] = "en"
-    response = client.get(
-        "/counselling/intake/", {"full_name": "新学生", "date_of_birth": "0001-01-01"}
+    response = client.post(
+        "/counselling/intake/",
+        {"step": "search", "full_name": "新学生", "date_of_birth": "0001-01-01"},
     )
     assert "A client is at most 25 years old: check the year of birth." in (
         response.content.decode()
