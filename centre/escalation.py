@@ -10,7 +10,14 @@ beat or two overlapping ticks never plan it twice.
 conditional UPDATE of the step's marker (a timestamp field, `escalated_at` by default) in the
 transaction that plans its messages, so the next run does not select it again and a concurrent
 run that claimed it first wins. A row with nobody to tell is left unclaimed, and logged by id:
-the next run tries again rather than marking as escalated what reached no one."""
+the next run tries again rather than marking as escalated what reached no one.
+
+A ladder names its steps and gives each its own marker, e.g. the hotline's alerts:
+
+    LADDER = [("backup", "backup_told_at"), ("supervisor", "supervisor_told_at"), ...]
+    for step, marker in LADDER:
+        escalate_overdue(alerts_overdue_for(step), step=step, marker=marker, notice=...)
+"""
 
 from __future__ import annotations
 
