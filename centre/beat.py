@@ -3,12 +3,16 @@ they are editable in the admin (and survive restarts: the beat reads them from t
 
 from __future__ import annotations
 
+# The apps whose beat entries are ours: their queue is left to the routes.
+PORTAL_APPS = ("centre", "counselling", "screening", "hotline", "outreach")
+
 
 def ensure_periodic_tasks(apps, entries: list[dict]) -> None:
     """Create each entry once (by name); an entry edited in the admin is left as it is.
 
-    An entry is {"name", "task", "queue", and "every_minutes" or "crontab": {minute, hour,
-    day_of_month}}."""
+    An entry is {"name", "task", and "every_minutes" or "crontab": {minute, hour,
+    day_of_month}}. A "queue" in older migrations' entries is ignored: the entry's queue is the
+    task's route (CELERY_TASK_ROUTES), as for every other way a task is sent."""
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
@@ -25,9 +29,14 @@ def ensure_periodic_tasks(apps, entries: list[dict]) -> None:
             schedule["crontab"], _ = CrontabSchedule.objects.get_or_create(
                 timezone="Asia/Shanghai", **crontab
             )
-        PeriodicTask.objects.create(
-            name=entry["name"], task=entry["task"], queue=entry["queue"], **schedule
-        )
+        PeriodicTask.objects.create(name=entry["name"], task=entry["task"], **schedule)
+
+
+def route_periodic_tasks(apps, schema_editor) -> None:
+    """Clear the queue of the portal's beat entries, so that the routes decide it."""
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for app in PORTAL_APPS:
+        PeriodicTask.objects.filter(task__startswith=f"{app}.").update(queue=None)
 
 
 def remove_periodic_tasks(apps, names: list[str]) -> None:

@@ -181,7 +181,6 @@ class AuditEntry(models.Model):
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("Success")
-        DENIED = "denied", _("Denied")
         FAILED = "failed", _("Failed")
 
     at = models.DateTimeField(auto_now_add=True)

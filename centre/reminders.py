@@ -31,6 +31,7 @@ from centre.audit import audit_log
 from centre.content_filter import forbidden_words
 from centre.models import Notification, Reminder, Site, User
 from centre.roles import Role
+from centre.tasks import send_reminder as send_reminder_task
 
 logger = logging.getLogger(__name__)
 
@@ -131,12 +132,10 @@ def reminders_dispatch(*, limit: int = 500) -> list[int]:
 
 def enqueue(ids: list[int]) -> None:
     """One task per row. If the broker does not answer the rows stay queued: the sweeper tries
-    again, so nothing is lost."""
-    from centre.tasks import send_reminder
-
+    again, so nothing is lost. The queue is the task's route (`reminders`)."""
     for reminder_id in ids:
         try:
-            send_reminder.apply_async((reminder_id,), queue="reminders", retry=False)
+            send_reminder_task.apply_async((reminder_id,), retry=False)
         except Exception:  # the broker is down: kombu raises its own OperationalError family
             logger.warning("broker unavailable: %s reminder(s) stay queued", len(ids))
             return
@@ -147,7 +146,7 @@ def reminder_send(reminder_id: int) -> bool:
     claimed = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.QUEUED).update(
         status=Reminder.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
-    if not claimed:
+    if not claimed:  # already done, or the row is gone
         return False
     reminder = Reminder.objects.select_related("recipient").get(pk=reminder_id)
     try:

@@ -25,14 +25,12 @@ def masked(phone: str) -> str:
 
 
 class LoggingBackend(BaseBackend):
-    """Development and tests: logs that a message went out (masked number, length — never the
-    text) and keeps the messages of this process in `sent`, like Django's locmem e-mail."""
-
-    sent: list[dict] = []
+    """The default until a gateway is configured: logs that a message went out (masked number,
+    length — never the text) and keeps nothing. Tests record messages with their own backend
+    (`tests/support/sms.py`)."""
 
     def send(self, *, phone: str, text: str, idempotency_key: str) -> str:
         message_id = uuid.uuid4().hex
-        self.sent.append({"phone": phone, "text": text, "key": idempotency_key, "id": message_id})
         logger.info("SMS to %s (%s characters) id=%s", masked(phone), len(text), message_id)
         return message_id
 

@@ -1,29 +1,34 @@
-"""Celery tasks of the core: thin, taking ids, calling `centre.reminders`."""
+"""Celery tasks of the core: thin, taking ids, calling `centre.reminders` and the statistics
+(conventions: `centre.celery`)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from centre import reminders
-
 
 @shared_task(ignore_result=True)
 def dispatch_reminders() -> int:
     """Beat, every minute: queue the reminders that are due."""
-    return len(reminders.reminders_dispatch())
+    from centre.reminders import reminders_dispatch
+
+    return len(reminders_dispatch())
 
 
 # Late acknowledgement is safe here: the conditional claim makes a second delivery of the task
 # a no-op, and a worker lost before the claim leaves the row queued for the sweeper.
 @shared_task(ignore_result=True, acks_late=True, time_limit=120, soft_time_limit=100)
 def send_reminder(reminder_id: int) -> bool:
-    return reminders.reminder_send(reminder_id)
+    from centre.reminders import reminder_send
+
+    return reminder_send(reminder_id)
 
 
 @shared_task(ignore_result=True)
 def sweep_reminders() -> dict[str, int]:
     """Beat, every few minutes: re-queue lost messages; hand stuck sends to a person."""
-    return reminders.reminders_sweep()
+    from centre.reminders import reminders_sweep
+
+    return reminders_sweep()
 
 
 @shared_task(ignore_result=True, time_limit=10 * 60, soft_time_limit=9 * 60)

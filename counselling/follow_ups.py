@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centre import escalation
 from centre.audit import audit_log
 from centre.models import Reminder, Site, User
 from centre.reminders import Message, register_template, reminder_plan, reminders_cancel
@@ -268,29 +269,19 @@ def sms_recipient(case: Case) -> tuple[str, str, str] | None:
 def escalate_overdue() -> int:
     """Tell the supervisor about follow-ups overdue by FOLLOW_UP_ESCALATION_DAYS, once each."""
     limit = timezone.now() - datetime.timedelta(days=settings.FOLLOW_UP_ESCALATION_DAYS)
-    overdue = FollowUp.objects.filter(
-        status=FollowUp.Status.DUE, due_at__lt=limit, escalated_at__isnull=True
-    ).select_related("case", "case__site", "case__supervisor")
-    count = 0
-    for follow_up in overdue[:500]:
-        with transaction.atomic():
-            for supervisor in supervisors_of(follow_up.case):
-                reminder_plan(
-                    key=f"follow_up:{follow_up.pk}:escalation:{supervisor.pk}",
-                    channel=Reminder.Channel.INBOX,
-                    due_at=timezone.now(),
-                    template="follow_up_overdue",
-                    params={
-                        "case": follow_up.case_id,
-                        "day": timezone.localdate(follow_up.due_at).isoformat(),
-                    },
-                    recipient=supervisor,
-                    target=follow_up,
-                    site=follow_up.case.site,
-                )
-            FollowUp.objects.filter(pk=follow_up.pk).update(escalated_at=timezone.now())
-            count += 1
-    return count
+    overdue = FollowUp.objects.filter(status=FollowUp.Status.DUE, due_at__lt=limit).select_related(
+        "case", "case__site", "case__supervisor"
+    )
+    return escalation.escalate_overdue(overdue, step="supervisor", notice=_overdue_notice)
+
+
+def _overdue_notice(follow_up: FollowUp) -> escalation.Notice:
+    return escalation.Notice(
+        recipients=supervisors_of(follow_up.case),
+        template="follow_up_overdue",
+        params={"case": follow_up.case_id, "day": timezone.localdate(follow_up.due_at).isoformat()},
+        site=follow_up.case.site,
+    )
 
 
 def supervisors_of(case: Case) -> list[User]:

@@ -1,22 +1,27 @@
-"""Celery tasks of counselling: thin, run by the beat, calling `counselling.follow_ups`."""
+"""Celery tasks of counselling: thin, run by the beat, calling `counselling.follow_ups`
+(conventions: `centre.celery`)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from counselling import follow_ups
-
 
 @shared_task(ignore_result=True)
 def escalate_overdue_follow_ups() -> int:
-    return follow_ups.escalate_overdue()
+    from counselling.follow_ups import escalate_overdue
+
+    return escalate_overdue()
 
 
 @shared_task(ignore_result=True)
 def remind_case_conferences() -> int:
-    return follow_ups.remind_case_conferences()
+    from counselling.follow_ups import remind_case_conferences
+
+    return remind_case_conferences()
 
 
 @shared_task(ignore_result=True)
 def send_follow_up_digests() -> int:
-    return follow_ups.send_digests()
+    from counselling.follow_ups import send_digests
+
+    return send_digests()

@@ -118,10 +118,6 @@ class RosterImport(models.Model):
     def is_finished(self) -> bool:
         return self.status not in (self.Status.WAITING, self.Status.RUNNING)
 
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
-
 
 class ScreeningResult(models.Model):
     """One student's answers in one campaign, scored on the server; unique per campaign."""

@@ -40,11 +40,6 @@ def may_see_scores(*, user: User) -> bool:
     return user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)
 
 
-def may_manage_campaign(*, user: User, campaign: Campaign) -> bool:
-    """Uploading rosters: the school's liaison, or the site's clinical staff."""
-    return campaign_visible_to(user=user).filter(pk=campaign.pk).exists()
-
-
 def may_undo_import(*, user: User, roster_import: RosterImport) -> bool:
     """Undoing an import: the person who uploaded it, or a clinician of the school's site (or a
     site above it); another liaison of the same school may see the import but not undo it."""

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centre import escalation
 from centre.audit import audit_log
 from centre.models import Reminder, User
 from centre.reminders import Message, register_template, reminder_plan
@@ -34,6 +35,7 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
+from screening.tasks import import_roster as import_roster_task
 
 logger = logging.getLogger(__name__)
 # A workbook imported within the request unpacks to at most this many times ROSTER_INLINE_BYTES.
@@ -87,10 +89,8 @@ def _small_enough_to_run_now(upload) -> bool:
 
 
 def _enqueue(import_id: int) -> None:
-    from screening.tasks import import_roster
-
     try:
-        import_roster.apply_async((import_id,), queue="imports")
+        import_roster_task.delay(import_id)
     except Exception as error:  # the broker is down: say so now rather than wait for ever
         roster_import_failed(import_id=import_id, error=error, message=_queue_unavailable())
 
@@ -120,9 +120,10 @@ def roster_import_run(roster_import: RosterImport, data: bytes) -> RosterImport:
         return roster_import
 
 
-def roster_import_failed(*, import_id: int, error: BaseException | None, message: str = "") -> None:
+def roster_import_failed(import_id: int, *, error: BaseException | None, message: str = "") -> None:
     """End an import that is still waiting or running as failed (nothing of it is stored: the
-    storing is one transaction), log why with ids only, and delete its file."""
+    storing is one transaction), log why with ids only, and delete its file. Also the failure
+    hook of its task (`centre.celery.LongTask`)."""
     ended = RosterImport.objects.filter(
         pk=import_id, status__in=[RosterImport.Status.WAITING, RosterImport.Status.RUNNING]
     ).update(
@@ -140,10 +141,8 @@ def roster_imports_sweep() -> int:
     """Beat, every 5 minutes: end the imports that can no longer finish — running past the
     task's hard time limit (its worker was killed or lost), or waiting longer than
     ROSTER_IMPORT_WAIT_SECONDS (their message was lost)."""
-    from screening.tasks import import_roster
-
     now = timezone.now()
-    running_limit = datetime.timedelta(seconds=import_roster.time_limit + 60)
+    running_limit = datetime.timedelta(seconds=import_roster_task.time_limit + 60)
     waiting_limit = datetime.timedelta(seconds=settings.ROSTER_IMPORT_WAIT_SECONDS)
     stopped = RosterImport.objects.filter(
         Q(status=RosterImport.Status.RUNNING, started_at__lt=now - running_limit)
@@ -533,31 +532,25 @@ def task_refer(*, actor: User, task: TrackingTask, intake: dict):
 
 def escalate_overdue_crisis_tasks() -> int:
     """Overdue crisis-assessment tasks reach the crisis team through the outbox, once each."""
-    now = timezone.now()
     overdue = TrackingTask.objects.filter(
         kind=TrackingTask.Kind.CRISIS_ASSESSMENT,
         status=TrackingTask.Status.OPEN,
-        due_at__lt=now,
-        escalated_at__isnull=True,
+        due_at__lt=timezone.now(),
     ).select_related("result__campaign__school__site")
     team = list(User.objects.filter(groups__name=Role.CRISIS_TEAM.value, is_active=True))
-    count = 0
-    for task in overdue[:500]:
-        with transaction.atomic():
-            for member in team:
-                reminder_plan(
-                    key=f"screening_task:{task.pk}:escalation:{member.pk}",
-                    channel=Reminder.Channel.INBOX,
-                    due_at=now,
-                    template="screening_crisis_overdue",
-                    params={"task": task.pk, "school": task.result.campaign.school.code},
-                    recipient=member,
-                    target=task,
-                    site=task.result.campaign.school.site,
-                )
-            TrackingTask.objects.filter(pk=task.pk).update(escalated_at=now)
-            count += 1
-    return count
+    return escalation.escalate_overdue(
+        overdue, step="crisis_team", notice=lambda task: _crisis_notice(task, team)
+    )
+
+
+def _crisis_notice(task: TrackingTask, team: list[User]) -> escalation.Notice:
+    school = task.result.campaign.school
+    return escalation.Notice(
+        recipients=team,
+        template="screening_crisis_overdue",
+        params={"task": task.pk, "school": school.code},
+        site=school.site,
+    )
 
 
 def _crisis_overdue(params: dict) -> Message:

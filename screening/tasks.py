@@ -1,23 +1,21 @@
-"""Celery tasks of screening: thin, by id."""
+"""Celery tasks of screening: thin, by id (conventions: `centre.celery`)."""
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+from celery import shared_task
+
+from centre.celery import LongTask
 
 
-class RosterImportTask(Task):
-    """Whatever stops an import's task — an error, the soft or the hard time limit — ends the
-    import as failed with a message on its page. A worker killed outright is left to the sweep
-    (`sweep_roster_imports`)."""
-
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        from screening.services import roster_import_failed
-
-        if args:
-            roster_import_failed(import_id=args[0], error=exc)
-
-
-@shared_task(base=RosterImportTask, ignore_result=True, time_limit=15 * 60, soft_time_limit=14 * 60)
+# Whatever stops an import's task ends the import as failed with a message on its page
+# (`LongTask`); a worker killed outright is left to the sweep (`sweep_roster_imports`).
+@shared_task(
+    base=LongTask,
+    failed="screening.services.roster_import_failed",
+    ignore_result=True,
+    time_limit=15 * 60,
+    soft_time_limit=14 * 60,
+)
 def import_roster(import_id: int) -> None:
     """Read the stored upload and import it (queue `imports`, one at a time)."""
     from screening.models import RosterImport

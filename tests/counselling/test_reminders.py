@@ -18,20 +18,13 @@ from kombu.exceptions import OperationalError
 
 from centre import reminders
 from centre.models import Notification, Reminder
-from centre.sms import LoggingBackend
 from counselling import follow_ups, services
 from counselling.models import Consent
 from tests.conftest import wait_for
+from tests.support.sms import RecordingBackend, recorded_sms  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def empty_sms_outbox():
-    LoggingBackend.sent.clear()
-    yield
-    LoggingBackend.sent.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("recorded_sms")]
 
 
 def consent_to_reminders(actor, case) -> None:
@@ -66,7 +59,7 @@ def status_of(reminder: Reminder) -> str:
 
 
 def sent_keys() -> list[str]:
-    return [message["key"] for message in LoggingBackend.sent]
+    return [message["key"] for message in RecordingBackend.sent]
 
 
 def test_a_due_reminder_is_delivered_exactly_once(celery_worker, alice, make_case):
@@ -79,13 +72,13 @@ def test_a_due_reminder_is_delivered_exactly_once(celery_worker, alice, make_cas
     reminders.reminders_sweep()
     from centre.tasks import send_reminder
 
-    send_reminder.apply_async((reminder.pk,), queue="reminders")
+    send_reminder.delay(reminder.pk)  # routed to `reminders`
     with celery_worker.app.connection_for_write() as connection:
         queue = connection.default_channel.client
         wait_for(lambda: queue.llen("reminders") == 0)  # the duplicate was taken by the worker…
     assert reminders.reminder_send(reminder.pk) is False  # …and finds nothing left to claim
     assert sent_keys() == [reminder.idempotency_key]
-    message = LoggingBackend.sent[0]
+    message = RecordingBackend.sent[0]
     assert message["phone"] == "13800000000"
     assert "同学家长" in message["text"]
 
@@ -190,8 +183,9 @@ def test_the_counsellors_inbox_gets_the_follow_up_on_its_day(celery_worker, alic
     case = make_case(counsellor=alice)
     follow_up = follow_ups.follow_up_add(actor=alice, case=case, due_at=timezone.now())
     reminders.reminders_dispatch()
-    wait_for(lambda: Notification.objects.filter(user=alice).exists())
+    inbox = Reminder.objects.get(target_id=str(follow_up.pk), channel="inbox")
+    # The notification is written just before its row is marked sent: wait for both.
+    wait_for(lambda: status_of(inbox) == "sent")
     notification = Notification.objects.get(user=alice)
     assert notification.link == f"/counselling/cases/{case.pk}/#follow-ups"
     assert case.client.full_name not in notification.title + notification.body
-    assert Reminder.objects.get(target_id=str(follow_up.pk), channel="inbox").status == "sent"

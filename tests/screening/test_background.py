@@ -70,7 +70,7 @@ def test_an_import_the_worker_cannot_run_ends_as_failed(campaign, account):
     )
     app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, queues=["imports"]):
-        import_roster.apply_async((roster_import.pk,), queue="imports")
+        import_roster.delay(roster_import.pk)  # routed to `imports`
         wait_for(lambda: RosterImport.objects.get(pk=roster_import.pk).status == "failed", 60)
     roster_import.refresh_from_db()
     assert roster_import.finished_at is not None

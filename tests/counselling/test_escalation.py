@@ -1,0 +1,149 @@
+"""The outbox's escalation helper (`centre.escalation`): once per step, to these people, with
+this message — on overdue follow-ups, its first user; then with a real worker and Redis."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from centre import escalation, reminders
+from centre.models import Notification, Reminder
+from counselling import follow_ups
+from counselling.models import FollowUp
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.django_db
+
+
+def overdue_follow_up(case, *, days: int = 3) -> FollowUp:
+    follow_up = follow_ups.follow_up_add(actor=case.counsellor, case=case, due_at=timezone.now())
+    FollowUp.objects.filter(pk=follow_up.pk).update(
+        due_at=timezone.now() - datetime.timedelta(days=days)
+    )
+    follow_up.refresh_from_db()
+    return follow_up
+
+
+def notice(follow_up: FollowUp, *recipients) -> escalation.Notice:
+    return escalation.Notice(
+        recipients=list(recipients),
+        template="follow_up_overdue",
+        params={"case": follow_up.case_id, "day": "2026-01-05"},
+        site=follow_up.case.site,
+    )
+
+
+def escalations(follow_up: FollowUp):
+    return Reminder.objects.filter(
+        template="follow_up_overdue", target_id=str(follow_up.pk)
+    ).order_by("idempotency_key")
+
+
+def test_each_step_tells_each_of_its_recipients_once(alice, bob, sam, make_case):
+    follow_up = overdue_follow_up(make_case(counsellor=alice))
+    for _run in range(2):
+        escalation.escalate(target=follow_up, step="supervisor", notice=notice(follow_up, sam))
+    assert [(row.recipient, row.channel) for row in escalations(follow_up)] == [(sam, "inbox")]
+
+    # The next step of a ladder tells its own people, the one already told included.
+    for _run in range(2):
+        escalation.escalate(target=follow_up, step="lead", notice=notice(follow_up, sam, bob))
+    keys = list(escalations(follow_up).values_list("idempotency_key", "recipient"))
+    assert keys == sorted(
+        (f"escalation:counselling.followup:{follow_up.pk}:{step}:{user.pk}", user.pk)
+        for step, user in [("supervisor", sam), ("lead", sam), ("lead", bob)]
+    )
+
+
+def test_a_re_run_escalates_nothing_twice(alice, sam, make_case):
+    first, second = (overdue_follow_up(make_case(counsellor=alice)) for _ in range(2))
+    overdue = FollowUp.objects.filter(pk__in=[first.pk, second.pk])
+
+    def run() -> int:
+        return escalation.escalate_overdue(
+            overdue, step="supervisor", notice=lambda row: notice(row, sam)
+        )
+
+    assert run() == 2
+    assert run() == 0
+    assert escalations(first).count() == escalations(second).count() == 1
+    assert all(row.escalated_at for row in overdue)
+
+
+def test_a_row_with_nobody_to_tell_waits_for_the_next_run(alice, sam, make_case, caplog):
+    follow_up = overdue_follow_up(make_case(counsellor=alice))
+    overdue = FollowUp.objects.filter(pk=follow_up.pk)
+
+    assert escalation.escalate_overdue(overdue, step="supervisor", notice=notice) == 0
+    follow_up.refresh_from_db()
+    assert follow_up.escalated_at is None  # not marked as escalated to nobody
+    assert f"followup {follow_up.pk}: nobody to tell" in caplog.text
+
+    assert (
+        escalation.escalate_overdue(overdue, step="supervisor", notice=lambda row: notice(row, sam))
+        == 1
+    )
+    assert [row.recipient for row in escalations(follow_up)] == [sam]
+
+
+def test_an_overdue_follow_up_with_no_supervisor_is_escalated_once_one_is_named(
+    alice, sam, make_case
+):
+    """Through the app's own job: the case's site has supervisors, but none is active yet."""
+    follow_up = overdue_follow_up(make_case(counsellor=alice))
+    sam.is_active = False
+    sam.save(update_fields=["is_active"])
+    assert follow_ups.escalate_overdue() == 0
+    sam.is_active = True
+    sam.save(update_fields=["is_active"])
+    assert follow_ups.escalate_overdue() == 1
+    assert follow_ups.escalate_overdue() == 0
+    assert [row.recipient for row in escalations(follow_up)] == [sam]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_time_escalate_each_row_once(alice, sam, make_case):
+    planned = [overdue_follow_up(make_case(counsellor=alice)) for _ in range(20)]
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def run() -> None:
+        barrier.wait()
+        counts.append(follow_ups.escalate_overdue())
+        connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(counts) == 20
+    assert Reminder.objects.filter(template="follow_up_overdue").count() == 20
+    assert all(escalations(follow_up).count() == 1 for follow_up in planned)
+
+
+def test_the_real_worker_runs_the_escalation_and_delivers_each_message_once(
+    celery_worker, alice, sam, make_case
+):
+    from celery.worker import state
+
+    from counselling.tasks import escalate_overdue_follow_ups
+
+    follow_up = overdue_follow_up(make_case(counsellor=alice))
+    name = escalate_overdue_follow_ups.name
+    runs = state.total_count[name]
+    for tick in range(1, 4):  # the beat's entry, three times: routed to `reminders`
+        escalate_overdue_follow_ups.delay()
+        wait_for(lambda tick=tick: state.total_count[name] == runs + tick)
+        reminders.reminders_dispatch()
+        wait_for(lambda: not escalations(follow_up).exclude(status="sent").exists())
+    (message,) = escalations(follow_up)
+    assert message.recipient == sam
+    assert list(Notification.objects.filter(reminder__in=escalations(follow_up))) == [
+        Notification.objects.get(user=sam, reminder=message)
+    ]
