@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
+import zipfile
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -18,6 +20,8 @@ from centre.reminders import Message, reminder_plan
 from centre.roles import Role
 from centre.statistics import Window, add_months, labelled, rows_for_export
 from centre.xlsx import workbook_bytes
+
+logger = logging.getLogger(__name__)
 
 
 def monthly_report_build(month: datetime.date | None = None) -> MonthlyReport:
@@ -49,13 +53,19 @@ def monthly_report_build(month: datetime.date | None = None) -> MonthlyReport:
 
 def report_workbook(report: MonthlyReport) -> bytes:
     """The stored report with its figures labelled in the active language. FileNotFoundError
-    when the row outlived its file."""
+    when the row outlived its file; a stored file that is no workbook (not written by
+    `monthly_report_build`) is given as stored."""
     from openpyxl import load_workbook
 
     with report.file.open("rb") as stored:
-        sheet = load_workbook(io.BytesIO(stored.read()), read_only=True).active
+        content = stored.read()
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True).active
         rows = [_without_padding(row) for row in sheet.iter_rows(values_only=True)]
-    rows = labelled(rows)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        logger.warning("monthly report %s is not a workbook: given as stored", report.pk)
+        return content
+    rows = labelled(rows) or [[]]
     return workbook_bytes(rows[0], rows[1:])
 
 

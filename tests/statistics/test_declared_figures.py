@@ -127,3 +127,34 @@ def test_the_roll_up_stores_a_declared_providers_months(talks_app):
 def test_every_declaration_resolves(talks_app):
     call_command("check", "--fail-level", "ERROR")
     assert not MonthlyReport.objects.exists()
+
+
+def test_a_declaration_that_does_not_resolve_fails_the_system_check(talks_app, monkeypatch):
+    from django.apps import apps
+
+    from centre.declaration_checks import check_declarations
+    from centre.declarations import declared
+    from centre.statistics.registry import Figure, Kind
+
+    config = apps.get_app_config("figures_app")
+    monkeypatch.setattr(config, "message_templates", {"talk_planned": "tests.support.nowhere.x"})
+    twice = Figure("visits", "Visits again", Kind.SUMMED)  # counselling's name, and not monthly
+    monkeypatch.setattr(talks, "FIGURES", (*talks.FIGURES, twice))
+    declared.cache_clear()
+    try:
+        errors = [error.msg for error in check_declarations()]
+    finally:
+        declared.cache_clear()
+    assert any("message template 'talk_planned'" in error for error in errors), errors
+    assert any("'visits' is declared twice" in error for error in errors), errors
+    assert any("'visits' is summed but not monthly" in error for error in errors), errors
+
+
+def test_a_stored_report_that_is_no_workbook_is_given_as_stored(client, demo_network):
+    from django.core.files.base import ContentFile
+
+    report = MonthlyReport(month=datetime.date(2026, 4, 1))
+    report.file.save("report-2026-04.xlsx", ContentFile(b"PK\x03\x04"), save=True)
+    assert client.login(username="stats", password=DEMO_PASSWORD)
+    answer = client.get(f"/statistics/reports/{report.pk}.xlsx")
+    assert (answer.status_code, answer.content) == (200, b"PK\x03\x04")
