@@ -57,10 +57,6 @@ def message_template(name: str) -> Callable[[dict], Message]:
     raise LookupError(f"no app declares the message template {name!r}")
 
 
-def declared_template_names() -> set[str]:
-    return {name for _config, templates in declared("message_templates") for name in templates}
-
-
 class ForbiddenContentError(ValueError):
     """A message would carry a diagnosis, score, tier or other forbidden word."""
 

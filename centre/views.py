@@ -177,11 +177,7 @@ class StatisticsView(StatisticsMixin, View):
             {
                 "site": child,
                 "cells": masking.row(
-                    {
-                        column.name: breakdown[child.pk].get(column.name, 0)
-                        for column in site_columns
-                    },
-                    key=("site", child.pk),
+                    values_of(breakdown[child.pk], site_columns), key=("site", child.pk)
                 ),
             }
             for child in children

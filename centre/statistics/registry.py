@@ -56,10 +56,7 @@ class Figure:
     placements: frozenset[Placement] = frozenset()
     monthly: bool = False
     parts: tuple[tuple[str, str | Promise], ...] = ()
-    provider: str = field(default="", compare=False)
-
-    def part_label(self, part: str) -> str:
-        return str(dict(self.parts).get(part, part))
+    provider: str = field(default="", compare=False)  # the app's label, set by the registry
 
 
 class Provider(Protocol):
