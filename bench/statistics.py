@@ -184,6 +184,7 @@ def main() -> None:
 
     from centre import statistics
     from centre.models import MonthlyFigure, RolledUpMonth
+    from centre.statistics import rollup
 
     this_month = timezone.localdate().replace(day=1)
     last_month = statistics.add_months(this_month, -1)
@@ -207,15 +208,15 @@ def main() -> None:
         """The same figures counted from the records alone (no roll-up)."""
 
         def counted():
-            statistics.rollup_enabled = lambda: False
+            rollup.rollup_enabled = lambda: False
             try:
                 return function()
             finally:
-                statistics.rollup_enabled = enabled
+                rollup.rollup_enabled = enabled
 
         return counted
 
-    enabled = statistics.rollup_enabled
+    enabled = rollup.rollup_enabled
 
     def one_month():
         return statistics.figures(one)

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.navigation import NavigationItem, Workspace
+from centre.roles import Role
+
 
 class CentreConfig(AppConfig):
     name = "centre"
@@ -34,44 +37,41 @@ class CentreConfig(AppConfig):
         ],
     }
 
+    # What centre gives itself, declared like every app's (centre/declarations.py).
+    message_templates = {"monthly_report_ready": "centre.monthly_report.report_ready_message"}
+    workspace = Workspace(view="centre.views.StatisticsView", url_name="statistics", order=50)
+    navigation = (
+        NavigationItem(_("Audit log"), "audit-log", roles=frozenset({Role.AUDITOR}), order=80),
+        NavigationItem(
+            _("Administration"),
+            "admin:index",
+            roles=frozenset({Role.SYSTEM_ADMINISTRATOR}),
+            order=90,
+        ),
+        NavigationItem(
+            _("Reminders"),
+            "reminders",
+            roles=frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR}),
+            order=85,
+        ),
+        NavigationItem(_("API"), "api-docs", roles=frozenset(Role), order=95),
+    )
+
     def ready(self) -> None:
+        from django.core import checks
         from django.db.models.signals import post_migrate
 
+        from centre.declaration_checks import check_declarations
         from centre.roles import sync_after_migrate
 
         # After migrate and after every test flush: role groups match the declarations.
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="centre-sync-roles")
+        checks.register(check_declarations)
 
-        from centre import navigation, signals  # noqa: F401  (connects the login audit)
+        from centre import signals  # noqa: F401  (connects the login audit)
         from centre.db_values import register as register_lenient_date_reads
 
         register_lenient_date_reads()
         from centre.api import refuse_datetime_overflow
 
         refuse_datetime_overflow()
-        from centre.reminders import register_template
-        from centre.statistics import _report_ready
-
-        register_template("monthly_report_ready", _report_ready)
-        from centre.roles import Role
-        from centre.views import StatisticsView
-
-        navigation.register_workspace(StatisticsView, "statistics", order=50)
-        navigation.register(
-            navigation.NavigationItem(
-                _("Audit log"), "audit-log", roles=frozenset({Role.AUDITOR}), order=80
-            ),
-            navigation.NavigationItem(
-                _("Administration"),
-                "admin:index",
-                roles=frozenset({Role.SYSTEM_ADMINISTRATOR}),
-                order=90,
-            ),
-            navigation.NavigationItem(
-                _("Reminders"),
-                "reminders",
-                roles=frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR}),
-                order=85,
-            ),
-            navigation.NavigationItem(_("API"), "api-docs", roles=frozenset(Role), order=95),
-        )

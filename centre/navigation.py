@@ -1,15 +1,22 @@
-"""The navigation bar. Each app registers its entries in its AppConfig.ready(); an entry shows for
-a user who holds one of its roles (or, for `permission`, that model permission)."""
+"""The navigation bar and the home page's tiles, from what each app declares on its AppConfig:
+its `workspace` (its landing page, titled and opened for the roles its view admits) and its
+other `navigation` entries. An entry shows for a user who holds one of its roles (or, for
+`permission`, that model permission)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 
-from centre.models import User
+from centre.declarations import declared
 from centre.roles import Role
+
+if TYPE_CHECKING:
+    from centre.models import User
 
 
 @dataclass(frozen=True)
@@ -26,14 +33,28 @@ class NavigationItem:
         return any(user.has_role(role) for role in self.roles)
 
 
-_items: list[NavigationItem] = []
+@dataclass(frozen=True)
+class Workspace:
+    """An app's landing page: `view` is the dotted path of its view class, whose `title` and
+    `roles` the entry takes (imported when the navigation is first shown)."""
+
+    view: str
+    url_name: str
+    order: int
+
+    def item(self) -> NavigationItem:
+        view_class = import_string(self.view)
+        return NavigationItem(view_class.title, self.url_name, view_class.roles, order=self.order)
 
 
-def register(*items: NavigationItem) -> None:
-    for item in items:
-        if item.url_name not in {existing.url_name for existing in _items}:
-            _items.append(item)
-    _items.sort(key=lambda item: item.order)
+def declared_items() -> list[NavigationItem]:
+    """Every app's workspace and navigation entries, by order (one entry an address)."""
+    items: dict[str, NavigationItem] = {}
+    workspaces = [workspace.item() for _config, workspace in declared("workspace")]
+    entries = [item for _config, entries in declared("navigation") for item in entries]
+    for item in [*workspaces, *entries]:
+        items.setdefault(item.url_name, item)
+    return sorted(items.values(), key=lambda item: item.order)
 
 
 def items_for(user: User) -> list[dict[str, str]]:
@@ -41,11 +62,6 @@ def items_for(user: User) -> list[dict[str, str]]:
         return []
     return [
         {"label": str(item.label), "url": reverse(item.url_name), "name": item.url_name}
-        for item in _items
+        for item in declared_items()
         if item.is_shown_to(user)
     ]
-
-
-def register_workspace(view_class: type, url_name: str, *, order: int) -> None:
-    """Register an app's landing page under its title, for the roles its view admits."""
-    register(NavigationItem(view_class.title, url_name, view_class.roles, order=order))

@@ -10,8 +10,10 @@ deciding it.
    message was lost) — harmless, the claim is conditional — and marks rows stuck in `sending` (a
    worker died mid-send) as failed for a person to decide, instead of resending blindly.
 
-Texts come from templates the apps register (`register_template`), rendered in the recipient's
-language when sent; every text passes the content filter of DOMAIN.md §4.3 before it leaves."""
+Texts come from the templates the apps declare on their AppConfig (`message_templates`: a
+template's name and the dotted path of its `render(params) -> Message`), rendered in the
+recipient's language when sent; every text passes the content filter of DOMAIN.md §4.3 before
+it leaves."""
 
 from __future__ import annotations
 
@@ -25,10 +27,12 @@ from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from centre import sms
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
+from centre.declarations import declared
 from centre.models import Notification, Reminder, Site, User
 from centre.roles import Role
 from centre.tasks import send_reminder as send_reminder_task
@@ -46,12 +50,12 @@ class Message:
     link: str = ""
 
 
-_templates: dict[str, Callable[[dict], Message]] = {}
-
-
-def register_template(name: str, render: Callable[[dict], Message]) -> None:
-    """An app's message: `render(params)` runs inside the recipient's language."""
-    _templates[name] = render
+def message_template(name: str) -> Callable[[dict], Message]:
+    """The declared template `name`: `render(params)`, run inside the recipient's language."""
+    for _config, templates in declared("message_templates"):
+        if name in templates:
+            return import_string(templates[name])
+    raise LookupError(f"no app declares the message template {name!r}")
 
 
 class ForbiddenContentError(ValueError):
@@ -60,7 +64,7 @@ class ForbiddenContentError(ValueError):
 
 def render(*, template: str, params: dict, language: str, channel: str) -> Message:
     with translation.override(language):
-        message = _templates[template](params)
+        message = message_template(template)(params)
     words = forbidden_words(f"{message.title}\n{message.body}")
     if words:
         raise ForbiddenContentError(f"{template}: forbidden words {words}")

@@ -34,7 +34,7 @@ def sweep_reminders() -> dict[str, int]:
 @shared_task(ignore_result=True, time_limit=10 * 60, soft_time_limit=9 * 60)
 def build_monthly_report() -> None:
     """Beat, on the 1st: the previous month's XLSX report (queue `stats`)."""
-    from centre.statistics import monthly_report_build
+    from centre.monthly_report import monthly_report_build
 
     monthly_report_build()
 

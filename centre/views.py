@@ -15,9 +15,11 @@ from django.views.generic import ListView, TemplateView
 from centre import health, reminders, statistics
 from centre.audit import audit_export
 from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, Site
+from centre.monthly_report import report_workbook
 from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
+from centre.statistics import Placement
 from centre.xlsx import XLSX_TYPE, xlsx_response
 
 
@@ -127,14 +129,6 @@ class StatisticsMixin(RoleRequiredMixin):
         return user.has_role(Role.SUPERVISOR)
 
 
-CHART_FIGURES = [
-    ("visits", _("Visits")),
-    ("new_cases", _("New cases")),
-    ("screened_students", _("Students screened")),
-    ("referrals", _("Referrals")),
-]
-
-
 def bar_chart(series: list[tuple[str, int]], *, width: int = 600, height: int = 140) -> dict:
     """The geometry of an inline SVG bar chart (no script, no outside request)."""
     # A masked month ("<5", "*") has no bar, only its label.
@@ -177,45 +171,50 @@ class StatisticsView(StatisticsMixin, View):
         children = list(children.order_by("code"))
         masking = Masking(clinical=clinical, site=site, window=window, since=since)
         months = masking.trend(months)
+        site_columns = statistics.figures_at(Placement.PER_SITE)
         breakdown = statistics.per_site(window, children)
         per_site = [
             {
                 "site": child,
-                "figures": masking.cells(
-                    {name: breakdown[child.pk].get(name, 0) for name in BREAKDOWN_FIGURES},
-                    key=("site", child.pk),
+                "cells": masking.row(
+                    values_of(breakdown[child.pk], site_columns), key=("site", child.pk)
                 ),
             }
             for child in children
         ]
+        school_columns = statistics.figures_at(Placement.PER_SCHOOL)
         schools = [
             {
                 "school": row["school"],
-                "screened": masking.cell(
-                    row, "screened_students", key=("school", row["school_id"])
+                "cells": masking.row(
+                    values_of(row, school_columns), key=("school", row["school_id"])
                 ),
-                "flagged": masking.cell(row, "flagged_students", key=("school", row["school_id"])),
             }
             for row in statistics.per_school(window, site_path=path)
         ]
+        headline = masking.headline(statistics.figures(window, site_path=path))
+        since_opening = masking.headline(statistics.figures(since, site_path=path), since=True)
         context = {
             "title": self.title,
             "site": site,
             "sites": sites.order_by("path"),
             "window": window,
-            "figures": masking.headline(statistics.figures(window, site_path=path)),
-            "since": masking.headline(statistics.figures(since, site_path=path), since=True),
+            "figures": shown(statistics.figures_at(Placement.HEADLINE), headline),
+            "since": shown(statistics.figures_at(Placement.SINCE_OPENING), since_opening),
             "since_window": since,
             "masked": not clinical,
             "charts": [
                 {
-                    "label": label,
-                    **bar_chart([(month, values.get(name, 0)) for month, values in months.items()]),
+                    "label": figure.label,
+                    **bar_chart(
+                        [(month, values.get(figure.name, 0)) for month, values in months.items()]
+                    ),
                 }
-                for name, label in CHART_FIGURES
+                for figure in statistics.figures_at(Placement.TREND)
             ],
+            "site_columns": site_columns,
             "per_site": per_site,
-            "breakdown_names": BREAKDOWN_FIGURES,
+            "school_columns": school_columns,
             "schools": schools,
             "reports": MonthlyReport.objects.all()[:24],
             "query": request.GET.urlencode(),
@@ -223,7 +222,14 @@ class StatisticsView(StatisticsMixin, View):
         return render(request, "centre/statistics.html", context)
 
 
-BREAKDOWN_FIGURES = ["visits", "new_cases", "active_cases", "referrals", "screened_students"]
+def values_of(counted: dict, columns: list) -> dict:
+    """A table row: each column's figure as counted (0 where nothing was)."""
+    return {figure.name: counted.get(figure.name, 0) for figure in columns}
+
+
+def shown(declared: list, values: dict) -> list[dict]:
+    """The declared figures with their values, in the order of the declarations."""
+    return [{"figure": figure, "value": values.get(figure.name)} for figure in declared]
 
 
 class Masking:
@@ -268,18 +274,21 @@ class Masking:
         hidden = self.hidden("window")
         return statistics.masked_figures(values, key=key, hidden=hidden, clinical=False)
 
-    def cell(self, row: dict, name: str, *, key):
-        return self.cells({name: row[name]}, key=key)[name]
+    def row(self, values: dict, *, key) -> list:
+        """A table row's cells as the reader sees them, in the order of `values`."""
+        return list(self.cells(values, key=key).values())
 
 
 class StatisticsExportView(StatisticsMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         site, window, _sites = self.site_and_window(request)
-        rows = statistics.rows_for_export(
-            window,
-            site_path=site.path if site else None,
-            key=statistics.site_key(site),
-            clinical=self.clinical(request.user),
+        rows = statistics.labelled(
+            statistics.rows_for_export(
+                window,
+                site_path=site.path if site else None,
+                key=statistics.site_key(site),
+                clinical=self.clinical(request.user),
+            )
         )
         where = site.code if site else "network"
         name = f"statistics-{window.first:%Y-%m}-{window.last:%Y-%m}-{where}"
@@ -297,7 +306,7 @@ class MonthlyReportView(StatisticsMixin, View):
         report = get_object_or_404(MonthlyReport, pk=report_id)
         filename = f"report-{report.month:%Y-%m}.xlsx"
         try:
-            content = report.file.open("rb").read()
+            content = report_workbook(report)  # labelled in the reader's language
         except FileNotFoundError as missing:  # the row outlived its file (storage restored)
             raise Http404 from missing
         audit_export(request, "centre.monthly_report.exported", report, filename=filename)

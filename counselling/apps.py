@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.navigation import NavigationItem, Workspace
+from centre.roles import Role
+
 CLINICAL_WORK = [
     "counselling.view_client",
     "counselling.add_client",
@@ -34,22 +37,22 @@ class CounsellingConfig(AppConfig):
         "crisis_team": ["counselling.view_case", "counselling.view_counsellingsession"],
     }
 
-    def ready(self) -> None:
-        from centre import statistics
-        from counselling import statistics as figures
-
-        statistics.register("counselling", figures)
-        from centre.navigation import NavigationItem, register, register_workspace
-        from centre.roles import Role
-        from counselling import follow_ups  # noqa: F401  (registers the reminder templates)
-        from counselling.views import CaseloadView
-
-        register_workspace(CaseloadView, "counselling:caseload", order=10)
-        register(
-            NavigationItem(
-                _("Case conferences"),
-                "counselling:conferences",
-                frozenset({Role.SUPERVISOR}),
-                order=11,
-            )
-        )
+    # What counselling gives the core (centre/declarations.py).
+    statistics_provider = "counselling.statistics"
+    message_templates = {
+        "break_glass_opened": "counselling.services._break_glass_opened",
+        "follow_up_due": "counselling.follow_ups._follow_up_due",
+        "follow_up_call": "counselling.follow_ups._follow_up_call",
+        "follow_up_overdue": "counselling.follow_ups._follow_up_overdue",
+        "follow_up_sms": "counselling.follow_ups._follow_up_sms",
+        "case_conference_due": "counselling.follow_ups._case_conference_due",
+        "follow_up_digest": "counselling.follow_ups._follow_up_digest",
+    }
+    workspace = Workspace(
+        view="counselling.views.CaseloadView", url_name="counselling:caseload", order=10
+    )
+    navigation = (
+        NavigationItem(
+            _("Case conferences"), "counselling:conferences", frozenset({Role.SUPERVISOR}), order=11
+        ),
+    )

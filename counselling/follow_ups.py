@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from centre import escalation
 from centre.audit import audit_log
 from centre.models import Reminder, Site, User
-from centre.reminders import Message, register_template, reminder_plan, reminders_cancel
+from centre.reminders import Message, reminder_plan, reminders_cancel
 from centre.roles import Role
 from centre.versioning import save_versioned
 from counselling.models import RISK_RANK, Case, Consent, FollowUp, RiskLevel
@@ -407,11 +407,3 @@ def _follow_up_digest(params: dict) -> Message:
         body=_("Due today: %(due_today)s. Overdue: %(overdue)s. Sign in to the portal to see them.")
         % params,
     )
-
-
-register_template("follow_up_due", _follow_up_due)
-register_template("follow_up_call", _follow_up_call)
-register_template("follow_up_overdue", _follow_up_overdue)
-register_template("follow_up_sms", _follow_up_sms)
-register_template("case_conference_due", _case_conference_due)
-register_template("follow_up_digest", _follow_up_digest)

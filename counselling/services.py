@@ -22,7 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
 from centre.models import Reminder, User
-from centre.reminders import Message, register_template, reminder_plan
+from centre.reminders import Message, reminder_plan
 from centre.roles import Role
 from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
@@ -476,9 +476,6 @@ def _break_glass_opened(params: dict) -> Message:
         % {"until": params["until"]},
         link=reverse("counselling:case-viewers", args=[params["case"]]),
     )
-
-
-register_template("break_glass_opened", _break_glass_opened)
 
 
 # Sessions and safety plans ---------------------------------------------------------------------

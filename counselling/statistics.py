@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from centre.statistics import count_by_month
+from centre.statistics.months import count_by_month
+from centre.statistics.registry import Figure, Kind, Placement
 from counselling.models import Case, CounsellingSession, FollowUp, Referral
 
 TREATMENT_KINDS = [
@@ -30,12 +32,28 @@ def _visits(start, end, site_path):
     return _sites(sessions, site_path)
 
 
-# The figures of `monthly`; those a window adds up from its months (so from the roll-up).
-MONTHLY = frozenset(
-    {"visits", "treatments", "new_cases", "closed_cases", "followups_due", "followups_done",
-     "referrals"}
+HEADLINE, SINCE, TREND, PER_SITE = (
+    Placement.HEADLINE, Placement.SINCE_OPENING, Placement.TREND, Placement.PER_SITE
 )  # fmt: skip
-SUMMED = MONTHLY - {"referrals"}  # `figures` counts referrals with their states
+# Referrals are monthly (the trend) but not summed: `figures` counts them with their states.
+FIGURES = (
+    Figure("visits", _("Visits"), Kind.SUMMED, frozenset({HEADLINE, SINCE, TREND, PER_SITE}),
+           monthly=True),
+    Figure("treatments", _("Treatments"), Kind.SUMMED, frozenset({HEADLINE, SINCE}), monthly=True),
+    Figure("new_cases", _("New cases"), Kind.SUMMED, frozenset({HEADLINE, SINCE, TREND, PER_SITE}),
+           monthly=True),
+    Figure("active_cases", _("Active cases at the end"), Kind.STOCK,
+           frozenset({HEADLINE, PER_SITE})),
+    Figure("closed_cases", _("Closed cases"), Kind.SUMMED, frozenset({HEADLINE}), monthly=True),
+    Figure("followups_due", _("Follow-ups due"), Kind.SUMMED, frozenset({HEADLINE}), monthly=True),
+    Figure("followups_done", _("Follow-ups done"), Kind.SUMMED, frozenset({HEADLINE}),
+           monthly=True),
+    Figure("followups_overdue", _("Follow-ups overdue"), Kind.STOCK, frozenset({HEADLINE})),
+    Figure("referrals", _("Referrals"), Kind.COUNTED, frozenset({HEADLINE, SINCE, TREND, PER_SITE}),
+           monthly=True),
+    Figure("referrals_by_state", _("Referrals by state"), Kind.COUNTED,
+           parts=tuple(Referral.Status.choices)),
+)  # fmt: skip
 
 
 def _open_at(cases, end) -> list:

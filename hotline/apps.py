@@ -1,13 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.navigation import Workspace
+
 
 class HotlineConfig(AppConfig):
     name = "hotline"
     verbose_name = _("Hotline")
 
-    def ready(self) -> None:
-        from centre.navigation import register_workspace
-        from hotline.views import WorkspaceView
-
-        register_workspace(WorkspaceView, "hotline:home", order=30)
+    workspace = Workspace(view="hotline.views.WorkspaceView", url_name="hotline:home", order=30)

@@ -1,13 +1,11 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.navigation import Workspace
+
 
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = _("Outreach")
 
-    def ready(self) -> None:
-        from centre.navigation import register_workspace
-        from outreach.views import WorkspaceView
-
-        register_workspace(WorkspaceView, "outreach:home", order=40)
+    workspace = Workspace(view="outreach.views.WorkspaceView", url_name="outreach:home", order=40)

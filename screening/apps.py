@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.navigation import NavigationItem, Workspace
+from centre.roles import Role
+
 SCREENING_WORK = [
     "screening.view_campaign",
     "screening.add_campaign",
@@ -20,24 +23,18 @@ class ScreeningConfig(AppConfig):
         "crisis_team": ["screening.view_trackingtask"],
     }
 
-    def ready(self) -> None:
-        from centre import statistics
-        from screening import statistics as figures
-
-        statistics.register("screening", figures)
-        from centre.navigation import NavigationItem, register, register_workspace
-        from centre.roles import Role
-        from screening import services  # noqa: F401  (registers the reminder template)
-        from screening.views import WorkspaceView
-
-        register_workspace(WorkspaceView, "screening:home", order=20)
-        register(
-            NavigationItem(
-                _("Tracking board"),
-                "screening:board",
-                frozenset(
-                    {Role.SCHOOL_LIAISON, Role.COUNSELLOR, Role.SUPERVISOR, Role.CRISIS_TEAM}
-                ),
-                order=21,
-            )
-        )
+    # What screening gives the core (centre/declarations.py).
+    statistics_provider = "screening.statistics"
+    message_templates = {
+        "screening_crisis_overdue": "screening.services._crisis_overdue",
+        "screening_tier_request": "screening.services._tier_request",
+    }
+    workspace = Workspace(view="screening.views.WorkspaceView", url_name="screening:home", order=20)
+    navigation = (
+        NavigationItem(
+            _("Tracking board"),
+            "screening:board",
+            frozenset({Role.SCHOOL_LIAISON, Role.COUNSELLOR, Role.SUPERVISOR, Role.CRISIS_TEAM}),
+            order=21,
+        ),
+    )

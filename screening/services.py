@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from centre import escalation
 from centre.audit import audit_log
 from centre.models import Reminder, User
-from centre.reminders import Message, register_template, reminder_plan
+from centre.reminders import Message, reminder_plan
 from centre.roles import Role
 from centre.text import without_invisible, word_characters
 from screening import importing, scoring, selectors, tiers
@@ -561,15 +561,9 @@ def _crisis_overdue(params: dict) -> Message:
     )
 
 
-register_template("screening_crisis_overdue", _crisis_overdue)
-
-
 def _tier_request(params: dict) -> Message:
     return Message(
         title=_("A request waits for your approval"),
         body=_("A colleague asks a second clinician to approve a change to a screening result."),
         link=reverse("screening:result", args=[params["result"]]),
     )
-
-
-register_template("screening_tier_request", _tier_request)

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from centre.statistics import count_by_month
+from centre.statistics.months import count_by_month
+from centre.statistics.registry import Figure, Kind, Placement
 from screening.models import ScreeningResult, Tier, TrackingTask
 
-MONTHLY = frozenset({"screened_students", "flagged_students", "crisis_flags"})
-# Distinct students do not add up over months, and crisis flags come with them in one query.
-SUMMED = frozenset()
+HEADLINE, SINCE, TREND = Placement.HEADLINE, Placement.SINCE_OPENING, Placement.TREND
+PER_SITE, PER_SCHOOL = Placement.PER_SITE, Placement.PER_SCHOOL
+# Distinct students do not add up over months, and crisis flags come with them in one query:
+# nothing here is summed.
+FIGURES = (
+    Figure("screened_students", _("Students screened"), Kind.COUNTED,
+           frozenset({HEADLINE, SINCE, TREND, PER_SITE, PER_SCHOOL}), monthly=True),
+    Figure("flagged_students", _("Students flagged"), Kind.COUNTED,
+           frozenset({HEADLINE, SINCE, PER_SCHOOL}), monthly=True),
+    Figure("crisis_flags", _("Crisis flags"), Kind.COUNTED, frozenset({HEADLINE}), monthly=True),
+    Figure("tiers", _("Results by tier"), Kind.COUNTED, parts=tuple(Tier.choices)),
+    Figure("crisis_tasks_within_sla", _("Crisis assessments within their time"), Kind.SHARE,
+           frozenset({HEADLINE})),
+)  # fmt: skip
 
 
 COUNTS = {

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from centre import statistics
 from centre.models import AuditEntry
+from centre.monthly_report import monthly_report_build
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -15,7 +15,7 @@ def test_the_statistics_export_and_a_monthly_report_download_are_audited(client,
     export = AuditEntry.objects.get(action="centre.statistics.exported")
     assert export.actor == account("stats")
     assert export.data == {"file": "statistics-2026-03-2026-04-network.xlsx"}
-    report = statistics.monthly_report_build()
+    report = monthly_report_build()
     assert client.get(f"/statistics/reports/{report.pk}.xlsx").status_code == 200
     download = AuditEntry.objects.get(action="centre.monthly_report.exported")
     assert (download.target_type, download.target_id) == ("centre.monthlyreport", str(report.pk))

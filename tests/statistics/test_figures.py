@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from centre import statistics
 from centre.models import MonthlyReport, Notification, Reminder, Site
+from centre.monthly_report import monthly_report_build
 from counselling import follow_ups
 from counselling.models import FollowUp
 from screening.models import TrackingTask
@@ -92,14 +93,13 @@ def test_a_site_counts_its_subtree_only(records):
 
 
 def test_the_per_site_breakdown_equals_each_sites_own_figures(records):
-    from centre.views import BREAKDOWN_FIGURES
-
     window = statistics.Window.parse("2026-03", "2026-04")
     sites = list(Site.objects.all())
     breakdown = statistics.per_site(window, sites)
     # Every count the providers give per site (small-count masking decides on them all).
     counted = [
-        *BREAKDOWN_FIGURES, "treatments", "closed_cases", "followups_due", "followups_done",
+        *(figure.name for figure in statistics.figures_at(statistics.Placement.PER_SITE)),
+        "treatments", "closed_cases", "followups_due", "followups_done",
         "followups_overdue", "flagged_students", "crisis_flags",
     ]  # fmt: skip
     for site in sites:
@@ -181,14 +181,14 @@ def test_the_export_neutralises_formulas(client, records):
     response = client.get("/statistics/export.xlsx", {"from": "2026-03", "to": "2026-04"})
     sheet = load_workbook(BytesIO(response.content)).active
     rows = {row[0].value: row[1].value for row in sheet.iter_rows() if row[0].value}
-    assert rows["visits"] == 3
-    assert rows["tiers.orange"] == 1
+    assert rows["咨询人次"] == 3  # labelled in the reader's language (zh-hans by default)
+    assert rows["各级别筛查结果：二级 · 橙色"] == 1
 
 
 def test_the_monthly_report_is_built_once_stored_and_announced(records, account):
     with time_machine.travel(at(2026, 5, 1, 6), tick=False):
-        report = statistics.monthly_report_build()
-        assert statistics.monthly_report_build() == report
+        report = monthly_report_build()
+        assert monthly_report_build() == report
     assert report.month == datetime.date(2026, 4, 1)
     assert MonthlyReport.objects.count() == 1
     assert report.file.read()[:2] == b"PK"

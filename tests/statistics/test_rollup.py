@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from centre import statistics
 from centre.models import MonthlyFigure, RolledUpMonth, School, Site, StaleMonth
+from centre.statistics import rollup
 from counselling.models import Case, CounsellingSession, FollowUp, Referral
 from screening import importing
 from screening.models import Campaign, RosterImport, ScreeningResult
@@ -31,12 +32,12 @@ SITES = [None, "CITY", "K01", "K02"]
 
 @contextlib.contextmanager
 def from_the_records_alone():
-    original = statistics.rollup_enabled
-    statistics.rollup_enabled = lambda: False
+    original = rollup.rollup_enabled
+    rollup.rollup_enabled = lambda: False
     try:
         yield
     finally:
-        statistics.rollup_enabled = original
+        rollup.rollup_enabled = original
 
 
 def counted(site_path):
@@ -206,7 +207,7 @@ def test_a_change_committed_while_a_refresh_counts_keeps_its_month_stale(records
     (here: while it counts): the refresh stores what it counted, but the new mark survives it, so
     the trend still counts March from the records and the next refresh counts it in."""
     march, _april = records
-    provider = statistics._providers["counselling"]
+    provider = statistics.providers()["counselling"]
     original = provider.monthly_by_site
 
     def counting_while_someone_writes(**bounds):
