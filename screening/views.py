@@ -305,8 +305,8 @@ class ResultView(RoleRequiredMixin, View):
 
     def _decide(self, request, result, *, approve: bool) -> HttpResponse:
         """A second clinician's decision on a request to lower the tier of this result."""
-        chosen = request.POST.get("request", "")
-        tier_request = result.tier_requests.filter(pk=chosen).first() if chosen.isdigit() else None
+        chosen = id_parameter(request.POST, "request")
+        tier_request = result.tier_requests.filter(pk=chosen).first() if chosen else None
         if tier_request is None:
             raise Http404
         try:
