@@ -611,11 +611,15 @@ def referral_create(
         raise ValidationError(
             _("Referring to the hospital needs consent to share with it."), code="consent_missing"
         )
+    if not word_characters(
+        reason
+    ):  # zero-width spaces and punctuation tell the next service nothing
+        raise ValidationError({"reason": _("Say why the child is referred.")})
     now = timezone.now()
     referral = Referral(
         case=case,
         destination=destination,
-        reason=reason,
+        reason=without_invisible(reason),
         created_by=actor,
         due_at=now + datetime.timedelta(hours=referral_sla_hours(risk_level=case.risk_level)),
     )
@@ -700,8 +704,10 @@ def case_conference_record(
         raise ValidationError(
             {"cases": _("A case conference discusses the cases of its own site only.")}
         )
+    if not word_characters(decisions):
+        raise ValidationError({"decisions": _("Write down what the conference decided.")})
     conference = CaseConference.objects.create(
-        site=site, held_on=held_on, decisions=decisions, recorded_by=actor
+        site=site, held_on=held_on, decisions=without_invisible(decisions), recorded_by=actor
     )
     conference.participants.set(participants)
     conference.cases.set(cases)
