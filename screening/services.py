@@ -326,10 +326,12 @@ def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict) 
         crisis_task_sla_hours=None,
         settled_tier=result.settled_tier,
     )
-    # A tier a clinician set (raised, or lowered with a second clinician's approval) is the
-    # clinician tier of DOMAIN.md §2.2: the interview may raise it but never lowers it.
+    # A tier a clinician set (raised, or lowered with a second clinician's approval) or an
+    # earlier interview confirmed is the clinician tier of DOMAIN.md §2.2: the interview may
+    # raise it but never lowers it (an interview recorded again with milder answers would lower
+    # a red by one clinician alone; lowering is a request, `result_change_tier`).
     computed = tiers.confirmed_tier(hold, result.cssrs_band or None)
-    clinician = result.tier if result.tier != computed else None
+    clinician = result.tier if result.tier_confirmed or result.tier != computed else None
     confirmed = tiers.confirmed_tier(hold, outcome.band, clinician)
     answers_by_instrument = {**result.answers, scoring.CSSRS: answers}
     previous = result.tier
