@@ -3,8 +3,16 @@ test failed before its fix."""
 
 from __future__ import annotations
 
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
 from screening import services
-from screening.models import TierChange
+from screening.importing import FORBIDDEN_CHARACTERS as FORBIDDEN
+from screening.models import RosterImport, TierChange
+from tests.screening.conftest import csv_bytes, roster_rows
 from tests.screening.test_clinical_work import CSSRS_NONE, flagged, imported, sign_in  # noqa: F401
 
 
@@ -47,3 +55,30 @@ def test_a_second_interview_never_lowers_the_tier_the_first_confirmed(client, im
     result.refresh_from_db()
     assert result.tier == "red"
     assert not TierChange.objects.filter(result=result, tier_from="red").exists()
+
+
+@pytest.mark.parametrize("value", ["\x01", "\x1b[31m", "=\x08"])
+def test_a_bad_cell_with_control_characters_reads_in_the_report(client, campaign, value):
+    """A bad cell's value is echoed to the uploader: a control character in it broke the XLSX
+    report (openpyxl refuses it: a 500)."""
+    rows = roster_rows(2)
+    rows[1][2] = value  # the sex column: not 男 or 女, echoed in the report
+    rows[1][6] = value + "7"  # an answer out of range, echoed too
+    sign_in(client, "liaison")
+    upload = SimpleUploadedFile("名单.csv", csv_bytes(rows))
+    assert client.post(f"/screening/campaigns/{campaign.pk}/", {"file": upload}).status_code == 302
+    roster_import = RosterImport.objects.get()
+    assert roster_import.status == "done"
+    assert {error["row"] for error in roster_import.errors} == {3}
+    page = client.get(f"/screening/imports/{roster_import.pk}/")
+    assert page.status_code == 200
+    report = client.get(f"/screening/imports/{roster_import.pk}/errors.xlsx")
+    assert report.status_code == 200
+    values = [
+        row[3]
+        for row in load_workbook(io.BytesIO(report.content)).active.iter_rows(
+            min_row=2, values_only=True
+        )
+    ]
+    assert len(values) == 2
+    assert all(value and not FORBIDDEN.search(value) for value in values)
