@@ -515,6 +515,7 @@ def task_refer(*, actor: User, task: TrackingTask, intake: dict):
 
     if not (actor.has_role(Role.COUNSELLOR) or actor.has_role(Role.SUPERVISOR)):
         raise PermissionDenied
+    _require_open(task)
     case = case_open_from_intake(
         actor=actor,
         site=actor.site,
@@ -531,6 +532,21 @@ def task_refer(*, actor: User, task: TrackingTask, intake: dict):
         actor=actor, action="screening.task.referred", target=task.result, data={"case": case.pk}
     )
     return case
+
+
+def _require_open(task: TrackingTask) -> None:
+    """A task is referred once: again (a second tab, a name typed otherwise so no duplicate is
+    found) would open a second case and replace the task's link to the first. Locked until the
+    transaction ends, so two referrals at once are one after the other."""
+    locked = TrackingTask.objects.select_for_update().filter(pk=task.pk).first()
+    if locked is None:
+        raise ValidationError(_("This result no longer exists: its import was undone."))
+    if locked.status == TrackingTask.Status.REFERRED:
+        raise ValidationError(
+            _("This student is already referred (case %(case)s).") % {"case": locked.case_id}
+        )
+    if locked.status != TrackingTask.Status.OPEN:
+        raise ValidationError(_("This task is closed: refer the student from their open task."))
 
 
 def escalate_overdue_crisis_tasks() -> int:

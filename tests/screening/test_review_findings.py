@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from counselling.models import Case
 from screening import services
 from screening.importing import FORBIDDEN_CHARACTERS as FORBIDDEN
-from screening.models import RosterImport, TierChange
+from screening.models import RosterImport, TierChange, TrackingTask
 from tests.screening.conftest import csv_bytes, roster_rows
 from tests.screening.test_clinical_work import CSSRS_NONE, flagged, imported, sign_in  # noqa: F401
 
@@ -82,3 +83,33 @@ def test_a_bad_cell_with_control_characters_reads_in_the_report(client, campaign
     ]
     assert len(values) == 2
     assert all(value and not FORBIDDEN.search(value) for value in values)
+
+
+def test_a_task_is_referred_once(client, imported):  # noqa: F811
+    """Referring a task again (its page stays open in another tab, or a name typed differently
+    so no duplicate is found) opened a second case and replaced the task's link to the first."""
+    task = TrackingTask.objects.get(kind="crisis")
+    url = f"/screening/tasks/{task.pk}/refer/"
+    sign_in(client, "counsellor")
+    intake = {
+        "full_name": task.result.student.full_name,
+        "date_of_birth": "2012-05-03",
+        "school": task.result.campaign.school_id,
+        "sex": "female",
+        "guardian_relationship": "mother",
+        "guardian_name": "家长",
+        "guardian_phone": "13900000000",
+        "consent_given_by": "guardian",
+        "consent_version": "2026-01",
+        "source": "screening",
+        "presenting_concerns": "筛查阳性，转介",
+        "risk_level": "moderate",
+    }
+    assert client.post(url, intake).status_code == 302
+    task.refresh_from_db()
+    first = task.case_id
+    again = client.post(url, {**intake, "full_name": intake["full_name"] + "乙"})
+    assert again.status_code == 400
+    assert "已转介" in again.text
+    task.refresh_from_db()
+    assert (task.case_id, Case.objects.count()) == (first, 1)
