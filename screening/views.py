@@ -238,13 +238,16 @@ class BoardView(RoleRequiredMixin, View):
         tasks = list(
             selectors.tracking_board(user=request.user, campaign=campaign, tier=tier)[:500]
         )
-        audit_read(request, "screening.result.listed", [task.result for task in tasks])
+        tier_requests = list(selectors.tier_requests_to_decide(user=request.user)[:100])
+        # Both lists name students: one entry with every result shown.
+        shown = [task.result for task in tasks] + [asked.result for asked in tier_requests]
+        audit_read(request, "screening.result.listed", shown)
         context = {
             "tasks": tasks,
             "campaign": campaign,
             "tier": tier,
             "tiers": Tier.choices,
-            "tier_requests": selectors.tier_requests_to_decide(user=request.user)[:100],
+            "tier_requests": tier_requests,
         }
         return render(request, "screening/board.html", context)
 

@@ -9,10 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from centre.models import AuditEntry, AuditRecord
 from counselling.models import Case
 from screening import services
 from screening.importing import FORBIDDEN_CHARACTERS as FORBIDDEN
-from screening.models import RosterImport, TierChange, TrackingTask
+from screening.models import RosterImport, ScreeningResult, TierChange, TrackingTask
 from tests.screening.conftest import csv_bytes, roster_rows
 from tests.screening.test_clinical_work import CSSRS_NONE, flagged, imported, sign_in  # noqa: F401
 
@@ -113,3 +114,19 @@ def test_a_task_is_referred_once(client, imported):  # noqa: F811
     assert "已转介" in again.text
     task.refresh_from_db()
     assert (task.case_id, Case.objects.count()) == (first, 1)
+
+
+def test_the_boards_tier_requests_are_in_its_read_entry(client, imported, account):  # noqa: F811
+    """The board lists the requests to lower a tier with each student's name: a result shown
+    only there (no open task) was missing from the board's audit entry."""
+    quiet = ScreeningResult.objects.filter(tasks__isnull=True).first()
+    counsellor = account("counsellor")
+    services.result_change_tier(actor=counsellor, result=quiet, tier="yellow", reason="访谈后上调")
+    services.result_change_tier(actor=counsellor, result=quiet, tier="none", reason="复评后好转")
+    sign_in(client, "supervisor")
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    page = client.get("/screening/board/")
+    assert quiet.student.full_name in page.text
+    entry = AuditEntry.objects.get(id__gt=before, action="screening.result.listed")
+    recorded = AuditRecord.objects.filter(entry=entry).values_list("target_id", flat=True)
+    assert str(quiet.pk) in set(recorded)
