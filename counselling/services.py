@@ -360,7 +360,13 @@ def case_share(*, actor: User, case: Case, user: User, can_change: bool = False)
     """Share a case with a colleague (a co-counsellor, a psychiatrist, a substitute)."""
     if not (user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)):
         raise ValidationError({"user": _("Cases are shared with clinical staff only.")})
+    if user.pk == case.counsellor_id and not can_change:
+        raise ValidationError(
+            {"user": _("The lead counsellor writes in the file: they cannot be made read-only.")}
+        )
     _grant(case, user, can_change=can_change)
+    if not can_change:  # shared again as read-only: the right to write goes
+        remove_perm("counselling.change_case", user, case)
     audit_log(
         actor=actor,
         action="counselling.case.shared",

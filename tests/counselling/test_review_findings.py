@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from counselling import services
+from counselling import selectors, services
 from counselling.models import CaseConference, Referral
 from tests.counselling.test_access import API, ZERO_WIDTH, sign_in
 
@@ -61,3 +61,18 @@ def test_a_case_conference_needs_decisions_in_words(client, sam, alice, alice_ca
             decisions="……" + ZERO_WIDTH,
         )
     assert not CaseConference.objects.exists()
+
+
+def test_sharing_again_as_read_only_takes_the_right_to_write_away(client, alice, bob, alice_case):
+    """The share form's "may also write" unticked for a colleague who could write left them
+    writing: the grant was only ever added to. The lead counsellor is not made read-only."""
+    services.case_share(actor=alice, case=alice_case, user=bob, can_change=True)
+    assert selectors.user_may_change_case(user=bob, case=alice_case)
+    sign_in(client, "counsellor")
+    answer = client.post(f"/counselling/cases/{alice_case.pk}/share/", {"user": bob.pk})
+    assert answer.status_code == 302
+    assert not selectors.user_may_change_case(user=bob, case=alice_case)
+    assert selectors.case_visible_to(user=bob).filter(pk=alice_case.pk).exists()
+    answer = client.post(f"/counselling/cases/{alice_case.pk}/share/", {"user": alice.pk})
+    assert answer.status_code == 400
+    assert selectors.user_may_change_case(user=alice, case=alice_case)
