@@ -12,7 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from centre.audit import audit_log, current_actor, current_request
-from centre.models import AuditEntry, User
+from centre.models import AuditEntry, School, Site, User
 from centre.roles import CLINICAL_ROLES, clinical_permissions
 
 
@@ -185,3 +185,43 @@ def audit_role_permissions(sender, instance, action: str, reverse: bool, pk_set,
             request=current_request(),
             data=data,
         )
+
+
+# Places ----------------------------------------------------------------------------------------
+
+# Where a site sits, and which site a school belongs to, decide who sees the records of everyone
+# there (a school moved under another county opens its students' scores to that county's
+# clinicians): a move is a change of privileges, audited like one, whatever the path.
+PLACE_FIELDS = {Site: ("parent_id", "code"), School: ("site_id",)}
+
+
+def remember_place_before_save(sender, instance, raw=False, **kwargs) -> None:
+    instance._place_before = None
+    if raw or instance._state.adding:
+        return
+    fields = PLACE_FIELDS[sender]
+    instance._place_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
+
+
+def audit_place_save(sender, instance, created: bool, raw=False, **kwargs) -> None:
+    before = instance.__dict__.pop("_place_before", None)
+    if raw or created or before is None:
+        return
+    changes = {
+        name: [before[name], getattr(instance, name)]
+        for name in PLACE_FIELDS[sender]
+        if before[name] != getattr(instance, name)
+    }
+    if changes:
+        audit_log(
+            actor=current_actor(),
+            action=f"centre.{sender._meta.model_name}.moved",
+            target=instance,
+            request=current_request(),
+            data={"changes": changes},
+        )
+
+
+for place in PLACE_FIELDS:
+    pre_save.connect(remember_place_before_save, sender=place, dispatch_uid=f"place-{place}")
+    post_save.connect(audit_place_save, sender=place, dispatch_uid=f"audit-place-{place}")

@@ -7,18 +7,24 @@ import io
 from collections.abc import Iterable
 
 from django.http import HttpRequest, HttpResponse
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from centre.audit import audit_export
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a worksheet cannot hold (control characters): openpyxl refuses the whole workbook.
+UNREADABLE = "\ufffd"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value):
-    """A text that Excel would run as a formula is written as text (a leading apostrophe)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text that Excel would run as a formula is written as text (a leading apostrophe); a
+    control character (a hostile roster cell echoed in its error report) is shown as �, not
+    the reason the whole download fails."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub(UNREADABLE, value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def workbook_bytes(header: list[str], rows: Iterable[Iterable], title: str = "Sheet") -> bytes:

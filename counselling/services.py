@@ -360,7 +360,13 @@ def case_share(*, actor: User, case: Case, user: User, can_change: bool = False)
     """Share a case with a colleague (a co-counsellor, a psychiatrist, a substitute)."""
     if not (user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)):
         raise ValidationError({"user": _("Cases are shared with clinical staff only.")})
+    if user.pk == case.counsellor_id and not can_change:
+        raise ValidationError(
+            {"user": _("The lead counsellor writes in the file: they cannot be made read-only.")}
+        )
     _grant(case, user, can_change=can_change)
+    if not can_change:  # shared again as read-only: the right to write goes
+        remove_perm("counselling.change_case", user, case)
     audit_log(
         actor=actor,
         action="counselling.case.shared",
@@ -608,11 +614,15 @@ def referral_create(
         raise ValidationError(
             _("Referring to the hospital needs consent to share with it."), code="consent_missing"
         )
+    if not word_characters(
+        reason
+    ):  # zero-width spaces and punctuation tell the next service nothing
+        raise ValidationError({"reason": _("Say why the child is referred.")})
     now = timezone.now()
     referral = Referral(
         case=case,
         destination=destination,
-        reason=reason,
+        reason=without_invisible(reason),
         created_by=actor,
         due_at=now + datetime.timedelta(hours=referral_sla_hours(risk_level=case.risk_level)),
     )
@@ -697,8 +707,10 @@ def case_conference_record(
         raise ValidationError(
             {"cases": _("A case conference discusses the cases of its own site only.")}
         )
+    if not word_characters(decisions):
+        raise ValidationError({"decisions": _("Write down what the conference decided.")})
     conference = CaseConference.objects.create(
-        site=site, held_on=held_on, decisions=decisions, recorded_by=actor
+        site=site, held_on=held_on, decisions=without_invisible(decisions), recorded_by=actor
     )
     conference.participants.set(participants)
     conference.cases.set(cases)

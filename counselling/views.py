@@ -681,11 +681,15 @@ class ConferenceListView(RoleRequiredMixin, View):
     def post(self, request):
         form = forms.CaseConferenceForm(request.POST, cases=self._site_cases(request))
         if form.is_valid():
-            services.case_conference_record(
-                actor=request.user, site=request.user.site, **form.cleaned_data
-            )
-            messages.success(request, _("The case conference is recorded."))
-            return redirect("counselling:conferences")
+            try:
+                services.case_conference_record(
+                    actor=request.user, site=request.user.site, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("The case conference is recorded."))
+                return redirect("counselling:conferences")
         return self._render(request, form, status=400)
 
     @staticmethod

@@ -325,10 +325,12 @@ def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict) 
         crisis_task_sla_hours=None,
         settled_tier=result.settled_tier,
     )
-    # A tier a clinician set (raised, or lowered with a second clinician's approval) is the
-    # clinician tier of DOMAIN.md §2.2: the interview may raise it but never lowers it.
+    # A tier a clinician set (raised, or lowered with a second clinician's approval) or an
+    # earlier interview confirmed is the clinician tier of DOMAIN.md §2.2: the interview may
+    # raise it but never lowers it (an interview recorded again with milder answers would lower
+    # a red by one clinician alone; lowering is a request, `result_change_tier`).
     computed = tiers.confirmed_tier(hold, result.cssrs_band or None)
-    clinician = result.tier if result.tier != computed else None
+    clinician = result.tier if result.tier_confirmed or result.tier != computed else None
     confirmed = tiers.confirmed_tier(hold, outcome.band, clinician)
     answers_by_instrument = {**result.answers, scoring.CSSRS: answers}
     previous = result.tier
@@ -512,6 +514,7 @@ def task_refer(*, actor: User, task: TrackingTask, intake: dict):
 
     if not (actor.has_role(Role.COUNSELLOR) or actor.has_role(Role.SUPERVISOR)):
         raise PermissionDenied
+    _require_open(task)
     case = case_open_from_intake(
         actor=actor,
         site=actor.site,
@@ -528,6 +531,21 @@ def task_refer(*, actor: User, task: TrackingTask, intake: dict):
         actor=actor, action="screening.task.referred", target=task.result, data={"case": case.pk}
     )
     return case
+
+
+def _require_open(task: TrackingTask) -> None:
+    """A task is referred once: again (a second tab, a name typed otherwise so no duplicate is
+    found) would open a second case and replace the task's link to the first. Locked until the
+    transaction ends, so two referrals at once are one after the other."""
+    locked = TrackingTask.objects.select_for_update().filter(pk=task.pk).first()
+    if locked is None:
+        raise ValidationError(_("This result no longer exists: its import was undone."))
+    if locked.status == TrackingTask.Status.REFERRED:
+        raise ValidationError(
+            _("This student is already referred (case %(case)s).") % {"case": locked.case_id}
+        )
+    if locked.status != TrackingTask.Status.OPEN:
+        raise ValidationError(_("This task is closed: refer the student from their open task."))
 
 
 def escalate_overdue_crisis_tasks() -> int:

@@ -238,13 +238,16 @@ class BoardView(RoleRequiredMixin, View):
         tasks = list(
             selectors.tracking_board(user=request.user, campaign=campaign, tier=tier)[:500]
         )
-        audit_read(request, "screening.result.listed", [task.result for task in tasks])
+        tier_requests = list(selectors.tier_requests_to_decide(user=request.user)[:100])
+        # Both lists name students: one entry with every result shown.
+        shown = [task.result for task in tasks] + [asked.result for asked in tier_requests]
+        audit_read(request, "screening.result.listed", shown)
         context = {
             "tasks": tasks,
             "campaign": campaign,
             "tier": tier,
             "tiers": Tier.choices,
-            "tier_requests": selectors.tier_requests_to_decide(user=request.user)[:100],
+            "tier_requests": tier_requests,
         }
         return render(request, "screening/board.html", context)
 
@@ -305,8 +308,8 @@ class ResultView(RoleRequiredMixin, View):
 
     def _decide(self, request, result, *, approve: bool) -> HttpResponse:
         """A second clinician's decision on a request to lower the tier of this result."""
-        chosen = request.POST.get("request", "")
-        tier_request = result.tier_requests.filter(pk=chosen).first() if chosen.isdigit() else None
+        chosen = id_parameter(request.POST, "request")
+        tier_request = result.tier_requests.filter(pk=chosen).first() if chosen else None
         if tier_request is None:
             raise Http404
         try:
