@@ -1,16 +1,15 @@
 """What every app's API shares: pagination, the action-to-permission mapping, and one exception
-handler that turns the services' errors into answers (400, 404, 409)."""
+handler that turns the services' errors (`centre.errors`) into answers (400, 403, 404, 409)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions, serializers, status
+from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from centre.errors import ServiceError
 from centre.parameters import BadParameter
-from centre.versioning import StaleEditError
 
 ACTION_BY_METHOD = {
     "GET": "view",
@@ -85,17 +84,12 @@ def refuse_datetime_overflow() -> None:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, StaleEditError):
-        return Response(
-            {
-                "detail": _(
-                    "Someone else saved this record after you read it; nothing was "
-                    "overwritten. Read it again, then repeat your change."
-                ),
-                "code": "stale_version",
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
+    """Every refusal answered the same way: `{"detail": …, "code": …}` with the error's status
+    (a `ServiceError`), field by field (400) for a `ValidationError`; then DRF's own mapping
+    (Http404 → 404, PermissionDenied → 403)."""
+    if isinstance(exc, ServiceError):
+        body = {"detail": str(exc.message), "code": exc.code, **getattr(exc, "extra", {})}
+        return Response(body, status=exc.status)
     if isinstance(exc, BadParameter):
         exc = exceptions.ValidationError({exc.name: [exc.message]})
     if isinstance(exc, DjangoValidationError):

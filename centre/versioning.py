@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from centre.errors import StaleEditError
 
-class StaleEditError(Exception):
-    """Someone else saved this record since it was read: nothing was overwritten."""
+__all__ = ["StaleEditError", "save_versioned"]
 
 
 def save_versioned(instance: Any, *, expected_version: int, fields: dict[str, Any]) -> None:

@@ -320,10 +320,10 @@ class ClientListApi(APIView):
                 actor=request.user, site=request.user.site, **data.validated_data
             )
         except services.DuplicateClientError as duplicate:
-            body = {"detail": duplicate.messages[0], "code": "duplicate_client"}
+            # Answered by the exception handler; the existing child's id only if visible.
             if selectors.client_visible_to(user=request.user).filter(pk=duplicate.existing.pk):
-                body["client"] = duplicate.existing.pk
-            return Response(body, status=status.HTTP_409_CONFLICT)
+                duplicate.extra["client"] = duplicate.existing.pk
+            raise
         return Response(ClientOutputSerializer(client).data, status=status.HTTP_201_CREATED)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
-from django.http import Http404
 from django.utils import timezone
 
+from centre.errors import NotFoundError
 from centre.models import User
 from centre.roles import Role
 from counselling.models import (
@@ -125,12 +125,20 @@ def get_follow_up_for_user(*, user: User, follow_up_id: int) -> FollowUp:
         .first()
     )
     if follow_up is None:
-        raise Http404
+        raise NotFoundError
     return follow_up
 
 
+def get_case_for_break_glass(*, case_id: int) -> Case:
+    """Any case, for a break-glass request (its reason is audited and announced), or 404."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        raise NotFoundError
+    return case
+
+
 def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> Case:
-    """The case, or Http404 — the same for a missing case and one the user may not see.
+    """The case, or NotFoundError (404) — the same for a missing case and one the user may not see.
 
     `for_write` raises PermissionDenied when the user may see but not change the case: a
     supervisor of the site, a change grant, never break-glass (which opens reading only)."""
@@ -141,7 +149,7 @@ def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> C
         .first()
     )
     if case is None:
-        raise Http404
+        raise NotFoundError
     if for_write and not user_may_change_case(user=user, case=case):
         raise PermissionDenied
     return case
@@ -201,7 +209,7 @@ def client_visible_to(*, user: User) -> QuerySet[Client]:
 def get_client_for_user(*, user: User, client_id: int) -> Client:
     client = client_visible_to(user=user).filter(pk=client_id).first()
     if client is None:
-        raise Http404
+        raise NotFoundError
     return client
 
 
@@ -244,7 +252,7 @@ def get_session_for_user(*, user: User, session_id: int) -> CounsellingSession:
         session_visible_to(user=user).select_related("case", "counsellor").filter(pk=session_id)
     ).first()
     if session is None:
-        raise Http404
+        raise NotFoundError
     return session
 
 
@@ -336,7 +344,7 @@ def get_client_for_opening(*, user: User, client_id: int) -> Client:
         .first()
     )
     if client is None:
-        raise Http404
+        raise NotFoundError
     if not user_may_change_client(user=user, client=client):
         raise PermissionDenied
     return client

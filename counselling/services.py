@@ -17,10 +17,12 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
+from centre.errors import ConflictError
 from centre.models import Reminder, User
 from centre.reminders import Message, register_template, reminder_plan
 from centre.roles import Role
@@ -48,9 +50,12 @@ ADULT_CONSENT_AGE = 14  # PIPL Art. 31: under 14, a guardian consents
 REASON_MINIMUM = 10  # letters or digits in a break-glass or crisis-exception reason
 
 
-class DuplicateClientError(ValidationError):
+class DuplicateClientError(ConflictError):
+    code = "duplicate_client"
+    default_message = gettext_lazy("This child is already registered.")
+
     def __init__(self, existing: Client) -> None:
-        super().__init__(_("This child is already registered."), code="duplicate_client")
+        super().__init__()
         self.existing = existing
 
 
@@ -501,9 +506,12 @@ def session_log(
     note_plan: str = "",
     risk_assessed: str = "",
     crisis_reason: str = "",
+    case_version: int | None = None,
 ) -> CounsellingSession:
     """Record a session. A risk assessed at the session that differs from the case's moves the
-    case's risk level, with the session as the reason.
+    case's risk level, with the session as the reason: refused as a stale edit (and nothing
+    logged) if the case was saved since `case_version` was read (the form's; the case as loaded
+    when not given).
 
     A session held after the consent to counselling was withdrawn is refused, unless it is the
     crisis exception (`crisis_reason`, audited)."""
@@ -539,7 +547,7 @@ def session_log(
             actor=actor,
             case=case,
             level=risk_assessed,
-            expected_version=case.version,
+            expected_version=case.version if case_version is None else case_version,
             reason=_("Assessed at the session of %(day)s")
             % {"day": timezone.localtime(held_at).date().isoformat()},
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,27 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from centre.audit import audit_log, audit_read
+from centre.forms import ServiceFormMixin, VersionedForm
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
-from centre.versioning import StaleEditError
 from counselling import follow_ups as follow_up_services
-from counselling import forms, selectors, services
+from counselling import forms, intake, selectors, services
 from counselling.models import Case, CaseConference, Consent, FollowUp, Referral
 
 CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
-STALE_MESSAGE = gettext_lazy(
-    "Someone else saved this record after you opened it, so your change was not saved. "
-    "The form below shows what you typed; the page shows what is saved now. Check, then save again."
-)
-
-
-def add_form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 class CaseloadView(RoleRequiredMixin, View):
@@ -67,7 +54,7 @@ class CaseloadView(RoleRequiredMixin, View):
         )
 
 
-class IntakeView(RoleRequiredMixin, View):
+class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
     """Open a case from intake: search for the child first, so no child is entered twice.
 
     Both steps are POSTs (`step`: search, register): a child's name and date of birth never go
@@ -78,44 +65,35 @@ class IntakeView(RoleRequiredMixin, View):
     roles = CLINICAL_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "counselling/intake.html", {"search": forms.ClientSearchForm()})
+        return render(request, "counselling/intake.html", {"search": intake.ClientSearchForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.POST.get("step") == "register":
             return self._register(request)
-        search = forms.ClientSearchForm(request.POST)
+        search = intake.ClientSearchForm(request.POST)
         if not search.is_valid():
             return render(request, "counselling/intake.html", {"search": search}, status=400)
         context = {"search": search, "matches": self._matches(request, search.cleaned_data)}
         if not context["matches"]:
-            context["form"] = forms.IntakeForm(initial=search.cleaned_data)
+            context["form"] = intake.IntakeForm(initial=search.cleaned_data)
         return render(request, "counselling/intake.html", context)
 
     def _register(self, request: HttpRequest) -> HttpResponse:
-        form = forms.IntakeForm(request.POST)
-        context, status = {"form": form}, 400
-        if form.is_valid():
-            try:
-                case = services.case_open_from_intake(
-                    actor=request.user,
-                    site=request.user.site,
-                    client_fields=form.client_fields(),
-                    guardian_fields=form.guardian_fields(),
-                    consent_given_by=form.cleaned_data["consent_given_by"],
-                    consent_version=form.cleaned_data["consent_version"],
-                    case_fields=form.case_fields(),
-                )
-            except services.DuplicateClientError as duplicate:
-                form.add_error(None, duplicate.messages[0])
-                context["search"] = forms.ClientSearchForm(initial=form.cleaned_data)
-                context["matches"] = self._matches(request, form.cleaned_data)
-                status = 409
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The case is open."))
-                return redirect("counselling:case", case_id=case.pk)
-        return render(request, "counselling/intake.html", context, status=status)
+        form = intake.IntakeForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.case_open_from_intake(
+                actor=request.user, site=request.user.site, **form.intake()
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The case is open."))
+            return redirect("counselling:case", case_id=outcome.value.pk)
+        context = {"form": form}
+        if isinstance(outcome.error, services.DuplicateClientError):
+            context["search"] = intake.ClientSearchForm(initial=form.cleaned_data)
+            context["matches"] = self._matches(request, form.cleaned_data)
+        return render(request, "counselling/intake.html", context, status=outcome.status)
 
     @staticmethod
     def _matches(request: HttpRequest, data: dict) -> list[dict]:
@@ -243,7 +221,7 @@ class CaseDetailView(CaseView):
         )
 
 
-class CaseChangeView(CaseView):
+class CaseChangeView(ServiceFormMixin, CaseView):
     """The case file's forms: presenting concerns, risk level (with a reason) and status."""
 
     for_write = True
@@ -259,22 +237,14 @@ class CaseChangeView(CaseView):
         case = self.load_case(request, case_id)
         form_class, context_name = self.actions[action]
         form = form_class(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                self._apply(request, case, action, form.cleaned_data)
-            except StaleEditError:
-                form.add_error(None, STALE_MESSAGE)
-                case.refresh_from_db()
-                status = 409
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("counselling:case", case_id=case.pk)
+        outcome = self.submit(form, lambda: self._apply(request, case, action, form.cleaned_data))
+        if outcome.saved:
+            messages.success(request, _("Saved."))
+            return redirect("counselling:case", case_id=case.pk)
+        case.refresh_from_db()  # the page shows what is saved now
         services.case_record_read(actor=request.user, case=case, request=request)
         context = CaseDetailView.context(request, case, **{context_name: form})
-        return render(request, "counselling/case_detail.html", context, status=status)
+        return render(request, "counselling/case_detail.html", context, status=outcome.status)
 
     @staticmethod
     def _apply(request: HttpRequest, case: Case, action: str, data: dict) -> None:
@@ -300,7 +270,7 @@ class CaseChangeView(CaseView):
             )
 
 
-class CaseFormView(CaseView):
+class CaseFormView(ServiceFormMixin, CaseView):
     """A form page about one case: subclasses give the form, the template and what to save."""
 
     for_write = True
@@ -333,15 +303,13 @@ class CaseFormView(CaseView):
     def post(self, request: HttpRequest, case_id: int) -> HttpResponse:
         case = self.load_case(request, case_id)
         form = self.get_form(request, case, request.POST)
-        if form.is_valid():
-            try:
-                message = self.save(request, case, form)
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, message)
-                return redirect("counselling:case", case_id=case.pk)
-        return self.render_form(request, case, form, status=400)
+        outcome = self.submit(form, lambda: self.save(request, case, form))
+        if outcome.saved:
+            messages.success(request, outcome.value)
+            return redirect("counselling:case", case_id=case.pk)
+        if outcome.conflict:
+            case.refresh_from_db()  # the header shows what is saved now
+        return self.render_form(request, case, form, status=outcome.status)
 
 
 class SessionLogView(CaseFormView):
@@ -357,6 +325,7 @@ class SessionLogView(CaseFormView):
             "attendance": "attended",
         }
         crisis = counselling_consent_lapsed_at(case) is not None
+        initial["case_version"] = case.version  # a risk assessed here changes the case
         return forms.SessionForm(data, initial=initial, crisis=crisis)
 
     def save(self, request, case, form):
@@ -461,15 +430,12 @@ class AssignView(CaseFormView):
         )
 
     def save(self, request, case, form):
-        try:
-            services.case_assign(
-                actor=request.user,
-                case=case,
-                counsellor=form.cleaned_data["counsellor"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEditError as error:
-            raise ValidationError(STALE_MESSAGE) from error
+        services.case_assign(
+            actor=request.user,
+            case=case,
+            counsellor=form.cleaned_data["counsellor"],
+            expected_version=form.cleaned_data["version"],
+        )
         return _("The lead counsellor is assigned.")
 
 
@@ -499,7 +465,7 @@ class ConsentWithdrawView(CaseView):
         return redirect("counselling:case", case_id=case.pk)
 
 
-class ReferralAdvanceView(CaseView):
+class ReferralAdvanceView(ServiceFormMixin, CaseView):
     for_write = True
 
     def post(self, request, referral_id: int):
@@ -508,22 +474,21 @@ class ReferralAdvanceView(CaseView):
             raise Http404
         case = self.load_case(request, referral.case_id)
         form = forms.ReferralAdvanceForm(request.POST, referral=referral)
-        if form.is_valid():
-            try:
-                services.referral_advance(
-                    actor=request.user, referral=referral, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The referral is updated."))
-                return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
+        outcome = self.submit(
+            form,
+            lambda: services.referral_advance(
+                actor=request.user, referral=referral, **form.cleaned_data
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The referral is updated."))
+            return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
 
 
-class SessionDetailView(CaseView):
+class SessionDetailView(ServiceFormMixin, CaseView):
     """One session's note: reading it is audited; editing refuses a stale version."""
 
     def _session(self, request, session_id: int):
@@ -549,22 +514,20 @@ class SessionDetailView(CaseView):
         if not selectors.user_may_change_case(user=request.user, case=case):
             raise PermissionDenied
         form = forms.SessionEditForm(request.POST)
-        if form.is_valid():
-            fields = {name: value for name, value in form.cleaned_data.items() if name != "version"}
-            try:
-                services.session_update(
-                    actor=request.user,
-                    session=session,
-                    expected_version=form.cleaned_data["version"],
-                    **fields,
-                )
-            except StaleEditError:
-                form.add_error(None, STALE_MESSAGE)
-                session.refresh_from_db()
-                return self._render(request, session, case, form, status=409)
+        outcome = self.submit(form, lambda: self._save(request, session, form.cleaned_data))
+        if outcome.saved:
             messages.success(request, _("The note is saved."))
             return redirect("counselling:session", session_id=session.pk)
-        return self._render(request, session, case, form, status=400)
+        if outcome.conflict:
+            session.refresh_from_db()  # the page shows what is saved now
+        return self._render(request, session, case, form, status=outcome.status)
+
+    @staticmethod
+    def _save(request, session, data: dict):
+        fields = {name: value for name, value in data.items() if name != "version"}
+        return services.session_update(
+            actor=request.user, session=session, expected_version=data["version"], **fields
+        )
 
     @staticmethod
     def _render(request, session, case, form, status=200):
@@ -616,7 +579,7 @@ class ViewersView(CaseView):
         )
 
 
-class BreakGlassView(RoleRequiredMixin, View):
+class BreakGlassView(ServiceFormMixin, RoleRequiredMixin, View):
     """Open a case outside one's grants for a stated reason, for a limited time."""
 
     roles = frozenset({Role.SUPERVISOR, Role.CRISIS_TEAM})
@@ -626,27 +589,22 @@ class BreakGlassView(RoleRequiredMixin, View):
 
     def post(self, request, case_id: int):
         form = forms.BreakGlassForm(request.POST)
-        if form.is_valid():
-            case = Case.objects.filter(pk=case_id).first()
-            if case is None:
-                raise Http404
-            try:
-                services.break_glass_open(
-                    actor=request.user,
-                    case=case,
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.warning(
-                    request,
-                    _("Break-glass access is open for %(hours)s hours and shown to the auditors.")
-                    % {"hours": settings.BREAK_GLASS_HOURS},
-                )
-                return redirect("counselling:case", case_id=case.pk)
-        return self._render(request, case_id, form, status=400)
+        outcome = self.submit(form, lambda: self._open(request, case_id, form.cleaned_data))
+        if outcome.saved:
+            messages.warning(
+                request,
+                _("Break-glass access is open for %(hours)s hours and shown to the auditors.")
+                % {"hours": settings.BREAK_GLASS_HOURS},
+            )
+            return redirect("counselling:case", case_id=case_id)
+        return self._render(request, case_id, form, status=outcome.status)
+
+    @staticmethod
+    def _open(request, case_id: int, data: dict):
+        case = selectors.get_case_for_break_glass(case_id=case_id)
+        return services.break_glass_open(
+            actor=request.user, case=case, reason=data["reason"], request=request
+        )
 
     @staticmethod
     def _render(request, case_id, form, status=200):
@@ -658,7 +616,7 @@ class BreakGlassView(RoleRequiredMixin, View):
         )
 
 
-class ConferenceListView(RoleRequiredMixin, View):
+class ConferenceListView(ServiceFormMixin, RoleRequiredMixin, View):
     """The site's case conferences (定期会商); the supervisor records them."""
 
     roles = frozenset({Role.SUPERVISOR})
@@ -680,13 +638,16 @@ class ConferenceListView(RoleRequiredMixin, View):
 
     def post(self, request):
         form = forms.CaseConferenceForm(request.POST, cases=self._site_cases(request))
-        if form.is_valid():
-            services.case_conference_record(
+        outcome = self.submit(
+            form,
+            lambda: services.case_conference_record(
                 actor=request.user, site=request.user.site, **form.cleaned_data
-            )
+            ),
+        )
+        if outcome.saved:
             messages.success(request, _("The case conference is recorded."))
             return redirect("counselling:conferences")
-        return self._render(request, form, status=400)
+        return self._render(request, form, status=outcome.status)
 
     @staticmethod
     def _render(request, form, status=200):
@@ -720,14 +681,14 @@ class FollowUpAddView(CaseFormView):
         return _("The follow-up is planned.")
 
 
-class FollowUpView(CaseView):
+class FollowUpView(ServiceFormMixin, CaseView):
     """One follow-up: record its outcome (or that the contact was missed), move or cancel it."""
 
     for_write = True
     actions = {
         "outcome": forms.FollowUpOutcomeForm,
         "move": forms.FollowUpMoveForm,
-        "cancel": forms.VersionedForm,
+        "cancel": VersionedForm,
     }
 
     def _load(self, request, follow_up_id: int):
@@ -746,28 +707,20 @@ class FollowUpView(CaseView):
         if action not in self.actions:
             raise Http404
         form = self.actions[action](request.POST)
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version")
-            try:
-                self._apply(request, follow_up, action, version, data)
-            except StaleEditError:
-                form.add_error(None, STALE_MESSAGE)
-                status = 409
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The follow-up is updated."))
-                return redirect(f"{reverse('counselling:case', args=[case.pk])}#follow-ups")
+        outcome = self.submit(form, lambda: self._apply(request, follow_up, action, form))
+        if outcome.saved:
+            messages.success(request, _("The follow-up is updated."))
+            return redirect(f"{reverse('counselling:case', args=[case.pk])}#follow-ups")
         follow_up.refresh_from_db()
         initial = {"version": follow_up.version, "due_at": timezone.localtime(follow_up.due_at)}
         bound = {name: form_class(initial=initial) for name, form_class in self.actions.items()}
         bound[action] = form
-        return self._render(request, follow_up, case, bound, status=status)
+        return self._render(request, follow_up, case, bound, status=outcome.status)
 
     @staticmethod
-    def _apply(request, follow_up, action, version, data) -> None:
+    def _apply(request, follow_up, action, form) -> None:
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         if action == "outcome":
             follow_up_services.follow_up_record_outcome(
                 actor=request.user, follow_up=follow_up, expected_version=version, **data

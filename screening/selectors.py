@@ -5,8 +5,8 @@ the site (and the sites above it) see scores; everything else answers 404."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from centre.errors import NotFoundError
 from centre.models import User
 from centre.roles import Role
 from screening.models import Campaign, RosterImport, ScreeningResult, TierRequest, TrackingTask
@@ -64,7 +64,7 @@ def may_see_import_values(*, user: User, roster_import: RosterImport) -> bool:
 def get_campaign_for_user(*, user: User, campaign_id: int) -> Campaign:
     campaign = campaign_visible_to(user=user).filter(pk=campaign_id).first()
     if campaign is None:
-        raise Http404
+        raise NotFoundError
     return campaign
 
 
@@ -75,7 +75,7 @@ def get_import_for_user(*, user: User, import_id: int) -> RosterImport:
         .first()
     )
     if roster_import is None:
-        raise Http404
+        raise NotFoundError
     return roster_import
 
 
@@ -91,7 +91,7 @@ def get_result_for_user(*, user: User, result_id: int) -> ScreeningResult:
         .first()
     )
     if result is None:
-        raise Http404
+        raise NotFoundError
     return result
 
 
@@ -125,5 +125,5 @@ def tier_requests_to_decide(*, user: User) -> QuerySet[TierRequest]:
 def get_tier_request_to_decide(*, user: User, request_id: int) -> TierRequest:
     tier_request = tier_requests_to_decide(user=user).filter(pk=request_id).first()
     if tier_request is None:
-        raise Http404
+        raise NotFoundError
     return tier_request

@@ -4,7 +4,7 @@ board of flagged students, a result (audited), the interview, tier changes and r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from centre.audit import audit_log, audit_read
+from centre.forms import ServiceFormMixin, refusal_message
 from centre.models import School
 from centre.parameters import id_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.xlsx import xlsx_response
-from counselling.forms import IntakeForm
-from counselling.views import add_form_errors
+from counselling.intake import IntakeForm
 from screening import forms, importing, selectors, services
 from screening.models import RosterImport, Tier, TierRequest, TrackingTask
 
@@ -40,7 +40,7 @@ def schools_for(user):
     return School.objects.none()
 
 
-class WorkspaceView(RoleRequiredMixin, View):
+class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
     """The campaigns the user may see, and a new campaign."""
 
     roles = CAMPAIGN_ROLES
@@ -51,21 +51,13 @@ class WorkspaceView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = forms.CampaignForm(request.POST, schools=schools_for(request.user))
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                campaign = services.campaign_create(
-                    actor=request.user,
-                    school=data.pop("school"),
-                    liaison=data.pop("liaison"),
-                    **data,
-                )
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The campaign is created."))
-                return redirect("screening:campaign", campaign_id=campaign.pk)
-        return self._render(request, form, status=400)
+        outcome = self.submit(
+            form, lambda: services.campaign_create(actor=request.user, **form.cleaned_data)
+        )
+        if outcome.saved:
+            messages.success(request, _("The campaign is created."))
+            return redirect("screening:campaign", campaign_id=outcome.value.pk)
+        return self._render(request, form, status=outcome.status)
 
     def _render(self, request, form, status=200):
         campaigns = selectors.campaign_visible_to(user=request.user)
@@ -185,7 +177,7 @@ class ImportErrorsView(RoleRequiredMixin, View):
         )
 
 
-class ImportUndoView(RoleRequiredMixin, View):
+class ImportUndoView(ServiceFormMixin, RoleRequiredMixin, View):
     """Undo an import, after a confirmation page that says how many results it removes and how
     many it keeps (those a clinician has worked on)."""
 
@@ -201,11 +193,14 @@ class ImportUndoView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, import_id: int) -> HttpResponse:
         roster_import = self._import(request, import_id)
-        try:
-            plan = services.roster_import_undo(actor=request.user, roster_import=roster_import)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        outcome = self.call_service(
+            None,
+            lambda: services.roster_import_undo(actor=request.user, roster_import=roster_import),
+        )
+        if not outcome.saved:
+            messages.error(request, refusal_message(outcome))
             return redirect("screening:import", import_id=roster_import.pk)
+        plan = outcome.value
         if plan.kept_total:
             messages.warning(request, services.undo_message(plan))
         else:
@@ -249,7 +244,7 @@ class BoardView(RoleRequiredMixin, View):
         return render(request, "screening/board.html", context)
 
 
-class ResultView(RoleRequiredMixin, View):
+class ResultView(ServiceFormMixin, RoleRequiredMixin, View):
     """One student's result. Reading it is audited; scores only for clinical staff."""
 
     roles = SCREENING_ROLES
@@ -268,37 +263,32 @@ class ResultView(RoleRequiredMixin, View):
         action = request.POST.get("action")
         if action == "cssrs":
             form = forms.CssrsForm(request.POST)
-            if form.is_valid():
-                try:
-                    tier = services.result_record_cssrs(
-                        actor=request.user, result=result, answers=form.answers()
-                    )
-                except services.scoring.ScoringError as error:
-                    form.add_error(None, error.message)
-                except ValidationError as error:  # the result's import was undone meanwhile
-                    add_form_errors(form, error)
-                else:
-                    messages.success(
-                        request, _("The tier is confirmed: %(tier)s.") % {"tier": Tier(tier).label}
-                    )
-                    return redirect("screening:result", result_id=result.pk)
-            return self._render(request, result, cssrs_form=form, status=400)
+            outcome = self.submit(
+                form,
+                lambda: services.result_record_cssrs(
+                    actor=request.user, result=result, answers=form.answers()
+                ),
+            )
+            if outcome.saved:
+                tier = Tier(outcome.value).label
+                messages.success(request, _("The tier is confirmed: %(tier)s.") % {"tier": tier})
+                return redirect("screening:result", result_id=result.pk)
+            return self._render(request, result, cssrs_form=form, status=outcome.status)
         if action == "tier":
             form = forms.TierForm(request.POST)
-            if form.is_valid():
-                try:
-                    tier_request = services.result_change_tier(
-                        actor=request.user, result=result, **form.cleaned_data
-                    )
-                except ValidationError as error:
-                    add_form_errors(form, error)
+            outcome = self.submit(
+                form,
+                lambda: services.result_change_tier(
+                    actor=request.user, result=result, **form.cleaned_data
+                ),
+            )
+            if outcome.saved:
+                if outcome.value is None:
+                    messages.success(request, _("The tier is changed."))
                 else:
-                    if tier_request is None:
-                        messages.success(request, _("The tier is changed."))
-                    else:
-                        messages.info(request, LOWERING_WAITS)
-                    return redirect("screening:result", result_id=result.pk)
-            return self._render(request, result, tier_form=form, status=400)
+                    messages.info(request, LOWERING_WAITS)
+                return redirect("screening:result", result_id=result.pk)
+            return self._render(request, result, tier_form=form, status=outcome.status)
         if action in ("approve", "decline"):
             return self._decide(request, result, approve=action == "approve")
         raise Http404
@@ -309,13 +299,16 @@ class ResultView(RoleRequiredMixin, View):
         tier_request = result.tier_requests.filter(pk=chosen).first() if chosen.isdigit() else None
         if tier_request is None:
             raise Http404
-        try:
-            decided = services.tier_request_decide(
+        outcome = self.call_service(
+            None,
+            lambda: services.tier_request_decide(
                 actor=request.user, tier_request=tier_request, approve=approve
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            ),
+        )
+        if not outcome.saved:
+            messages.error(request, refusal_message(outcome))
         else:
+            decided = outcome.value
             outcome = {
                 TierRequest.Status.APPROVED: _("The tier is lowered."),
                 TierRequest.Status.DECLINED: _("The request is declined; the tier stands."),
@@ -349,7 +342,7 @@ class ResultView(RoleRequiredMixin, View):
         return render(request, "screening/result.html", context, status=status)
 
 
-class ReferView(RoleRequiredMixin, View):
+class ReferView(ServiceFormMixin, RoleRequiredMixin, View):
     """Refer a flagged student along the green channel: the counselling intake, prefilled."""
 
     roles = CLINICAL_ROLES
@@ -386,22 +379,13 @@ class ReferView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         form = IntakeForm(request.POST)
-        if form.is_valid():
-            intake = {
-                "client_fields": form.client_fields(),
-                "guardian_fields": form.guardian_fields(),
-                "consent_given_by": form.cleaned_data["consent_given_by"],
-                "consent_version": form.cleaned_data["consent_version"],
-                "case_fields": form.case_fields(),
-            }
-            try:
-                case = services.task_refer(actor=request.user, task=task, intake=intake)
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The case is open (green channel)."))
-                return redirect("counselling:case", case_id=case.pk)
-        return self._render(request, task, form, status=400)
+        outcome = self.submit(
+            form, lambda: services.task_refer(actor=request.user, task=task, intake=form.intake())
+        )
+        if outcome.saved:
+            messages.success(request, _("The case is open (green channel)."))
+            return redirect("counselling:case", case_id=outcome.value.pk)
+        return self._render(request, task, form, status=outcome.status)
 
     @staticmethod
     def _render(request, task, form, status=200):
