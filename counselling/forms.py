@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from centre import field_rules
 from centre.forms import VersionedForm
 from centre.models import User
-from centre.roles import Role
+from centre.roles import CLINICIAN_ROLES, Role
+from centre.selectors import staff_of_site_tree
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
 from counselling.models import (
     Case,
@@ -33,14 +34,9 @@ class CaseFilterForm(forms.Form):
     )
 
 
-def clinical_staff():
-    return (
-        User.objects.filter(
-            is_active=True, groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value]
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+def colleagues(actor: User, roles=CLINICIAN_ROLES):
+    """The staff a picker offers: of the actor's site and the sites below it."""
+    return staff_of_site_tree(site=actor.site, roles=roles)
 
 
 def crisis_reason_field() -> forms.CharField:
@@ -136,20 +132,18 @@ class StatusForm(VersionedForm):
 class AssignForm(VersionedForm):
     counsellor = forms.ModelChoiceField(label=_("Lead counsellor"), queryset=User.objects.none())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellor"].queryset = clinical_staff().filter(
-            groups__name=Role.COUNSELLOR.value
-        )
+        self.fields["counsellor"].queryset = colleagues(actor, roles=[Role.COUNSELLOR])
 
 
 class ShareForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
     can_change = forms.BooleanField(label=_("May also write in the file"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = clinical_staff()
+        self.fields["user"].queryset = colleagues(actor)
 
 
 class SafetyPlanForm(forms.ModelForm):
@@ -245,9 +239,9 @@ class CaseConferenceForm(forms.Form):
     )
     decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 5}))
 
-    def __init__(self, *args, cases, **kwargs):
+    def __init__(self, *args, cases, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = clinical_staff()
+        self.fields["participants"].queryset = colleagues(actor)
         self.fields["cases"].queryset = cases
         self.fields["cases"].label_from_instance = lambda case: (
             _("Case %(number)s") % {"number": case.pk}

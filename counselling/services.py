@@ -25,7 +25,7 @@ from centre.content_filter import forbidden_words
 from centre.errors import ConflictError
 from centre.models import Reminder, User
 from centre.reminders import Message, register_template, reminder_plan
-from centre.roles import Role
+from centre.roles import BREAK_GLASS_ROLES, CLINICIAN_ROLES, Role, has_any_role
 from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
 from counselling import follow_ups
@@ -363,7 +363,7 @@ def case_assign(*, actor: User, case: Case, counsellor: User, expected_version: 
 @transaction.atomic
 def case_share(*, actor: User, case: Case, user: User, can_change: bool = False) -> None:
     """Share a case with a colleague (a co-counsellor, a psychiatrist, a substitute)."""
-    if not (user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)):
+    if not has_any_role(user, CLINICIAN_ROLES):
         raise ValidationError({"user": _("Cases are shared with clinical staff only.")})
     _grant(case, user, can_change=can_change)
     audit_log(
@@ -414,7 +414,7 @@ def break_glass_open(*, actor: User, case: Case, reason: str, request=None) -> B
     One grant at a time per user and case: going on after it expires is a new decision, with its
     own reason and audit entry. The case's lead counsellor and supervisor are told in their
     inbox."""
-    if not (actor.has_role(Role.SUPERVISOR) or actor.has_role(Role.CRISIS_TEAM)):
+    if not has_any_role(actor, BREAK_GLASS_ROLES):
         raise PermissionDenied
     if word_characters(reason) < REASON_MINIMUM:
         raise ValidationError(

@@ -19,19 +19,23 @@ from django.views import View
 
 from centre.audit import audit_log, audit_read
 from centre.forms import ServiceFormMixin, VersionedForm
-from centre.permissions import RoleRequiredMixin
-from centre.roles import Role
+from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
+from centre.roles import (
+    BREAK_GLASS_ROLES,
+    CASE_FILE_ROLES,
+    CLINICIAN_ROLES,
+    Role,
+    has_any_role,
+)
 from counselling import follow_ups as follow_up_services
 from counselling import forms, intake, selectors, services
-from counselling.models import Case, CaseConference, Consent, FollowUp, Referral
-
-CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
+from counselling.models import Case, Consent, FollowUp, Referral
 
 
 class CaseloadView(RoleRequiredMixin, View):
     """My caseload: what needs attention first; filters by status and risk."""
 
-    roles = CLINICAL_ROLES
+    roles = CLINICIAN_ROLES
     title = gettext_lazy("Caseload")
     per_page = 50
 
@@ -62,7 +66,7 @@ class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
     the name); a match the user may not see says only that the child is registered and whom to
     ask, never their school."""
 
-    roles = CLINICAL_ROLES
+    roles = CLINICIAN_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "counselling/intake.html", {"search": intake.ClientSearchForm()})
@@ -136,18 +140,11 @@ def counselling_consent_lapsed_at(case: Case):
     return services.consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
 
 
-class CaseView(RoleRequiredMixin, View):
+class CaseView(RecordRoleRequiredMixin, View):
     """A page about one case. Subclasses say whether they write (`for_write`)."""
 
-    roles = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.CRISIS_TEAM})
+    roles = CASE_FILE_ROLES
     for_write = False
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and not any(
-            request.user.has_role(role) for role in self.roles
-        ):
-            raise Http404  # a case page is a record: "not yours" looks like "missing"
-        return super().dispatch(request, *args, **kwargs)
 
     def load_case(self, request: HttpRequest, case_id: int) -> Case:
         return selectors.get_case_for_user(
@@ -210,9 +207,7 @@ class CaseDetailView(CaseView):
     @staticmethod
     def _not_found(request: HttpRequest, case_id: int) -> HttpResponse:
         """404 — and, for those who may break the glass, the way to do it."""
-        may_break_glass = request.user.has_role(Role.SUPERVISOR) or request.user.has_role(
-            Role.CRISIS_TEAM
-        )
+        may_break_glass = has_any_role(request.user, BREAK_GLASS_ROLES)
         return render(
             request,
             "counselling/case_not_found.html",
@@ -405,7 +400,7 @@ class ShareView(CaseFormView):
     title = gettext_lazy("Share this case with a colleague")
 
     def get_form(self, request, case, data=None):
-        return forms.ShareForm(data)
+        return forms.ShareForm(data, actor=request.user)
 
     def save(self, request, case, form):
         services.case_share(actor=request.user, case=case, **form.cleaned_data)
@@ -426,7 +421,9 @@ class AssignView(CaseFormView):
 
     def get_form(self, request, case, data=None):
         return forms.AssignForm(
-            data, initial={"counsellor": case.counsellor, "version": case.version}
+            data,
+            actor=request.user,
+            initial={"counsellor": case.counsellor, "version": case.version},
         )
 
     def save(self, request, case, form):
@@ -445,10 +442,7 @@ class ConsentWithdrawView(CaseView):
     for_write = True
 
     def _consent(self, case: Case, consent_id: int):
-        consent = case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True).first()
-        if consent is None:
-            raise Http404
-        return consent
+        return selectors.get_open_consent_for_case(case=case, consent_id=consent_id)
 
     def get(self, request, case_id: int, consent_id: int):
         case = self.load_case(request, case_id)
@@ -469,9 +463,7 @@ class ReferralAdvanceView(ServiceFormMixin, CaseView):
     for_write = True
 
     def post(self, request, referral_id: int):
-        referral = selectors.referral_visible_to(user=request.user).filter(pk=referral_id).first()
-        if referral is None:
-            raise Http404
+        referral = selectors.get_referral_for_user(user=request.user, referral_id=referral_id)
         case = self.load_case(request, referral.case_id)
         form = forms.ReferralAdvanceForm(request.POST, referral=referral)
         outcome = self.submit(
@@ -582,7 +574,7 @@ class ViewersView(CaseView):
 class BreakGlassView(ServiceFormMixin, RoleRequiredMixin, View):
     """Open a case outside one's grants for a stated reason, for a limited time."""
 
-    roles = frozenset({Role.SUPERVISOR, Role.CRISIS_TEAM})
+    roles = BREAK_GLASS_ROLES
 
     def get(self, request, case_id: int):
         return self._render(request, case_id, forms.BreakGlassForm())
@@ -622,22 +614,17 @@ class ConferenceListView(ServiceFormMixin, RoleRequiredMixin, View):
     roles = frozenset({Role.SUPERVISOR})
 
     def _site_cases(self, request):
-        """The open cases of the supervisor's site and the sites below: not a case of another
-        site they read through a share or break-glass."""
-        site = request.user.site
-        if site is None:
-            return Case.objects.none()
-        return (
-            selectors.case_visible_to(user=request.user)
-            .filter(site__path__startswith=site.path)
-            .exclude(status=Case.Status.CLOSED)
-        )
+        return selectors.site_cases_for_conference(user=request.user)
 
     def get(self, request):
-        return self._render(request, forms.CaseConferenceForm(cases=self._site_cases(request)))
+        return self._render(
+            request, forms.CaseConferenceForm(cases=self._site_cases(request), actor=request.user)
+        )
 
     def post(self, request):
-        form = forms.CaseConferenceForm(request.POST, cases=self._site_cases(request))
+        form = forms.CaseConferenceForm(
+            request.POST, cases=self._site_cases(request), actor=request.user
+        )
         outcome = self.submit(
             form,
             lambda: services.case_conference_record(
@@ -651,14 +638,7 @@ class ConferenceListView(ServiceFormMixin, RoleRequiredMixin, View):
 
     @staticmethod
     def _render(request, form, status=200):
-        site = request.user.site
-        conferences = (
-            CaseConference.objects.filter(site__path__startswith=site.path)
-            .select_related("site", "recorded_by")
-            .prefetch_related("participants", "cases")
-            if site
-            else CaseConference.objects.none()
-        )
+        conferences = selectors.conferences_for_user(user=request.user)
         return render(
             request,
             "counselling/conferences.html",

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from centre.errors import NotFoundError
 from centre.models import User
-from centre.roles import Role
+from centre.roles import CLINICIAN_ROLES, Role, has_any_role
 from screening.models import Campaign, RosterImport, ScreeningResult, TierRequest, TrackingTask
 
 
@@ -19,7 +19,7 @@ def campaign_visibility(*, user: User) -> Q | None:
     if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
         condition |= Q(school_id=user.school_id)
         any_role = True
-    if (user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)) and user.site_id:
+    if has_any_role(user, CLINICIAN_ROLES) and user.site_id:
         condition |= Q(school__site__path__startswith=user.site.path)
         any_role = True
     if user.has_role(Role.CRISIS_TEAM):
@@ -37,7 +37,7 @@ def campaign_visible_to(*, user: User) -> QuerySet[Campaign]:
 
 def may_see_scores(*, user: User) -> bool:
     """Clinical staff see scores and answers; a liaison sees tiers and tasks only."""
-    return user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)
+    return has_any_role(user, CLINICIAN_ROLES)
 
 
 def may_manage_campaign(*, user: User, campaign: Campaign) -> bool:
@@ -120,6 +120,33 @@ def tier_requests_to_decide(*, user: User) -> QuerySet[TierRequest]:
         .select_related("result__student", "result__campaign__school", "requested_by")
         .order_by("requested_at", "id")
     )
+
+
+def get_tier_request_of_result(*, result: ScreeningResult, request_id) -> TierRequest:
+    """A request to lower the tier of `result` (which the caller read through
+    `get_result_for_user`); whether this user may decide it is the service's question."""
+    chosen = str(request_id)
+    tier_request = result.tier_requests.filter(pk=chosen).first() if chosen.isdigit() else None
+    if tier_request is None:
+        raise NotFoundError
+    return tier_request
+
+
+def get_task_for_user(*, user: User, task_id: int) -> TrackingTask:
+    """A tracking task of a result the user sees, with its student and school, or 404."""
+    task = (
+        TrackingTask.objects.filter(result__in=result_visible_to(user=user), pk=task_id)
+        .select_related("result__student", "result__campaign__school")
+        .first()
+    )
+    if task is None:
+        raise NotFoundError
+    return task
+
+
+def roster_import_to_run(*, import_id: int) -> RosterImport | None:
+    """The import a queued task runs, or None when it is gone (undone, deleted) meanwhile."""
+    return RosterImport.objects.select_related("campaign").filter(pk=import_id).first()
 
 
 def get_tier_request_to_decide(*, user: User, request_id: int) -> TierRequest:

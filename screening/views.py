@@ -12,32 +12,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from centre.audit import audit_log, audit_read
+from centre.audit import audit_read
 from centre.forms import ServiceFormMixin, refusal_message
-from centre.models import School
 from centre.parameters import id_parameter
-from centre.permissions import RoleRequiredMixin
-from centre.roles import Role
+from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
+from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES
+from centre.selectors import schools_for_user
 from centre.xlsx import xlsx_response
 from counselling.intake import IntakeForm
 from screening import forms, importing, selectors, services
 from screening.models import RosterImport, Tier, TierRequest, TrackingTask
 
-CAMPAIGN_ROLES = frozenset({Role.SCHOOL_LIAISON, Role.COUNSELLOR, Role.SUPERVISOR})
-# The crisis team takes over overdue assessments: the board and the results, not the campaigns.
-SCREENING_ROLES = CAMPAIGN_ROLES | {Role.CRISIS_TEAM}
-CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
 LOWERING_WAITS = gettext_lazy(
     "The request to lower the tier is sent: the tier stands until a second clinician approves it."
 )
-
-
-def schools_for(user):
-    if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
-        return School.objects.filter(pk=user.school_id)
-    if user.site_id:
-        return School.objects.filter(site__path__startswith=user.site.path)
-    return School.objects.none()
 
 
 class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
@@ -47,10 +35,10 @@ class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
     title = gettext_lazy("Screening")
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, forms.CampaignForm(schools=schools_for(request.user)))
+        return self._render(request, forms.CampaignForm(schools=schools_for_user(request.user)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = forms.CampaignForm(request.POST, schools=schools_for(request.user))
+        form = forms.CampaignForm(request.POST, schools=schools_for_user(request.user))
         outcome = self.submit(
             form, lambda: services.campaign_create(actor=request.user, **form.cleaned_data)
         )
@@ -69,7 +57,7 @@ class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
         )
 
 
-class CampaignView(RoleRequiredMixin, View):
+class CampaignView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
     def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -105,7 +93,7 @@ class CampaignView(RoleRequiredMixin, View):
         return render(request, "screening/campaign.html", context, status=status)
 
 
-class TemplateDownloadView(RoleRequiredMixin, View):
+class TemplateDownloadView(RecordRoleRequiredMixin, View):
     """An empty roster with the campaign's columns, Chinese headers as schools write them."""
 
     roles = CAMPAIGN_ROLES
@@ -126,7 +114,7 @@ class TemplateDownloadView(RoleRequiredMixin, View):
         )
 
 
-class ImportView(RoleRequiredMixin, View):
+class ImportView(RecordRoleRequiredMixin, View):
     """An import's progress (polled by the page) and, when finished, its report."""
 
     roles = CAMPAIGN_ROLES
@@ -156,7 +144,7 @@ class ImportView(RoleRequiredMixin, View):
         return render(request, "screening/import.html", context)
 
 
-class ImportErrorsView(RoleRequiredMixin, View):
+class ImportErrorsView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
     def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
@@ -177,7 +165,7 @@ class ImportErrorsView(RoleRequiredMixin, View):
         )
 
 
-class ImportUndoView(ServiceFormMixin, RoleRequiredMixin, View):
+class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     """Undo an import, after a confirmation page that says how many results it removes and how
     many it keeps (those a clinician has worked on)."""
 
@@ -244,16 +232,14 @@ class BoardView(RoleRequiredMixin, View):
         return render(request, "screening/board.html", context)
 
 
-class ResultView(ServiceFormMixin, RoleRequiredMixin, View):
+class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     """One student's result. Reading it is audited; scores only for clinical staff."""
 
     roles = SCREENING_ROLES
 
     def get(self, request: HttpRequest, result_id: int) -> HttpResponse:
         result = selectors.get_result_for_user(user=request.user, result_id=result_id)
-        audit_log(
-            actor=request.user, action="screening.result.viewed", target=result, request=request
-        )
+        audit_read(request, "screening.result.viewed", result)
         return self._render(request, result)
 
     def post(self, request: HttpRequest, result_id: int) -> HttpResponse:
@@ -295,10 +281,9 @@ class ResultView(ServiceFormMixin, RoleRequiredMixin, View):
 
     def _decide(self, request, result, *, approve: bool) -> HttpResponse:
         """A second clinician's decision on a request to lower the tier of this result."""
-        chosen = request.POST.get("request", "")
-        tier_request = result.tier_requests.filter(pk=chosen).first() if chosen.isdigit() else None
-        if tier_request is None:
-            raise Http404
+        tier_request = selectors.get_tier_request_of_result(
+            result=result, request_id=request.POST.get("request", "")
+        )
         outcome = self.call_service(
             None,
             lambda: services.tier_request_decide(
@@ -342,22 +327,13 @@ class ResultView(ServiceFormMixin, RoleRequiredMixin, View):
         return render(request, "screening/result.html", context, status=status)
 
 
-class ReferView(ServiceFormMixin, RoleRequiredMixin, View):
+class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     """Refer a flagged student along the green channel: the counselling intake, prefilled."""
 
-    roles = CLINICAL_ROLES
+    roles = CLINICIAN_ROLES
 
     def _task(self, request, task_id: int) -> TrackingTask:
-        task = (
-            TrackingTask.objects.filter(
-                result__in=selectors.result_visible_to(user=request.user), pk=task_id
-            )
-            .select_related("result__student", "result__campaign__school")
-            .first()
-        )
-        if task is None:
-            raise Http404
-        return task
+        return selectors.get_task_for_user(user=request.user, task_id=task_id)
 
     def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
