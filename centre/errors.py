@@ -52,6 +52,10 @@ class StaleEditError(ConflictError):
         "overwritten. Read it again, then repeat your change."
     )
 
+    def __init__(self, message=None, *, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version  # the version saved now, when known
+
     @property
     def form_message(self):
         return _(

@@ -16,13 +16,24 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from centre.errors import NotFoundError, ServiceError
+from centre.errors import NotFoundError, ServiceError, StaleEditError
 
 
 class VersionedForm(forms.Form):
     """A change to a record read at `version`; the service refuses it if someone saved since."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def take_current_version(form: forms.BaseForm, version: int | None) -> None:
+    """After a stale edit the form keeps what was typed but carries the version saved now: the
+    page shows what is saved, and saving again after checking it is a decision made on that.
+    The form names its version field in `version_field` ("version" by default)."""
+    name = getattr(form, "version_field", "version")
+    if version is None or name not in form.fields:
+        return
+    form.data = form.data.copy()
+    form.data[form.add_prefix(name)] = str(version)
 
 
 def add_form_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -73,6 +84,8 @@ class ServiceFormMixin:
         except ServiceError as error:
             if form is not None:
                 form.add_error(None, error.form_message)
+                if isinstance(error, StaleEditError):
+                    take_current_version(form, error.current_version)
             return Outcome(status=error.status, error=error)
         except ValidationError as error:
             if form is not None:

@@ -22,7 +22,8 @@ def save_versioned(instance: Any, *, expected_version: int, fields: dict[str, An
         version=F("version") + 1, updated_at=timezone.now(), **fields
     )
     if changed != 1:
-        raise StaleEditError
+        current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        raise StaleEditError(current_version=current)
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.version = expected_version + 1

@@ -89,6 +89,7 @@ class SessionForm(CrisisExceptionMixin, forms.ModelForm):
     # The case's version when the form was opened: a risk assessed here changes the case, and is
     # refused (409, what was typed kept) if someone else saved the case meanwhile.
     case_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version_field = "case_version"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -61,3 +61,36 @@ def test_a_session_changing_the_risk_of_an_unchanged_case_is_logged(client, alic
     alice_case.refresh_from_db()
     assert alice_case.risk_level == "high"
     assert CounsellingSession.objects.filter(case=alice_case).count() == 1
+
+
+def test_after_the_409_saving_again_is_made_on_what_is_saved_now(client, alice, sam, alice_case):
+    opened_at = alice_case.version
+    services.case_update(
+        actor=sam, case=alice_case, expected_version=opened_at, presenting_concerns="督导的修改"
+    )
+    client.force_login(alice)
+    page = f"/counselling/cases/{alice_case.pk}/sessions/new/"
+    refused = client.post(page, session_data(case_version=opened_at))
+    assert refused.status_code == 409
+    kept = refused.context["form"]
+    assert kept["case_version"].value() == str(opened_at + 1)  # the version saved now
+    assert kept["note_plan"].value() == "两周后复谈，联系班主任"
+    assert client.post(page, {**kept.data.dict()}).status_code == 302
+    alice_case.refresh_from_db()
+    assert alice_case.risk_level == "high"
+
+
+def test_a_stale_change_of_the_concerns_can_be_saved_again_from_the_refused_form(
+    client, alice, sam, alice_case
+):
+    services.case_update(
+        actor=sam, case=alice_case, expected_version=1, presenting_concerns="督导的修改"
+    )
+    client.force_login(alice)
+    url = f"/counselling/cases/{alice_case.pk}/change/concerns/"
+    refused = client.post(url, {"presenting_concerns": "我的修改", "version": 1})
+    assert refused.status_code == 409
+    assert 'name="version" value="2"' in refused.content.decode()
+    assert client.post(url, {"presenting_concerns": "我的修改", "version": 2}).status_code == 302
+    alice_case.refresh_from_db()
+    assert alice_case.presenting_concerns == "我的修改"
