@@ -31,6 +31,7 @@ run: install messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(PY) tools/check_access.py
 
 format: install
 	$(BIN)/ruff check --fix .

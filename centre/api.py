@@ -1,16 +1,20 @@
-"""What every app's API shares: pagination, the action-to-permission mapping, and one exception
-handler that turns the services' errors into answers (400, 404, 409)."""
+"""What every app's API shares: cursor pagination (`paginated`, audited), query parameters
+(`choice_param`), `some_change`, the action-to-permission mapping, and one exception
+handler that turns the services' errors (`centre.errors`) into answers (400, 403, 404, 409)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions, serializers, status
+from rest_framework import exceptions, pagination, permissions, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from centre.audit import audit_read
+from centre.errors import ServiceError
 from centre.parameters import BadParameter
-from centre.versioning import StaleEditError
 
 ACTION_BY_METHOD = {
     "GET": "view",
@@ -38,6 +42,35 @@ class CursorPagination(pagination.CursorPagination):
             return super().paginate_queryset(queryset, request, view=view)
         except (DjangoValidationError, ValueError, TypeError, OverflowError) as error:
             raise exceptions.NotFound(self.invalid_cursor_message) from error
+
+
+def choice_param(request: Request, name: str, allowed: list[str]) -> str:
+    """A query parameter that must be one of `allowed` (or absent: "")."""
+    value = request.query_params.get(name, "")
+    if value and value not in allowed:
+        raise exceptions.ValidationError(
+            {name: [_("Choose one of %(choices)s.") % {"choices": ", ".join(allowed)}]}
+        )
+    return value
+
+
+def paginated(
+    view: APIView, request: Request, queryset, serializer_class, *, action: str
+) -> Response:
+    """One cursor page of `queryset`, in the view's own `Pagination` order if it has one; the
+    page is audited (`action`) as one entry naming the records it shows."""
+    paginator = getattr(view, "Pagination", CursorPagination)()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    audit_read(request, action, page)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def some_change(values: dict, *, besides: frozenset = frozenset({"version"})) -> dict:
+    """`values` if they change something besides the `version` they name (and the `besides`
+    that only qualify a change); a request that changes nothing is refused (400)."""
+    if set(values) <= besides:
+        raise exceptions.ValidationError({"detail": [_("Nothing to change.")]})
+    return values
 
 
 class ActionPermission(permissions.BasePermission):
@@ -85,17 +118,12 @@ def refuse_datetime_overflow() -> None:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, StaleEditError):
-        return Response(
-            {
-                "detail": _(
-                    "Someone else saved this record after you read it; nothing was "
-                    "overwritten. Read it again, then repeat your change."
-                ),
-                "code": "stale_version",
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
+    """Every refusal answered the same way: `{"detail": …, "code": …}` with the error's status
+    (a `ServiceError`), field by field (400) for a `ValidationError`; then DRF's own mapping
+    (Http404 → 404, PermissionDenied → 403)."""
+    if isinstance(exc, ServiceError):
+        body = {"detail": str(exc.message), "code": exc.code, **getattr(exc, "extra", {})}
+        return Response(body, status=exc.status)
     if isinstance(exc, BadParameter):
         exc = exceptions.ValidationError({exc.name: [exc.message]})
     if isinstance(exc, DjangoValidationError):

@@ -207,6 +207,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["target_type", "target_id", "-at"], name="centre_audit_target"),
             models.Index(fields=["actor", "-at"], name="centre_audit_actor"),
             models.Index(fields=["action", "-at"], name="centre_audit_action"),
+            # The audit log's pages, newest first, by position (centre.paging).
+            models.Index(fields=["-at", "-id"], name="centre_audit_newest"),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
-from centre.roles import Role
+from centre.roles import Role, has_any_role
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -16,6 +16,17 @@ class RoleRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not any(request.user.has_role(role) for role in self.roles):
+        if not has_any_role(request.user, self.roles):
             raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RecordRoleRequiredMixin(RoleRequiredMixin):
+    """A page about one record (a case, a result, an import): to other roles it answers 404, as
+    if the record did not exist; anonymous visitors still go to the login page. Which records of
+    the roles' the user sees is the `get_<record>_for_user` selector's business (404 too)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not has_any_role(request.user, self.roles):
+            raise Http404
         return super().dispatch(request, *args, **kwargs)

@@ -37,6 +37,24 @@ CLINICAL_ROLES = frozenset(
 )
 
 
+# Groupings other modules check, named once here (a page's `roles`, a service's precondition).
+# Clinicians: they read case files and scores, are shared cases with and sign off tier changes.
+CLINICIAN_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
+# Who may open a page about a case (the crisis team reads the files it takes over).
+CASE_FILE_ROLES = CLINICIAN_ROLES | {Role.CRISIS_TEAM}
+# Who may break the glass: open a case outside their grants, for a stated reason, for a while.
+BREAK_GLASS_ROLES = frozenset({Role.SUPERVISOR, Role.CRISIS_TEAM})
+# Screening: campaigns are run by the school's liaison and the site's clinicians; the crisis team
+# also sees the tracking board and the results, whose overdue assessments it takes over.
+CAMPAIGN_ROLES = CLINICIAN_ROLES | {Role.SCHOOL_LIAISON}
+SCREENING_ROLES = CAMPAIGN_ROLES | {Role.CRISIS_TEAM}
+
+
+def has_any_role(user, roles) -> bool:
+    """Whether `user` holds at least one of `roles`."""
+    return any(user.has_role(role) for role in roles)
+
+
 def clinical_permissions() -> set[str]:
     """The permissions ("app_label.codename") any clinical role holds."""
     declared = declared_role_permissions()

@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from centre.errors import StaleEditError
 
-class StaleEditError(Exception):
-    """Someone else saved this record since it was read: nothing was overwritten."""
+__all__ = ["StaleEditError", "save_versioned"]
 
 
 def save_versioned(instance: Any, *, expected_version: int, fields: dict[str, Any]) -> None:
@@ -22,7 +22,8 @@ def save_versioned(instance: Any, *, expected_version: int, fields: dict[str, An
         version=F("version") + 1, updated_at=timezone.now(), **fields
     )
     if changed != 1:
-        raise StaleEditError
+        current = model.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        raise StaleEditError(current_version=current)
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.version = expected_version + 1

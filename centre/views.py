@@ -4,18 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
-from centre import health, reminders, statistics
+from centre import health, reminders, selectors, statistics
 from centre.audit import audit_export
-from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, Site
+from centre.models import Reminder
 from centre.monthly_report import report_workbook
+from centre.paging import keyset_page
 from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
@@ -45,28 +46,29 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-class AuditLogView(RoleRequiredMixin, ListView):
-    """The audit log for auditors: newest first, filtered by action and user."""
+class AuditLogView(RoleRequiredMixin, View):
+    """The audit log for auditors: newest first, filtered by action and user; paged by position
+    (centre.paging), never counted — the table grows for ever."""
 
     roles = frozenset({Role.AUDITOR})
-    template_name = "centre/audit_log.html"
-    paginate_by = 50
+    per_page = 50
 
-    def get_queryset(self):
-        entries = AuditEntry.objects.all()
-        action = text_parameter(self.request.GET, "action")
-        username = text_parameter(self.request.GET, "user")
-        if action:
-            entries = entries.filter(action__startswith=action)
-        if username:
-            entries = entries.filter(actor_username=username)
-        return entries
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["action"] = self.request.GET.get("action", "")
-        context["user_filter"] = self.request.GET.get("user", "")
-        return context
+    def get(self, request: HttpRequest) -> HttpResponse:
+        action = text_parameter(request.GET, "action")
+        username = text_parameter(request.GET, "user")
+        entries = selectors.audit_entries(action=action, username=username)
+        page = keyset_page(entries, request.GET, order=("at", "id"), per_page=self.per_page)
+        query = urlencode(
+            {name: value for name, value in (("action", action), ("user", username)) if value}
+        )
+        context = {
+            "object_list": page.object_list,
+            "page": page,
+            "query": query,
+            "action": request.GET.get("action", ""),
+            "user_filter": request.GET.get("user", ""),
+        }
+        return render(request, "centre/audit_log.html", context)
 
 
 class WorkspaceView(RoleRequiredMixin, TemplateView):
@@ -118,11 +120,7 @@ class StatisticsMixin(RoleRequiredMixin):
 
     @staticmethod
     def sites_for(user):
-        if user.has_role(Role.STATISTICS_ADMINISTRATOR):
-            return Site.objects.all()
-        if user.site_id:
-            return user.site.descendants_and_self()
-        return Site.objects.none()
+        return selectors.statistics_sites_for_user(user)
 
     @staticmethod
     def clinical(user) -> bool:
@@ -165,10 +163,7 @@ class StatisticsView(StatisticsMixin, View):
         months = statistics.trend(last_year, site_path=path)
         opened = statistics.parse_month(settings.CENTRE_OPENED_MONTH)
         since = statistics.Window(min(opened, window.first), last_year.last)
-        children = site.children.all() if site else Site.objects.filter(parent__isnull=True)
-        if site is None:
-            children = Site.objects.filter(parent__parent__isnull=True, parent__isnull=False)
-        children = list(children.order_by("code"))
+        children = list(selectors.statistics_child_sites(site))
         masking = Masking(clinical=clinical, site=site, window=window, since=since)
         months = masking.trend(months)
         site_columns = statistics.figures_at(Placement.PER_SITE)
@@ -216,7 +211,7 @@ class StatisticsView(StatisticsMixin, View):
             "per_site": per_site,
             "school_columns": school_columns,
             "schools": schools,
-            "reports": MonthlyReport.objects.all()[:24],
+            "reports": selectors.monthly_reports()[:24],
             "query": request.GET.urlencode(),
         }
         return render(request, "centre/statistics.html", context)
@@ -303,7 +298,7 @@ class MonthlyReportView(StatisticsMixin, View):
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR})
 
     def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
-        report = get_object_or_404(MonthlyReport, pk=report_id)
+        report = selectors.get_monthly_report_for_user(user=request.user, report_id=report_id)
         filename = f"report-{report.month:%Y-%m}.xlsx"
         try:
             content = report_workbook(report)  # labelled in the reader's language
@@ -319,15 +314,17 @@ class InboxView(LoginRequiredMixin, View):
     """The signed-in user's notifications, newest first; opening one marks it read."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        notifications = Notification.objects.filter(user=request.user)[:100]
+        notifications = selectors.notifications_for_user(request.user)[:100]
         return render(request, "centre/inbox.html", {"notifications": notifications})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         """Mark one (`notification`) or all as read; go to its link if it has one."""
-        unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+        unread = selectors.notifications_for_user(request.user).filter(read_at__isnull=True)
         chosen = id_parameter(request.POST, "notification")
         if chosen is not None:
-            notification = get_object_or_404(Notification, pk=chosen, user=request.user)
+            notification = selectors.get_notification_for_user(
+                user=request.user, notification_id=chosen
+            )
             unread.filter(pk=notification.pk).update(read_at=timezone.now())
             if notification.link and url_has_allowed_host_and_scheme(
                 notification.link, allowed_hosts=None
@@ -364,10 +361,8 @@ class ReminderDecisionView(RoleRequiredMixin, View):
         return redirect("reminders")
 
     def post(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
-        reminder = get_object_or_404(
-            reminders.reminders_visible_to(user=request.user),
-            pk=reminder_id,
-            status=Reminder.Status.FAILED,
+        reminder = selectors.get_failed_reminder_for_user(
+            user=request.user, reminder_id=reminder_id
         )
         decision = request.POST.get("decision")
         if decision == "resend":

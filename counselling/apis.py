@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from centre import field_rules
-from centre.api import ActionPermission, CursorPagination
+from centre.api import ActionPermission, CursorPagination, choice_param, paginated, some_change
 from centre.audit import audit_read
 from centre.models import School
 from centre.parameters import id_parameter
@@ -40,37 +40,8 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def choice_param(request: Request, name: str, allowed: list[str]) -> str:
-    """A query parameter that must be one of `allowed` (or absent: "")."""
-    value = request.query_params.get(name, "")
-    if value and value not in allowed:
-        raise exceptions.ValidationError(
-            {name: [_("Choose one of %(choices)s.") % {"choices": ", ".join(allowed)}]}
-        )
-    return value
-
-
 def case_filter(request: Request) -> int | None:
     return id_parameter(request.query_params, "case")
-
-
-def paginated(
-    view: APIView, request: Request, queryset, serializer_class, *, action: str
-) -> Response:
-    """One cursor page of `queryset`, in the view's own `Pagination` order if it has one; the
-    page is audited (`action`) as one entry naming the records it shows."""
-    paginator = getattr(view, "Pagination", CursorPagination)()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    audit_read(request, action, page)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
-def some_change(values: dict, *, besides: frozenset = frozenset({"version"})) -> dict:
-    """`values` if they change something besides the `version` they name (and the `besides`
-    that only qualify a change); a request that changes nothing is refused (400)."""
-    if set(values) <= besides:
-        raise exceptions.ValidationError({"detail": [_("Nothing to change.")]})
-    return values
 
 
 def case_and_input(view: APIView, request: Request) -> tuple[Case, dict]:
@@ -298,7 +269,9 @@ class ClientListApi(APIView):
         sex = serializers.ChoiceField(choices=Client.Sex.choices)
         date_of_birth = serializers.DateField(validators=[field_rules.validate_birth_date])
         school = serializers.PrimaryKeyRelatedField(
-            queryset=School.objects.all(), required=False, allow_null=True
+            queryset=School.objects.all(),  # access: any school may be named as the child's
+            required=False,
+            allow_null=True,
         )
         grade = serializers.CharField(max_length=20, required=False, default="")
         class_name = serializers.CharField(max_length=20, required=False, default="")
@@ -320,10 +293,10 @@ class ClientListApi(APIView):
                 actor=request.user, site=request.user.site, **data.validated_data
             )
         except services.DuplicateClientError as duplicate:
-            body = {"detail": duplicate.messages[0], "code": "duplicate_client"}
+            # Answered by the exception handler; the existing child's id only if visible.
             if selectors.client_visible_to(user=request.user).filter(pk=duplicate.existing.pk):
-                body["client"] = duplicate.existing.pk
-            return Response(body, status=status.HTTP_409_CONFLICT)
+                duplicate.extra["client"] = duplicate.existing.pk
+            raise
         return Response(ClientOutputSerializer(client).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,4 +1,6 @@
-"""HTML forms of the counselling pages. Forms validate input; business rules live in services."""
+"""HTML forms of the counselling pages. Forms validate input; business rules live in services.
+
+The intake forms, which screening's referral page uses too, are in `counselling.intake`."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
-from centre.models import School, User
-from centre.roles import Role
+from centre.forms import VersionedForm
+from centre.models import User
+from centre.roles import CLINICIAN_ROLES, Role
+from centre.selectors import staff_of_site_tree
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
 from counselling.models import (
     Case,
-    Client,
     Consent,
     CounsellingSession,
     Guardian,
@@ -20,12 +23,6 @@ from counselling.models import (
     RiskLevel,
     SafetyPlan,
 )
-
-
-class VersionedForm(forms.Form):
-    """A change to a record read at `version`; the service refuses it if someone saved since."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class CaseFilterForm(forms.Form):
@@ -37,118 +34,9 @@ class CaseFilterForm(forms.Form):
     )
 
 
-def clinical_staff():
-    return (
-        User.objects.filter(
-            is_active=True, groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value]
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
-class ClientSearchForm(forms.Form):
-    """Step 1 of intake, sent by POST: a child's name and date of birth never go in a URL."""
-
-    full_name = forms.CharField(label=_("Name"), max_length=100)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), widget=DateInput, validators=[field_rules.validate_birth_date]
-    )
-    school = forms.ModelChoiceField(
-        label=_("School"), queryset=School.objects.order_by("code"), required=False
-    )
-
-
-class IntakeForm(ClientSearchForm):
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Client.Sex.choices])
-    grade = forms.CharField(label=_("Grade"), max_length=20, required=False)
-    class_name = forms.CharField(label=_("Class"), max_length=20, required=False)
-    phone = forms.CharField(label=_("Client's phone"), max_length=32, required=False)
-
-    guardian_relationship = forms.ChoiceField(
-        label=_("Guardian's relationship"),
-        choices=[("", "—"), *Guardian.Relationship.choices],
-        required=False,
-    )
-    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=100, required=False)
-    guardian_phone = forms.CharField(label=_("Guardian's phone"), max_length=32, required=False)
-    consent_given_by = forms.ChoiceField(
-        label=_("Consent to counselling given by"),
-        choices=Consent.GivenBy.choices,
-        initial=Consent.GivenBy.GUARDIAN,
-    )
-    consent_version = forms.CharField(
-        label=_("Consent form version"), max_length=20, initial=settings.CONSENT_FORM_VERSION
-    )
-
-    source = forms.ChoiceField(label=_("Source"), choices=Case.Source.choices)
-    presenting_concerns = forms.CharField(
-        label=_("Presenting concerns"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-    risk_level = forms.ChoiceField(
-        label=_("Risk level at intake"), choices=RiskLevel.choices, initial=RiskLevel.NONE
-    )
-
-    def clean(self):
-        data = super().clean()
-        guardian = [
-            data.get("guardian_relationship"),
-            data.get("guardian_name"),
-            data.get("guardian_phone"),
-        ]
-        if any(guardian) and not all(guardian):
-            raise forms.ValidationError(
-                _("Give the guardian's relationship, name and phone, or none of them.")
-            )
-        return data
-
-    FIELDSETS = [
-        (
-            _("The child"),
-            ["full_name", "date_of_birth", "school", "sex", "grade", "class_name", "phone"],
-            "",
-        ),
-        (
-            _("Guardian and consent"),
-            [
-                "guardian_relationship",
-                "guardian_name",
-                "guardian_phone",
-                "consent_given_by",
-                "consent_version",
-            ],
-            _(
-                "Under 14, a guardian's consent to counselling is needed before the case opens "
-                "(PIPL Art. 31)."
-            ),
-        ),
-        (_("The case"), ["source", "presenting_concerns", "risk_level"], ""),
-    ]
-
-    def fieldsets(self) -> list[dict]:
-        return [
-            {"legend": legend, "fields": [self[name] for name in names], "help": help_text}
-            for legend, names, help_text in self.FIELDSETS
-        ]
-
-    def client_fields(self) -> dict:
-        data = self.cleaned_data
-        names = ["full_name", "sex", "date_of_birth", "school", "grade", "class_name", "phone"]
-        return {name: data[name] for name in names}
-
-    def guardian_fields(self) -> dict | None:
-        data = self.cleaned_data
-        if not data.get("guardian_name"):
-            return None
-        return {
-            "relationship": data["guardian_relationship"],
-            "full_name": data["guardian_name"],
-            "phone": data["guardian_phone"],
-        }
-
-    def case_fields(self) -> dict:
-        data = self.cleaned_data
-        return {name: data[name] for name in ["source", "presenting_concerns", "risk_level"]}
+def colleagues(actor: User, roles=CLINICIAN_ROLES):
+    """The staff a picker offers: of the actor's site and the sites below it."""
+    return staff_of_site_tree(site=actor.site, roles=roles)
 
 
 def crisis_reason_field() -> forms.CharField:
@@ -198,6 +86,11 @@ class SessionForm(CrisisExceptionMixin, forms.ModelForm):
             "note_plan": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # The case's version when the form was opened: a risk assessed here changes the case, and is
+    # refused (409, what was typed kept) if someone else saved the case meanwhile.
+    case_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version_field = "case_version"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["held_at"].widget.attrs["autofocus"] = True
@@ -240,20 +133,18 @@ class StatusForm(VersionedForm):
 class AssignForm(VersionedForm):
     counsellor = forms.ModelChoiceField(label=_("Lead counsellor"), queryset=User.objects.none())
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellor"].queryset = clinical_staff().filter(
-            groups__name=Role.COUNSELLOR.value
-        )
+        self.fields["counsellor"].queryset = colleagues(actor, roles=[Role.COUNSELLOR])
 
 
 class ShareForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
     can_change = forms.BooleanField(label=_("May also write in the file"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = clinical_staff()
+        self.fields["user"].queryset = colleagues(actor)
 
 
 class SafetyPlanForm(forms.ModelForm):
@@ -349,9 +240,9 @@ class CaseConferenceForm(forms.Form):
     )
     decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 5}))
 
-    def __init__(self, *args, cases, **kwargs):
+    def __init__(self, *args, cases, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = clinical_staff()
+        self.fields["participants"].queryset = colleagues(actor)
         self.fields["cases"].queryset = cases
         self.fields["cases"].label_from_instance = lambda case: (
             _("Case %(number)s") % {"number": case.pk}

@@ -7,15 +7,17 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
-from django.http import Http404
 from django.utils import timezone
 
+from centre.errors import NotFoundError
 from centre.models import User
 from centre.roles import Role
+from centre.selectors import site_paths_above
 from counselling.models import (
     RISK_RANK,
     BreakGlassAccess,
     Case,
+    CaseConference,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Client,
@@ -125,12 +127,58 @@ def get_follow_up_for_user(*, user: User, follow_up_id: int) -> FollowUp:
         .first()
     )
     if follow_up is None:
-        raise Http404
+        raise NotFoundError
     return follow_up
 
 
+def get_referral_for_user(*, user: User, referral_id: int) -> Referral:
+    referral = referral_visible_to(user=user).filter(pk=referral_id).first()
+    if referral is None:
+        raise NotFoundError
+    return referral
+
+
+def get_open_consent_for_case(*, case: Case, consent_id: int):
+    """A consent of the case's child not yet withdrawn (the case was read for the user), or 404."""
+    consent = case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True).first()
+    if consent is None:
+        raise NotFoundError
+    return consent
+
+
+def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
+    """The open cases of a supervisor's site and the sites below, for the case conference: not
+    a case of another site they read through a share or break-glass."""
+    if user.site_id is None:
+        return Case.objects.none()
+    return (
+        case_visible_to(user=user)
+        .filter(site__path__startswith=user.site.path)
+        .exclude(status=Case.Status.CLOSED)
+    )
+
+
+def conferences_for_user(*, user: User) -> QuerySet[CaseConference]:
+    """The case conferences of the user's site and the sites below, newest first."""
+    if user.site_id is None:
+        return CaseConference.objects.none()
+    return (
+        CaseConference.objects.filter(site__path__startswith=user.site.path)
+        .select_related("site", "recorded_by")
+        .prefetch_related("participants", "cases")
+    )
+
+
+def get_case_for_break_glass(*, case_id: int) -> Case:
+    """Any case, for a break-glass request (its reason is audited and announced), or 404."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        raise NotFoundError
+    return case
+
+
 def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> Case:
-    """The case, or Http404 — the same for a missing case and one the user may not see.
+    """The case, or NotFoundError (404) — the same for a missing case and one the user may not see.
 
     `for_write` raises PermissionDenied when the user may see but not change the case: a
     supervisor of the site, a change grant, never break-glass (which opens reading only)."""
@@ -141,7 +189,7 @@ def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> C
         .first()
     )
     if case is None:
-        raise Http404
+        raise NotFoundError
     if for_write and not user_may_change_case(user=user, case=case):
         raise PermissionDenied
     return case
@@ -201,7 +249,7 @@ def client_visible_to(*, user: User) -> QuerySet[Client]:
 def get_client_for_user(*, user: User, client_id: int) -> Client:
     client = client_visible_to(user=user).filter(pk=client_id).first()
     if client is None:
-        raise Http404
+        raise NotFoundError
     return client
 
 
@@ -218,8 +266,7 @@ def client_search(*, full_name: str, date_of_birth, school_id: int | None) -> Qu
 def supervisors_to_ask(*, site) -> list[User]:
     """Whom to ask about a child registered at `site`: the supervisors of the nearest site, that
     one or above it, that has any (they see the site's files and may share them)."""
-    codes = site.path.strip("/").split("/")
-    paths = ["".join(f"{code}/" for code in codes[:depth]) for depth in range(len(codes), 0, -1)]
+    paths = site_paths_above(site)
     supervisors = list(
         User.objects.filter(
             groups__name=Role.SUPERVISOR.value, is_active=True, site__path__in=paths
@@ -244,7 +291,7 @@ def get_session_for_user(*, user: User, session_id: int) -> CounsellingSession:
         session_visible_to(user=user).select_related("case", "counsellor").filter(pk=session_id)
     ).first()
     if session is None:
-        raise Http404
+        raise NotFoundError
     return session
 
 
@@ -336,7 +383,7 @@ def get_client_for_opening(*, user: User, client_id: int) -> Client:
         .first()
     )
     if client is None:
-        raise Http404
+        raise NotFoundError
     if not user_may_change_client(user=user, client=client):
         raise PermissionDenied
     return client

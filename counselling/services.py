@@ -17,13 +17,15 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
+from centre.errors import ConflictError
 from centre.models import Reminder, User
 from centre.reminders import Message, reminder_plan
-from centre.roles import Role
+from centre.roles import BREAK_GLASS_ROLES, CLINICIAN_ROLES, Role, has_any_role
 from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
 from counselling import follow_ups
@@ -48,9 +50,12 @@ ADULT_CONSENT_AGE = 14  # PIPL Art. 31: under 14, a guardian consents
 REASON_MINIMUM = 10  # letters or digits in a break-glass or crisis-exception reason
 
 
-class DuplicateClientError(ValidationError):
+class DuplicateClientError(ConflictError):
+    code = "duplicate_client"
+    default_message = gettext_lazy("This child is already registered.")
+
     def __init__(self, existing: Client) -> None:
-        super().__init__(_("This child is already registered."), code="duplicate_client")
+        super().__init__()
         self.existing = existing
 
 
@@ -358,7 +363,7 @@ def case_assign(*, actor: User, case: Case, counsellor: User, expected_version: 
 @transaction.atomic
 def case_share(*, actor: User, case: Case, user: User, can_change: bool = False) -> None:
     """Share a case with a colleague (a co-counsellor, a psychiatrist, a substitute)."""
-    if not (user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)):
+    if not has_any_role(user, CLINICIAN_ROLES):
         raise ValidationError({"user": _("Cases are shared with clinical staff only.")})
     if user.pk == case.counsellor_id and not can_change:
         raise ValidationError(
@@ -415,7 +420,7 @@ def break_glass_open(*, actor: User, case: Case, reason: str, request=None) -> B
     One grant at a time per user and case: going on after it expires is a new decision, with its
     own reason and audit entry. The case's lead counsellor and supervisor are told in their
     inbox."""
-    if not (actor.has_role(Role.SUPERVISOR) or actor.has_role(Role.CRISIS_TEAM)):
+    if not has_any_role(actor, BREAK_GLASS_ROLES):
         raise PermissionDenied
     if word_characters(reason) < REASON_MINIMUM:
         raise ValidationError(
@@ -504,9 +509,12 @@ def session_log(
     note_plan: str = "",
     risk_assessed: str = "",
     crisis_reason: str = "",
+    case_version: int | None = None,
 ) -> CounsellingSession:
     """Record a session. A risk assessed at the session that differs from the case's moves the
-    case's risk level, with the session as the reason.
+    case's risk level, with the session as the reason: refused as a stale edit (and nothing
+    logged) if the case was saved since `case_version` was read (the form's; the case as loaded
+    when not given).
 
     A session held after the consent to counselling was withdrawn is refused, unless it is the
     crisis exception (`crisis_reason`, audited)."""
@@ -542,7 +550,7 @@ def session_log(
             actor=actor,
             case=case,
             level=risk_assessed,
-            expected_version=case.version,
+            expected_version=case.version if case_version is None else case_version,
             reason=_("Assessed at the session of %(day)s")
             % {"day": timezone.localtime(held_at).date().isoformat()},
         )

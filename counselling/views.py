@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,33 +18,24 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from centre.audit import audit_log, audit_read
-from centre.permissions import RoleRequiredMixin
-from centre.roles import Role
-from centre.versioning import StaleEditError
-from counselling import follow_ups as follow_up_services
-from counselling import forms, selectors, services
-from counselling.models import Case, CaseConference, Consent, FollowUp, Referral
-
-CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
-STALE_MESSAGE = gettext_lazy(
-    "Someone else saved this record after you opened it, so your change was not saved. "
-    "The form below shows what you typed; the page shows what is saved now. Check, then save again."
+from centre.forms import ServiceFormMixin, VersionedForm
+from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
+from centre.roles import (
+    BREAK_GLASS_ROLES,
+    CASE_FILE_ROLES,
+    CLINICIAN_ROLES,
+    Role,
+    has_any_role,
 )
-
-
-def add_form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
+from counselling import follow_ups as follow_up_services
+from counselling import forms, intake, selectors, services
+from counselling.models import Case, Consent, FollowUp, Referral
 
 
 class CaseloadView(RoleRequiredMixin, View):
     """My caseload: what needs attention first; filters by status and risk."""
 
-    roles = CLINICAL_ROLES
+    roles = CLINICIAN_ROLES
     title = gettext_lazy("Caseload")
     per_page = 50
 
@@ -67,7 +58,7 @@ class CaseloadView(RoleRequiredMixin, View):
         )
 
 
-class IntakeView(RoleRequiredMixin, View):
+class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
     """Open a case from intake: search for the child first, so no child is entered twice.
 
     Both steps are POSTs (`step`: search, register): a child's name and date of birth never go
@@ -75,47 +66,38 @@ class IntakeView(RoleRequiredMixin, View):
     the name); a match the user may not see says only that the child is registered and whom to
     ask, never their school."""
 
-    roles = CLINICAL_ROLES
+    roles = CLINICIAN_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "counselling/intake.html", {"search": forms.ClientSearchForm()})
+        return render(request, "counselling/intake.html", {"search": intake.ClientSearchForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if request.POST.get("step") == "register":
             return self._register(request)
-        search = forms.ClientSearchForm(request.POST)
+        search = intake.ClientSearchForm(request.POST)
         if not search.is_valid():
             return render(request, "counselling/intake.html", {"search": search}, status=400)
         context = {"search": search, "matches": self._matches(request, search.cleaned_data)}
         if not context["matches"]:
-            context["form"] = forms.IntakeForm(initial=search.cleaned_data)
+            context["form"] = intake.IntakeForm(initial=search.cleaned_data)
         return render(request, "counselling/intake.html", context)
 
     def _register(self, request: HttpRequest) -> HttpResponse:
-        form = forms.IntakeForm(request.POST)
-        context, status = {"form": form}, 400
-        if form.is_valid():
-            try:
-                case = services.case_open_from_intake(
-                    actor=request.user,
-                    site=request.user.site,
-                    client_fields=form.client_fields(),
-                    guardian_fields=form.guardian_fields(),
-                    consent_given_by=form.cleaned_data["consent_given_by"],
-                    consent_version=form.cleaned_data["consent_version"],
-                    case_fields=form.case_fields(),
-                )
-            except services.DuplicateClientError as duplicate:
-                form.add_error(None, duplicate.messages[0])
-                context["search"] = forms.ClientSearchForm(initial=form.cleaned_data)
-                context["matches"] = self._matches(request, form.cleaned_data)
-                status = 409
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The case is open."))
-                return redirect("counselling:case", case_id=case.pk)
-        return render(request, "counselling/intake.html", context, status=status)
+        form = intake.IntakeForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.case_open_from_intake(
+                actor=request.user, site=request.user.site, **form.intake()
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The case is open."))
+            return redirect("counselling:case", case_id=outcome.value.pk)
+        context = {"form": form}
+        if isinstance(outcome.error, services.DuplicateClientError):
+            context["search"] = intake.ClientSearchForm(initial=form.cleaned_data)
+            context["matches"] = self._matches(request, form.cleaned_data)
+        return render(request, "counselling/intake.html", context, status=outcome.status)
 
     @staticmethod
     def _matches(request: HttpRequest, data: dict) -> list[dict]:
@@ -158,18 +140,11 @@ def counselling_consent_lapsed_at(case: Case):
     return services.consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
 
 
-class CaseView(RoleRequiredMixin, View):
+class CaseView(RecordRoleRequiredMixin, View):
     """A page about one case. Subclasses say whether they write (`for_write`)."""
 
-    roles = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.CRISIS_TEAM})
+    roles = CASE_FILE_ROLES
     for_write = False
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and not any(
-            request.user.has_role(role) for role in self.roles
-        ):
-            raise Http404  # a case page is a record: "not yours" looks like "missing"
-        return super().dispatch(request, *args, **kwargs)
 
     def load_case(self, request: HttpRequest, case_id: int) -> Case:
         return selectors.get_case_for_user(
@@ -232,9 +207,7 @@ class CaseDetailView(CaseView):
     @staticmethod
     def _not_found(request: HttpRequest, case_id: int) -> HttpResponse:
         """404 — and, for those who may break the glass, the way to do it."""
-        may_break_glass = request.user.has_role(Role.SUPERVISOR) or request.user.has_role(
-            Role.CRISIS_TEAM
-        )
+        may_break_glass = has_any_role(request.user, BREAK_GLASS_ROLES)
         return render(
             request,
             "counselling/case_not_found.html",
@@ -243,7 +216,7 @@ class CaseDetailView(CaseView):
         )
 
 
-class CaseChangeView(CaseView):
+class CaseChangeView(ServiceFormMixin, CaseView):
     """The case file's forms: presenting concerns, risk level (with a reason) and status."""
 
     for_write = True
@@ -259,22 +232,14 @@ class CaseChangeView(CaseView):
         case = self.load_case(request, case_id)
         form_class, context_name = self.actions[action]
         form = form_class(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                self._apply(request, case, action, form.cleaned_data)
-            except StaleEditError:
-                form.add_error(None, STALE_MESSAGE)
-                case.refresh_from_db()
-                status = 409
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("counselling:case", case_id=case.pk)
+        outcome = self.submit(form, lambda: self._apply(request, case, action, form.cleaned_data))
+        if outcome.saved:
+            messages.success(request, _("Saved."))
+            return redirect("counselling:case", case_id=case.pk)
+        case.refresh_from_db()  # the page shows what is saved now
         services.case_record_read(actor=request.user, case=case, request=request)
         context = CaseDetailView.context(request, case, **{context_name: form})
-        return render(request, "counselling/case_detail.html", context, status=status)
+        return render(request, "counselling/case_detail.html", context, status=outcome.status)
 
     @staticmethod
     def _apply(request: HttpRequest, case: Case, action: str, data: dict) -> None:
@@ -300,7 +265,7 @@ class CaseChangeView(CaseView):
             )
 
 
-class CaseFormView(CaseView):
+class CaseFormView(ServiceFormMixin, CaseView):
     """A form page about one case: subclasses give the form, the template and what to save."""
 
     for_write = True
@@ -333,15 +298,13 @@ class CaseFormView(CaseView):
     def post(self, request: HttpRequest, case_id: int) -> HttpResponse:
         case = self.load_case(request, case_id)
         form = self.get_form(request, case, request.POST)
-        if form.is_valid():
-            try:
-                message = self.save(request, case, form)
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, message)
-                return redirect("counselling:case", case_id=case.pk)
-        return self.render_form(request, case, form, status=400)
+        outcome = self.submit(form, lambda: self.save(request, case, form))
+        if outcome.saved:
+            messages.success(request, outcome.value)
+            return redirect("counselling:case", case_id=case.pk)
+        if outcome.conflict:
+            case.refresh_from_db()  # the header shows what is saved now
+        return self.render_form(request, case, form, status=outcome.status)
 
 
 class SessionLogView(CaseFormView):
@@ -357,6 +320,7 @@ class SessionLogView(CaseFormView):
             "attendance": "attended",
         }
         crisis = counselling_consent_lapsed_at(case) is not None
+        initial["case_version"] = case.version  # a risk assessed here changes the case
         return forms.SessionForm(data, initial=initial, crisis=crisis)
 
     def save(self, request, case, form):
@@ -436,7 +400,7 @@ class ShareView(CaseFormView):
     title = gettext_lazy("Share this case with a colleague")
 
     def get_form(self, request, case, data=None):
-        return forms.ShareForm(data)
+        return forms.ShareForm(data, actor=request.user)
 
     def save(self, request, case, form):
         services.case_share(actor=request.user, case=case, **form.cleaned_data)
@@ -457,19 +421,18 @@ class AssignView(CaseFormView):
 
     def get_form(self, request, case, data=None):
         return forms.AssignForm(
-            data, initial={"counsellor": case.counsellor, "version": case.version}
+            data,
+            actor=request.user,
+            initial={"counsellor": case.counsellor, "version": case.version},
         )
 
     def save(self, request, case, form):
-        try:
-            services.case_assign(
-                actor=request.user,
-                case=case,
-                counsellor=form.cleaned_data["counsellor"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEditError as error:
-            raise ValidationError(STALE_MESSAGE) from error
+        services.case_assign(
+            actor=request.user,
+            case=case,
+            counsellor=form.cleaned_data["counsellor"],
+            expected_version=form.cleaned_data["version"],
+        )
         return _("The lead counsellor is assigned.")
 
 
@@ -479,10 +442,7 @@ class ConsentWithdrawView(CaseView):
     for_write = True
 
     def _consent(self, case: Case, consent_id: int):
-        consent = case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True).first()
-        if consent is None:
-            raise Http404
-        return consent
+        return selectors.get_open_consent_for_case(case=case, consent_id=consent_id)
 
     def get(self, request, case_id: int, consent_id: int):
         case = self.load_case(request, case_id)
@@ -499,31 +459,28 @@ class ConsentWithdrawView(CaseView):
         return redirect("counselling:case", case_id=case.pk)
 
 
-class ReferralAdvanceView(CaseView):
+class ReferralAdvanceView(ServiceFormMixin, CaseView):
     for_write = True
 
     def post(self, request, referral_id: int):
-        referral = selectors.referral_visible_to(user=request.user).filter(pk=referral_id).first()
-        if referral is None:
-            raise Http404
+        referral = selectors.get_referral_for_user(user=request.user, referral_id=referral_id)
         case = self.load_case(request, referral.case_id)
         form = forms.ReferralAdvanceForm(request.POST, referral=referral)
-        if form.is_valid():
-            try:
-                services.referral_advance(
-                    actor=request.user, referral=referral, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The referral is updated."))
-                return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
+        outcome = self.submit(
+            form,
+            lambda: services.referral_advance(
+                actor=request.user, referral=referral, **form.cleaned_data
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The referral is updated."))
+            return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
 
 
-class SessionDetailView(CaseView):
+class SessionDetailView(ServiceFormMixin, CaseView):
     """One session's note: reading it is audited; editing refuses a stale version."""
 
     def _session(self, request, session_id: int):
@@ -549,22 +506,20 @@ class SessionDetailView(CaseView):
         if not selectors.user_may_change_case(user=request.user, case=case):
             raise PermissionDenied
         form = forms.SessionEditForm(request.POST)
-        if form.is_valid():
-            fields = {name: value for name, value in form.cleaned_data.items() if name != "version"}
-            try:
-                services.session_update(
-                    actor=request.user,
-                    session=session,
-                    expected_version=form.cleaned_data["version"],
-                    **fields,
-                )
-            except StaleEditError:
-                form.add_error(None, STALE_MESSAGE)
-                session.refresh_from_db()
-                return self._render(request, session, case, form, status=409)
+        outcome = self.submit(form, lambda: self._save(request, session, form.cleaned_data))
+        if outcome.saved:
             messages.success(request, _("The note is saved."))
             return redirect("counselling:session", session_id=session.pk)
-        return self._render(request, session, case, form, status=400)
+        if outcome.conflict:
+            session.refresh_from_db()  # the page shows what is saved now
+        return self._render(request, session, case, form, status=outcome.status)
+
+    @staticmethod
+    def _save(request, session, data: dict):
+        fields = {name: value for name, value in data.items() if name != "version"}
+        return services.session_update(
+            actor=request.user, session=session, expected_version=data["version"], **fields
+        )
 
     @staticmethod
     def _render(request, session, case, form, status=200):
@@ -616,37 +571,32 @@ class ViewersView(CaseView):
         )
 
 
-class BreakGlassView(RoleRequiredMixin, View):
+class BreakGlassView(ServiceFormMixin, RoleRequiredMixin, View):
     """Open a case outside one's grants for a stated reason, for a limited time."""
 
-    roles = frozenset({Role.SUPERVISOR, Role.CRISIS_TEAM})
+    roles = BREAK_GLASS_ROLES
 
     def get(self, request, case_id: int):
         return self._render(request, case_id, forms.BreakGlassForm())
 
     def post(self, request, case_id: int):
         form = forms.BreakGlassForm(request.POST)
-        if form.is_valid():
-            case = Case.objects.filter(pk=case_id).first()
-            if case is None:
-                raise Http404
-            try:
-                services.break_glass_open(
-                    actor=request.user,
-                    case=case,
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.warning(
-                    request,
-                    _("Break-glass access is open for %(hours)s hours and shown to the auditors.")
-                    % {"hours": settings.BREAK_GLASS_HOURS},
-                )
-                return redirect("counselling:case", case_id=case.pk)
-        return self._render(request, case_id, form, status=400)
+        outcome = self.submit(form, lambda: self._open(request, case_id, form.cleaned_data))
+        if outcome.saved:
+            messages.warning(
+                request,
+                _("Break-glass access is open for %(hours)s hours and shown to the auditors.")
+                % {"hours": settings.BREAK_GLASS_HOURS},
+            )
+            return redirect("counselling:case", case_id=case_id)
+        return self._render(request, case_id, form, status=outcome.status)
+
+    @staticmethod
+    def _open(request, case_id: int, data: dict):
+        case = selectors.get_case_for_break_glass(case_id=case_id)
+        return services.break_glass_open(
+            actor=request.user, case=case, reason=data["reason"], request=request
+        )
 
     @staticmethod
     def _render(request, case_id, form, status=200):
@@ -658,50 +608,37 @@ class BreakGlassView(RoleRequiredMixin, View):
         )
 
 
-class ConferenceListView(RoleRequiredMixin, View):
+class ConferenceListView(ServiceFormMixin, RoleRequiredMixin, View):
     """The site's case conferences (定期会商); the supervisor records them."""
 
     roles = frozenset({Role.SUPERVISOR})
 
     def _site_cases(self, request):
-        """The open cases of the supervisor's site and the sites below: not a case of another
-        site they read through a share or break-glass."""
-        site = request.user.site
-        if site is None:
-            return Case.objects.none()
-        return (
-            selectors.case_visible_to(user=request.user)
-            .filter(site__path__startswith=site.path)
-            .exclude(status=Case.Status.CLOSED)
-        )
+        return selectors.site_cases_for_conference(user=request.user)
 
     def get(self, request):
-        return self._render(request, forms.CaseConferenceForm(cases=self._site_cases(request)))
+        return self._render(
+            request, forms.CaseConferenceForm(cases=self._site_cases(request), actor=request.user)
+        )
 
     def post(self, request):
-        form = forms.CaseConferenceForm(request.POST, cases=self._site_cases(request))
-        if form.is_valid():
-            try:
-                services.case_conference_record(
-                    actor=request.user, site=request.user.site, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The case conference is recorded."))
-                return redirect("counselling:conferences")
-        return self._render(request, form, status=400)
+        form = forms.CaseConferenceForm(
+            request.POST, cases=self._site_cases(request), actor=request.user
+        )
+        outcome = self.submit(
+            form,
+            lambda: services.case_conference_record(
+                actor=request.user, site=request.user.site, **form.cleaned_data
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The case conference is recorded."))
+            return redirect("counselling:conferences")
+        return self._render(request, form, status=outcome.status)
 
     @staticmethod
     def _render(request, form, status=200):
-        site = request.user.site
-        conferences = (
-            CaseConference.objects.filter(site__path__startswith=site.path)
-            .select_related("site", "recorded_by")
-            .prefetch_related("participants", "cases")
-            if site
-            else CaseConference.objects.none()
-        )
+        conferences = selectors.conferences_for_user(user=request.user)
         return render(
             request,
             "counselling/conferences.html",
@@ -724,14 +661,14 @@ class FollowUpAddView(CaseFormView):
         return _("The follow-up is planned.")
 
 
-class FollowUpView(CaseView):
+class FollowUpView(ServiceFormMixin, CaseView):
     """One follow-up: record its outcome (or that the contact was missed), move or cancel it."""
 
     for_write = True
     actions = {
         "outcome": forms.FollowUpOutcomeForm,
         "move": forms.FollowUpMoveForm,
-        "cancel": forms.VersionedForm,
+        "cancel": VersionedForm,
     }
 
     def _load(self, request, follow_up_id: int):
@@ -750,28 +687,20 @@ class FollowUpView(CaseView):
         if action not in self.actions:
             raise Http404
         form = self.actions[action](request.POST)
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version")
-            try:
-                self._apply(request, follow_up, action, version, data)
-            except StaleEditError:
-                form.add_error(None, STALE_MESSAGE)
-                status = 409
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The follow-up is updated."))
-                return redirect(f"{reverse('counselling:case', args=[case.pk])}#follow-ups")
+        outcome = self.submit(form, lambda: self._apply(request, follow_up, action, form))
+        if outcome.saved:
+            messages.success(request, _("The follow-up is updated."))
+            return redirect(f"{reverse('counselling:case', args=[case.pk])}#follow-ups")
         follow_up.refresh_from_db()
         initial = {"version": follow_up.version, "due_at": timezone.localtime(follow_up.due_at)}
         bound = {name: form_class(initial=initial) for name, form_class in self.actions.items()}
         bound[action] = form
-        return self._render(request, follow_up, case, bound, status=status)
+        return self._render(request, follow_up, case, bound, status=outcome.status)
 
     @staticmethod
-    def _apply(request, follow_up, action, version, data) -> None:
+    def _apply(request, follow_up, action, form) -> None:
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         if action == "outcome":
             follow_up_services.follow_up_record_outcome(
                 actor=request.user, follow_up=follow_up, expected_version=version, **data

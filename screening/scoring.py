@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from centre.errors import ServiceError
+
 PHQ9 = "PHQ-9"
 PHQA = "PHQ-A"
 GAD7 = "GAD-7"
@@ -92,7 +94,9 @@ PHQA_SUPPLEMENTARY = {
 }
 
 
-class ScoringError(ValueError):
+class ScoringError(ServiceError, ValueError):
+    """Answers that cannot be scored: a service error (400, its `code`) wherever it is raised."""
+
     CODES = frozenset(
         {
             "wrong_item_count",
@@ -106,9 +110,7 @@ class ScoringError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         if code not in self.CODES:
             raise ValueError(f"unknown scoring error code {code!r}")
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)

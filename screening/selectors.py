@@ -5,10 +5,10 @@ the site (and the sites above it) see scores; everything else answers 404."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from centre.errors import NotFoundError
 from centre.models import User
-from centre.roles import Role
+from centre.roles import CLINICIAN_ROLES, Role, has_any_role
 from screening.models import Campaign, RosterImport, ScreeningResult, TierRequest, TrackingTask
 
 
@@ -19,7 +19,7 @@ def campaign_visibility(*, user: User) -> Q | None:
     if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
         condition |= Q(school_id=user.school_id)
         any_role = True
-    if (user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)) and user.site_id:
+    if has_any_role(user, CLINICIAN_ROLES) and user.site_id:
         condition |= Q(school__site__path__startswith=user.site.path)
         any_role = True
     if user.has_role(Role.CRISIS_TEAM):
@@ -37,7 +37,7 @@ def campaign_visible_to(*, user: User) -> QuerySet[Campaign]:
 
 def may_see_scores(*, user: User) -> bool:
     """Clinical staff see scores and answers; a liaison sees tiers and tasks only."""
-    return user.has_role(Role.COUNSELLOR) or user.has_role(Role.SUPERVISOR)
+    return has_any_role(user, CLINICIAN_ROLES)
 
 
 def may_undo_import(*, user: User, roster_import: RosterImport) -> bool:
@@ -59,7 +59,7 @@ def may_see_import_values(*, user: User, roster_import: RosterImport) -> bool:
 def get_campaign_for_user(*, user: User, campaign_id: int) -> Campaign:
     campaign = campaign_visible_to(user=user).filter(pk=campaign_id).first()
     if campaign is None:
-        raise Http404
+        raise NotFoundError
     return campaign
 
 
@@ -70,7 +70,7 @@ def get_import_for_user(*, user: User, import_id: int) -> RosterImport:
         .first()
     )
     if roster_import is None:
-        raise Http404
+        raise NotFoundError
     return roster_import
 
 
@@ -86,7 +86,7 @@ def get_result_for_user(*, user: User, result_id: int) -> ScreeningResult:
         .first()
     )
     if result is None:
-        raise Http404
+        raise NotFoundError
     return result
 
 
@@ -117,8 +117,34 @@ def tier_requests_to_decide(*, user: User) -> QuerySet[TierRequest]:
     )
 
 
+def get_tier_request_of_result(*, result: ScreeningResult, request_id: int | None) -> TierRequest:
+    """A request to lower the tier of `result` (which the caller read through
+    `get_result_for_user`); whether this user may decide it is the service's question."""
+    tier_request = result.tier_requests.filter(pk=request_id).first() if request_id else None
+    if tier_request is None:
+        raise NotFoundError
+    return tier_request
+
+
+def get_task_for_user(*, user: User, task_id: int) -> TrackingTask:
+    """A tracking task of a result the user sees, with its student and school, or 404."""
+    task = (
+        TrackingTask.objects.filter(result__in=result_visible_to(user=user), pk=task_id)
+        .select_related("result__student", "result__campaign__school")
+        .first()
+    )
+    if task is None:
+        raise NotFoundError
+    return task
+
+
+def roster_import_to_run(*, import_id: int) -> RosterImport | None:
+    """The import a queued task runs, or None when it is gone (undone, deleted) meanwhile."""
+    return RosterImport.objects.select_related("campaign").filter(pk=import_id).first()
+
+
 def get_tier_request_to_decide(*, user: User, request_id: int) -> TierRequest:
     tier_request = tier_requests_to_decide(user=user).filter(pk=request_id).first()
     if tier_request is None:
-        raise Http404
+        raise NotFoundError
     return tier_request

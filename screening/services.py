@@ -23,7 +23,8 @@ from centre import escalation
 from centre.audit import audit_log
 from centre.models import Reminder, User
 from centre.reminders import Message, reminder_plan
-from centre.roles import Role
+from centre.roles import CLINICIAN_ROLES, Role, has_any_role
+from centre.selectors import staff_of_site_tree
 from centre.text import without_invisible, word_characters
 from screening import importing, scoring, selectors, tiers
 from screening.models import (
@@ -404,17 +405,9 @@ def result_change_tier(
 def _approvers(tier_request: TierRequest):
     """The clinicians who can see the result (its school's site or a site above), not the one
     who asked."""
-    school_path = tier_request.result.campaign.school.site.path
-    prefixes = [school_path[: index + 1] for index, char in enumerate(school_path) if char == "/"]
-    return (
-        User.objects.filter(
-            groups__name__in=[Role.COUNSELLOR.value, Role.SUPERVISOR.value],
-            is_active=True,
-            site__path__in=prefixes,
-        )
-        .exclude(pk=tier_request.requested_by_id)
-        .distinct()
-    )
+    return staff_of_site_tree(
+        site=tier_request.result.campaign.school.site, roles=CLINICIAN_ROLES, above=True
+    ).exclude(pk=tier_request.requested_by_id)
 
 
 @transaction.atomic
@@ -512,7 +505,7 @@ def task_refer(*, actor: User, task: TrackingTask, intake: dict):
     from counselling.models import Case
     from counselling.services import case_open_from_intake
 
-    if not (actor.has_role(Role.COUNSELLOR) or actor.has_role(Role.SUPERVISOR)):
+    if not has_any_role(actor, CLINICIAN_ROLES):
         raise PermissionDenied
     _require_open(task)
     case = case_open_from_intake(

@@ -18,10 +18,10 @@ from centre.celery import LongTask
 )
 def import_roster(import_id: int) -> None:
     """Read the stored upload and import it (queue `imports`, one at a time)."""
-    from screening.models import RosterImport
+    from screening.selectors import roster_import_to_run
     from screening.services import roster_import_run_stored
 
-    roster_import = RosterImport.objects.select_related("campaign").filter(pk=import_id).first()
+    roster_import = roster_import_to_run(import_id=import_id)
     if roster_import is not None:
         roster_import_run_stored(roster_import)
 

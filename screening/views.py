@@ -4,7 +4,7 @@ board of flagged students, a result (audited), the interview, tier changes and r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -12,60 +12,40 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from centre.audit import audit_log, audit_read
-from centre.models import School
+from centre.audit import audit_read
+from centre.forms import ServiceFormMixin, refusal_message
 from centre.parameters import id_parameter
-from centre.permissions import RoleRequiredMixin
-from centre.roles import Role
+from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
+from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES
+from centre.selectors import schools_for_user
 from centre.xlsx import xlsx_response
-from counselling.forms import IntakeForm
-from counselling.views import add_form_errors
+from counselling.intake import IntakeForm
 from screening import forms, importing, selectors, services
 from screening.models import RosterImport, Tier, TierRequest, TrackingTask
 
-CAMPAIGN_ROLES = frozenset({Role.SCHOOL_LIAISON, Role.COUNSELLOR, Role.SUPERVISOR})
-# The crisis team takes over overdue assessments: the board and the results, not the campaigns.
-SCREENING_ROLES = CAMPAIGN_ROLES | {Role.CRISIS_TEAM}
-CLINICAL_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
 LOWERING_WAITS = gettext_lazy(
     "The request to lower the tier is sent: the tier stands until a second clinician approves it."
 )
 
 
-def schools_for(user):
-    if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
-        return School.objects.filter(pk=user.school_id)
-    if user.site_id:
-        return School.objects.filter(site__path__startswith=user.site.path)
-    return School.objects.none()
-
-
-class WorkspaceView(RoleRequiredMixin, View):
+class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
     """The campaigns the user may see, and a new campaign."""
 
     roles = CAMPAIGN_ROLES
     title = gettext_lazy("Screening")
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, forms.CampaignForm(schools=schools_for(request.user)))
+        return self._render(request, forms.CampaignForm(schools=schools_for_user(request.user)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = forms.CampaignForm(request.POST, schools=schools_for(request.user))
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                campaign = services.campaign_create(
-                    actor=request.user,
-                    school=data.pop("school"),
-                    liaison=data.pop("liaison"),
-                    **data,
-                )
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The campaign is created."))
-                return redirect("screening:campaign", campaign_id=campaign.pk)
-        return self._render(request, form, status=400)
+        form = forms.CampaignForm(request.POST, schools=schools_for_user(request.user))
+        outcome = self.submit(
+            form, lambda: services.campaign_create(actor=request.user, **form.cleaned_data)
+        )
+        if outcome.saved:
+            messages.success(request, _("The campaign is created."))
+            return redirect("screening:campaign", campaign_id=outcome.value.pk)
+        return self._render(request, form, status=outcome.status)
 
     def _render(self, request, form, status=200):
         campaigns = selectors.campaign_visible_to(user=request.user)
@@ -77,7 +57,7 @@ class WorkspaceView(RoleRequiredMixin, View):
         )
 
 
-class CampaignView(RoleRequiredMixin, View):
+class CampaignView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
     def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -113,7 +93,7 @@ class CampaignView(RoleRequiredMixin, View):
         return render(request, "screening/campaign.html", context, status=status)
 
 
-class TemplateDownloadView(RoleRequiredMixin, View):
+class TemplateDownloadView(RecordRoleRequiredMixin, View):
     """An empty roster with the campaign's columns, Chinese headers as schools write them."""
 
     roles = CAMPAIGN_ROLES
@@ -134,7 +114,7 @@ class TemplateDownloadView(RoleRequiredMixin, View):
         )
 
 
-class ImportView(RoleRequiredMixin, View):
+class ImportView(RecordRoleRequiredMixin, View):
     """An import's progress (polled by the page) and, when finished, its report."""
 
     roles = CAMPAIGN_ROLES
@@ -164,7 +144,7 @@ class ImportView(RoleRequiredMixin, View):
         return render(request, "screening/import.html", context)
 
 
-class ImportErrorsView(RoleRequiredMixin, View):
+class ImportErrorsView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
     def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
@@ -185,7 +165,7 @@ class ImportErrorsView(RoleRequiredMixin, View):
         )
 
 
-class ImportUndoView(RoleRequiredMixin, View):
+class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     """Undo an import, after a confirmation page that says how many results it removes and how
     many it keeps (those a clinician has worked on)."""
 
@@ -201,11 +181,14 @@ class ImportUndoView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, import_id: int) -> HttpResponse:
         roster_import = self._import(request, import_id)
-        try:
-            plan = services.roster_import_undo(actor=request.user, roster_import=roster_import)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        outcome = self.call_service(
+            None,
+            lambda: services.roster_import_undo(actor=request.user, roster_import=roster_import),
+        )
+        if not outcome.saved:
+            messages.error(request, refusal_message(outcome))
             return redirect("screening:import", import_id=roster_import.pk)
+        plan = outcome.value
         if plan.kept_total:
             messages.warning(request, services.undo_message(plan))
         else:
@@ -252,16 +235,14 @@ class BoardView(RoleRequiredMixin, View):
         return render(request, "screening/board.html", context)
 
 
-class ResultView(RoleRequiredMixin, View):
+class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     """One student's result. Reading it is audited; scores only for clinical staff."""
 
     roles = SCREENING_ROLES
 
     def get(self, request: HttpRequest, result_id: int) -> HttpResponse:
         result = selectors.get_result_for_user(user=request.user, result_id=result_id)
-        audit_log(
-            actor=request.user, action="screening.result.viewed", target=result, request=request
-        )
+        audit_read(request, "screening.result.viewed", result)
         return self._render(request, result)
 
     def post(self, request: HttpRequest, result_id: int) -> HttpResponse:
@@ -271,54 +252,51 @@ class ResultView(RoleRequiredMixin, View):
         action = request.POST.get("action")
         if action == "cssrs":
             form = forms.CssrsForm(request.POST)
-            if form.is_valid():
-                try:
-                    tier = services.result_record_cssrs(
-                        actor=request.user, result=result, answers=form.answers()
-                    )
-                except services.scoring.ScoringError as error:
-                    form.add_error(None, error.message)
-                except ValidationError as error:  # the result's import was undone meanwhile
-                    add_form_errors(form, error)
-                else:
-                    messages.success(
-                        request, _("The tier is confirmed: %(tier)s.") % {"tier": Tier(tier).label}
-                    )
-                    return redirect("screening:result", result_id=result.pk)
-            return self._render(request, result, cssrs_form=form, status=400)
+            outcome = self.submit(
+                form,
+                lambda: services.result_record_cssrs(
+                    actor=request.user, result=result, answers=form.answers()
+                ),
+            )
+            if outcome.saved:
+                tier = Tier(outcome.value).label
+                messages.success(request, _("The tier is confirmed: %(tier)s.") % {"tier": tier})
+                return redirect("screening:result", result_id=result.pk)
+            return self._render(request, result, cssrs_form=form, status=outcome.status)
         if action == "tier":
             form = forms.TierForm(request.POST)
-            if form.is_valid():
-                try:
-                    tier_request = services.result_change_tier(
-                        actor=request.user, result=result, **form.cleaned_data
-                    )
-                except ValidationError as error:
-                    add_form_errors(form, error)
+            outcome = self.submit(
+                form,
+                lambda: services.result_change_tier(
+                    actor=request.user, result=result, **form.cleaned_data
+                ),
+            )
+            if outcome.saved:
+                if outcome.value is None:
+                    messages.success(request, _("The tier is changed."))
                 else:
-                    if tier_request is None:
-                        messages.success(request, _("The tier is changed."))
-                    else:
-                        messages.info(request, LOWERING_WAITS)
-                    return redirect("screening:result", result_id=result.pk)
-            return self._render(request, result, tier_form=form, status=400)
+                    messages.info(request, LOWERING_WAITS)
+                return redirect("screening:result", result_id=result.pk)
+            return self._render(request, result, tier_form=form, status=outcome.status)
         if action in ("approve", "decline"):
             return self._decide(request, result, approve=action == "approve")
         raise Http404
 
     def _decide(self, request, result, *, approve: bool) -> HttpResponse:
         """A second clinician's decision on a request to lower the tier of this result."""
-        chosen = id_parameter(request.POST, "request")
-        tier_request = result.tier_requests.filter(pk=chosen).first() if chosen else None
-        if tier_request is None:
-            raise Http404
-        try:
-            decided = services.tier_request_decide(
+        tier_request = selectors.get_tier_request_of_result(
+            result=result, request_id=id_parameter(request.POST, "request")
+        )
+        outcome = self.call_service(
+            None,
+            lambda: services.tier_request_decide(
                 actor=request.user, tier_request=tier_request, approve=approve
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            ),
+        )
+        if not outcome.saved:
+            messages.error(request, refusal_message(outcome))
         else:
+            decided = outcome.value
             outcome = {
                 TierRequest.Status.APPROVED: _("The tier is lowered."),
                 TierRequest.Status.DECLINED: _("The request is declined; the tier stands."),
@@ -352,22 +330,13 @@ class ResultView(RoleRequiredMixin, View):
         return render(request, "screening/result.html", context, status=status)
 
 
-class ReferView(RoleRequiredMixin, View):
+class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     """Refer a flagged student along the green channel: the counselling intake, prefilled."""
 
-    roles = CLINICAL_ROLES
+    roles = CLINICIAN_ROLES
 
     def _task(self, request, task_id: int) -> TrackingTask:
-        task = (
-            TrackingTask.objects.filter(
-                result__in=selectors.result_visible_to(user=request.user), pk=task_id
-            )
-            .select_related("result__student", "result__campaign__school")
-            .first()
-        )
-        if task is None:
-            raise Http404
-        return task
+        return selectors.get_task_for_user(user=request.user, task_id=task_id)
 
     def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
@@ -389,22 +358,13 @@ class ReferView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         form = IntakeForm(request.POST)
-        if form.is_valid():
-            intake = {
-                "client_fields": form.client_fields(),
-                "guardian_fields": form.guardian_fields(),
-                "consent_given_by": form.cleaned_data["consent_given_by"],
-                "consent_version": form.cleaned_data["consent_version"],
-                "case_fields": form.case_fields(),
-            }
-            try:
-                case = services.task_refer(actor=request.user, task=task, intake=intake)
-            except ValidationError as error:
-                add_form_errors(form, error)
-            else:
-                messages.success(request, _("The case is open (green channel)."))
-                return redirect("counselling:case", case_id=case.pk)
-        return self._render(request, task, form, status=400)
+        outcome = self.submit(
+            form, lambda: services.task_refer(actor=request.user, task=task, intake=form.intake())
+        )
+        if outcome.saved:
+            messages.success(request, _("The case is open (green channel)."))
+            return redirect("counselling:case", case_id=outcome.value.pk)
+        return self._render(request, task, form, status=outcome.status)
 
     @staticmethod
     def _render(request, task, form, status=200):

@@ -84,7 +84,7 @@ def test_roles_without_screening_get_nothing(client, imported, username):
     result = ScreeningResult.objects.first()
     sign_in(client, username)
     assert client.get("/screening/").status_code == 403
-    assert client.get(f"/screening/results/{result.pk}/").status_code == 403
+    assert client.get(f"/screening/results/{result.pk}/").status_code == 404  # a record
 
 
 def test_a_counsellor_of_the_site_sees_scores_and_the_read_is_audited(client, imported):

@@ -235,9 +235,8 @@ def test_a_change_committed_while_a_refresh_counts_keeps_its_month_stale(records
 
 
 def test_the_beat_refreshes_the_roll_up_every_five_minutes(db):
-    from django_celery_beat.models import PeriodicTask
-
     from django.conf import settings
+    from django_celery_beat.models import PeriodicTask
 
     entry = PeriodicTask.objects.get(task="centre.tasks.refresh_statistics")
     assert (entry.interval.every, entry.interval.period) == (5, "minutes")

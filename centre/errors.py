@@ -1,0 +1,73 @@
+"""The errors a service raises when it refuses a request, answered in one place each: the API's
+exception handler (`centre.api.exception_handler`) and the pages' `centre.forms.ServiceFormMixin`.
+
+- `ServiceError`: the request cannot be done as asked (400), with a stable `code` for clients.
+- `ConflictError`: it clashes with what is stored (409): a stale edit, a duplicate.
+- `NotFoundError`: a record the user may not see, answered exactly like a missing one (404).
+
+Services may still raise Django's `ValidationError` for a field's value (both places map it to
+400, field by field) and `PermissionDenied` for a record the user sees but may not change (403).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceError(Exception):
+    """A service refused: `message` for people, `code` for programs, `status` for HTTP."""
+
+    status = 400
+    code = "invalid"
+    default_message = _("This cannot be done.")
+
+    def __init__(self, message=None, *, code: str | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        if code is not None:
+            self.code = code
+        self.extra: dict = {}  # more for the API's answer, e.g. the id of an existing record
+        super().__init__(self.code)  # never the message: it may quote what was typed
+
+    @property
+    def form_message(self):
+        """What a page puts above the form it kept."""
+        return self.message
+
+
+class ConflictError(ServiceError):
+    """What was sent clashes with what is stored now: nothing was changed."""
+
+    status = 409
+    code = "conflict"
+    default_message = _("This clashes with what is saved now; nothing was changed.")
+
+
+class StaleEditError(ConflictError):
+    """Someone else saved this record since it was read: nothing was overwritten."""
+
+    code = "stale_version"
+    default_message = _(
+        "Someone else saved this record after you read it; nothing was "
+        "overwritten. Read it again, then repeat your change."
+    )
+
+    def __init__(self, message=None, *, current_version: int | None = None) -> None:
+        super().__init__(message)
+        self.current_version = current_version  # the version saved now, when known
+
+    @property
+    def form_message(self):
+        return _(
+            "Someone else saved this record after you opened it, so your change was not saved. "
+            "The form below shows what you typed; the page shows what is saved now. "
+            "Check, then save again."
+        )
+
+
+class NotFoundError(ServiceError, Http404):
+    """A record the user may not see, or one that does not exist: the same answer for both."""
+
+    status = 404
+    code = "not_found"
+    default_message = _("Not found.")

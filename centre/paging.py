@@ -1,0 +1,100 @@
+"""One keyset pager for pages: "Newer" and "Older" links that carry the position of the first
+or last row shown, so a page costs one indexed query however long the table — no COUNT(*) and no
+OFFSET (the audit log grows for ever). The API's lists page the same way (`centre.api`).
+
+    page = keyset_page(entries, request.GET, order=("at", "id"))  # newest first
+    {% include "centre/_pager.html" with page=page query=query %}
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centre.parameters import BadParameter, text_parameter
+
+OLDER, NEWER = "older", "newer"
+SEPARATOR = "~"
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    object_list: list
+    older: str | None  # the cursor of the next page down, None on the last
+    newer: str | None  # the cursor of the page above, None on the first
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.older or self.newer)
+
+
+def keyset_page(
+    queryset: QuerySet, params: QueryDict, *, order: tuple[str, ...], per_page: int = 50
+) -> KeysetPage:
+    """One page of `queryset` in descending `order` (the last field unique, e.g. the id), from
+    the cursor in `params` (`older=` or `newer=`, as the links write them)."""
+    older, newer = text_parameter(params, OLDER), text_parameter(params, NEWER)
+    descending = queryset.order_by(*(f"-{name}" for name in order))
+    if newer:
+        values = _decode(queryset, order, newer, NEWER)
+        above = queryset.filter(_beyond(order, values, "gt")).order_by(*order)
+        rows = list(above[: per_page + 1])
+        more_above = len(rows) > per_page
+        rows = rows[:per_page][::-1]
+        return KeysetPage(
+            rows,
+            older=_encode(rows[-1], order) if rows else None,
+            newer=_encode(rows[0], order) if rows and more_above else None,
+        )
+    if older:
+        descending = descending.filter(_beyond(order, _decode(queryset, order, older, OLDER), "lt"))
+    rows = list(descending[: per_page + 1])
+    more_below = len(rows) > per_page
+    rows = rows[:per_page]
+    return KeysetPage(
+        rows,
+        older=_encode(rows[-1], order) if more_below else None,
+        newer=_encode(rows[0], order) if rows and older else None,
+    )
+
+
+def _beyond(order: tuple[str, ...], values: list, lookup: str) -> Q:
+    """Rows past `values` in `order`: the first field beyond, or equal and the next beyond…"""
+    condition = Q()
+    for index, name in enumerate(order):
+        equal = dict(zip(order[:index], values[:index], strict=True))
+        condition |= Q(**equal, **{f"{name}__{lookup}": values[index]})
+    return condition
+
+
+def _encode(row: Any, order: tuple[str, ...]) -> str:
+    values = (getattr(row, name) for name in order)
+    return SEPARATOR.join(
+        value.isoformat() if hasattr(value, "isoformat") else str(value) for value in values
+    )
+
+
+def _decode(queryset: QuerySet, order: tuple[str, ...], cursor: str, name: str) -> list:
+    """The cursor's values, each read as its model field reads it; anything else is a 400."""
+    parts = cursor.split(SEPARATOR)
+    try:
+        if len(parts) != len(order):
+            raise ValueError(cursor)
+        fields = [queryset.model._meta.get_field(field) for field in order]
+        values = [field.to_python(part) for field, part in zip(fields, parts, strict=True)]
+        for field, value in zip(fields, values, strict=True):
+            if value is None or (isinstance(value, datetime.datetime) and timezone.is_naive(value)):
+                raise ValueError(cursor)
+            field.run_validators(value)  # an id beyond bigint
+    except (ValidationError, ValueError, TypeError, OverflowError) as error:
+        raise BadParameter(
+            name, _("“%(name)s” is not a position in this list.") % {"name": name}
+        ) from error
+    return values

@@ -1,0 +1,113 @@
+"""Reads of centre's records, scoped to the acting user, and the staff pickers every app uses.
+
+Views, APIs and tasks never query a model's manager themselves (`make lint` runs
+`tools/check_access.py`): a record a page opens comes from a `get_<record>_for_user` here or in
+its app's selectors, and answers 404 (`NotFoundError`) when the user may not see it."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from centre.errors import NotFoundError
+from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, School, Site, User
+from centre.reminders import reminders_visible_to
+from centre.roles import Role
+
+
+def site_paths_above(site: Site) -> list[str]:
+    """The paths of `site` and of every site above it, nearest first ("C/K01/", "C/")."""
+    codes = site.path.strip("/").split("/")
+    return ["".join(f"{code}/" for code in codes[:depth]) for depth in range(len(codes), 0, -1)]
+
+
+def staff_of_site_tree(*, site: Site | None, roles, above: bool = False) -> QuerySet[User]:
+    """Active users holding one of `roles` at `site` or a site below it — the colleagues a
+    picker (share, assign, conference participants) offers. With `above`, at `site` or a site
+    above it instead: those who see its records (a tier change's approvers). No site, no one."""
+    if site is None:
+        return User.objects.none()
+    where = (
+        {"site__path__in": site_paths_above(site)}
+        if above
+        else {"site__path__startswith": site.path}
+    )
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[str(role) for role in roles], **where)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def schools_for_user(user: User) -> QuerySet[School]:
+    """A liaison's own school; anyone else's, the schools of their site and the sites below."""
+    if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
+        return School.objects.filter(pk=user.school_id)
+    if user.site_id:
+        return School.objects.filter(site__path__startswith=user.site.path)
+    return School.objects.none()
+
+
+def audit_entries(*, action: str = "", username: str = "") -> QuerySet[AuditEntry]:
+    """The audit log for auditors (the role is the page's check), newest first."""
+    entries = AuditEntry.objects.all()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if username:
+        entries = entries.filter(actor_username=username)
+    return entries
+
+
+def statistics_sites_for_user(user: User) -> QuerySet[Site]:
+    """The sites whose statistics `user` may read: all for a statistics administrator, their
+    own site and those below for anyone else."""
+    if user.has_role(Role.STATISTICS_ADMINISTRATOR):
+        return Site.objects.all()
+    if user.site_id:
+        return user.site.descendants_and_self()
+    return Site.objects.none()
+
+
+def statistics_child_sites(site: Site | None) -> QuerySet[Site]:
+    """The rows of the per-site breakdown: the sites under `site`, or the county centres."""
+    if site is not None:
+        return site.children.order_by("code")
+    return Site.objects.filter(parent__parent__isnull=True, parent__isnull=False).order_by("code")
+
+
+def monthly_reports() -> QuerySet[MonthlyReport]:
+    """Stored monthly reports, newest first (network-wide: statistics administrators)."""
+    return MonthlyReport.objects.all()
+
+
+def get_monthly_report_for_user(*, user: User, report_id: int) -> MonthlyReport:
+    report = (
+        MonthlyReport.objects.filter(pk=report_id).first()
+        if user.has_role(Role.STATISTICS_ADMINISTRATOR)
+        else None
+    )
+    if report is None:
+        raise NotFoundError
+    return report
+
+
+def notifications_for_user(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)
+
+
+def get_notification_for_user(*, user: User, notification_id: int) -> Notification:
+    notification = notifications_for_user(user).filter(pk=notification_id).first()
+    if notification is None:
+        raise NotFoundError
+    return notification
+
+
+def get_failed_reminder_for_user(*, user: User, reminder_id: int) -> Reminder:
+    """A failed reminder of the user's sites, waiting for a person's decision."""
+    reminder = (
+        reminders_visible_to(user=user)
+        .filter(pk=reminder_id, status=Reminder.Status.FAILED)
+        .first()
+    )
+    if reminder is None:
+        raise NotFoundError
+    return reminder
