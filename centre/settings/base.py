@@ -246,9 +246,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     # Anonymous requests are throttled by address: the client's, as for the audit log.
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_THROTTLE_CLASSES": ["centre.throttling.UserRateThrottle"],
     "EXCEPTION_HANDLER": "centre.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -46,6 +46,19 @@ def test_the_client_address_counts_the_trusted_proxies(settings, proxies, forwar
     assert client_address(request) == expected
 
 
+@pytest.mark.parametrize(("proxies", "forwarded"), [(1, "203.0.113.9"), (2, "203.0.113.9")])
+def test_the_api_throttle_keys_anonymous_requests_by_the_same_address(settings, proxies, forwarded):
+    """DRF's own NUM_PROXIES reading took the forgeable leftmost entry of a header shorter than
+    the proxies; the portal's throttle reads `client_address` like the audit log and axes."""
+    from rest_framework.request import Request
+
+    from centre.throttling import UserRateThrottle
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert UserRateThrottle().get_ident(Request(request)) == client_address(request)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
