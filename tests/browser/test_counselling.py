@@ -7,8 +7,8 @@ import pytest
 
 from centre.models import AuditEntry
 from counselling.models import Case, CounsellingSession
-from tests.browser.conftest import BROWSER_DB, screenshot
-from tests.counselling.conftest import years_ago
+from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.clock import years_ago
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import BROWSER_DB, screenshot
-from tests.screening.conftest import csv_bytes, roster_rows, student_row
+from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.rosters import csv_bytes, roster_rows, student_row
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from centre.audit import AuditContextMiddleware
 from centre.models import AuditEntry, Site, User
 from centre.roles import Role
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 
 def change_form(user, **changes) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from centre import statistics
 from centre.models import AuditEntry
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 
 def test_the_statistics_export_and_a_monthly_report_download_are_audited(client, account):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 # What each demo account finds in its navigation (beside Home), by URL.
 NAVIGATION = {

@@ -21,7 +21,7 @@ from centre.models import Notification, Reminder
 from centre.sms import LoggingBackend
 from counselling import follow_ups, services
 from counselling.models import Consent
-from tests.conftest import wait_for
+from tests.support.worker import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)

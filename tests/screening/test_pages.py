@@ -12,27 +12,8 @@ from openpyxl import load_workbook
 
 from centre.models import AuditEntry
 from screening.models import RosterImport, ScreeningResult, TierChange, TierRequest, TrackingTask
-from tests.conftest import DEMO_PASSWORD
-from tests.screening.conftest import csv_bytes, roster_rows, student_row
-
-
-def sign_in(client, username: str):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
-
-
-@pytest.fixture
-def imported(client, campaign):
-    """A small roster uploaded through the page by the school's liaison: row 2 is flagged."""
-    rows = roster_rows(4)
-    rows[0] = student_row(1, phq=[3, 3, 3, 3, 3, 1, 1, 0, 2])  # 19 + item 9: orange, crisis
-    rows[3][6] = "=cmd|' /C calc'!A0"  # a formula in a bad cell: reported, never run
-    sign_in(client, "liaison")
-    upload = SimpleUploadedFile("名单.csv", csv_bytes(rows, encoding="gb18030"))
-    response = client.post(f"/screening/campaigns/{campaign.pk}/", {"file": upload})
-    assert response.status_code == 302
-    client.logout()
-    return RosterImport.objects.get()
+from tests.support.accounts import sign_in
+from tests.support.rosters import csv_bytes, roster_rows
 
 
 def test_the_liaison_uploads_and_sees_the_report(client, imported):

@@ -16,8 +16,8 @@ from centre.models import MonthlyReport, Notification, Reminder, Site
 from counselling import follow_ups
 from counselling.models import FollowUp
 from screening.models import TrackingTask
-from tests.conftest import DEMO_PASSWORD
-from tests.statistics.conftest import at
+from tests.support.accounts import DEMO_PASSWORD
+from tests.support.clock import at
 
 FLOW = [
     "visits",
