@@ -55,6 +55,18 @@ def phone_page(browser, live_server):
 
 
 @pytest.fixture
+def english(live_server):
+    """Switch a page to English (the portal's default is Chinese)."""
+
+    def switch(page) -> None:
+        page.context.add_cookies(
+            [{"name": "portal_language", "value": "en", "url": live_server.url}]
+        )
+
+    return switch
+
+
+@pytest.fixture
 def sign_in(transactional_db):
     """Sign a page in as a demo account, through the login form (the demo network is there:
     tests/conftest.py seeds it again after every test that flushed it)."""

@@ -11,16 +11,6 @@ from tests.support.rosters import csv_bytes, roster_rows, student_row
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
 
-@pytest.fixture
-def english(live_server):
-    def switch(page) -> None:
-        page.context.add_cookies(
-            [{"name": "portal_language", "value": "en", "url": live_server.url}]
-        )
-
-    return switch
-
-
 def test_a_liaison_uploads_a_roster_and_a_counsellor_follows_the_flagged_student(
     browser, live_server, page, sign_in, english, campaign, celery_worker, settings, tmp_path
 ):

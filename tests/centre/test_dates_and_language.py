@@ -10,7 +10,6 @@ import re
 import pytest
 
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
-from tests.hostile import build_world
 from tests.support.accounts import sign_in
 
 LANGUAGES = ["zh-hans", "en"]
@@ -21,11 +20,6 @@ def input_value(page: str, name: str) -> str:
     assert tag, name
     value = re.search(r'value="([^"]*)"', tag.group(0))
     return value.group(1) if value else ""
-
-
-@pytest.fixture
-def world(account):
-    return build_world(account)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
