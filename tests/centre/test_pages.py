@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from tests.support.accounts import DEMO_PASSWORD, sign_in
+from tests.support.accounts import DEMO_PASSWORD, sign_in, switch_to
+from tests.support.queries import queries_per_page
 
 # What each demo account finds in its navigation (beside Home), by URL.
 NAVIGATION = {
@@ -125,3 +126,37 @@ def test_a_system_administrator_manages_accounts_but_cannot_make_superusers(clie
     assert page.status_code == 200
     assert 'name="is_superuser"' not in page.text
     assert 'name="groups"' in page.text
+
+
+# The queries of each page of the core, by persona, pinned (sign-in, permissions, the page, the
+# audit): the same after 30 more sign-ins fill the audit log and the inbox.
+CORE_PAGE_QUERIES = {
+    "counsellor": {"home": 8, "inbox": 8},
+    "supervisor": {"home": 8, "reminders": 10},
+    "auditor": {"home": 8, "audit-log": 9},
+    "stats": {"home": 8, "statistics": 92},  # grouped counts per figure and period, no per-row
+}
+CORE_PAGES = {
+    "home": "/",
+    "inbox": "/inbox/",
+    "reminders": "/reminders/",
+    "audit-log": "/audit/",
+    "statistics": "/statistics/",
+}
+
+
+def core_page_queries(client) -> dict[str, dict[str, int]]:
+    counts = {}
+    for username, pages in CORE_PAGE_QUERIES.items():
+        switch_to(client, username)
+        counts[username] = queries_per_page(client, {page: CORE_PAGES[page] for page in pages})
+    client.logout()
+    return counts
+
+
+def test_every_core_page_needs_a_fixed_number_of_queries(client, demo_network):
+    assert core_page_queries(client) == CORE_PAGE_QUERIES
+    for _ in range(30):
+        switch_to(client, "counsellor")
+    client.logout()
+    assert core_page_queries(client) == CORE_PAGE_QUERIES
