@@ -4,7 +4,7 @@ The demo network (sites, schools, one account per role, made by the same code as
 is seeded once into the test database, before the first test; tests that run in a transaction
 see it and roll their own changes back. Tests that commit (`transaction=True`, the Celery worker,
 the browser and live-server tests) end with a flush of every table: the network is seeded again
-after each of them (`pytest_runtest_teardown`), so the tests that follow see it too.
+before the next test that uses the database (`pytest_runtest_teardown`), so it sees it too.
 
 - `alice` (demo `counsellor`) leads `alice_case`; `bob` (demo `counsellor2`) leads `bob_case`;
   both at site K01. No case is shared between them.
@@ -61,12 +61,23 @@ def flushes_database(item: pytest.Item) -> bool:
     return "transactional_db" in fixtures or "live_server" in fixtures
 
 
+def uses_database(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", [])
+    return bool(item.get_closest_marker("django_db")) or "db" in fixtures or flushes_database(item)
+
+
+# Whether a test has flushed the network away since it was last seeded.
+NETWORK = {"flushed": False}
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     result = yield
-    if nextitem is not None and flushes_database(item):
+    NETWORK["flushed"] = NETWORK["flushed"] or flushes_database(item)
+    if NETWORK["flushed"] and nextitem is not None and uses_database(nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             seed_demo_network()
+        NETWORK["flushed"] = False
     return result
 
 
