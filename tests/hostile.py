@@ -86,7 +86,7 @@ def build_world(account) -> World:
     from counselling.models import Consent, Guardian
     from screening import services as screening_services
     from screening.models import Campaign, TrackingTask
-    from tests.screening.conftest import csv_bytes, roster_rows, student_row
+    from tests.support.rosters import csv_bytes, roster_rows, student_row
 
     alice, liaison = account("counsellor"), account("liaison")
     site, school = Site.objects.get(code="K01"), School.objects.get(code="SCH-0101")

@@ -7,14 +7,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import DEMO_PASSWORD
-from tests.counselling.conftest import k01, make_case, school  # noqa: F401  (shared fixtures)
-from tests.screening.conftest import campaign  # noqa: F401  (shared fixture)
+from tests.support.accounts import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-# Committed data, for the live server reads through its own connection.
-BROWSER_DB = pytest.mark.django_db(transaction=True)
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # This machine has no route to the internet: keep Chromium from trying.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -60,11 +55,21 @@ def phone_page(browser, live_server):
 
 
 @pytest.fixture
-def sign_in(transactional_db):
-    """Sign a page in as a demo account, through the login form."""
-    from centre import demo
+def english(live_server):
+    """Switch a page to English (the portal's default is Chinese)."""
 
-    demo.seed(password=DEMO_PASSWORD, log=lambda message: None)
+    def switch(page) -> None:
+        page.context.add_cookies(
+            [{"name": "portal_language", "value": "en", "url": live_server.url}]
+        )
+
+    return switch
+
+
+@pytest.fixture
+def sign_in(transactional_db):
+    """Sign a page in as a demo account, through the login form (the demo network is there:
+    tests/conftest.py seeds it again after every test that flushed it)."""
 
     def sign_in_as(page, username: str) -> None:
         page.goto("/login/")
@@ -74,10 +79,3 @@ def sign_in(transactional_db):
         page.wait_for_url("**/")
 
     return sign_in_as
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

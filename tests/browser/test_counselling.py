@@ -7,20 +7,10 @@ import pytest
 
 from centre.models import AuditEntry
 from counselling.models import Case, CounsellingSession
-from tests.browser.conftest import BROWSER_DB, screenshot
-from tests.counselling.conftest import years_ago
+from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.clock import years_ago
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
-
-
-@pytest.fixture
-def english(live_server):
-    def switch(page) -> None:
-        page.context.add_cookies(
-            [{"name": "portal_language", "value": "en", "url": live_server.url}]
-        )
-
-    return switch
 
 
 def test_a_counsellor_opens_a_case_from_intake_and_a_second_intake_finds_the_child(

@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import BROWSER_DB, screenshot
-from tests.screening.conftest import csv_bytes, roster_rows, student_row
+from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.rosters import csv_bytes, roster_rows, student_row
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
-
-
-@pytest.fixture
-def english(live_server):
-    def switch(page) -> None:
-        page.context.add_cookies(
-            [{"name": "portal_language", "value": "en", "url": live_server.url}]
-        )
-
-    return switch
 
 
 def test_a_liaison_uploads_a_roster_and_a_counsellor_follows_the_flagged_student(

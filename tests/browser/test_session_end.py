@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from counselling.models import CounsellingSession
-from tests.browser.conftest import BROWSER_DB, screenshot
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
+from tests.support.browser import BROWSER_DB, screenshot
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

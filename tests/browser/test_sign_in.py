@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import BROWSER_DB, screenshot
+from tests.support.browser import BROWSER_DB, screenshot
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from centre.audit import AuditContextMiddleware
 from centre.models import AuditEntry, Site, User
 from centre.roles import Role
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD, sign_in
 
 
 def change_form(user, **changes) -> dict:
@@ -56,7 +56,7 @@ def entries(after_seeding):
 
 @pytest.fixture
 def admin_client(client, account):
-    client.login(username="admin", password=DEMO_PASSWORD)
+    sign_in(client, "admin")
     return client
 
 
@@ -128,7 +128,7 @@ def test_a_role_granted_in_the_admin_is_audited_with_its_actor_and_shown_to_audi
     changed = entries(operator, "centre.user.changed").get()
     assert changed.data["changes"] == {"is_active": [True, False]}
     client.logout()
-    client.login(username="auditor", password=DEMO_PASSWORD)
+    sign_in(client, "auditor")
     page = client.get("/audit/?action=centre.user.role_granted")
     assert page.status_code == 200
     assert "centre.user.role_granted" in page.text

@@ -17,13 +17,12 @@ import logging
 import os
 import re
 
-import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.hostile import HOSTILE_JSON, HUGE_ID, MISSING_ID, Prober, build_world
+from tests.hostile import HOSTILE_JSON, HUGE_ID, MISSING_ID, Prober
 
 # Valid dates and moments are mostly around now (the bounds are a few years either side).
 RECENT = datetime.datetime(2020, 1, 1)  # noqa: DTZ001 (sent as written)
@@ -129,11 +128,6 @@ class Strategies:
         return st.fixed_dictionaries(dict.fromkeys(names, record)).map(
             lambda values: path.format(**values).lstrip("/")
         )
-
-
-@pytest.fixture
-def world(account):
-    return build_world(account)
 
 
 def test_the_api_never_answers_500(account, world):

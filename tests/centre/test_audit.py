@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection, transaction
 
 from centre.audit import audit_log
 from centre.models import AuditEntry
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 
 @pytest.fixture

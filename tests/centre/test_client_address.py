@@ -22,7 +22,7 @@ from django.test import RequestFactory
 
 from centre.audit import client_address
 from centre.models import AuditEntry
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,16 +10,9 @@ import re
 import pytest
 
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
-from tests.conftest import DEMO_PASSWORD
-from tests.hostile import build_world
+from tests.support.accounts import sign_in
 
 LANGUAGES = ["zh-hans", "en"]
-
-
-def sign_in(client, username: str, language: str):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    client.cookies["portal_language"] = language
-    return client
 
 
 def input_value(page: str, name: str) -> str:
@@ -27,11 +20,6 @@ def input_value(page: str, name: str) -> str:
     assert tag, name
     value = re.search(r'value="([^"]*)"', tag.group(0))
     return value.group(1) if value else ""
-
-
-@pytest.fixture
-def world(account):
-    return build_world(account)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -47,7 +35,7 @@ def test_the_shared_widgets_write_iso_in_every_language(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_step_2_of_the_intake_keeps_the_date_of_birth(client, demo_network, language):
-    sign_in(client, "counsellor", language)
+    sign_in(client, "counsellor", language=language)
     page = client.post(
         "/counselling/intake/",
         {"step": "search", "full_name": "没有的学生", "date_of_birth": "2014-03-05"},
@@ -59,7 +47,7 @@ def test_step_2_of_the_intake_keeps_the_date_of_birth(client, demo_network, lang
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_refer_from_a_screening_result_keeps_the_date_of_birth(client, world, language):
-    sign_in(client, "counsellor", language)
+    sign_in(client, "counsellor", language=language)
     page = client.get(f"/screening/tasks/{world.ids['task_id']}/refer/").content.decode()
     assert input_value(page, "date_of_birth") == "2012-05-03"
 
@@ -70,7 +58,7 @@ def language_next(page: str) -> str:
 
 
 def test_the_language_switch_after_a_form_error_returns_to_the_page_read(client, world):
-    sign_in(client, "counsellor", "zh-hans")
+    sign_in(client, "counsellor", language="zh-hans")
     case_page = f"/counselling/cases/{world.ids['case_id']}/"
     refused = client.post(
         f"{case_page}change/risk/",
@@ -86,7 +74,7 @@ def test_the_language_switch_after_a_form_error_returns_to_the_page_read(client,
 
 
 def test_without_a_referer_the_switch_returns_home_not_to_a_post_only_address(client, world):
-    sign_in(client, "counsellor", "zh-hans")
+    sign_in(client, "counsellor", language="zh-hans")
     case_page = f"/counselling/cases/{world.ids['case_id']}/"
     refused = client.post(f"{case_page}change/risk/", {"risk_level": "high", "version": 1})
     assert language_next(refused.content.decode()) == "/"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from centre.models import AuditEntry
 from centre.monthly_report import monthly_report_build
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import sign_in
 
 
 def test_the_statistics_export_and_a_monthly_report_download_are_audited(client, account):
-    client.login(username="stats", password=DEMO_PASSWORD)
+    sign_in(client, "stats")
     answer = client.get("/statistics/export.xlsx", {"from": "2026-03", "to": "2026-04"})
     assert answer.status_code == 200
     export = AuditEntry.objects.get(action="centre.statistics.exported")

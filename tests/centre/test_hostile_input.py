@@ -21,7 +21,6 @@ from tests.hostile import (
     KNOWN_PARAMETERS,
     OTHER_METHODS,
     Prober,
-    build_world,
     fillings,
     form_names,
     rotation,
@@ -34,11 +33,6 @@ WHO = ["anonymous", "counsellor", "supervisor", "liaison", "crisis", "stats", "a
 # (about ten minutes). By default (`make test`) principal k sends the k-th rotation and the k-th
 # other method: together they cover the same values at a fraction of the cost.
 FULL = os.environ.get("HOSTILE_FULL") == "1"
-
-
-@pytest.fixture
-def world(account):
-    return build_world(account)
 
 
 def probe_route(prober: Prober, route, world, *, turn: int) -> None:

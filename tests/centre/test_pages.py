@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD, sign_in, switch_to
+from tests.support.queries import queries_per_page
 
 # What each demo account finds in its navigation (beside Home), by URL.
 NAVIGATION = {
@@ -59,7 +60,7 @@ def test_the_home_page_requires_sign_in(client, db):
 
 @pytest.mark.parametrize("username", list(NAVIGATION))
 def test_each_role_sees_its_own_navigation(client, demo_network, username):
-    assert client.login(username=username, password=DEMO_PASSWORD)
+    sign_in(client, username)
     response = client.get("/")
     assert response.status_code == 200
     assert navigation_links(response.text) == NAVIGATION[username]
@@ -69,27 +70,27 @@ def test_each_role_sees_its_own_navigation(client, demo_network, username):
 
 @pytest.mark.parametrize("username", list(NAVIGATION))
 def test_workspaces_of_other_roles_are_refused(client, demo_network, username):
-    assert client.login(username=username, password=DEMO_PASSWORD)
+    sign_in(client, username)
     for workspace in WORKSPACES:
         if workspace not in NAVIGATION[username]:
             assert client.get(workspace).status_code == 403, workspace
 
 
 def test_pages_for_a_signed_in_user_are_never_cached(client, demo_network):
-    client.login(username="counsellor", password=DEMO_PASSWORD)
+    sign_in(client, "counsellor")
     assert "no-store" in client.get("/").headers["Cache-Control"]
 
 
 def test_the_audit_log_lists_sign_ins_for_the_auditor(client, demo_network):
     client.post("/login/", {"username": "nobody", "password": "x"})
-    client.login(username="auditor", password=DEMO_PASSWORD)
+    sign_in(client, "auditor")
     response = client.get("/audit/?action=centre.session")
     assert response.status_code == 200
     assert "nobody" in response.text
 
 
 def test_the_api_describes_itself_with_local_assets_only(client, demo_network):
-    client.login(username="counsellor", password=DEMO_PASSWORD)
+    sign_in(client, "counsellor")
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     assert "/api/v1/me/" in schema.json()["paths"]
@@ -100,7 +101,7 @@ def test_the_api_describes_itself_with_local_assets_only(client, demo_network):
 
 def test_the_api_names_the_signed_in_user_and_role(client, demo_network):
     assert client.get("/api/v1/me/").status_code == 403
-    client.login(username="liaison", password=DEMO_PASSWORD)
+    sign_in(client, "liaison")
     answer = client.get("/api/v1/me/").json()
     assert answer["roles"] == ["school_liaison"]
     assert answer["school_code"] == "SCH-0101"
@@ -119,9 +120,43 @@ def test_repeated_wrong_passwords_lock_that_username_from_that_address_only(
 
 
 def test_a_system_administrator_manages_accounts_but_cannot_make_superusers(client, account):
-    client.login(username="admin", password=DEMO_PASSWORD)
+    sign_in(client, "admin")
     counsellor = account("counsellor")
     page = client.get(f"/admin/centre/user/{counsellor.pk}/change/")
     assert page.status_code == 200
     assert 'name="is_superuser"' not in page.text
     assert 'name="groups"' in page.text
+
+
+# The queries of each page of the core, by persona, pinned (sign-in, permissions, the page, the
+# audit): the same after 30 more sign-ins fill the audit log and the inbox.
+CORE_PAGE_QUERIES = {
+    "counsellor": {"home": 8, "inbox": 8},
+    "supervisor": {"home": 8, "reminders": 10},
+    "auditor": {"home": 8, "audit-log": 9},
+    "stats": {"home": 8, "statistics": 92},  # grouped counts per figure and period, no per-row
+}
+CORE_PAGES = {
+    "home": "/",
+    "inbox": "/inbox/",
+    "reminders": "/reminders/",
+    "audit-log": "/audit/",
+    "statistics": "/statistics/",
+}
+
+
+def core_page_queries(client) -> dict[str, dict[str, int]]:
+    counts = {}
+    for username, pages in CORE_PAGE_QUERIES.items():
+        switch_to(client, username)
+        counts[username] = queries_per_page(client, {page: CORE_PAGES[page] for page in pages})
+    client.logout()
+    return counts
+
+
+def test_every_core_page_needs_a_fixed_number_of_queries(client, demo_network):
+    assert core_page_queries(client) == CORE_PAGE_QUERIES
+    for _ in range(30):
+        switch_to(client, "counsellor")
+    client.logout()
+    assert core_page_queries(client) == CORE_PAGE_QUERIES

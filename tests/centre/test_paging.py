@@ -15,7 +15,7 @@ from centre.audit import audit_log
 from centre.models import AuditEntry
 from centre.paging import keyset_page
 from centre.parameters import BadParameter
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 PAGER_ACTION = "tests.paging.probe"
 

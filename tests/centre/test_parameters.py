@@ -8,18 +8,12 @@ import base64
 import pytest
 
 from centre.models import Notification, Reminder
-from tests.conftest import DEMO_PASSWORD
-
-
-def sign_in(client, username: str):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    client.cookies["portal_language"] = "en"
-    return client
+from tests.support.accounts import sign_in
 
 
 @pytest.mark.parametrize("value", ["²", "1²", "a\x00", "99999999999999999999999", "-1"])
 def test_an_id_that_is_no_number_answers_400_in_the_api(client, demo_network, value):
-    sign_in(client, "counsellor")
+    sign_in(client, "counsellor", language="en")
     for address in ["/api/v1/counselling/sessions/", "/api/v1/counselling/referrals/"]:
         response = client.get(address, {"case": value})
         assert response.status_code == 400
@@ -27,7 +21,7 @@ def test_an_id_that_is_no_number_answers_400_in_the_api(client, demo_network, va
 
 
 def test_a_campaign_that_is_no_number_answers_400_on_the_board(client, demo_network):
-    sign_in(client, "supervisor")
+    sign_in(client, "supervisor", language="en")
     response = client.get("/screening/board/", {"campaign": "²"})
     assert response.status_code == 400
     assert "“campaign” must be a record number." in response.content.decode()
@@ -36,7 +30,7 @@ def test_a_campaign_that_is_no_number_answers_400_on_the_board(client, demo_netw
 def test_the_inbox_refuses_a_notification_that_is_no_number(client, account):
     user = account("counsellor")
     Notification.objects.create(user=user, title="t")
-    sign_in(client, "counsellor")
+    sign_in(client, "counsellor", language="en")
     response = client.post("/inbox/", {"notification": "²"})
     assert response.status_code == 400
     assert "“notification” must be a record number." in response.content.decode()
@@ -45,7 +39,7 @@ def test_the_inbox_refuses_a_notification_that_is_no_number(client, account):
 
 @pytest.mark.parametrize("parameter", ["action", "user"])
 def test_a_nul_in_the_audit_filters_answers_400(client, demo_network, parameter):
-    sign_in(client, "auditor")
+    sign_in(client, "auditor", language="en")
     for value in ["a\x00b", "x" * 151]:
         response = client.get("/audit/", {parameter: value})
         assert response.status_code == 400
@@ -58,7 +52,7 @@ def test_a_nul_in_the_audit_filters_answers_400(client, demo_network, parameter)
     [base64.b64encode(text.encode()).decode() for text in ["p=abc", "p=%00", "o=1&p=²"]],
 )
 def test_a_tampered_cursor_answers_404(client, demo_network, cursor):
-    sign_in(client, "counsellor")
+    sign_in(client, "counsellor", language="en")
     for address in ["/api/v1/counselling/cases/", "/api/v1/counselling/sessions/"]:
         response = client.get(address, {"cursor": cursor})
         assert response.status_code == 404
@@ -67,7 +61,7 @@ def test_a_tampered_cursor_answers_404(client, demo_network, cursor):
 
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO"])
 def test_other_methods_on_api_routes_answer_405(client, demo_network, method):
-    sign_in(client, "counsellor")
+    sign_in(client, "counsellor", language="en")
     for address in ["/api/v1/counselling/cases/", "/api/v1/counselling/cases/1/", "/api/v1/me/"]:
         response = client.generic(method, address)
         assert response.status_code == 405, address
@@ -84,7 +78,7 @@ def test_a_reminders_address_opened_in_a_browser_shows_the_outbox(client, accoun
         site=account("supervisor").site,  # a supervisor decides their own site's reminders
         template="monthly_report_ready",
     )
-    sign_in(client, "supervisor")
+    sign_in(client, "supervisor", language="en")
     response = client.get(f"/reminders/{reminder.pk}/")
     assert (response.status_code, response["Location"]) == (302, "/reminders/")
     assert client.post("/reminders/", {"decision": "resend"}).status_code == 405
@@ -101,7 +95,7 @@ def test_a_reminders_address_opened_in_a_browser_shows_the_outbox(client, accoun
 def test_a_statistics_window_beyond_the_bounds_shows_this_month_with_a_message(
     client, demo_network, first, last
 ):
-    sign_in(client, "stats")
+    sign_in(client, "stats", language="en")
     for address in ["/statistics/", "/statistics/export.xlsx"]:
         response = client.get(address, {"from": first, "to": last}, follow=True)
         assert response.status_code == 200
@@ -110,7 +104,7 @@ def test_a_statistics_window_beyond_the_bounds_shows_this_month_with_a_message(
 
 
 def test_a_nul_in_the_statistics_site_answers_400(client, demo_network):
-    sign_in(client, "stats")
+    sign_in(client, "stats", language="en")
     response = client.get("/statistics/", {"site": "K0\x00"})
     assert response.status_code == 400
     assert "“site” holds at most 150 characters" in response.content.decode()
@@ -124,12 +118,12 @@ def test_a_monthly_report_whose_file_is_gone_answers_404(client, demo_network):
     report = MonthlyReport(month="2026-10-01")
     report.file.save("gone.xlsx", ContentFile(b"PK"), save=True)
     report.file.storage.delete(report.file.name)
-    sign_in(client, "stats")
+    sign_in(client, "stats", language="en")
     assert client.get(f"/statistics/reports/{report.pk}.xlsx").status_code == 404
 
 
 @pytest.mark.parametrize("method", ["OPTIONS", "POST", "DELETE"])
 def test_the_api_docs_page_answers_only_get(client, demo_network, method):
-    sign_in(client, "counsellor")
+    sign_in(client, "counsellor", language="en")
     assert client.generic(method, "/api/v1/docs/").status_code == 405
     assert client.get("/api/v1/docs/").status_code == 200

@@ -4,7 +4,7 @@ test failed before its fix."""
 from __future__ import annotations
 
 from centre.models import AuditEntry, School, Site
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 
 def test_moving_a_school_or_a_site_in_the_admin_is_audited(client, demo_network):

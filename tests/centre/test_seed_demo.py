@@ -22,6 +22,15 @@ EXPECTED_ROLES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def without_demo_accounts(db):
+    """The command meets a database without the demo accounts (tests/conftest.py seeds them for
+    every other test; this test's transaction puts them back)."""
+    from centre import demo
+
+    User.objects.filter(username__in=[account.username for account in demo.ACCOUNTS]).delete()
+
+
 @pytest.fixture
 def debug_on(settings, monkeypatch):
     settings.DEBUG = True

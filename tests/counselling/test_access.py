@@ -25,15 +25,10 @@ from counselling.models import (
     Guardian,
     Referral,
 )
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import sign_in
 
 API = "/api/v1/counselling"
 ZERO_WIDTH = "\u200b" * 12 + "\u200c\u200d\ufeff  \u2060"
-
-
-def sign_in(client, username: str):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
 
 
 @pytest.fixture

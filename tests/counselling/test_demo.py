@@ -15,7 +15,7 @@ from counselling.models import (
     SafetyPlan,
 )
 from counselling.selectors import case_visible_to
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 
 def seed() -> None:

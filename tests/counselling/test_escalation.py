@@ -14,7 +14,7 @@ from centre import escalation, reminders
 from centre.models import Notification, Reminder
 from counselling import follow_ups
 from counselling.models import FollowUp
-from tests.conftest import wait_for
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from counselling import services
 from counselling.models import Client, CounsellingSession, FollowUp
-from tests.counselling.test_pages import sign_in
+from tests.support.accounts import sign_in
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from centre.models import Reminder
 from centre.versioning import StaleEditError
 from counselling import follow_ups, services
 from counselling.models import Case, Consent, FollowUp, Guardian
-from tests.counselling.conftest import years_ago
+from tests.support.clock import years_ago
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ANCHOR = datetime.datetime(2026, 1, 31, 10, 0, tzinfo=SHANGHAI)

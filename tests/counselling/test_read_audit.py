@@ -10,14 +10,9 @@ from django.utils import timezone, translation
 
 from centre.models import AuditEntry, AuditRecord
 from counselling import follow_ups, selectors, services
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import sign_in
 
 API = "/api/v1/counselling"
-
-
-def sign_in(client, username: str):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
 
 
 @pytest.fixture

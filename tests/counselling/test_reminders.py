@@ -20,8 +20,9 @@ from centre import reminders
 from centre.models import Notification, Reminder
 from counselling import follow_ups, services
 from counselling.models import Consent
-from tests.conftest import wait_for
+from tests.support.accounts import sign_in
 from tests.support.sms import RecordingBackend, recorded_sms  # noqa: F401 (a fixture)
+from tests.support.worker import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("recorded_sms")]
@@ -170,7 +171,7 @@ def test_a_worker_killed_while_sending_neither_loses_nor_doubles_it(
     assert sent_keys() == []
 
     # Visible to a person, who decides it goes out again: then it is sent once.
-    assert client.login(username="supervisor", password="demo-password-for-tests")
+    sign_in(client, "supervisor")
     page = client.get("/reminders/")
     assert f"reminder-{reminder.pk}" in page.text
     client.post(f"/reminders/{reminder.pk}/", {"decision": "resend"})

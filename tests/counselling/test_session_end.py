@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from centre import drafts
-from tests.conftest import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD
 
 ORIGIN = "http://testserver"
 NOTE = "她说这周睡得好一些了，愿意和母亲谈谈学校的事。"

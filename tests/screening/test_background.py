@@ -12,8 +12,8 @@ from django.utils import timezone
 from centre.models import Reminder
 from screening import services
 from screening.models import RosterImport, ScreeningResult, TrackingTask
-from tests.conftest import wait_for
-from tests.screening.conftest import csv_bytes, roster_rows, student_row
+from tests.support.rosters import csv_bytes, roster_rows, student_row
+from tests.support.worker import wait_for
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,17 +20,11 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
-from tests.conftest import DEMO_PASSWORD
-from tests.screening.conftest import csv_bytes, roster_rows, student_row
+from tests.support.accounts import DEMO_PASSWORD, switch_to
+from tests.support.rosters import csv_bytes, roster_rows, student_row
 
 CSSRS_LOW = {"action": "cssrs", "q1": "yes", "q2": "no", "q6": "no"}
 CSSRS_NONE = {"action": "cssrs", "q1": "no", "q2": "no", "q6": "no"}
-
-
-def sign_in(client, username: str):
-    client.logout()
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
 
 
 def person(username: str, role: Role, site_code: str, school_code: str | None = None) -> User:
@@ -49,7 +43,7 @@ def imported(client, campaign):
     """Four students uploaded by the liaison: student 1 is flagged (orange, crisis task)."""
     rows = roster_rows(4)
     rows[0] = student_row(1, phq=[3, 3, 3, 3, 3, 1, 1, 0, 2])
-    sign_in(client, "liaison")
+    switch_to(client, "liaison")
     upload = SimpleUploadedFile("名单.csv", csv_bytes(rows))
     assert client.post(f"/screening/campaigns/{campaign.pk}/", {"file": upload}).status_code == 302
     client.logout()
@@ -65,10 +59,10 @@ def flagged() -> ScreeningResult:
 
 def test_undo_keeps_the_result_whose_interview_is_recorded(client, imported):
     result = flagged()
-    sign_in(client, "counsellor")
+    switch_to(client, "counsellor")
     assert client.post(f"/screening/results/{result.pk}/", CSSRS_LOW).status_code == 302
     changes = TierChange.objects.filter(result=result).count()
-    sign_in(client, "liaison")
+    switch_to(client, "liaison")
     confirmation = client.get(f"/screening/imports/{imported.pk}/undo/")
     assert "导入的 3 条结果" in confirmation.text  # removed
     assert 'id="undo-kept"' in confirmation.text
@@ -125,15 +119,15 @@ def test_only_the_uploader_or_a_clinician_of_the_site_may_undo(client, imported)
     person("liaison_b", Role.SCHOOL_LIAISON, "K01-S001", "SCH-0101")  # same school, not uploader
     person("counsellor_k02", Role.COUNSELLOR, "K02")
     url = f"/screening/imports/{imported.pk}/undo/"
-    sign_in(client, "liaison_b")
+    switch_to(client, "liaison_b")
     assert client.get(f"/screening/imports/{imported.pk}/").status_code == 200
     assert "Undo this import" not in client.get(f"/screening/imports/{imported.pk}/").text
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
-    sign_in(client, "counsellor_k02")  # another site: cannot even see the import
+    switch_to(client, "counsellor_k02")  # another site: cannot even see the import
     assert client.post(url).status_code == 404
     assert ScreeningResult.objects.count() == 4
-    sign_in(client, "supervisor")
+    switch_to(client, "supervisor")
     assert client.post(url).status_code == 302
     assert not ScreeningResult.objects.exists()
 
@@ -151,7 +145,7 @@ def test_the_service_refuses_an_undo_by_someone_else(imported):
 def test_lowering_a_tier_waits_for_a_second_clinician(client, imported, account):
     result = flagged()
     url = f"/screening/results/{result.pk}/"
-    sign_in(client, "counsellor")
+    switch_to(client, "counsellor")
     # A sign-off chosen on the form (the old way) is not a sign-off: nothing is lowered.
     response = client.post(
         url,
@@ -171,7 +165,7 @@ def test_lowering_a_tier_waits_for_a_second_clinician(client, imported, account)
     assert again.status_code == 400
     assert "已有一项下调此等级的申请" in again.text
     # The supervisor sees the request on the board and on the result page, and approves it.
-    sign_in(client, "supervisor")
+    switch_to(client, "supervisor")
     assert 'id="tier-requests"' in client.get("/screening/board/").text
     assert 'id="tier-request-form"' in client.get(url).text
     assert client.post(url, decide).status_code == 302
@@ -202,7 +196,7 @@ def test_a_clinician_who_cannot_see_the_result_cannot_approve(client, imported, 
         )
     )
     assert told == {"counsellor2", "supervisor"}  # not the one who asked, nor another site
-    sign_in(client, "counsellor_k03")
+    switch_to(client, "counsellor_k03")
     decide = {"action": "approve", "request": tier_request.pk}
     assert client.post(f"/screening/results/{result.pk}/", decide).status_code == 404
     assert "tier-requests" not in client.get("/screening/board/").text
@@ -221,7 +215,7 @@ def test_a_declined_request_leaves_the_tier(client, imported, account):
     tier_request = services.result_change_tier(
         actor=account("counsellor"), result=result, tier="blue", reason="复评后好转"
     )
-    sign_in(client, "counsellor2")
+    switch_to(client, "counsellor2")
     decline = {"action": "decline", "request": tier_request.pk}
     assert client.post(f"/screening/results/{result.pk}/", decline).status_code == 302
     tier_request.refresh_from_db()
@@ -253,7 +247,7 @@ def test_the_interview_never_lowers_a_tier_a_clinician_raised(client, imported, 
     services.result_change_tier(
         actor=account("counsellor"), result=result, tier="red", reason="有具体计划"
     )
-    sign_in(client, "counsellor")
+    switch_to(client, "counsellor")
     assert client.post(f"/screening/results/{result.pk}/", CSSRS_NONE).status_code == 302
     result.refresh_from_db()
     assert result.tier == "red"

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening import services
 from screening.models import RosterImport
-from tests.screening.conftest import csv_bytes, roster_rows
+from tests.support.rosters import csv_bytes, roster_rows
 
 
 def test_a_superscript_digit_in_an_item_is_a_row_error(campaign, account):

@@ -19,7 +19,7 @@ import pytest
 from centre.bulk import UnstorableValueError, insert_rows
 from screening import importing
 from screening.models import RosterImport, Student, TrackingTask
-from tests.screening.conftest import csv_bytes, roster_rows, student_row, xlsx_bytes
+from tests.support.rosters import csv_bytes, roster_rows, student_row, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 # Peak resident memory of reading any hostile workbook (README "Limits on uploads").

@@ -16,8 +16,8 @@ from django.utils import timezone
 from screening import services
 from screening.models import RosterImport, ScreeningResult, Student
 from screening.tasks import import_roster
-from tests.screening.conftest import csv_bytes, roster_rows, student_row
-from tests.screening.test_pages import sign_in
+from tests.support.accounts import sign_in
+from tests.support.rosters import csv_bytes, roster_rows, student_row
 
 NAME = "王秘密"
 ANSWERS = [3, 2, 1, 3, 2, 1, 3, 2, 1]

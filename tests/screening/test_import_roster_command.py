@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from screening.models import ScreeningResult
-from tests.screening.conftest import csv_bytes, roster_rows, xlsx_bytes
+from tests.support.rosters import csv_bytes, roster_rows, xlsx_bytes
 
 
 def command(*args) -> tuple[str, str]:

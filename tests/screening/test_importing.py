@@ -11,7 +11,7 @@ import pytest
 from screening import importing, services
 from screening.models import RosterImport, ScreeningResult, Student, TrackingTask
 from screening.roster_files import RefusedRosterError
-from tests.screening.conftest import csv_bytes, roster_rows, student_row, xlsx_bytes
+from tests.support.rosters import csv_bytes, roster_rows, student_row, xlsx_bytes
 
 
 def run(campaign, data: bytes, name: str = "roster.csv", *, all_or_nothing=False):

@@ -13,8 +13,8 @@ from django.core.files.base import ContentFile
 from screening import services
 from screening.models import RosterImport
 from screening.tasks import import_roster
-from tests.conftest import wait_for
-from tests.screening.conftest import csv_bytes, roster_rows
+from tests.support.rosters import csv_bytes, roster_rows
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

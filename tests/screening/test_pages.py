@@ -12,27 +12,9 @@ from openpyxl import load_workbook
 
 from centre.models import AuditEntry
 from screening.models import RosterImport, ScreeningResult, TierChange, TierRequest, TrackingTask
-from tests.conftest import DEMO_PASSWORD
-from tests.screening.conftest import csv_bytes, roster_rows, student_row
-
-
-def sign_in(client, username: str):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
-
-
-@pytest.fixture
-def imported(client, campaign):
-    """A small roster uploaded through the page by the school's liaison: row 2 is flagged."""
-    rows = roster_rows(4)
-    rows[0] = student_row(1, phq=[3, 3, 3, 3, 3, 1, 1, 0, 2])  # 19 + item 9: orange, crisis
-    rows[3][6] = "=cmd|' /C calc'!A0"  # a formula in a bad cell: reported, never run
-    sign_in(client, "liaison")
-    upload = SimpleUploadedFile("名单.csv", csv_bytes(rows, encoding="gb18030"))
-    response = client.post(f"/screening/campaigns/{campaign.pk}/", {"file": upload})
-    assert response.status_code == 302
-    client.logout()
-    return RosterImport.objects.get()
+from tests.support.accounts import sign_in, switch_to
+from tests.support.queries import queries_per_page
+from tests.support.rosters import csv_bytes, roster_rows, student_row
 
 
 def test_the_liaison_uploads_and_sees_the_report(client, imported):
@@ -217,3 +199,51 @@ def test_a_bad_rows_values_are_shown_only_to_the_uploader_and_clinicians(client,
         assert ("1890-01-01" in cells) is sees, username
         assert ("7" in cells) is sees, username
         client.logout()
+
+
+# The queries of each screening page, pinned (sign-in, permissions, the page and its prefetches,
+# the audit), the same for a roster of 4 as for one of 34.
+LIAISON_PAGE_QUERIES = {"workspace": 10, "campaign": 10, "import": 9, "board": 12}
+COUNSELLOR_PAGE_QUERIES = {"workspace": 11, "board": 14, "result": 13, "refer": 11}
+
+
+def screening_pages(imported) -> tuple[dict[str, str], dict[str, str]]:
+    result = ScreeningResult.objects.get(crisis_flag=True)
+    task = TrackingTask.objects.get(kind="crisis", result=result)
+    liaison = {
+        "workspace": "/screening/",
+        "campaign": f"/screening/campaigns/{imported.campaign_id}/",
+        "import": f"/screening/imports/{imported.pk}/",
+        "board": "/screening/board/",
+    }
+    counsellor = {
+        "workspace": "/screening/",
+        "board": "/screening/board/",
+        "result": f"/screening/results/{result.pk}/",
+        "refer": f"/screening/tasks/{task.pk}/refer/",
+    }
+    return liaison, counsellor
+
+
+def page_queries(client, liaison: dict, counsellor: dict) -> tuple[dict, dict]:
+    sign_in(client, "liaison")
+    liaison_counts = queries_per_page(client, liaison)
+    switch_to(client, "counsellor")
+    counsellor_counts = queries_per_page(client, counsellor)
+    client.logout()
+    return liaison_counts, counsellor_counts
+
+
+def test_every_screening_page_needs_a_fixed_number_of_queries(client, imported):
+    liaison, counsellor = screening_pages(imported)
+    expected = (LIAISON_PAGE_QUERIES, COUNSELLOR_PAGE_QUERIES)
+    assert page_queries(client, liaison, counsellor) == expected
+    more = [student_row(100 + n, phq=[2] * 9) for n in range(30)]  # 30 more, each with a task
+    sign_in(client, "liaison")
+    upload = SimpleUploadedFile("名单2.csv", csv_bytes(more))
+    response = client.post(f"/screening/campaigns/{imported.campaign_id}/", {"file": upload})
+    assert response.status_code == 302
+    client.logout()
+    assert ScreeningResult.objects.count() == 33
+    assert TrackingTask.objects.count() > 30
+    assert page_queries(client, liaison, counsellor) == expected

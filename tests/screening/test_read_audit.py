@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from centre.models import AuditEntry, AuditRecord
 from screening.models import ScreeningResult, TrackingTask
-from tests.screening.test_pages import imported, sign_in  # noqa: F401  (a fixture)
+from tests.support.accounts import sign_in
 
 
 def new_entries(client, url: str) -> list[AuditEntry]:
@@ -15,7 +15,7 @@ def new_entries(client, url: str) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(id__gt=last).exclude(action__startswith="centre.session"))
 
 
-def test_the_board_writes_one_entry_naming_the_results_shown(client, imported, account):  # noqa: F811
+def test_the_board_writes_one_entry_naming_the_results_shown(client, imported, account):
     shown = set(
         TrackingTask.objects.filter(status="open").values_list("result_id", flat=True).distinct()
     )
@@ -28,7 +28,7 @@ def test_the_board_writes_one_entry_naming_the_results_shown(client, imported, a
     assert sorted(recorded) == sorted(("screening.screeningresult", str(pk)) for pk in shown)
 
 
-def test_the_prefilled_referral_form_is_a_read_of_the_result(client, imported):  # noqa: F811
+def test_the_prefilled_referral_form_is_a_read_of_the_result(client, imported):
     task = TrackingTask.objects.get(kind="crisis")
     sign_in(client, "counsellor")
     [entry] = new_entries(client, f"/screening/tasks/{task.pk}/refer/")
@@ -39,7 +39,7 @@ def test_the_prefilled_referral_form_is_a_read_of_the_result(client, imported): 
     )
 
 
-def test_an_imports_report_and_every_download_are_audited(client, imported, campaign):  # noqa: F811
+def test_an_imports_report_and_every_download_are_audited(client, imported, campaign):
     sign_in(client, "liaison")
     [page] = new_entries(client, f"/screening/imports/{imported.pk}/")
     assert (page.action, page.target_id) == ("screening.roster_import.viewed", str(imported.pk))

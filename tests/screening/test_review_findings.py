@@ -14,8 +14,9 @@ from counselling.models import Case
 from screening import services
 from screening.importing import FORBIDDEN_CHARACTERS as FORBIDDEN
 from screening.models import RosterImport, ScreeningResult, TierChange, TrackingTask
-from tests.screening.conftest import csv_bytes, roster_rows
-from tests.screening.test_clinical_work import CSSRS_NONE, flagged, imported, sign_in  # noqa: F401
+from tests.screening.test_clinical_work import CSSRS_NONE, flagged, imported  # noqa: F401
+from tests.support.accounts import switch_to
+from tests.support.rosters import csv_bytes, roster_rows
 
 
 def test_a_tier_request_number_that_is_no_id_answers_400(client, imported, account):  # noqa: F811
@@ -24,7 +25,7 @@ def test_a_tier_request_number_that_is_no_id_answers_400(client, imported, accou
     services.result_change_tier(
         actor=account("counsellor"), result=result, tier="blue", reason="复评后好转"
     )
-    sign_in(client, "supervisor")
+    switch_to(client, "supervisor")
     response = client.post(
         f"/screening/results/{result.pk}/", {"action": "approve", "request": "²"}
     )
@@ -49,7 +50,7 @@ def test_a_second_interview_never_lowers_the_tier_the_first_confirmed(client, im
     once, by one clinician alone: the downgrade that must wait for a second clinician."""
     result = flagged()
     url = f"/screening/results/{result.pk}/"
-    sign_in(client, "counsellor")
+    switch_to(client, "counsellor")
     assert client.post(url, CSSRS_HIGH).status_code == 302
     result.refresh_from_db()
     assert result.tier == "red"
@@ -66,7 +67,7 @@ def test_a_bad_cell_with_control_characters_reads_in_the_report(client, campaign
     rows = roster_rows(2)
     rows[1][2] = value  # the sex column: not 男 or 女, echoed in the report
     rows[1][6] = value + "7"  # an answer out of range, echoed too
-    sign_in(client, "liaison")
+    switch_to(client, "liaison")
     upload = SimpleUploadedFile("名单.csv", csv_bytes(rows))
     assert client.post(f"/screening/campaigns/{campaign.pk}/", {"file": upload}).status_code == 302
     roster_import = RosterImport.objects.get()
@@ -91,7 +92,7 @@ def test_a_task_is_referred_once(client, imported):  # noqa: F811
     so no duplicate is found) opened a second case and replaced the task's link to the first."""
     task = TrackingTask.objects.get(kind="crisis")
     url = f"/screening/tasks/{task.pk}/refer/"
-    sign_in(client, "counsellor")
+    switch_to(client, "counsellor")
     intake = {
         "full_name": task.result.student.full_name,
         "date_of_birth": "2012-05-03",
@@ -123,7 +124,7 @@ def test_the_boards_tier_requests_are_in_its_read_entry(client, imported, accoun
     counsellor = account("counsellor")
     services.result_change_tier(actor=counsellor, result=quiet, tier="yellow", reason="访谈后上调")
     services.result_change_tier(actor=counsellor, result=quiet, tier="none", reason="复评后好转")
-    sign_in(client, "supervisor")
+    switch_to(client, "supervisor")
     before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
     page = client.get("/screening/board/")
     assert quiet.student.full_name in page.text

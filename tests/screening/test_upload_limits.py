@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from screening.models import RosterImport
-from tests.screening.conftest import csv_bytes, roster_rows
-from tests.screening.test_pages import sign_in
+from tests.support.accounts import sign_in
+from tests.support.rosters import csv_bytes, roster_rows
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_a_small_workbook_that_unpacks_to_much_goes_to_the_queue(client, campaig
     import io
     import zipfile
 
-    from tests.screening.conftest import xlsx_bytes
+    from tests.support.rosters import xlsx_bytes
 
     source, out = zipfile.ZipFile(io.BytesIO(xlsx_bytes(roster_rows(2)))), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,33 +11,13 @@ from centre.models import Site
 from counselling import services
 from screening import importing
 from screening.models import RosterImport
-from tests.counselling.conftest import (  # noqa: F401
-    alice,
-    bob,
-    k01,
-    make_case,
-    sam,
-    school,
-    staff_at,
-)
-from tests.screening.conftest import campaign, csv_bytes, student_row  # noqa: F401
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
-
-
-def session(actor, case, when, *, kind="counselling", attendance="attended"):
-    return services.session_log(
-        actor=actor, case=case, held_at=when, modality="face_to_face", kind=kind,
-        attendance=attendance,
-    )  # fmt: skip
+from tests.support.clock import at
+from tests.support.counselling import session
+from tests.support.rosters import csv_bytes, student_row
 
 
 @pytest.fixture
-def records(alice, make_case, campaign, staff_at):  # noqa: F811
+def records(alice, make_case, campaign, staff_at):
     """Known records in March and April 2026 at K01 (and one case at K02)."""
     with time_machine.travel(at(2026, 3, 5), tick=False):
         march = make_case(counsellor=alice, risk_level="low")

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from centre import reminders, statistics
 from centre.models import MonthlyReport
 from centre.monthly_report import monthly_report_build
-from tests.conftest import DEMO_PASSWORD
-from tests.statistics.conftest import at
+from tests.support.accounts import DEMO_PASSWORD
+from tests.support.clock import at
 from tests.support.figures_app import statistics as talks
 
 LABELS = {"zh-hans": "举办讲座场次", "en": "Talks held"}

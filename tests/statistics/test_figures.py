@@ -17,8 +17,8 @@ from centre.monthly_report import monthly_report_build
 from counselling import follow_ups
 from counselling.models import FollowUp
 from screening.models import TrackingTask
-from tests.conftest import DEMO_PASSWORD
-from tests.statistics.conftest import at
+from tests.support.accounts import sign_in
+from tests.support.clock import at
 
 FLOW = [
     "visits",
@@ -152,23 +152,23 @@ def test_small_counts_are_masked_for_non_clinical_readers():
 
 
 def test_the_page_masks_school_breakdowns_for_the_statistics_administrator(client, records):
-    client.login(username="stats", password=DEMO_PASSWORD)
+    sign_in(client, "stats")
     page = client.get("/statistics/", {"from": "2026-04", "to": "2026-04"})
     assert page.status_code == 200
     school_table = page.text.split('id="per-school"')[1].split("</table>")[0]
     assert "&lt;5" in school_table
     assert "学生1" not in page.text  # aggregates only, never names
-    client.login(username="supervisor", password=DEMO_PASSWORD)
+    sign_in(client, "supervisor")
     page = client.get("/statistics/", {"from": "2026-04", "to": "2026-04"})
     school_table = page.text.split('id="per-school"')[1].split("</table>")[0]
     assert ">3<" in school_table
 
 
 def test_a_supervisor_sees_their_own_site_only(client, records):
-    client.login(username="supervisor", password=DEMO_PASSWORD)
+    sign_in(client, "supervisor")
     page = client.get("/statistics/", {"site": "K02", "from": "2026-04", "to": "2026-04"})
     assert "东湖区心理健康服务中心" in page.text.split("<h1>")[1].split("</h1>")[0]
-    client.login(username="counsellor", password=DEMO_PASSWORD)
+    sign_in(client, "counsellor")
     assert client.get("/statistics/").status_code == 403
 
 
@@ -177,7 +177,7 @@ def test_the_export_neutralises_formulas(client, records):
 
     from openpyxl import load_workbook
 
-    client.login(username="stats", password=DEMO_PASSWORD)
+    sign_in(client, "stats")
     response = client.get("/statistics/export.xlsx", {"from": "2026-03", "to": "2026-04"})
     sheet = load_workbook(BytesIO(response.content)).active
     rows = {row[0].value: row[1].value for row in sheet.iter_rows() if row[0].value}

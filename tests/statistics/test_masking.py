@@ -18,10 +18,9 @@ from centre.models import Site
 from centre.monthly_report import monthly_report_build
 from screening import importing
 from screening.models import RosterImport
-from tests.conftest import DEMO_PASSWORD
-from tests.counselling.conftest import alice, k01, make_case, school, staff_at  # noqa: F401
-from tests.screening.conftest import campaign, csv_bytes, roster_rows  # noqa: F401
-from tests.statistics.conftest import at
+from tests.support.accounts import switch_to
+from tests.support.clock import at
+from tests.support.rosters import csv_bytes, roster_rows
 
 # New cases in April 2026, by site; March has 5 at K02-S001 and 1 at K03-S001. The city centre
 # has none of its own, so the network is the sum of the county centres.
@@ -32,7 +31,7 @@ FIGURES = ["new_cases", "active_cases", "screened_students"]
 
 
 @pytest.fixture
-def spread(make_case, campaign, staff_at):  # noqa: F811
+def spread(make_case, campaign, staff_at):
     # A child is registered by the staff of the site they are registered at.
     counsellors = {
         code: staff_at(f"counsellor-{code.lower()}", "counsellor", code)
@@ -48,12 +47,6 @@ def spread(make_case, campaign, staff_at):  # noqa: F811
             campaign=campaign, uploaded_by=campaign.liaison, original_name="r.csv"
         )
         importing.run_import(roster, csv_bytes(roster_rows(3)))  # 3 students at SCH-0101
-
-
-def sign_in(client, username: str):
-    client.logout()
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    return client
 
 
 def export(client, window, site: str = "") -> dict:
@@ -99,7 +92,7 @@ def per_site_cells(html: str) -> dict[str, list[str]]:
 
 
 def test_choosing_a_small_site_shows_it_masked_on_the_page_trend_and_export(client, spread):
-    sign_in(client, "stats")
+    switch_to(client, "stats")
     april = export(client, ("2026-04", "2026-04"), "K03")
     assert april["totals"]["new_cases"] == "<5"
     assert april["months"]["2026-04"]["new_cases"] == "<5"
@@ -117,7 +110,7 @@ def test_choosing_a_small_site_shows_it_masked_on_the_page_trend_and_export(clie
 
 
 def test_clinical_readers_see_exact_figures(client, spread):
-    sign_in(client, "supervisor")
+    switch_to(client, "supervisor")
     k01_april = export(client, ("2026-04", "2026-04"), "K01")
     assert k01_april["totals"]["new_cases"] == 6
     assert k01_april["totals"]["screened_students"] == 3
@@ -128,7 +121,7 @@ def test_clinical_readers_see_exact_figures(client, spread):
 
 def test_subtracting_sites_from_the_network_gives_nothing_back(client, spread):
     """The issue's attack: K03 hidden alone, the network less K01 and K02 would give it."""
-    sign_in(client, "stats")
+    switch_to(client, "stats")
     rows = per_site_cells(page(client, ("2026-04", "2026-04")))
     new_cases = {name: cells[1] for name, cells in rows.items()}
     names = {site.code: site.name for site in Site.objects.all()}
@@ -143,7 +136,7 @@ def test_no_count_under_5_below_the_network_can_be_read_or_derived(client, sprea
     the equations that tie the figures together (a site is its own records plus its child sites;
     a window is its months): no count under 5 is shown below the network, and none is
     determined by what is shown."""
-    sign_in(client, "stats")
+    switch_to(client, "stats")
     sites = list(Site.objects.all())
     shown: dict[tuple, object] = {}
 

@@ -21,9 +21,10 @@ from centre.statistics import rollup
 from counselling.models import Case, CounsellingSession, FollowUp, Referral
 from screening import importing
 from screening.models import Campaign, RosterImport, ScreeningResult
-from tests.conftest import wait_for
-from tests.screening.conftest import csv_bytes, student_row
-from tests.statistics.conftest import at, session
+from tests.support.clock import at
+from tests.support.counselling import session
+from tests.support.rosters import csv_bytes, student_row
+from tests.support.worker import wait_for
 
 NOW = at(2026, 6, 15)
 WINDOW = statistics.Window.parse("2025-07", "2026-06")  # the trend's 12 months at NOW
