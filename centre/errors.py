@@ -11,8 +11,13 @@ Services may still raise Django's `ValidationError` for a field's value (both pl
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+RecordT = TypeVar("RecordT", bound=Model)
 
 
 class ServiceError(Exception):
@@ -71,3 +76,12 @@ class NotFoundError(ServiceError, Http404):
     status = 404
     code = "not_found"
     default_message = _("Not found.")
+
+
+def first_or_not_found(queryset: QuerySet[RecordT]) -> RecordT:
+    """The first record of `queryset` (already scoped to the user by a selector), or
+    `NotFoundError`: how every `get_<record>_for_user` ends."""
+    record = queryset.first()
+    if record is None:
+        raise NotFoundError
+    return record

@@ -172,7 +172,22 @@ class AuditEntryQuerySet(models.QuerySet):
         raise PermissionError("Audit entries cannot be deleted.")
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """Rows the application only ever adds (the audit log); Postgres triggers refuse the rest."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries cannot be deleted.")
+
+
+class AuditEntry(AppendOnly):
     """One append-only line of the audit log (DOMAIN.md §5.4).
 
     Holds ids and actions, never clinical content. On Postgres a trigger (migration 0002) also
@@ -214,16 +229,8 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise PermissionError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit entries cannot be deleted.")
-
-
-class AuditRecord(models.Model):
+class AuditRecord(AppendOnly):
     """One of the records an audit entry is about when it is about several (a list page, an
     export): one entry per page, and one of these per record shown, so that "who viewed this
     file" finds the page. Append-only like the entries (migration 0011)."""
@@ -244,14 +251,6 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_type} {self.target_id}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise PermissionError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit entries cannot be deleted.")
 
 
 class Reminder(models.Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from centre.errors import NotFoundError
+from centre.errors import NotFoundError, first_or_not_found
 from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, School, Site, User
 from centre.reminders import reminders_visible_to
 from centre.roles import Role
@@ -95,19 +95,11 @@ def notifications_for_user(user: User) -> QuerySet[Notification]:
 
 
 def get_notification_for_user(*, user: User, notification_id: int) -> Notification:
-    notification = notifications_for_user(user).filter(pk=notification_id).first()
-    if notification is None:
-        raise NotFoundError
-    return notification
+    return first_or_not_found(notifications_for_user(user).filter(pk=notification_id))
 
 
 def get_failed_reminder_for_user(*, user: User, reminder_id: int) -> Reminder:
     """A failed reminder of the user's sites, waiting for a person's decision."""
-    reminder = (
-        reminders_visible_to(user=user)
-        .filter(pk=reminder_id, status=Reminder.Status.FAILED)
-        .first()
+    return first_or_not_found(
+        reminders_visible_to(user=user).filter(pk=reminder_id, status=Reminder.Status.FAILED)
     )
-    if reminder is None:
-        raise NotFoundError
-    return reminder

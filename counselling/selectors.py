@@ -9,7 +9,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from centre.errors import NotFoundError
+from centre.errors import NotFoundError, first_or_not_found
 from centre.models import User
 from centre.roles import Role
 from centre.selectors import site_paths_above
@@ -121,29 +121,20 @@ def caseload(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[
 
 
 def get_follow_up_for_user(*, user: User, follow_up_id: int) -> FollowUp:
-    follow_up = (
-        FollowUp.objects.filter(case__in=case_visible_to(user=user), pk=follow_up_id)
-        .select_related("case")
-        .first()
+    return first_or_not_found(
+        FollowUp.objects.filter(
+            case__in=case_visible_to(user=user), pk=follow_up_id
+        ).select_related("case")
     )
-    if follow_up is None:
-        raise NotFoundError
-    return follow_up
 
 
 def get_referral_for_user(*, user: User, referral_id: int) -> Referral:
-    referral = referral_visible_to(user=user).filter(pk=referral_id).first()
-    if referral is None:
-        raise NotFoundError
-    return referral
+    return first_or_not_found(referral_visible_to(user=user).filter(pk=referral_id))
 
 
 def get_open_consent_for_case(*, case: Case, consent_id: int):
     """A consent of the case's child not yet withdrawn (the case was read for the user), or 404."""
-    consent = case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True).first()
-    if consent is None:
-        raise NotFoundError
-    return consent
+    return first_or_not_found(case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True))
 
 
 def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
@@ -171,10 +162,7 @@ def conferences_for_user(*, user: User) -> QuerySet[CaseConference]:
 
 def get_case_for_break_glass(*, case_id: int) -> Case:
     """Any case, for a break-glass request (its reason is audited and announced), or 404."""
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        raise NotFoundError
-    return case
+    return first_or_not_found(Case.objects.filter(pk=case_id))
 
 
 def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> Case:
@@ -247,10 +235,7 @@ def client_visible_to(*, user: User) -> QuerySet[Client]:
 
 
 def get_client_for_user(*, user: User, client_id: int) -> Client:
-    client = client_visible_to(user=user).filter(pk=client_id).first()
-    if client is None:
-        raise NotFoundError
-    return client
+    return first_or_not_found(client_visible_to(user=user).filter(pk=client_id))
 
 
 def client_search(*, full_name: str, date_of_birth, school_id: int | None) -> QuerySet[Client]:
@@ -287,12 +272,9 @@ def session_visible_to(*, user: User) -> QuerySet[CounsellingSession]:
 
 
 def get_session_for_user(*, user: User, session_id: int) -> CounsellingSession:
-    session = (
+    return first_or_not_found(
         session_visible_to(user=user).select_related("case", "counsellor").filter(pk=session_id)
-    ).first()
-    if session is None:
-        raise NotFoundError
-    return session
+    )
 
 
 def referral_visible_to(*, user: User) -> QuerySet[Referral]:

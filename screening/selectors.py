@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from centre.errors import NotFoundError
+from centre.errors import NotFoundError, first_or_not_found
 from centre.models import User
 from centre.roles import CLINICIAN_ROLES, Role, has_any_role
 from screening.models import Campaign, RosterImport, ScreeningResult, TierRequest, TrackingTask
@@ -57,21 +57,15 @@ def may_see_import_values(*, user: User, roster_import: RosterImport) -> bool:
 
 
 def get_campaign_for_user(*, user: User, campaign_id: int) -> Campaign:
-    campaign = campaign_visible_to(user=user).filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFoundError
-    return campaign
+    return first_or_not_found(campaign_visible_to(user=user).filter(pk=campaign_id))
 
 
 def get_import_for_user(*, user: User, import_id: int) -> RosterImport:
-    roster_import = (
-        RosterImport.objects.filter(campaign__in=campaign_visible_to(user=user), pk=import_id)
-        .select_related("campaign", "campaign__school")
-        .first()
+    return first_or_not_found(
+        RosterImport.objects.filter(
+            campaign__in=campaign_visible_to(user=user), pk=import_id
+        ).select_related("campaign", "campaign__school")
     )
-    if roster_import is None:
-        raise NotFoundError
-    return roster_import
 
 
 def result_visible_to(*, user: User) -> QuerySet[ScreeningResult]:
@@ -79,15 +73,11 @@ def result_visible_to(*, user: User) -> QuerySet[ScreeningResult]:
 
 
 def get_result_for_user(*, user: User, result_id: int) -> ScreeningResult:
-    result = (
+    return first_or_not_found(
         result_visible_to(user=user)
         .select_related("student", "campaign", "campaign__school")
         .filter(pk=result_id)
-        .first()
     )
-    if result is None:
-        raise NotFoundError
-    return result
 
 
 def tracking_board(*, user: User, campaign: Campaign | None = None, tier: str = ""):
@@ -128,14 +118,11 @@ def get_tier_request_of_result(*, result: ScreeningResult, request_id: int | Non
 
 def get_task_for_user(*, user: User, task_id: int) -> TrackingTask:
     """A tracking task of a result the user sees, with its student and school, or 404."""
-    task = (
-        TrackingTask.objects.filter(result__in=result_visible_to(user=user), pk=task_id)
-        .select_related("result__student", "result__campaign__school")
-        .first()
+    return first_or_not_found(
+        TrackingTask.objects.filter(
+            result__in=result_visible_to(user=user), pk=task_id
+        ).select_related("result__student", "result__campaign__school")
     )
-    if task is None:
-        raise NotFoundError
-    return task
 
 
 def roster_import_to_run(*, import_id: int) -> RosterImport | None:
@@ -144,7 +131,4 @@ def roster_import_to_run(*, import_id: int) -> RosterImport | None:
 
 
 def get_tier_request_to_decide(*, user: User, request_id: int) -> TierRequest:
-    tier_request = tier_requests_to_decide(user=user).filter(pk=request_id).first()
-    if tier_request is None:
-        raise NotFoundError
-    return tier_request
+    return first_or_not_found(tier_requests_to_decide(user=user).filter(pk=request_id))
