@@ -40,13 +40,13 @@ class CounsellingConfig(AppConfig):
     # What counselling gives the core (centre/declarations.py).
     statistics_provider = "counselling.statistics"
     message_templates = {
-        "break_glass_opened": "counselling.services._break_glass_opened",
-        "follow_up_due": "counselling.follow_ups._follow_up_due",
-        "follow_up_call": "counselling.follow_ups._follow_up_call",
-        "follow_up_overdue": "counselling.follow_ups._follow_up_overdue",
-        "follow_up_sms": "counselling.follow_ups._follow_up_sms",
-        "case_conference_due": "counselling.follow_ups._case_conference_due",
-        "follow_up_digest": "counselling.follow_ups._follow_up_digest",
+        "break_glass_opened": "counselling.services.access._break_glass_opened",
+        "follow_up_due": "counselling.services.follow_ups._follow_up_due",
+        "follow_up_call": "counselling.services.follow_ups._follow_up_call",
+        "follow_up_overdue": "counselling.services.follow_ups._follow_up_overdue",
+        "follow_up_sms": "counselling.services.follow_ups._follow_up_sms",
+        "case_conference_due": "counselling.services.conferences._case_conference_due",
+        "follow_up_digest": "counselling.services.follow_ups._follow_up_digest",
     }
     workspace = Workspace(
         view="counselling.views.CaseloadView", url_name="counselling:caseload", order=10

@@ -16,7 +16,7 @@ from django.utils import timezone
 from centre.models import School, Site, User
 from centre.reminders import reminders_cancel
 from centre.roles import Role
-from counselling import follow_ups, services
+from counselling import selectors, services
 from counselling.models import (
     Case,
     CaseConference,
@@ -164,7 +164,7 @@ def _follow_up_history(case: Case, counsellor: User, opened: datetime.datetime) 
         "due_at"
     )
     for follow_up in list(past)[:-1]:
-        follow_ups.follow_up_record_outcome(
+        services.follow_up_record_outcome(
             actor=counsellor,
             follow_up=follow_up,
             expected_version=follow_up.version,
@@ -175,7 +175,7 @@ def _follow_up_history(case: Case, counsellor: User, opened: datetime.datetime) 
             done_at=follow_up.due_at + datetime.timedelta(days=1)
         )
     for follow_up in case.follow_ups.filter(status=FollowUp.Status.DUE):
-        follow_ups.plan_reminders(follow_up)
+        services.plan_reminders(follow_up)
 
 
 def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
@@ -184,7 +184,7 @@ def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
     born = today.replace(year=today.year - age) - datetime.timedelta(days=rng.randint(1, 360))
     while True:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
-        if not services.client_search(full_name=name, date_of_birth=born, school_id=school.pk):
+        if not selectors.client_search(full_name=name, date_of_birth=born, school_id=school.pk):
             break
     client = services.client_register(
         actor=counsellor,

@@ -27,7 +27,6 @@ from centre.roles import (
     Role,
     has_any_role,
 )
-from counselling import follow_ups as follow_up_services
 from counselling import forms, intake, selectors, services
 from counselling.models import Case, Consent, FollowUp, Referral
 
@@ -655,9 +654,7 @@ class FollowUpAddView(CaseFormView):
         return forms.FollowUpAddForm(data)
 
     def save(self, request, case, form):
-        follow_up_services.follow_up_add(
-            actor=request.user, case=case, due_at=form.cleaned_data["due_at"]
-        )
+        services.follow_up_add(actor=request.user, case=case, due_at=form.cleaned_data["due_at"])
         return _("The follow-up is planned.")
 
 
@@ -702,18 +699,18 @@ class FollowUpView(ServiceFormMixin, CaseView):
         data = dict(form.cleaned_data)
         version = data.pop("version")
         if action == "outcome":
-            follow_up_services.follow_up_record_outcome(
+            services.follow_up_record_outcome(
                 actor=request.user, follow_up=follow_up, expected_version=version, **data
             )
         elif action == "move":
-            follow_up_services.follow_up_move(
+            services.follow_up_move(
                 actor=request.user,
                 follow_up=follow_up,
                 due_at=data["due_at"],
                 expected_version=version,
             )
         else:
-            follow_up_services.follow_up_cancel(
+            services.follow_up_cancel(
                 actor=request.user, follow_up=follow_up, expected_version=version
             )
 

@@ -1,0 +1,123 @@
+"""Referrals along the green channel (DOMAIN.md §2.4): creating one and moving it along."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centre.audit import audit_log
+from centre.content_filter import forbidden_words
+from centre.models import User
+from centre.text import without_invisible, word_characters
+from counselling.models import RISK_RANK, Case, Consent, Referral, ReferralEvent, RiskLevel
+from counselling.services.clients import _crisis_exception, consent_lapsed_at, has_active_consent
+
+
+def referral_sla_hours(*, risk_level: str) -> int:
+    """Hours from `created` to the first clinical visit (DOMAIN.md §2.4; configurable policy)."""
+    return int(settings.REFERRAL_SLA_HOURS[risk_level])
+
+
+@transaction.atomic
+def referral_create(
+    *, actor: User, case: Case, destination: str, reason: str, crisis_reason: str = ""
+) -> Referral:
+    """Refer along the green channel. Without a consent to counselling in force only as the
+    crisis exception (`crisis_reason`, audited); to the hospital also with a consent to share
+    with it, or at high or imminent risk."""
+    lapsed_at = consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
+    if lapsed_at is not None:
+        _crisis_exception(
+            actor=actor, case=case, reason=crisis_reason, lapsed_at=lapsed_at, work="referral"
+        )
+    to_hospital = destination in {
+        Referral.Destination.HOSPITAL_PSYCHIATRY,
+        Referral.Destination.OUTPATIENT,
+    }
+    # A high or imminent risk is the emergency exception (PIPL Art. 13(4)/18).
+    emergency = RISK_RANK[RiskLevel(case.risk_level)] >= RISK_RANK[RiskLevel.HIGH]
+    consented = has_active_consent(client=case.client, purpose=Consent.Purpose.SHARE_WITH_HOSPITAL)
+    if to_hospital and not (consented or emergency):
+        raise ValidationError(
+            _("Referring to the hospital needs consent to share with it."), code="consent_missing"
+        )
+    if not word_characters(
+        reason
+    ):  # zero-width spaces and punctuation tell the next service nothing
+        raise ValidationError({"reason": _("Say why the child is referred.")})
+    now = timezone.now()
+    referral = Referral(
+        case=case,
+        destination=destination,
+        reason=without_invisible(reason),
+        created_by=actor,
+        due_at=now + datetime.timedelta(hours=referral_sla_hours(risk_level=case.risk_level)),
+    )
+    referral.full_clean()
+    referral.save()
+    ReferralEvent.objects.create(referral=referral, status=referral.status, actor=actor, at=now)
+    audit_log(
+        actor=actor,
+        action="counselling.referral.created",
+        target=case,
+        data={"referral": referral.pk, "destination": destination},
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_advance(
+    *,
+    actor: User,
+    referral: Referral,
+    status: str,
+    scheduled_for: datetime.datetime | None = None,
+    feedback_to_school: str = "",
+) -> Referral:
+    allowed = Referral.NEXT_STATUSES[Referral.Status(referral.status)]
+    if status not in allowed:
+        raise ValidationError(
+            {
+                "status": _("A referral cannot go from %(old)s to %(new)s.")
+                % {"old": referral.get_status_display(), "new": Referral.Status(status).label}
+            }
+        )
+    fields = ["status", "updated_at"]
+    if status == Referral.Status.SCHEDULED:
+        if scheduled_for is None:
+            raise ValidationError({"scheduled_for": _("Give the appointment's date and time.")})
+        referral.scheduled_for = scheduled_for
+        fields.append("scheduled_for")
+    if status == Referral.Status.FEEDBACK:
+        words = forbidden_words(feedback_to_school)
+        if not word_characters(feedback_to_school) or words:
+            raise ValidationError(
+                {
+                    "feedback_to_school": _(
+                        "Feedback to a school carries attendance, return-to-school advice and "
+                        "accommodations only; remove: %(words)s"
+                    )
+                    % {"words": "、".join(words) or "—"}
+                }
+            )
+        referral.feedback_to_school = without_invisible(feedback_to_school)
+        fields.append("feedback_to_school")
+    if status == Referral.Status.CLOSED:
+        referral.closed_at = timezone.now()
+        fields.append("closed_at")
+    previous = referral.status
+    referral.status = status
+    referral.save(update_fields=fields)
+    ReferralEvent.objects.create(referral=referral, status=status, actor=actor)
+    audit_log(
+        actor=actor,
+        action="counselling.referral.advanced",
+        target=referral.case,
+        data={"referral": referral.pk, "from": previous, "to": status},
+    )
+    return referral
