@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) tools/check_access.py
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

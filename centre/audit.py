@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -40,7 +41,7 @@ def client_address(request: HttpRequest | None) -> str | None:
 
 def audit_log(
     *,
-    actor: User | None,
+    actor: User | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     request: HttpRequest | None = None,
@@ -50,10 +51,11 @@ def audit_log(
     actor_username: str = "",
 ) -> AuditEntry:
     """Append one entry. `action` is dotted, `<app>.<record>.<verb>`: `counselling.case.viewed`."""
-    authenticated = actor is not None and actor.is_authenticated
+    # Only a signed-in user is an actor; anyone else is known by the name they typed, if any.
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     return AuditEntry.objects.create(
-        actor=actor if authenticated else None,
-        actor_username=actor.get_username() if authenticated else actor_username[:150],
+        actor=user,
+        actor_username=user.get_username() if user is not None else actor_username[:150],
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

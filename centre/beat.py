@@ -3,11 +3,16 @@ they are editable in the admin (and survive restarts: the beat reads them from t
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps.registry import Apps
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
 # The apps whose beat entries are ours: their queue is left to the routes.
 PORTAL_APPS = ("centre", "counselling", "screening", "hotline", "outreach")
 
 
-def ensure_periodic_tasks(apps, entries: list[dict]) -> None:
+def ensure_periodic_tasks(apps: Apps, entries: list[dict[str, Any]]) -> None:
     """Create each entry once (by name); an entry edited in the admin is left as it is.
 
     An entry is {"name", "task", and "every_minutes" or "crontab": {minute, hour,
@@ -19,7 +24,7 @@ def ensure_periodic_tasks(apps, entries: list[dict]) -> None:
     for entry in entries:
         if PeriodicTask.objects.filter(name=entry["name"]).exists():
             continue
-        schedule = {}
+        schedule: dict[str, Any] = {}
         if "every_minutes" in entry:
             schedule["interval"], _ = IntervalSchedule.objects.get_or_create(
                 every=entry["every_minutes"], period="minutes"
@@ -32,12 +37,12 @@ def ensure_periodic_tasks(apps, entries: list[dict]) -> None:
         PeriodicTask.objects.create(name=entry["name"], task=entry["task"], **schedule)
 
 
-def route_periodic_tasks(apps, schema_editor) -> None:
+def route_periodic_tasks(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Clear the queue of the portal's beat entries, so that the routes decide it."""
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for app in PORTAL_APPS:
         PeriodicTask.objects.filter(task__startswith=f"{app}.").update(queue=None)
 
 
-def remove_periodic_tasks(apps, names: list[str]) -> None:
+def remove_periodic_tasks(apps: Apps, names: list[str]) -> None:
     apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=names).delete()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -8,10 +9,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from centre import navigation as navigation_registry
-from centre.models import Notification
+from centre.models import Notification, User
 
 
-def navigation(request: HttpRequest) -> dict:
+def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     current = request.resolver_match.view_name if request.resolver_match else ""
     unread = 0
@@ -19,13 +20,13 @@ def navigation(request: HttpRequest) -> dict:
         unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     return {
         "portal_name": settings.PORTAL_NAME,
-        "navigation_items": navigation_registry.items_for(user),
+        "navigation_items": navigation_registry.items_for(user) if isinstance(user, User) else [],
         "current_view": current,
         "unread_notifications": unread,
     }
 
 
-def language_switch(request: HttpRequest) -> dict:
+def language_switch(request: HttpRequest) -> dict[str, str]:
     """Where the language switch returns: the page the user was reading.
 
     A page rendered by a POST (a form sent back with its errors) may live at an address that

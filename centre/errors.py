@@ -11,11 +11,14 @@ Services may still raise Django's `ValidationError` for a field's value (both pl
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # a name of django-stubs only: a text, translated now or lazily
+    from django.utils.functional import _StrOrPromise
 
 RecordT = TypeVar("RecordT", bound=Model)
 
@@ -27,15 +30,17 @@ class ServiceError(Exception):
     code = "invalid"
     default_message = _("This cannot be done.")
 
-    def __init__(self, message=None, *, code: str | None = None) -> None:
+    def __init__(self, message: _StrOrPromise | None = None, *, code: str | None = None) -> None:
         self.message = message if message is not None else self.default_message
         if code is not None:
             self.code = code
-        self.extra: dict = {}  # more for the API's answer, e.g. the id of an existing record
+        self.extra: dict[
+            str, Any
+        ] = {}  # more for the API's answer, e.g. the id of an existing record
         super().__init__(self.code)  # never the message: it may quote what was typed
 
     @property
-    def form_message(self):
+    def form_message(self) -> _StrOrPromise:
         """What a page puts above the form it kept."""
         return self.message
 
@@ -57,12 +62,14 @@ class StaleEditError(ConflictError):
         "overwritten. Read it again, then repeat your change."
     )
 
-    def __init__(self, message=None, *, current_version: int | None = None) -> None:
+    def __init__(
+        self, message: _StrOrPromise | None = None, *, current_version: int | None = None
+    ) -> None:
         super().__init__(message)
         self.current_version = current_version  # the version saved now, when known
 
     @property
-    def form_message(self):
+    def form_message(self) -> _StrOrPromise:
         return _(
             "Someone else saved this record after you opened it, so your change was not saved. "
             "The form below shows what you typed; the page shows what is saved now. "

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -43,7 +43,7 @@ class Notice:
 
     recipients: Sequence[User]
     template: str
-    params: dict
+    params: dict[str, Any]
     site: Site | None = None  # where it belongs: its supervisors decide if a message fails
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 
-def session_timing(request: HttpRequest) -> dict:
+def session_timing(request: HttpRequest) -> dict[str, int]:
     """Context processor: the idle limit and how long before it the warning shows."""
     if not request.user.is_authenticated:
         return {}

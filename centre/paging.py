@@ -26,7 +26,7 @@ SEPARATOR = "~"
 
 @dataclass(frozen=True)
 class KeysetPage:
-    object_list: list
+    object_list: list[Any]
     older: str | None  # the cursor of the next page down, None on the last
     newer: str | None  # the cursor of the page above, None on the first
 
@@ -36,7 +36,7 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet, params: QueryDict, *, order: tuple[str, ...], per_page: int = 50
+    queryset: QuerySet[Any], params: QueryDict, *, order: tuple[str, ...], per_page: int = 50
 ) -> KeysetPage:
     """One page of `queryset` in descending `order` (the last field unique, e.g. the id), from
     the cursor in `params` (`older=` or `newer=`, as the links write them)."""
@@ -65,7 +65,7 @@ def keyset_page(
     )
 
 
-def _beyond(order: tuple[str, ...], values: list, lookup: str) -> Q:
+def _beyond(order: tuple[str, ...], values: list[Any], lookup: str) -> Q:
     """Rows past `values` in `order`: the first field beyond, or equal and the next beyond…"""
     condition = Q()
     for index, name in enumerate(order):
@@ -81,7 +81,7 @@ def _encode(row: Any, order: tuple[str, ...]) -> str:
     )
 
 
-def _decode(queryset: QuerySet, order: tuple[str, ...], cursor: str, name: str) -> list:
+def _decode(queryset: QuerySet[Any], order: tuple[str, ...], cursor: str, name: str) -> list[Any]:
     """The cursor's values, each read as its model field reads it; anything else is a 400."""
     parts = cursor.split(SEPARATOR)
     try:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
+from centre.models import User
 from centre.roles import Role, has_any_role
 
 
@@ -13,8 +16,8 @@ class RoleRequiredMixin(LoginRequiredMixin):
 
     roles: frozenset[Role] = frozenset()
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not isinstance(request.user, User):  # anonymous
             return self.handle_no_permission()
         if not has_any_role(request.user, self.roles):
             raise PermissionDenied
@@ -26,7 +29,7 @@ class RecordRoleRequiredMixin(RoleRequiredMixin):
     if the record did not exist; anonymous visitors still go to the login page. Which records of
     the roles' the user sees is the `get_<record>_for_user` selector's business (404 too)."""
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.is_authenticated and not has_any_role(request.user, self.roles):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if isinstance(request.user, User) and not has_any_role(request.user, self.roles):
             raise Http404
         return super().dispatch(request, *args, **kwargs)

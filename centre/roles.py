@@ -8,8 +8,15 @@ declarations after every migrate (and every test flush) by `sync_role_groups`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.apps.registry import Apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # centre.models imports the roles
+    from centre.models import User
 
 
 class Role(models.TextChoices):
@@ -50,7 +57,7 @@ CAMPAIGN_ROLES = CLINICIAN_ROLES | {Role.SCHOOL_LIAISON}
 SCREENING_ROLES = CAMPAIGN_ROLES | {Role.CRISIS_TEAM}
 
 
-def has_any_role(user, roles) -> bool:
+def has_any_role(user: User, roles: Iterable[Role]) -> bool:
     """Whether `user` holds at least one of `roles`."""
     return any(user.has_role(role) for role in roles)
 
@@ -72,7 +79,7 @@ def declared_role_permissions() -> dict[str, set[str]]:
     return merged
 
 
-def sync_role_groups(*, apps=None, using: str = "default") -> None:
+def sync_role_groups(*, apps: Apps | None = None, using: str = "default") -> None:
     """Create the role groups and give each exactly its declared permissions.
 
     `apps` is the historical registry in a data migration, the live one otherwise. Permissions of
@@ -84,7 +91,8 @@ def sync_role_groups(*, apps=None, using: str = "default") -> None:
     apps = apps or live_apps
     for app_config in apps.get_app_configs():
         if apps is not live_apps:
-            app_config.models_module = True  # historical app configs look empty to Django
+            # Historical app configs look empty to Django, which only tests this for truth.
+            app_config.models_module = True  # type: ignore[assignment]
         create_permissions(app_config, apps=apps, verbosity=0, using=using)
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
@@ -105,5 +113,5 @@ def sync_role_groups(*, apps=None, using: str = "default") -> None:
         group.permissions.set(wanted)
 
 
-def sync_after_migrate(sender, using: str = "default", **kwargs) -> None:
+def sync_after_migrate(sender: object, using: str = "default", **kwargs: Any) -> None:
     sync_role_groups(using=using)

@@ -6,6 +6,8 @@ its app's selectors, and answers 404 (`NotFoundError`) when the user may not see
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from centre.errors import NotFoundError, first_or_not_found
@@ -20,7 +22,9 @@ def site_paths_above(site: Site) -> list[str]:
     return ["".join(f"{code}/" for code in codes[:depth]) for depth in range(len(codes), 0, -1)]
 
 
-def staff_of_site_tree(*, site: Site | None, roles, above: bool = False) -> QuerySet[User]:
+def staff_of_site_tree(
+    *, site: Site | None, roles: Iterable[Role], above: bool = False
+) -> QuerySet[User]:
     """Active users holding one of `roles` at `site` or a site below it — the colleagues a
     picker (share, assign, conference participants) offers. With `above`, at `site` or a site
     above it instead: those who see its records (a tier change's approvers). No site, no one."""
@@ -42,7 +46,7 @@ def schools_for_user(user: User) -> QuerySet[School]:
     """A liaison's own school; anyone else's, the schools of their site and the sites below."""
     if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
         return School.objects.filter(pk=user.school_id)
-    if user.site_id:
+    if user.site is not None:
         return School.objects.filter(site__path__startswith=user.site.path)
     return School.objects.none()
 
@@ -62,7 +66,7 @@ def statistics_sites_for_user(user: User) -> QuerySet[Site]:
     own site and those below for anyone else."""
     if user.has_role(Role.STATISTICS_ADMINISTRATOR):
         return Site.objects.all()
-    if user.site_id:
+    if user.site is not None:
         return user.site.descendants_and_self()
     return Site.objects.none()
 

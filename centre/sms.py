@@ -36,4 +36,5 @@ class LoggingBackend(BaseBackend):
 
 
 def get_backend() -> BaseBackend:
-    return import_string(settings.SMS_BACKEND)()
+    backend: BaseBackend = import_string(settings.SMS_BACKEND)()
+    return backend

@@ -14,9 +14,12 @@ installed and the statistics count every month from the records."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps.registry import Apps
 from django.conf import settings
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,10 @@ CREATE TRIGGER {watch.table}_stale_truncate AFTER TRUNCATE ON {watch.table}
 """
 
 
+# What RunPython runs: the registry of the migration's moment and the schema editor.
+Operation = Callable[[Apps, BaseDatabaseSchemaEditor], None]
+
+
 def drop_sql(watch: Watch) -> str:
     drops = "".join(
         f"DROP TRIGGER IF EXISTS {watch.table}_stale_{event} ON {watch.table};\n"
@@ -107,15 +114,15 @@ def drop_sql(watch: Watch) -> str:
     return f"{drops}DROP FUNCTION IF EXISTS {watch.function}();\n"
 
 
-def installer(watches: list[Watch]):
+def installer(watches: list[Watch]) -> tuple[Operation, Operation]:
     """RunPython operations' (forward, backward) for a migration; Postgres only."""
 
-    def forward(apps, schema_editor):
+    def forward(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for watch in watches:
                 schema_editor.execute(function_sql(watch), params=None)
 
-    def backward(apps, schema_editor):
+    def backward(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for watch in watches:
                 schema_editor.execute(drop_sql(watch), params=None)

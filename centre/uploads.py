@@ -7,6 +7,7 @@ bound every body; the proxy in front refuses larger ones first (README "Limits o
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
@@ -21,7 +22,7 @@ class UploadTooLargeError(Exception):
 class BoundedUploadHandler(FileUploadHandler):
     """First of FILE_UPLOAD_HANDLERS: counts each file's bytes before the others keep them."""
 
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.received = 0
 

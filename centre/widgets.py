@@ -5,6 +5,8 @@ which the date field rejects, so a form sent back would lose it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 ISO_DATE = "%Y-%m-%d"
@@ -15,14 +17,14 @@ TYPED_DATETIME = "%Y-%m-%d %H:%M"
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=ISO_DATE)
 
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format=ISO_DATETIME_LOCAL)
 
 
@@ -30,6 +32,6 @@ class TypedDateTimeInput(forms.DateTimeInput):
     """One text box for a date and time, typed: `2026-01-31 15:30`. Keyboard first — the five
     segments of a datetime-local field would each take a Tab."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         attrs = {"placeholder": "2026-01-31 15:30", "size": 16, **(attrs or {})}
         super().__init__(attrs, format=TYPED_DATETIME)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -17,17 +19,20 @@ UNREADABLE = "\ufffd"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def safe_cell(value):
+Cell = TypeVar("Cell")
+
+
+def safe_cell(value: Cell) -> Cell | str:
     """A text that Excel would run as a formula is written as text (a leading apostrophe); a
     control character (a hostile roster cell echoed in its error report) is shown as �, not
     the reason the whole download fails."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub(UNREADABLE, value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    readable = ILLEGAL_CHARACTERS_RE.sub(UNREADABLE, value)
+    return "'" + readable if readable.startswith(FORMULA_STARTS) else readable
 
 
-def workbook_bytes(header: list[str], rows: Iterable[Iterable], title: str = "Sheet") -> bytes:
+def workbook_bytes(header: list[str], rows: Iterable[Iterable[Any]], title: str = "Sheet") -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -44,10 +49,10 @@ def xlsx_response(
     request: HttpRequest,
     filename: str,
     header: list[str],
-    rows: Iterable[Iterable],
+    rows: Iterable[Iterable[Any]],
     *,
     action: str,
-    records=None,
+    records: models.Model | Iterable[models.Model] | None = None,
 ) -> HttpResponse:
     """The download, audited (`audit_export`): every export says who took which file."""
     audit_export(request, action, records, filename=filename)

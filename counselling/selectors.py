@@ -4,13 +4,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, F, Manager, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from centre.errors import NotFoundError, first_or_not_found
-from centre.models import User
+from centre.models import AuditEntry, Site, User
 from centre.roles import Role
 from centre.selectors import site_paths_above
 from counselling.models import (
@@ -21,6 +24,7 @@ from counselling.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Client,
+    Consent,
     CounsellingSession,
     FollowUp,
     Referral,
@@ -33,7 +37,7 @@ VIEW_CASE = "view_case"
 CHANGE_CASE = "change_case"
 
 
-def _granted_case_ids(*, user: User, codename: str) -> QuerySet:
+def _granted_case_ids(*, user: User, codename: str) -> QuerySet[Any, Any]:
     """Case ids from direct-FK guardian grants, the user's and their groups', as one UNION.
 
     A hand-written UNION lets Postgres start from the user's small grant set instead of walking
@@ -59,7 +63,7 @@ def case_visibility(*, user: User) -> Q | None:
     if Role.COUNSELLOR in roles or Role.SUPERVISOR in roles:
         condition |= Q(pk__in=_granted_case_ids(user=user, codename=VIEW_CASE))
         has_any = True
-    if Role.SUPERVISOR in roles and user.site_id:
+    if Role.SUPERVISOR in roles and user.site is not None:
         condition |= Q(site__path__startswith=user.site.path)
         has_any = True
     if Role.SUPERVISOR in roles or Role.CRISIS_TEAM in roles:
@@ -132,7 +136,7 @@ def get_referral_for_user(*, user: User, referral_id: int) -> Referral:
     return first_or_not_found(referral_visible_to(user=user).filter(pk=referral_id))
 
 
-def get_open_consent_for_case(*, case: Case, consent_id: int):
+def get_open_consent_for_case(*, case: Case, consent_id: int) -> Consent:
     """A consent of the case's child not yet withdrawn (the case was read for the user), or 404."""
     return first_or_not_found(case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True))
 
@@ -140,7 +144,7 @@ def get_open_consent_for_case(*, case: Case, consent_id: int):
 def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
     """The open cases of a supervisor's site and the sites below, for the case conference: not
     a case of another site they read through a share or break-glass."""
-    if user.site_id is None:
+    if user.site is None:
         return Case.objects.none()
     return (
         case_visible_to(user=user)
@@ -151,7 +155,7 @@ def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
 
 def conferences_for_user(*, user: User) -> QuerySet[CaseConference]:
     """The case conferences of the user's site and the sites below, newest first."""
-    if user.site_id is None:
+    if user.site is None:
         return CaseConference.objects.none()
     return (
         CaseConference.objects.filter(site__path__startswith=user.site.path)
@@ -188,7 +192,7 @@ def user_may_change_case(*, user: User, case: Case) -> bool:
         return False
     if (
         user.has_role(Role.SUPERVISOR)
-        and user.site_id
+        and user.site is not None
         and case.site.path.startswith(user.site.path)
     ):
         return True
@@ -207,7 +211,7 @@ def user_may_change_client(*, user: User, client: Client) -> bool:
     needs the right to change one of their cases, or supervising the site they are registered
     at: a read-only grant on a case never opens a way to write about the child. A child with no
     case yet (just registered) is open to the clinical staff of the site that registered them."""
-    if not user.has_perm("counselling.change_case") or not user.site_id:
+    if not user.has_perm("counselling.change_case") or user.site is None:
         return False
     at_site = client.site.path.startswith(user.site.path)
     if user.has_role(Role.SUPERVISOR) and at_site:
@@ -238,7 +242,9 @@ def get_client_for_user(*, user: User, client_id: int) -> Client:
     return first_or_not_found(client_visible_to(user=user).filter(pk=client_id))
 
 
-def client_search(*, full_name: str, date_of_birth, school_id: int | None) -> QuerySet[Client]:
+def client_search(
+    *, full_name: str, date_of_birth: date, school_id: int | None
+) -> QuerySet[Client]:
     """Possible duplicates of a child about to be registered: same name and date of birth.
 
     Answers existence only (the intake form shows "already registered, ask the case's
@@ -248,7 +254,7 @@ def client_search(*, full_name: str, date_of_birth, school_id: int | None) -> Qu
     )
 
 
-def supervisors_to_ask(*, site) -> list[User]:
+def supervisors_to_ask(*, site: Site) -> list[User]:
     """Whom to ask about a child registered at `site`: the supervisors of the nearest site, that
     one or above it, that has any (they see the site's files and may share them)."""
     paths = site_paths_above(site)
@@ -261,7 +267,7 @@ def supervisors_to_ask(*, site) -> list[User]:
         .order_by("last_name", "first_name", "username")
     )
     for path in paths:
-        nearest = [user for user in supervisors if user.site.path == path]
+        nearest = [user for user in supervisors if user.site is not None and user.site.path == path]
         if nearest:
             return nearest
     return []
@@ -284,7 +290,7 @@ def referral_visible_to(*, user: User) -> QuerySet[Referral]:
 READ_ACTIONS = r"\.(viewed|listed|exported)$"
 
 
-def _ids_as_text(records: QuerySet) -> QuerySet:
+def _ids_as_text(records: Manager[Any]) -> QuerySet[Any, dict[str, Any]]:
     return records.annotate(as_text=Cast("pk", CharField())).values("as_text")
 
 
@@ -298,10 +304,10 @@ def case_audit_targets(*, case: Case) -> Q:
     )
 
 
-def case_viewers(*, case: Case):
+def case_viewers(*, case: Case) -> QuerySet[AuditEntry]:
     """Who read this case file and when, on its own pages or in a list, an API answer or an
     export (`centre.audit.audit_read`): for the case's counsellor and supervisor."""
-    from centre.models import AuditEntry, AuditRecord
+    from centre.models import AuditRecord
 
     targets = case_audit_targets(case=case)
     # A UNION of two indexed lookups (target_type, target_id), not an OR Postgres would scan for.
@@ -314,7 +320,7 @@ def case_viewers(*, case: Case):
     )
 
 
-def case_timeline(*, case: Case) -> list[dict]:
+def case_timeline(*, case: Case) -> list[dict[str, Any]]:
     """Sessions, risk changes, referral steps and safety-plan versions of a case, newest first."""
     events = [
         {"at": session.held_at, "kind": "session", "record": session}
@@ -343,7 +349,7 @@ def case_may_see_viewers(*, user: User, case: Case) -> bool:
         return True
     return bool(
         user.has_role(Role.SUPERVISOR)
-        and user.site_id
+        and user.site is not None
         and case.site.path.startswith(user.site.path)
     )
 
@@ -353,7 +359,7 @@ def get_client_for_opening(*, user: User, client_id: int) -> Client:
     their site (or below) who has no case yet; anything else answers 404. A child they only read
     about raises PermissionDenied (`user_may_change_client`)."""
     newly_registered = Q(cases__isnull=True)
-    if user.site_id:
+    if user.site is not None:
         newly_registered &= Q(site__path__startswith=user.site.path)
     else:
         newly_registered = Q(pk__in=[])

@@ -19,7 +19,7 @@ def campaign_visibility(*, user: User) -> Q | None:
     if user.has_role(Role.SCHOOL_LIAISON) and user.school_id:
         condition |= Q(school_id=user.school_id)
         any_role = True
-    if has_any_role(user, CLINICIAN_ROLES) and user.site_id:
+    if has_any_role(user, CLINICIAN_ROLES) and user.site is not None:
         condition |= Q(school__site__path__startswith=user.site.path)
         any_role = True
     if user.has_role(Role.CRISIS_TEAM):
@@ -45,7 +45,7 @@ def may_undo_import(*, user: User, roster_import: RosterImport) -> bool:
     site above it); another liaison of the same school may see the import but not undo it."""
     if user.pk == roster_import.uploaded_by_id:
         return True
-    if not may_see_scores(user=user) or not user.site_id:
+    if not may_see_scores(user=user) or user.site is None:
         return False
     return roster_import.campaign.school.site.path.startswith(user.site.path)
 
@@ -80,7 +80,9 @@ def get_result_for_user(*, user: User, result_id: int) -> ScreeningResult:
     )
 
 
-def tracking_board(*, user: User, campaign: Campaign | None = None, tier: str = ""):
+def tracking_board(
+    *, user: User, campaign: Campaign | None = None, tier: str = ""
+) -> QuerySet[TrackingTask]:
     """Flagged students' open tasks, overdue first, then the most urgent tier."""
     tasks = TrackingTask.objects.filter(
         result__in=result_visible_to(user=user), status=TrackingTask.Status.OPEN

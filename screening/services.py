@@ -10,9 +10,11 @@ import traceback
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from centre import escalation
 from centre.audit import audit_log
-from centre.models import Reminder, User
+from centre.models import Reminder, School, User
 from centre.reminders import Message, reminder_plan
 from centre.roles import CLINICIAN_ROLES, Role, has_any_role
 from centre.selectors import staff_of_site_tree
@@ -36,7 +38,11 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
+from screening.tasks import IMPORT_TIME_LIMIT
 from screening.tasks import import_roster as import_roster_task
+
+if TYPE_CHECKING:  # counselling imports screening
+    from counselling.models import Case
 
 logger = logging.getLogger(__name__)
 # A workbook imported within the request unpacks to at most this many times ROSTER_INLINE_BYTES.
@@ -44,7 +50,7 @@ INLINE_UNPACKED_RATIO = 25
 
 
 @transaction.atomic
-def campaign_create(*, actor: User, school, liaison: User, **fields) -> Campaign:
+def campaign_create(*, actor: User, school: School, liaison: User, **fields: Any) -> Campaign:
     unknown = set(fields.get("instruments", [])) - set(importing.INSTRUMENT_PREFIX)
     if unknown or not fields.get("instruments"):
         raise ValidationError({"instruments": _("Choose the instruments of the campaign.")})
@@ -55,17 +61,21 @@ def campaign_create(*, actor: User, school, liaison: User, **fields) -> Campaign
     return campaign
 
 
-def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bool) -> RosterImport:
+def roster_upload(
+    *, actor: User, campaign: Campaign, upload: UploadedFile[bytes], all_or_nothing: bool
+) -> RosterImport:
     """Store the file and import it: small files at once, large ones in the `imports` queue.
     The file is kept only until its import ends, readable by its owner only
     (FILE_UPLOAD_PERMISSIONS)."""
     roster_import = RosterImport.objects.create(
         campaign=campaign,
         uploaded_by=actor,
-        original_name=upload.name[:200],
+        # A form's upload always has a name and a size; a bare File's may be None (the stubs).
+        original_name=upload.name[:200],  # type: ignore[index]
         all_or_nothing=all_or_nothing,
     )
-    roster_import.file.save(f"{roster_import.pk}-{upload.name[-60:]}", upload, save=True)
+    stored_name = f"{roster_import.pk}-{upload.name[-60:]}"  # type: ignore[index]
+    roster_import.file.save(stored_name, upload, save=True)
     if _small_enough_to_run_now(upload):
         roster_import_run_stored(roster_import)
     else:
@@ -73,10 +83,10 @@ def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bo
     return roster_import
 
 
-def _small_enough_to_run_now(upload) -> bool:
+def _small_enough_to_run_now(upload: UploadedFile[bytes]) -> bool:
     """Small files are imported within the request — unless a small workbook unpacks to much
     more (its parts' sizes, which bound what can be unpacked), which would hold a web worker."""
-    if upload.size > settings.ROSTER_INLINE_BYTES:
+    if upload.size > settings.ROSTER_INLINE_BYTES:  # type: ignore[operator]  # a form's upload
         return False
     upload.seek(0)
     try:
@@ -143,7 +153,7 @@ def roster_imports_sweep() -> int:
     task's hard time limit (its worker was killed or lost), or waiting longer than
     ROSTER_IMPORT_WAIT_SECONDS (their message was lost)."""
     now = timezone.now()
-    running_limit = datetime.timedelta(seconds=import_roster_task.time_limit + 60)
+    running_limit = datetime.timedelta(seconds=IMPORT_TIME_LIMIT + 60)
     waiting_limit = datetime.timedelta(seconds=settings.ROSTER_IMPORT_WAIT_SECONDS)
     stopped = RosterImport.objects.filter(
         Q(status=RosterImport.Status.RUNNING, started_at__lt=now - running_limit)
@@ -314,7 +324,7 @@ def undo_message(plan: UndoPlan) -> str:
 
 
 @transaction.atomic
-def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict) -> str:
+def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict[str, Any]) -> str:
     """The verification interview's C-SSRS: confirms the tier (DOMAIN.md §2.2) and closes the
     crisis task; a red or orange result gets its next action."""
     _require_clinician(actor)
@@ -402,7 +412,7 @@ def result_change_tier(
     return tier_request
 
 
-def _approvers(tier_request: TierRequest):
+def _approvers(tier_request: TierRequest) -> QuerySet[User]:
     """The clinicians who can see the result (its school's site or a site above), not the one
     who asked."""
     return staff_of_site_tree(
@@ -460,7 +470,9 @@ def tier_request_decide(*, actor: User, tier_request: TierRequest, approve: bool
     return locked
 
 
-def _close_request(tier_request: TierRequest, status: str, actor: User, now) -> None:
+def _close_request(
+    tier_request: TierRequest, status: str, actor: User, now: datetime.datetime
+) -> None:
     tier_request.status, tier_request.decided_by, tier_request.decided_at = status, actor, now
     tier_request.save(update_fields=["status", "decided_by", "decided_at"])
 
@@ -479,7 +491,14 @@ def _locked_result(result: ScreeningResult) -> ScreeningResult:
     return locked
 
 
-def _log_change(result, previous, tier, actor, reason, signed_off_by=None) -> None:
+def _log_change(
+    result: ScreeningResult,
+    previous: str,
+    tier: str,
+    actor: User,
+    reason: str,
+    signed_off_by: User | None = None,
+) -> None:
     if previous == tier:
         return
     TierChange.objects.create(
@@ -499,7 +518,7 @@ def _log_change(result, previous, tier, actor, reason, signed_off_by=None) -> No
 
 
 @transaction.atomic
-def task_refer(*, actor: User, task: TrackingTask, intake: dict):
+def task_refer(*, actor: User, task: TrackingTask, intake: dict[str, Any]) -> Case:
     """Refer a flagged student along the green channel: open a counselling case (the intake's
     child, guardian and consent) linked to the task."""
     from counselling.models import Case
@@ -564,7 +583,7 @@ def _crisis_notice(task: TrackingTask, team: list[User]) -> escalation.Notice:
     )
 
 
-def _crisis_overdue(params: dict) -> Message:
+def _crisis_overdue(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Overdue assessment at school %(school)s") % {"school": params["school"]},
         body=_("Task %(task)s is past its time. Take it over now.") % {"task": params["task"]},
@@ -572,7 +591,7 @@ def _crisis_overdue(params: dict) -> Message:
     )
 
 
-def _tier_request(params: dict) -> Message:
+def _tier_request(params: dict[str, Any]) -> Message:
     return Message(
         title=_("A request waits for your approval"),
         body=_("A colleague asks a second clinician to approve a change to a screening result."),

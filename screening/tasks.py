@@ -6,6 +6,9 @@ from celery import shared_task
 
 from centre.celery import LongTask
 
+# An import stopped after this long; the sweep calls a running import dead a minute later.
+IMPORT_TIME_LIMIT = 15 * 60
+
 
 # Whatever stops an import's task ends the import as failed with a message on its page
 # (`LongTask`); a worker killed outright is left to the sweep (`sweep_roster_imports`).
@@ -13,8 +16,8 @@ from centre.celery import LongTask
     base=LongTask,
     failed="screening.services.roster_import_failed",
     ignore_result=True,
-    time_limit=15 * 60,
-    soft_time_limit=14 * 60,
+    time_limit=IMPORT_TIME_LIMIT,
+    soft_time_limit=IMPORT_TIME_LIMIT - 60,
 )
 def import_roster(import_id: int) -> None:
     """Read the stored upload and import it (queue `imports`, one at a time)."""

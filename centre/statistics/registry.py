@@ -22,7 +22,7 @@ import datetime
 import enum
 from dataclasses import dataclass, field, replace
 from importlib import import_module
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils.functional import Promise
 
@@ -64,17 +64,19 @@ class Provider(Protocol):
 
     def figures(
         self, *, start: datetime.datetime, end: datetime.datetime, site_path: str | None
-    ) -> dict: ...
+    ) -> dict[str, Any]: ...
 
     def monthly(
         self, *, start: datetime.datetime, end: datetime.datetime, site_path: str | None
-    ) -> dict[str, dict]: ...
+    ) -> dict[str, dict[str, Any]]: ...
 
     def monthly_by_site(
         self, *, start: datetime.datetime, end: datetime.datetime
-    ) -> dict[tuple[str, int], dict]: ...
+    ) -> dict[tuple[str, int], dict[str, Any]]: ...
 
-    def by_site(self, *, start: datetime.datetime, end: datetime.datetime) -> dict[int, dict]: ...
+    def by_site(
+        self, *, start: datetime.datetime, end: datetime.datetime
+    ) -> dict[int, dict[str, Any]]: ...
 
 
 def providers() -> dict[str, Provider]:

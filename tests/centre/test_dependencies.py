@@ -31,6 +31,17 @@ def modules_of(distribution: str) -> set[str]:
         for module, owners in importlib.metadata.packages_distributions().items()
         if any(owner.lower().replace("_", "-") == wanted for owner in owners)
         and not module.startswith("_")
+    } | typed_modules(distribution)
+
+
+def typed_modules(distribution: str) -> set[str]:
+    """The modules a stub distribution types ("openpyxl-stubs" types openpyxl): it is used where
+    they are, by mypy in `make lint`."""
+    files = importlib.metadata.distribution(distribution).files or []
+    return {
+        file.parts[0].removesuffix("-stubs")
+        for file in files
+        if file.parts and file.parts[0].endswith("-stubs")
     }
 
 

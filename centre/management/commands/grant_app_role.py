@@ -8,7 +8,9 @@ DELETE, TRUNCATE nor ALTER them, nor disable or drop their triggers. Run it afte
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
 from centre.models import AuditEntry, AuditRecord
@@ -36,7 +38,7 @@ def grant_statements(role: str) -> list[str]:
 def current_schema() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
-        return cursor.fetchone()[0]
+        return str(cursor.fetchone()[0])
 
 
 def check_role(role: str) -> None:
@@ -63,10 +65,10 @@ class Command(BaseCommand):
         "only INSERT and SELECT on the audit tables. Run as the owner, after migrate."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role", help="The role DATABASE_URL of the web and workers names.")
 
-    def handle(self, *args, role: str, **options) -> None:
+    def handle(self, *args: Any, role: str, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError(
                 "Database roles are a Postgres deployment's: DATABASE_URL=postgres://…"

@@ -5,8 +5,9 @@ below it."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from centre import statistics
 from centre.models import Site
@@ -15,13 +16,15 @@ from centre.models import Site
 class Command(BaseCommand):
     help = "The centre's figures for a window of months, network-wide or for a site subtree."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="first", required=True, help="First month, YYYY-MM")
         parser.add_argument("--to", dest="last", required=True, help="Last month, YYYY-MM")
         parser.add_argument("--site", help="A site's code: that site and the sites below it")
         parser.add_argument("--json", action="store_true", dest="as_json", help="One JSON object")
 
-    def handle(self, *args, first: str, last: str, site: str | None, as_json: bool, **options):
+    def handle(
+        self, *args: Any, first: str, last: str, site: str | None, as_json: bool, **options: Any
+    ) -> None:
         try:
             window = statistics.Window.parse(first, last)
         except ValueError as error:
