@@ -231,12 +231,10 @@ def _overdue_notice(follow_up: FollowUp) -> escalation.Notice:
 
 def supervisors_of(case: Case) -> list[User]:
     """The case's supervisor, else the supervisors of its site and the sites above it."""
-    if case.supervisor_id:
+    if case.supervisor is not None:
         return [case.supervisor]
-    site_ids = [
-        case.site_id,
-        *Site.objects.filter(pk=case.site_id).values_list("parent", flat=True),
-    ]
+    parents = Site.objects.filter(pk=case.site_id).values_list("parent", flat=True)
+    site_ids = [case.site_id, *(parent for parent in parents if parent is not None)]
     return list(
         User.objects.filter(
             groups__name=Role.SUPERVISOR.value, site_id__in=site_ids, is_active=True

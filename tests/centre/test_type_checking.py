@@ -9,8 +9,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("centre", "counselling", "screening", "hotline", "outreach")
-# Being moved into packages (issue 12): checked, made strict after that merge.
-BEING_MOVED = {"counselling.services", "counselling.follow_ups", "screening.importing"}
+# Moved into packages this stop (issue 12), not annotated yet: checked, made strict next.
+NOT_YET_STRICT = (
+    "counselling.services",
+    "counselling.services.*",
+    "counselling.follow_ups",
+    "screening.importing",
+)
+
+
+def not_yet_strict(module: str) -> bool:
+    return any(fnmatch.fnmatchcase(module, pattern) for pattern in NOT_YET_STRICT)
+
+
 STRICT_FLAGS = {
     "disallow_any_generics",
     "disallow_subclassing_any",
@@ -68,7 +79,7 @@ def test_no_override_says_strict():
 
 
 def test_every_services_selectors_and_permissions_module_is_strict():
-    modules = layer_modules() - BEING_MOVED
+    modules = {module for module in layer_modules() if not not_yet_strict(module)}
     assert {"centre.selectors", "centre.permissions", "counselling.selectors"} <= modules
     assert {module: STRICT_FLAGS - strict_flags_of(module) for module in modules} == {
         module: set() for module in modules
@@ -94,7 +105,9 @@ def test_no_services_selectors_or_permissions_module_silences_an_error_code():
     assert silenced == {}
 
 
-def test_the_modules_being_moved_are_checked_non_strictly():
-    for module in BEING_MOVED:
+def test_the_modules_not_yet_strict_are_checked_non_strictly():
+    modules = {module for module in layer_modules() if not_yet_strict(module)}
+    assert "counselling.services.cases" in modules
+    for module in modules | {"counselling.follow_ups", "screening.importing"}:
         assert not strict_flags_of(module) & {"disallow_untyped_defs", "disallow_any_generics"}
         assert not any(override.get("ignore_errors") for override in overrides_of(module))
