@@ -59,11 +59,8 @@ def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bo
     """Store the file and import it: small files at once, large ones in the `imports` queue.
     The file is kept only until its import ends, readable by its owner only
     (FILE_UPLOAD_PERMISSIONS)."""
-    roster_import = RosterImport.objects.create(
-        campaign=campaign,
-        uploaded_by=actor,
-        original_name=upload.name[:200],
-        all_or_nothing=all_or_nothing,
+    roster_import = _new_import(
+        actor=actor, campaign=campaign, name=upload.name, all_or_nothing=all_or_nothing
     )
     roster_import.file.save(f"{roster_import.pk}-{upload.name[-60:]}", upload, save=True)
     if _small_enough_to_run_now(upload):
@@ -71,6 +68,28 @@ def roster_upload(*, actor: User, campaign: Campaign, upload, all_or_nothing: bo
     else:
         transaction.on_commit(lambda: _enqueue(roster_import.pk))
     return roster_import
+
+
+def roster_import_file(
+    *, actor: User, campaign: Campaign, name: str, data: bytes, all_or_nothing: bool
+) -> RosterImport:
+    """`manage.py import_roster`: the import `roster_upload` starts, run at once whatever the size
+    (the command waits for its outcome), the file left where it is rather than stored."""
+    roster_import = _new_import(
+        actor=actor, campaign=campaign, name=name, all_or_nothing=all_or_nothing
+    )
+    return roster_import_run(roster_import, data)
+
+
+def _new_import(
+    *, actor: User, campaign: Campaign, name: str, all_or_nothing: bool
+) -> RosterImport:
+    return RosterImport.objects.create(
+        campaign=campaign,
+        uploaded_by=actor,
+        original_name=name[:200],
+        all_or_nothing=all_or_nothing,
+    )
 
 
 def _small_enough_to_run_now(upload) -> bool:
@@ -347,10 +366,10 @@ def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict) 
     result.tasks.filter(
         kind=TrackingTask.Kind.CRISIS_ASSESSMENT, status=TrackingTask.Status.OPEN
     ).update(status=TrackingTask.Status.DONE, done_at=now)
-    if confirmed in importing.NEXT_ACTION and confirmed != tiers.BLUE:
-        kind, delay = importing.NEXT_ACTION[confirmed]
-        if not result.tasks.filter(status=TrackingTask.Status.OPEN).exists():
-            TrackingTask.objects.create(result=result, kind=kind, due_at=now + delay)
+    action = tiers.action_after_interview(confirmed)
+    if action and not result.tasks.filter(status=TrackingTask.Status.OPEN).exists():
+        kind, delay = action
+        TrackingTask.objects.create(result=result, kind=kind, due_at=now + delay)
     return confirmed
 
 
