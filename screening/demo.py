@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from centre.models import School, User
 from centre.roles import Role
-from screening import importing, services
+from screening import services
 from screening.models import Campaign, RosterImport, ScreeningResult
 
 STUDENTS_PER_SCHOOL = 200
@@ -43,10 +43,15 @@ def seed(*, password, log) -> None:
             closes_on=today + datetime.timedelta(days=30),
             liaison=liaisons.get(school.pk, fallback),
         )
-        roster_import = RosterImport.objects.create(
-            campaign=campaign, uploaded_by=campaign.liaison, original_name="名单.csv"
+        outcome = services.roster_import_file(
+            actor=campaign.liaison,
+            campaign=campaign,
+            name="名单.csv",
+            data=_roster(school),
+            all_or_nothing=False,
         )
-        importing.run_import(roster_import, _roster(school))
+        if outcome.status != RosterImport.Status.DONE:  # the service ends it as failed, quietly
+            raise RuntimeError(f"demo roster import {outcome.pk}: {outcome.message}")
         _interview_one(campaign)
     log(f"{Campaign.objects.count()} campaigns, {ScreeningResult.objects.count()} results")
 

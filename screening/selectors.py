@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from centre.errors import NotFoundError, first_or_not_found
 from centre.models import User
-from centre.roles import CLINICIAN_ROLES, Role, has_any_role
+from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
 from screening.models import Campaign, RosterImport, ScreeningResult, TierRequest, TrackingTask
 
 
@@ -33,6 +33,15 @@ def campaign_visible_to(*, user: User) -> QuerySet[Campaign]:
     if condition is None:
         return Campaign.objects.none()
     return Campaign.objects.filter(condition).select_related("school", "liaison")
+
+
+def may_import_into(*, user: User, campaign: Campaign) -> bool:
+    """Who may upload a roster into the campaign: the campaign page's roles (CAMPAIGN_ROLES), for
+    a campaign the user sees."""
+    return (
+        has_any_role(user, CAMPAIGN_ROLES)
+        and campaign_visible_to(user=user).filter(pk=campaign.pk).exists()
+    )
 
 
 def may_see_scores(*, user: User) -> bool:

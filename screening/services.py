@@ -67,11 +67,11 @@ def roster_upload(
     """Store the file and import it: small files at once, large ones in the `imports` queue.
     The file is kept only until its import ends, readable by its owner only
     (FILE_UPLOAD_PERMISSIONS)."""
-    roster_import = RosterImport.objects.create(
+    # A form's upload always has a name and a size; a bare File's may be None (the stubs).
+    roster_import = _new_import(
+        actor=actor,
         campaign=campaign,
-        uploaded_by=actor,
-        # A form's upload always has a name and a size; a bare File's may be None (the stubs).
-        original_name=upload.name[:200],  # type: ignore[index]
+        name=upload.name,  # type: ignore[arg-type]
         all_or_nothing=all_or_nothing,
     )
     stored_name = f"{roster_import.pk}-{upload.name[-60:]}"  # type: ignore[index]
@@ -81,6 +81,28 @@ def roster_upload(
     else:
         transaction.on_commit(lambda: _enqueue(roster_import.pk))
     return roster_import
+
+
+def roster_import_file(
+    *, actor: User, campaign: Campaign, name: str, data: bytes, all_or_nothing: bool
+) -> RosterImport:
+    """`manage.py import_roster`: the import `roster_upload` starts, run at once whatever the size
+    (the command waits for its outcome), the file left where it is rather than stored."""
+    roster_import = _new_import(
+        actor=actor, campaign=campaign, name=name, all_or_nothing=all_or_nothing
+    )
+    return roster_import_run(roster_import, data)
+
+
+def _new_import(
+    *, actor: User, campaign: Campaign, name: str, all_or_nothing: bool
+) -> RosterImport:
+    return RosterImport.objects.create(
+        campaign=campaign,
+        uploaded_by=actor,
+        original_name=name[:200],
+        all_or_nothing=all_or_nothing,
+    )
 
 
 def _small_enough_to_run_now(upload: UploadedFile[bytes]) -> bool:
@@ -357,10 +379,10 @@ def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict[s
     result.tasks.filter(
         kind=TrackingTask.Kind.CRISIS_ASSESSMENT, status=TrackingTask.Status.OPEN
     ).update(status=TrackingTask.Status.DONE, done_at=now)
-    if confirmed in importing.NEXT_ACTION and confirmed != tiers.BLUE:
-        kind, delay = importing.NEXT_ACTION[confirmed]
-        if not result.tasks.filter(status=TrackingTask.Status.OPEN).exists():
-            TrackingTask.objects.create(result=result, kind=kind, due_at=now + delay)
+    action = tiers.action_after_interview(confirmed)
+    if action and not result.tasks.filter(status=TrackingTask.Status.OPEN).exists():
+        kind, delay = action
+        TrackingTask.objects.create(result=result, kind=kind, due_at=now + delay)
     return confirmed
 
 

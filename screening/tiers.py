@@ -9,8 +9,10 @@ Tiers are codes shown with colour and words, never a bare number: red 一级 is 
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
+from screening.models import TrackingTask
 from screening.scoring import PHQA, ScoreResult
 
 RED, ORANGE, YELLOW, BLUE, NONE = "red", "orange", "yellow", "blue", "none"
@@ -21,6 +23,14 @@ DEFAULT_PHQ_REFERRAL_CUTOFF = 10
 CRISIS_SLA_SAME_DAY = 4
 CRISIS_SLA_ONE_DAY = 24
 CRISIS_SLA_THREE_DAYS = 72
+
+# How long the next action may wait, by tier, when there is no crisis task (DOMAIN.md §2.4).
+NEXT_ACTION = {
+    RED: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(hours=4)),
+    ORANGE: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(days=3)),
+    YELLOW: (TrackingTask.Kind.INTERVIEW, datetime.timedelta(days=14)),
+    BLUE: (TrackingTask.Kind.WATCH, datetime.timedelta(days=120)),
+}
 
 CRISIS_HOLD = "crisis flag (held until the C-SSRS)"
 MHT_VALIDITY_INVALID = 7
@@ -128,6 +138,25 @@ def crisis_task_sla(phq: ScoreResult | None, supplementary: dict) -> int | None:
     if phq.risk_review_flag:  # a lifetime attempt only
         return CRISIS_SLA_THREE_DAYS
     return None
+
+
+def first_tasks(score: ScoreTier) -> list[tuple[str, datetime.timedelta]]:
+    """The task a new result opens, with how long it may wait (§2.4): the C-SSRS interview when a
+    suicide-related flag is set, else the next action of its tier; none below blue."""
+    if score.crisis_task_sla_hours is not None:
+        delay = datetime.timedelta(hours=score.crisis_task_sla_hours)
+        return [(TrackingTask.Kind.CRISIS_ASSESSMENT, delay)]
+    if score.tier in NEXT_ACTION:
+        return [NEXT_ACTION[score.tier]]
+    return []
+
+
+def action_after_interview(tier: str) -> tuple[str, datetime.timedelta] | None:
+    """The next action once the C-SSRS has confirmed `tier`: an interview for yellow and above;
+    none for blue, which requires no interview (§2.4)."""
+    if tier == BLUE:
+        return None
+    return NEXT_ACTION.get(tier)
 
 
 def cssrs_tier(band: str | None) -> str | None:

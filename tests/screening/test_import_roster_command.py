@@ -7,7 +7,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from screening.models import ScreeningResult
+from centre.models import AuditEntry
+from screening.models import RosterImport, ScreeningResult
 from tests.support.rosters import csv_bytes, roster_rows, xlsx_bytes
 
 
@@ -49,3 +50,46 @@ def test_a_refused_file_stops_with_its_reason(campaign, tmp_path):
         command("--campaign", str(campaign.pk), str(path))
     with pytest.raises(CommandError, match="no campaign"):
         command("--campaign", "999999", str(path))
+
+
+def roster_file(tmp_path, count: int = 3):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx_bytes(roster_rows(count)))
+    return path
+
+
+def test_as_names_who_ran_the_import_on_the_import_and_its_audit_entry(campaign, account, tmp_path):
+    out, _ = command(
+        "--campaign", str(campaign.pk), str(roster_file(tmp_path)), "--as", "counsellor"
+    )
+    roster_import = RosterImport.objects.get()
+    assert roster_import.uploaded_by == account("counsellor")
+    entry = AuditEntry.objects.get(action="screening.roster.imported")
+    assert (entry.actor, entry.target_id) == (account("counsellor"), str(roster_import.pk))
+    assert "3 imported" in out
+    assert "recorded as uploaded by" not in out
+
+
+def test_without_as_the_campaigns_liaison_is_recorded_and_the_command_says_so(
+    campaign, account, tmp_path
+):
+    out, err = command("--campaign", str(campaign.pk), str(roster_file(tmp_path)))
+    assert RosterImport.objects.get().uploaded_by == account("liaison")
+    assert AuditEntry.objects.get(action="screening.roster.imported").actor == account("liaison")
+    assert out.splitlines()[0] == (
+        "recorded as uploaded by liaison, the campaign's liaison "
+        "(give --as USERNAME to name who runs the import)"
+    )
+    assert err == ""
+
+
+def test_as_a_user_the_page_would_refuse_imports_nothing(campaign, tmp_path):
+    path = str(roster_file(tmp_path))
+    # liaison2 is another school's liaison; `stats` has no screening role at all.
+    for username in ("liaison2", "stats"):
+        with pytest.raises(CommandError, match=f"{username} may not upload rosters"):
+            command("--campaign", str(campaign.pk), path, "--as", username)
+    with pytest.raises(CommandError, match="no user nobody"):
+        command("--campaign", str(campaign.pk), path, "--as", "nobody")
+    assert not RosterImport.objects.exists()
+    assert not ScreeningResult.objects.exists()

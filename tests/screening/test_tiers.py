@@ -3,6 +3,8 @@ task SLAs of §2.4 (R-TR-2)."""
 
 from __future__ import annotations
 
+import datetime
+
 from screening import tiers
 from screening.scoring import score
 from screening.tiers import Mht, confirmed_tier, score_tier
@@ -128,3 +130,21 @@ def test_the_clinician_may_raise_the_tier_and_downgrades_are_detected():
     assert confirmed_tier(stage1, cssrs(), clinician="red") == "red"
     assert tiers.is_downgrade("orange", "yellow")
     assert not tiers.is_downgrade("yellow", "red")
+
+
+def test_a_new_result_opens_the_crisis_task_first_else_the_next_action_of_its_tier():
+    crisis = score_tier(phq=phq(1, item9=1))
+    assert tiers.first_tasks(crisis) == [("crisis", datetime.timedelta(hours=24))]
+    assert tiers.first_tasks(score_tier(gad=gad(15))) == [("interview", datetime.timedelta(days=3))]
+    assert tiers.first_tasks(score_tier(gad=gad(5))) == [("watch", datetime.timedelta(days=120))]
+    assert tiers.first_tasks(score_tier(gad=gad(0))) == []
+
+
+def test_after_the_interview_a_blue_opens_no_task_and_a_red_an_interview_within_4_hours():
+    assert tiers.action_after_interview(tiers.RED) == ("interview", datetime.timedelta(hours=4))
+    assert tiers.action_after_interview(tiers.YELLOW) == (
+        "interview",
+        datetime.timedelta(days=14),
+    )
+    assert tiers.action_after_interview(tiers.BLUE) is None
+    assert tiers.action_after_interview(tiers.NONE) is None

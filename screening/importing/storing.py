@@ -1,0 +1,205 @@
+"""Storing a validated roster: the valid rows (default) or nothing unless every row is valid
+(`all_or_nothing`), each table as one COPY; the import row tells the progress and the outcome."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centre.audit import audit_log
+from centre.bulk import insert_rows
+from screening import scoring, tiers
+from screening.importing.validation import Row, Validated, validate
+from screening.models import RosterImport, ScreeningResult, Student, TrackingTask
+from screening.roster_files import RefusedRosterError, estimated_rows
+
+
+def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
+    """Validate and store one roster; the import row tells the progress and the outcome."""
+    campaign = roster_import.campaign
+
+    def progress(done: int) -> None:
+        RosterImport.objects.filter(pk=roster_import.pk).update(done_rows=done)
+
+    # A conditional claim: a second delivery of the task, or an import the sweep already ended,
+    # runs nothing.
+    claimed = RosterImport.objects.filter(
+        pk=roster_import.pk, status=RosterImport.Status.WAITING
+    ).update(
+        status=RosterImport.Status.RUNNING,
+        started_at=timezone.now(),
+        total_rows=estimated_rows(data, roster_import.original_name)
+        if len(data) <= settings.ROSTER_MAX_BYTES
+        else 0,
+    )
+    if not claimed:
+        roster_import.refresh_from_db()
+        return roster_import
+    try:
+        validated = validate(data, roster_import.original_name, campaign, progress=progress)
+    except RefusedRosterError as refused:
+        _finish(roster_import, status=RosterImport.Status.REFUSED, message=refused.message)
+        return roster_import
+    roster_import.total_rows = validated.total_rows
+    roster_import.errors = validated.errors
+    if validated.bad_rows and roster_import.all_or_nothing:
+        _finish(
+            roster_import,
+            status=RosterImport.Status.DONE,
+            message=_("Nothing was imported: %(count)s rows have errors (all or nothing).")
+            % {"count": validated.bad_rows},
+        )
+        return roster_import
+    imported, unchanged = _store(roster_import, validated.rows)
+    roster_import.imported_rows, roster_import.unchanged_rows = imported, unchanged
+    _finish(roster_import, status=RosterImport.Status.DONE, message=_listed(validated))
+    audit_log(
+        actor=roster_import.uploaded_by,
+        action="screening.roster.imported",
+        target=roster_import,
+        data={"imported": imported, "unchanged": unchanged, "errors": len(validated.errors)},
+    )
+    return roster_import
+
+
+def _listed(validated: Validated) -> str:
+    if not validated.errors_left_out:
+        return ""
+    return _("%(count)s rows have errors; the report lists the first %(listed)s errors only.") % {
+        "count": validated.bad_rows,
+        "listed": len(validated.errors),
+    }
+
+
+def _finish(roster_import: RosterImport, *, status: str, message: str = "") -> None:
+    roster_import.status = status
+    roster_import.message = message
+    roster_import.done_rows = roster_import.total_rows
+    roster_import.finished_at = timezone.now()
+    roster_import.save(
+        update_fields=[
+            "status",
+            "message",
+            "total_rows",
+            "done_rows",
+            "errors",
+            "imported_rows",
+            "unchanged_rows",
+            "finished_at",
+        ]
+    )
+
+
+@transaction.atomic
+def _store(roster_import: RosterImport, rows: list[Row]) -> tuple[int, int]:
+    """Students the school does not know yet, then one result per student new to the campaign,
+    then the tasks of the flagged ones — each as one COPY (centre.bulk)."""
+    campaign = roster_import.campaign
+    school = campaign.school
+    now = timezone.now()
+    known = _student_ids(school, [row.student_no for row in rows])
+    insert_rows(
+        Student,
+        STUDENT_COLUMNS,
+        (
+            (now, now, school.pk, row.student_no, row.name, row.sex, row.grade, row.class_name,
+             row.birth_date, roster_import.pk)
+            for row in rows
+            if row.student_no not in known
+        ),
+    )  # fmt: skip
+    known = _student_ids(school, [row.student_no for row in rows])
+    already = set(
+        ScreeningResult.objects.filter(campaign=campaign).values_list("student_id", flat=True)
+    )
+    new_rows = [row for row in rows if known[row.student_no] not in already]
+    insert_rows(
+        ScreeningResult,
+        RESULT_COLUMNS,
+        (_result_values(roster_import, row, known[row.student_no], now) for row in new_rows),
+    )
+    result_ids = dict(
+        ScreeningResult.objects.filter(roster_import=roster_import).values_list("student_id", "pk")
+    )
+    insert_rows(
+        TrackingTask,
+        TASK_COLUMNS,
+        (
+            (now, now, result_ids[known[row.student_no]], kind, due_at, "open")
+            for row in new_rows
+            for kind, due_at in _tasks(row, now)
+        ),
+    )
+    return len(new_rows), len(rows) - len(new_rows)
+
+
+STUDENT_COLUMNS = [
+    "created_at",
+    "updated_at",
+    "school_id",
+    "student_no",
+    "full_name",
+    "sex",
+    "grade",
+    "class_name",
+    "birth_date",
+    "first_import_id",
+]
+RESULT_COLUMNS = [
+    "campaign_id",
+    "student_id",
+    "roster_import_id",
+    "answers",
+    "scores",
+    "phq_total",
+    "gad_total",
+    "sdq_total",
+    "crisis_flag",
+    "score_tier",
+    "settled_tier",
+    "tier",
+    "tier_confirmed",
+    "cssrs_band",
+    "screened_at",
+]
+TASK_COLUMNS = ["created_at", "updated_at", "result_id", "kind", "due_at", "status"]
+
+
+def _student_ids(school, numbers: list[str]) -> dict[str, int]:
+    return dict(
+        Student.objects.filter(school=school, student_no__in=numbers).values_list(
+            "student_no", "pk"
+        )
+    )
+
+
+def _result_values(roster_import, row: Row, student_id: int, now) -> tuple:
+    def total(instrument: str) -> int | None:
+        return row.scores.get(instrument, {}).get("total")
+
+    phq = total(scoring.PHQA) if scoring.PHQA in row.scores else total(scoring.PHQ9)
+    return (
+        roster_import.campaign_id,
+        student_id,
+        roster_import.pk,
+        row.answers,
+        row.scores,
+        phq,
+        total(scoring.GAD7),
+        total(scoring.SDQ),
+        row.tier.provisional,
+        row.tier.tier,
+        row.tier.settled_tier,
+        row.tier.tier,
+        False,
+        "",
+        now,
+    )
+
+
+def _tasks(row: Row, now) -> list[tuple[str, datetime.datetime]]:
+    return [(kind, now + delay) for kind, delay in tiers.first_tasks(row.tier)]
