@@ -82,7 +82,7 @@ class World:
 
 def build_world(account) -> World:
     from centre.models import MonthlyReport, Notification, Reminder, School, Site
-    from counselling import follow_ups, services
+    from counselling import services
     from counselling.models import Consent, Guardian
     from screening import services as screening_services
     from screening.models import Campaign, TrackingTask
@@ -134,7 +134,7 @@ def build_world(account) -> World:
     referral = services.referral_create(
         actor=alice, case=case, destination="outpatient", reason="评估"
     )
-    follow_up = follow_ups.follow_up_add(
+    follow_up = services.follow_up_add(
         actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=7)
     )
     campaign = Campaign.objects.create(

@@ -199,11 +199,11 @@ def test_a_due_follow_up_arrives_in_the_inbox_and_its_outcome_is_recorded(
     from django.utils import timezone
 
     from centre import reminders
-    from counselling import follow_ups
+    from counselling import services
 
     counsellor = account("counsellor")
     case = make_case(counsellor=counsellor)
-    follow_up = follow_ups.follow_up_add(actor=counsellor, case=case, due_at=timezone.now())
+    follow_up = services.follow_up_add(actor=counsellor, case=case, due_at=timezone.now())
     (reminder_id,) = reminders.reminders_dispatch()
     reminders.reminder_send(reminder_id)  # the worker's job (tests/counselling/test_reminders.py)
 

@@ -13,7 +13,6 @@ APPS = ("centre", "counselling", "screening", "hotline", "outreach")
 NOT_YET_STRICT = (
     "counselling.services",
     "counselling.services.*",
-    "counselling.follow_ups",
     "screening.importing",
     "screening.importing.*",
 )
@@ -109,6 +108,6 @@ def test_no_services_selectors_or_permissions_module_silences_an_error_code():
 def test_the_modules_not_yet_strict_are_checked_non_strictly():
     modules = {module for module in layer_modules() if not_yet_strict(module)}
     assert "counselling.services.cases" in modules
-    for module in modules | {"counselling.follow_ups", "screening.importing"}:
+    for module in modules | {"screening.importing"}:
         assert not strict_flags_of(module) & {"disallow_untyped_defs", "disallow_any_generics"}
         assert not any(override.get("ignore_errors") for override in overrides_of(module))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from centre import reminders
 from centre.models import AuditEntry, Notification, Reminder, Site
-from counselling import follow_ups, services
+from counselling import services
 from counselling.models import (
     BreakGlassAccess,
     Case,
@@ -131,7 +131,7 @@ def test_those_who_may_change_a_case_of_the_child_still_write_about_them(
 
 
 def failed_follow_up_reminder(actor, case) -> Reminder:
-    follow_up = follow_ups.follow_up_add(actor=actor, case=case, due_at=timezone.now())
+    follow_up = services.follow_up_add(actor=actor, case=case, due_at=timezone.now())
     reminder = Reminder.objects.get(target_id=str(follow_up.pk), channel="inbox")
     Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, failure="Boom")
     return reminder
@@ -170,7 +170,7 @@ def test_a_guardians_sms_belongs_to_the_cases_site(alice, alice_case):
         guardian=alice_case.client.guardians.first(),
         version="2026-01",
     )
-    follow_up = follow_ups.follow_up_add(
+    follow_up = services.follow_up_add(
         actor=alice, case=alice_case, due_at=timezone.now() + datetime.timedelta(days=3)
     )
     sms = Reminder.objects.get(target_id=str(follow_up.pk), channel="sms")
@@ -458,7 +458,7 @@ def test_reminders_planned_before_they_had_a_site_get_their_cases_or_recipients(
         guardian=alice_case.client.guardians.first(),
         version="2026-01",
     )
-    follow_up = follow_ups.follow_up_add(
+    follow_up = services.follow_up_add(
         actor=alice, case=alice_case, due_at=timezone.now() + datetime.timedelta(days=3)
     )
     digest = reminders.reminder_plan(

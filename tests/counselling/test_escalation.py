@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from centre import escalation, reminders
 from centre.models import Notification, Reminder
-from counselling import follow_ups
+from counselling import services
 from counselling.models import FollowUp
 from tests.support.worker import wait_for
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def overdue_follow_up(case, *, days: int = 3) -> FollowUp:
-    follow_up = follow_ups.follow_up_add(actor=case.counsellor, case=case, due_at=timezone.now())
+    follow_up = services.follow_up_add(actor=case.counsellor, case=case, due_at=timezone.now())
     FollowUp.objects.filter(pk=follow_up.pk).update(
         due_at=timezone.now() - datetime.timedelta(days=days)
     )
@@ -97,11 +97,11 @@ def test_an_overdue_follow_up_with_no_supervisor_is_escalated_once_one_is_named(
     follow_up = overdue_follow_up(make_case(counsellor=alice))
     sam.is_active = False
     sam.save(update_fields=["is_active"])
-    assert follow_ups.escalate_overdue() == 0
+    assert services.escalate_overdue() == 0
     sam.is_active = True
     sam.save(update_fields=["is_active"])
-    assert follow_ups.escalate_overdue() == 1
-    assert follow_ups.escalate_overdue() == 0
+    assert services.escalate_overdue() == 1
+    assert services.escalate_overdue() == 0
     assert [row.recipient for row in escalations(follow_up)] == [sam]
 
 
@@ -113,7 +113,7 @@ def test_two_runs_at_the_same_time_escalate_each_row_once(alice, sam, make_case)
 
     def run() -> None:
         barrier.wait()
-        counts.append(follow_ups.escalate_overdue())
+        counts.append(services.escalate_overdue())
         connection.close()
 
     threads = [threading.Thread(target=run) for _ in range(2)]

@@ -18,7 +18,7 @@ from centre import reminders
 from centre.content_filter import forbidden_words
 from centre.models import Reminder
 from centre.versioning import StaleEditError
-from counselling import follow_ups, services
+from counselling import services
 from counselling.models import Case, Consent, FollowUp, Guardian
 from tests.support.clock import years_ago
 
@@ -31,7 +31,7 @@ def local(moment: datetime.datetime) -> str:
 
 
 def test_the_plan_after_counselling_ends():
-    dates = follow_ups.plan_dates(pathway="counselling_end", anchor=ANCHOR)
+    dates = services.plan_dates(pathway="counselling_end", anchor=ANCHOR)
     assert [(step, local(due)) for step, due in dates] == [
         ("7d", "2026-02-07 10:00"),
         ("1m", "2026-02-28 10:00"),  # calendar month, clamped to the month's end
@@ -42,7 +42,7 @@ def test_the_plan_after_counselling_ends():
 
 
 def test_the_plan_after_a_crisis_or_discharge():
-    dates = follow_ups.plan_dates(pathway="crisis", anchor=ANCHOR)
+    dates = services.plan_dates(pathway="crisis", anchor=ANCHOR)
     assert [(step, local(due)) for step, due in dates] == [
         ("24h", "2026-02-01 10:00"),
         ("7d", "2026-02-07 10:00"),
@@ -58,7 +58,7 @@ def test_the_plan_after_a_crisis_or_discharge():
 
 def test_a_step_that_is_not_a_number_and_unit_is_refused():
     with pytest.raises(ValueError, match="follow-up step"):
-        follow_ups.step_offset("3 months")
+        services.step_offset("3 months")
 
 
 def to_recovery(case: Case, actor) -> Case:
@@ -103,7 +103,7 @@ def test_back_to_active_work_cancels_what_is_due_and_its_reminders(alice, make_c
 def test_an_outcome_with_a_higher_risk_raises_it_and_reopens_the_case(alice, make_case):
     case = to_recovery(make_case(counsellor=alice), alice)
     follow_up = case.follow_ups.first()
-    follow_ups.follow_up_record_outcome(
+    services.follow_up_record_outcome(
         actor=alice,
         follow_up=follow_up,
         expected_version=follow_up.version,
@@ -122,7 +122,7 @@ def test_an_outcome_with_a_higher_risk_raises_it_and_reopens_the_case(alice, mak
 def test_a_missed_contact_is_recorded_as_missed(alice, make_case):
     case = to_recovery(make_case(counsellor=alice), alice)
     follow_up = case.follow_ups.first()
-    follow_ups.follow_up_record_outcome(
+    services.follow_up_record_outcome(
         actor=alice,
         follow_up=follow_up,
         expected_version=follow_up.version,
@@ -137,11 +137,11 @@ def test_a_missed_contact_is_recorded_as_missed(alice, make_case):
 
 def test_moving_a_follow_up_replans_its_reminders_and_refuses_a_stale_move(alice, make_case):
     case = make_case(counsellor=alice)
-    follow_up = follow_ups.follow_up_add(
+    follow_up = services.follow_up_add(
         actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=3)
     )
     first = Reminder.objects.get(target_id=str(follow_up.pk), status="pending")
-    follow_ups.follow_up_move(
+    services.follow_up_move(
         actor=alice,
         follow_up=follow_up,
         due_at=timezone.now() + datetime.timedelta(days=9),
@@ -151,7 +151,7 @@ def test_moving_a_follow_up_replans_its_reminders_and_refuses_a_stale_move(alice
     assert first.status == "cancelled"
     assert Reminder.objects.filter(target_id=str(follow_up.pk), status="pending").count() == 1
     with pytest.raises(StaleEditError):
-        follow_ups.follow_up_move(
+        services.follow_up_move(
             actor=alice, follow_up=follow_up, due_at=timezone.now(), expected_version=1
         )
 
@@ -168,7 +168,7 @@ def consent(case, alice, *, given_by="guardian") -> None:
 
 
 def sms_for(case, alice) -> list[Reminder]:
-    follow_up = follow_ups.follow_up_add(
+    follow_up = services.follow_up_add(
         actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=5)
     )
     return list(Reminder.objects.filter(target_id=str(follow_up.pk), channel="sms"))
@@ -204,18 +204,18 @@ def test_from_14_the_young_person_who_consented_gets_it(alice, make_case):
 
 def test_an_overdue_follow_up_reaches_the_supervisor_once(alice, sam, make_case):
     case = make_case(counsellor=alice)
-    follow_ups.follow_up_add(actor=alice, case=case, due_at=timezone.now())
-    assert follow_ups.escalate_overdue() == 0
+    services.follow_up_add(actor=alice, case=case, due_at=timezone.now())
+    assert services.escalate_overdue() == 0
     with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
-        assert follow_ups.escalate_overdue() == 1
-        assert follow_ups.escalate_overdue() == 0
+        assert services.escalate_overdue() == 1
+        assert services.escalate_overdue() == 0
     escalation = Reminder.objects.get(template="follow_up_overdue")
     assert escalation.recipient == sam
 
 
 def test_the_monthly_case_conference_reminder_goes_once_to_each_supervisor(sam):
-    follow_ups.remind_case_conferences()
-    follow_ups.remind_case_conferences()
+    services.remind_case_conferences()
+    services.remind_case_conferences()
     assert list(
         Reminder.objects.filter(template="case_conference_due").values_list("recipient", flat=True)
     ) == [sam.pk]
@@ -225,11 +225,11 @@ def test_the_morning_digest_carries_counts_and_no_names(alice, make_case, mailou
     alice.email = "wangmin@portal.invalid"
     alice.save(update_fields=["email"])
     case = make_case(counsellor=alice)
-    follow_ups.follow_up_add(
+    services.follow_up_add(
         actor=alice, case=case, due_at=timezone.now() - datetime.timedelta(days=1)
     )
-    assert follow_ups.send_digests() == 1
-    assert follow_ups.send_digests() == 1  # planned again: the same key, one row
+    assert services.send_digests() == 1
+    assert services.send_digests() == 1  # planned again: the same key, one row
     (digest,) = Reminder.objects.filter(template="follow_up_digest")
     Reminder.objects.filter(pk=digest.pk).update(status="queued")
     assert reminders.reminder_send(digest.pk)
@@ -241,7 +241,7 @@ def test_the_morning_digest_carries_counts_and_no_names(alice, make_case, mailou
 
 def test_the_reminders_command_prints_the_counts_as_json(alice, make_case):
     case = make_case(counsellor=alice)
-    follow_ups.follow_up_add(actor=alice, case=case, due_at=timezone.now())
+    services.follow_up_add(actor=alice, case=case, due_at=timezone.now())
     output = io.StringIO()
     call_command("reminders", "--json", stdout=output)
     assert json.loads(output.getvalue()) == {

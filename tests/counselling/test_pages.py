@@ -377,11 +377,11 @@ def test_the_safety_plan_keeps_its_versions(client, alice_case):
 
 
 def test_the_caseload_puts_an_overdue_follow_up_before_a_higher_risk(client, alice, make_case):
-    from counselling import follow_ups
+    from counselling import services
 
     imminent = make_case(counsellor=alice, risk_level="imminent")
     quiet = make_case(counsellor=alice, risk_level="none")
-    follow_ups.follow_up_add(
+    services.follow_up_add(
         actor=alice, case=quiet, due_at=timezone.now() - timezone.timedelta(days=1)
     )
     sign_in(client, "counsellor")
@@ -390,10 +390,10 @@ def test_the_caseload_puts_an_overdue_follow_up_before_a_higher_risk(client, ali
 
 
 def test_a_follow_up_outcome_is_recorded_from_its_page(client, alice, make_case):
-    from counselling import follow_ups
+    from counselling import services
 
     case = make_case(counsellor=alice)
-    follow_up = follow_ups.follow_up_add(actor=alice, case=case, due_at=timezone.now())
+    follow_up = services.follow_up_add(actor=alice, case=case, due_at=timezone.now())
     sign_in(client, "counsellor")
     url = f"/counselling/follow-ups/{follow_up.pk}/"
     assert client.get(url).status_code == 200
@@ -410,8 +410,8 @@ def test_a_follow_up_outcome_is_recorded_from_its_page(client, alice, make_case)
 
 
 def test_another_counsellors_follow_up_answers_404(client, bob, bob_case):
-    from counselling import follow_ups
+    from counselling import services
 
-    follow_up = follow_ups.follow_up_add(actor=bob, case=bob_case, due_at=timezone.now())
+    follow_up = services.follow_up_add(actor=bob, case=bob_case, due_at=timezone.now())
     sign_in(client, "counsellor")
     assert client.get(f"/counselling/follow-ups/{follow_up.pk}/").status_code == 404

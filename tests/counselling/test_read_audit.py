@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from centre.models import AuditEntry, AuditRecord
-from counselling import follow_ups, selectors, services
+from counselling import selectors, services
 from tests.support.accounts import sign_in
 
 API = "/api/v1/counselling"
@@ -86,7 +86,7 @@ def test_the_case_form_pages_and_the_follow_up_page_are_reads_of_the_file(
     client, alice, alice_case
 ):
     consent = alice_case.client.consents.first()
-    follow_up = follow_ups.follow_up_add(actor=alice, case=alice_case, due_at=timezone.now())
+    follow_up = services.follow_up_add(actor=alice, case=alice_case, due_at=timezone.now())
     base = f"/counselling/cases/{alice_case.pk}/"
     pages = {
         f"{base}sessions/new/": "counselling.case.viewed",

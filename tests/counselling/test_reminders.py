@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError
 
 from centre import reminders
 from centre.models import Notification, Reminder
-from counselling import follow_ups, services
+from counselling import services
 from counselling.models import Consent
 from tests.support.accounts import sign_in
 from tests.support.sms import RecordingBackend, recorded_sms  # noqa: F401 (a fixture)
@@ -45,7 +45,7 @@ def sms_due_now(alice, make_case, *, count: int = 1) -> list[Reminder]:
     for _ in range(count):
         case = make_case(counsellor=alice)
         consent_to_reminders(alice, case)
-        follow_up = follow_ups.follow_up_add(
+        follow_up = services.follow_up_add(
             actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=2)
         )
         planned.append(Reminder.objects.get(target_id=str(follow_up.pk), channel="sms"))
@@ -182,7 +182,7 @@ def test_a_worker_killed_while_sending_neither_loses_nor_doubles_it(
 
 def test_the_counsellors_inbox_gets_the_follow_up_on_its_day(celery_worker, alice, make_case):
     case = make_case(counsellor=alice)
-    follow_up = follow_ups.follow_up_add(actor=alice, case=case, due_at=timezone.now())
+    follow_up = services.follow_up_add(actor=alice, case=case, due_at=timezone.now())
     reminders.reminders_dispatch()
     inbox = Reminder.objects.get(target_id=str(follow_up.pk), channel="inbox")
     # The notification is written just before its row is marked sent: wait for both.

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from centre import statistics
 from centre.models import MonthlyReport, Notification, Reminder, Site
 from centre.monthly_report import monthly_report_build
-from counselling import follow_ups
+from counselling import services
 from counselling.models import FollowUp
 from screening.models import TrackingTask
 from tests.support.accounts import sign_in
@@ -59,7 +59,7 @@ def test_follow_up_figures(records, alice):
     _, april = records
     plan = list(FollowUp.objects.filter(case=april).order_by("due_at"))
     assert plan[0].due_at.date() == datetime.date(2026, 4, 17)
-    follow_ups.follow_up_record_outcome(
+    services.follow_up_record_outcome(
         actor=alice, follow_up=plan[0], expected_version=1, attended=True, outcome="好"
     )
     FollowUp.objects.filter(pk=plan[0].pk).update(done_at=at(2026, 4, 18))
