@@ -1,7 +1,8 @@
 """The errors a service raises when it refuses a request, answered in one place each: the API's
 exception handler (`centre.api.exception_handler`) and the pages' `centre.forms.ServiceFormMixin`.
 
-- `ServiceError`: the request cannot be done as asked (400), with a stable `code` for clients.
+- `ServiceError`: the request cannot be done as asked (400), with a stable `code` for clients
+  and, when one value is the reason, the `field` it is about (a page shows it on that field).
 - `ConflictError`: it clashes with what is stored (409): a stale edit, a duplicate.
 - `NotFoundError`: a record the user may not see, answered exactly like a missing one (404).
 
@@ -30,19 +31,37 @@ class ServiceError(Exception):
     code = "invalid"
     default_message = _("This cannot be done.")
 
-    def __init__(self, message: _StrOrPromise | None = None, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: _StrOrPromise | None = None,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+    ) -> None:
         self.message = message if message is not None else self.default_message
         if code is not None:
             self.code = code
+        self.field = field  # the value refused, when one is the reason
         self.extra: dict[
             str, Any
         ] = {}  # more for the API's answer, e.g. the id of an existing record
+        if field is not None:
+            self.extra["field"] = field
         super().__init__(self.code)  # never the message: it may quote what was typed
 
     @property
     def form_message(self) -> _StrOrPromise:
         """What a page puts above the form it kept."""
         return self.message
+
+
+class ImplausibleError(ServiceError):
+    """A value that cannot be true of the record it is about (a session before the child was
+    born, a follow-up due in the past): nothing was changed, and the page shows the reason on
+    the field it names, what was typed kept."""
+
+    code = "implausible"
+    default_message = _("This value cannot be right: check it.")
 
 
 class ConflictError(ServiceError):

@@ -83,7 +83,8 @@ class ServiceFormMixin:
             raise
         except ServiceError as error:
             if form is not None:
-                form.add_error(None, error.form_message)
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, error.form_message)
                 if isinstance(error, StaleEditError):
                     take_current_version(form, error.current_version)
             return Outcome(status=error.status, error=error)

@@ -256,12 +256,16 @@ def _referral(case, counsellor, destination, state) -> None:
     referral = services.referral_create(
         actor=counsellor, case=case, destination=destination, reason="需要进一步评估与支持。"
     )
-    for status in REFERRAL_PATHS[Referral.Status(state)]:
+    path = REFERRAL_PATHS[Referral.Status(state)]
+    # Attended (or not) only once the appointment has come: a past one for those paths.
+    held = "scheduled" in path and path[-1] != "scheduled"
+    appointment = timezone.now() + datetime.timedelta(days=-2 if held else 3)
+    for status in path:
         services.referral_advance(
             actor=counsellor,
             referral=referral,
             status=status,
-            scheduled_for=timezone.now() + datetime.timedelta(days=3),
+            scheduled_for=appointment,
             feedback_to_school="学生已按时就诊，可正常返校；建议减少课后作业量两周。",
         )
 

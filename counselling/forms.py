@@ -98,6 +98,11 @@ class SessionForm(CrisisExceptionMixin, forms.ModelForm):
 
 
 class SessionEditForm(VersionedForm):
+    held_at = forms.DateTimeField(
+        label=_("Held at"),
+        widget=TypedDateTimeInput,
+        validators=[field_rules.validate_held_at],
+    )
     attendance = forms.ChoiceField(
         label=_("Attendance"), choices=CounsellingSession.Attendance.choices
     )
@@ -116,17 +121,31 @@ class SessionEditForm(VersionedForm):
 
 
 class ConcernsForm(VersionedForm):
+    """On the case file with the risk and status forms: each has ids of its own (`auto_id`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "concerns-%s")
+        super().__init__(*args, **kwargs)
+
     presenting_concerns = forms.CharField(
         label=_("Presenting concerns"), widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
 class RiskForm(VersionedForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "risk-%s")
+        super().__init__(*args, **kwargs)
+
     risk_level = forms.ChoiceField(label=_("New risk level"), choices=RiskLevel.choices)
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StatusForm(VersionedForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "status-%s")
+        super().__init__(*args, **kwargs)
+
     status = forms.ChoiceField(label=_("New status"), choices=Case.Status.choices)
 
 
@@ -183,6 +202,8 @@ class ReferralAdvanceForm(forms.Form):
     )
 
     def __init__(self, *args, referral: Referral, **kwargs):
+        # One form per referral on the case file: ids of its own, so each label finds its field.
+        kwargs.setdefault("auto_id", f"referral-{referral.pk}-%s")
         super().__init__(*args, **kwargs)
         allowed = Referral.NEXT_STATUSES[Referral.Status(referral.status)]
         self.fields["status"].choices = [
@@ -194,6 +215,19 @@ class GuardianForm(forms.ModelForm):
     class Meta:
         model = Guardian
         fields = ["relationship", "full_name", "phone"]
+
+
+class GuardianEditForm(VersionedForm):
+    """A guardian's details, changed against the version read (a stale save answers 409)."""
+
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=Guardian.Relationship.choices)
+    full_name = forms.CharField(label=_("Name"), max_length=100)
+    phone = forms.CharField(label=_("Phone"), max_length=32)
+    language = forms.ChoiceField(label=_("Language of messages"), choices=settings.LANGUAGES)
+
+
+class CaseCloseForm(VersionedForm):
+    """The confirmation page's one button: close the case read at `version`."""
 
 
 class ConsentForm(forms.Form):

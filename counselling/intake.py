@@ -16,7 +16,16 @@ from counselling.models import Case, Client, Consent, Guardian, RiskLevel
 
 
 class ClientSearchForm(forms.Form):
-    """Step 1 of intake, sent by POST: a child's name and date of birth never go in a URL."""
+    """Step 1 of intake, sent by POST: a child's name and date of birth never go in a URL.
+
+    The intake page shows it above the register form, which has the same fields: its ids are
+    its own (`search-…`), so each label focuses its field and screen readers name the right
+    one."""
+
+    def __init__(self, *args, **kwargs):
+        if type(self) is ClientSearchForm:
+            kwargs.setdefault("auto_id", "search-%s")
+        super().__init__(*args, **kwargs)
 
     full_name = forms.CharField(label=_("Name"), max_length=100)
     date_of_birth = forms.DateField(
@@ -49,7 +58,9 @@ class IntakeForm(ClientSearchForm):
         label=_("Consent form version"), max_length=20, initial=settings.CONSENT_FORM_VERSION
     )
 
-    source = forms.ChoiceField(label=_("Source"), choices=Case.Source.choices)
+    # No default: the first choice preselected was saved as the source of cases nobody chose it
+    # for. An empty first choice, and the field is required.
+    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *Case.Source.choices])
     presenting_concerns = forms.CharField(
         label=_("Presenting concerns"), widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -77,6 +77,8 @@ class Guardian(TimeStampedModel):
     language = models.CharField(
         _("language of messages"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    # Optimistic concurrency: an edit names the version it read (`services.guardian_update`).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("guardian")
@@ -390,6 +392,19 @@ class Referral(TimeStampedModel):
     def is_overdue(self) -> bool:
         waiting = self.status in {self.Status.CREATED, self.Status.ACCEPTED}
         return waiting and self.due_at < timezone.now()
+
+    @property
+    def appointment_after_deadline(self) -> bool:
+        """A warning, never a refusal: the appointment is later than the SLA deadline
+        (DOMAIN.md §2.4); the hospital may have no earlier one, and the counsellor acts on it."""
+        return self.scheduled_for is not None and self.scheduled_for > self.due_at
+
+    @property
+    def is_to_hospital(self) -> bool:
+        return self.destination in {
+            self.Destination.HOSPITAL_PSYCHIATRY,
+            self.Destination.OUTPATIENT,
+        }
 
 
 class ReferralEvent(models.Model):

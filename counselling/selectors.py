@@ -27,6 +27,7 @@ from counselling.models import (
     Consent,
     CounsellingSession,
     FollowUp,
+    Guardian,
     Referral,
     ReferralEvent,
     RiskLevel,
@@ -139,6 +140,42 @@ def get_referral_for_user(*, user: User, referral_id: int) -> Referral:
 def get_open_consent_for_case(*, case: Case, consent_id: int) -> Consent:
     """A consent of the case's child not yet withdrawn (the case was read for the user), or 404."""
     return first_or_not_found(case.client.consents.filter(pk=consent_id, withdrawn_at__isnull=True))
+
+
+def get_guardian_for_case(*, case: Case, guardian_id: int) -> Guardian:
+    """A guardian of the case's child (the case was read for the user), or 404."""
+    return first_or_not_found(case.client.guardians.filter(pk=guardian_id))
+
+
+def case_summary(*, case: Case) -> dict[str, Any]:
+    """What the printed case summary shows, read in a fixed number of queries: the file without
+    the session notes (dates, kinds and attendance only)."""
+    return {
+        "guardians": list(case.client.guardians.all()),
+        "consents": list(case.client.consents.select_related("guardian")),
+        "risk_changes": list(case.risk_changes.select_related("changed_by")),
+        "safety_plan": case.safety_plans.first(),
+        "sessions": list(case.sessions.select_related("counsellor").order_by("held_at", "id")),
+        "referrals": list(case.referrals.all()),
+        "follow_ups": list(case.follow_ups.exclude(status=FollowUp.Status.CANCELLED)),
+    }
+
+
+def referral_letter(*, referral: Referral) -> dict[str, Any]:
+    """What the referral letter to the hospital needs, and no more (minimal exposure, DOMAIN.md
+    §5.2): the guardian to contact — the one who consented to sharing with the hospital, else
+    the first recorded — and the basis on which the child's details are shared."""
+    client = referral.case.client
+    consent = (
+        client.consents.filter(purpose=Consent.Purpose.SHARE_WITH_HOSPITAL, withdrawn_at=None)
+        .select_related("guardian")
+        .first()
+    )
+    guardian = consent.guardian if consent is not None and consent.guardian else None
+    return {
+        "consent": consent,
+        "guardian": guardian or client.guardians.first(),
+    }
 
 
 def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
@@ -287,7 +324,7 @@ def referral_visible_to(*, user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(case__in=case_visible_to(user=user))
 
 
-READ_ACTIONS = r"\.(viewed|listed|exported)$"
+READ_ACTIONS = r"\.(viewed|listed|exported|printed)$"
 
 
 def _ids_as_text(records: Manager[Any]) -> QuerySet[Any, dict[str, Any]]:

@@ -32,6 +32,22 @@ urlpatterns = [
         views.ConsentWithdrawView.as_view(),
         name="consent-withdraw",
     ),
+    path(
+        "cases/<int:case_id>/guardians/<int:guardian_id>/edit/",
+        views.GuardianEditView.as_view(),
+        name="guardian-edit",
+    ),
+    path("cases/<int:case_id>/close/", views.CaseCloseView.as_view(), name="case-close"),
+    path(
+        "cases/<int:case_id>/print/",
+        views.CaseSummaryPrintView.as_view(),
+        name="case-print",
+    ),
+    path(
+        "referrals/<int:referral_id>/letter/",
+        views.ReferralLetterPrintView.as_view(),
+        name="referral-letter",
+    ),
     path("cases/<int:case_id>/share/", views.ShareView.as_view(), name="case-share"),
     path("cases/<int:case_id>/assign/", views.AssignView.as_view(), name="case-assign"),
     path("cases/<int:case_id>/viewers/", views.ViewersView.as_view(), name="case-viewers"),

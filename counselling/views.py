@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from centre.audit import audit_log, audit_read
+from centre.errors import ServiceError
 from centre.forms import ServiceFormMixin, VersionedForm
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import (
@@ -196,11 +197,14 @@ class CaseDetailView(CaseView):
             or forms.RiskForm(initial={"risk_level": case.risk_level, "version": case.version}),
             "status_form": extra.get("status_form")
             or forms.StatusForm(initial={"version": case.version}),
+            # Closing has its own confirmation page ("Close the case"), not this select.
             "status_choices": [
                 (value, label)
                 for value, label in Case.Status.choices
                 if value in services.CASE_TRANSITIONS[Case.Status(case.status)]
+                and value != Case.Status.CLOSED
             ],
+            "may_close": Case.Status.CLOSED in services.CASE_TRANSITIONS[Case.Status(case.status)],
         }
 
     @staticmethod
@@ -473,10 +477,24 @@ class ReferralAdvanceView(ServiceFormMixin, CaseView):
         )
         if outcome.saved:
             messages.success(request, _("The referral is updated."))
+            if outcome.value.appointment_after_deadline and form.cleaned_data["status"] == (
+                Referral.Status.SCHEDULED
+            ):
+                messages.warning(request, appointment_late_message(outcome.value))
             return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
+
+
+def appointment_late_message(referral: Referral) -> str:
+    return _(
+        "Saved, but the appointment (%(when)s) is after the deadline of this referral "
+        "(%(deadline)s). Ask for an earlier one, or tell the supervisor."
+    ) % {
+        "when": timezone.localtime(referral.scheduled_for).strftime("%Y-%m-%d %H:%M"),
+        "deadline": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 class SessionDetailView(ServiceFormMixin, CaseView):
@@ -491,6 +509,7 @@ class SessionDetailView(ServiceFormMixin, CaseView):
         form = forms.SessionEditForm(
             initial={
                 "version": session.version,
+                "held_at": timezone.localtime(session.held_at),
                 "attendance": session.attendance,
                 "duration_minutes": session.duration_minutes,
                 "note_presenting": session.note_presenting,
@@ -539,6 +558,8 @@ VIEWED_WHAT = {
     "counselling.export.viewed": gettext_lazy("an export"),
     "counselling.follow_up.viewed": gettext_lazy("a follow-up"),
     "counselling.client.viewed": gettext_lazy("the child's details"),
+    "counselling.case.printed": gettext_lazy("a printout of the case summary"),
+    "counselling.referral.printed": gettext_lazy("a printout of a referral letter"),
 }
 
 
@@ -675,7 +696,10 @@ class FollowUpView(ServiceFormMixin, CaseView):
     def get(self, request, follow_up_id: int):
         follow_up, case = self._load(request, follow_up_id)
         initial = {"version": follow_up.version, "due_at": timezone.localtime(follow_up.due_at)}
-        bound = {name: form_class(initial=initial) for name, form_class in self.actions.items()}
+        bound = {
+            name: form_class(initial=initial, auto_id=f"{name}-%s")
+            for name, form_class in self.actions.items()
+        }
         return self._render(request, follow_up, case, bound)
 
     def post(self, request, follow_up_id: int):
@@ -683,16 +707,41 @@ class FollowUpView(ServiceFormMixin, CaseView):
         action = request.POST.get("action", "")
         if action not in self.actions:
             raise Http404
-        form = self.actions[action](request.POST)
+        form = self.actions[action](request.POST, auto_id=f"{action}-%s")
         outcome = self.submit(form, lambda: self._apply(request, follow_up, action, form))
         if outcome.saved:
             messages.success(request, _("The follow-up is updated."))
+            case.refresh_from_db()
+            if action == "outcome" and self._kept_out_of_active_work(case, form.cleaned_data):
+                messages.warning(
+                    request,
+                    _(
+                        "The risk is recorded, but the case stays %(status)s: the consent to "
+                        "counselling was withdrawn. In a crisis, log the session or the "
+                        "referral as the crisis exception."
+                    )
+                    % {"status": case.get_status_display()},
+                )
             return redirect(f"{reverse('counselling:case', args=[case.pk])}#follow-ups")
         follow_up.refresh_from_db()
         initial = {"version": follow_up.version, "due_at": timezone.localtime(follow_up.due_at)}
-        bound = {name: form_class(initial=initial) for name, form_class in self.actions.items()}
+        bound = {
+            name: form_class(initial=initial, auto_id=f"{name}-%s")
+            for name, form_class in self.actions.items()
+        }
         bound[action] = form
         return self._render(request, follow_up, case, bound, status=outcome.status)
+
+    @staticmethod
+    def _kept_out_of_active_work(case: Case, data: dict) -> bool:
+        """A serious risk found at the follow-up would have brought the case back to active
+        work, but the consent to counselling is withdrawn."""
+        serious = data.get("risk_assessed") in {"moderate", "high", "imminent"}
+        return (
+            serious
+            and case.status in {Case.Status.RECOVERY, Case.Status.CLOSED}
+            and not services.may_return_to_active_work(case)
+        )
 
     @staticmethod
     def _apply(request, follow_up, action, form) -> None:
@@ -719,3 +768,151 @@ class FollowUpView(ServiceFormMixin, CaseView):
         services.case_record_read(actor=request.user, case=case, request=request, what="follow_up")
         context = {"follow_up": follow_up, "case": case, "client": case.client, **bound}
         return render(request, "counselling/follow_up.html", context, status=status)
+
+
+class CaseCloseView(ServiceFormMixin, CaseView):
+    """Close a case after a confirmation page that says what closing does (a follow-up plan is
+    made; the case leaves the caseload; reopening is a decision of its own)."""
+
+    for_write = True
+
+    def get(self, request, case_id: int):
+        case = self.load_case(request, case_id)
+        return self._render(request, case, forms.CaseCloseForm(initial={"version": case.version}))
+
+    def post(self, request, case_id: int):
+        case = self.load_case(request, case_id)
+        form = forms.CaseCloseForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.case_change_status(
+                actor=request.user,
+                case=case,
+                status=Case.Status.CLOSED,
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The case is closed."))
+            return redirect("counselling:case", case_id=case.pk)
+        case.refresh_from_db()  # the page shows what is saved now
+        return self._render(request, case, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, case, form, status=200):
+        services.case_record_read(actor=request.user, case=case, request=request)
+        may_close = Case.Status.CLOSED in services.CASE_TRANSITIONS[Case.Status(case.status)]
+        context = {
+            "case": case,
+            "client": case.client,
+            "form": form,
+            "may_close": may_close,
+            "pathway": FollowUp.Pathway(services.pathway_for(case)).label,
+            "due_follow_ups": case.follow_ups.filter(status=FollowUp.Status.DUE).count(),
+        }
+        return render(request, "counselling/case_close.html", context, status=status)
+
+
+class GuardianEditView(ServiceFormMixin, CaseView):
+    """Correct a guardian's details; a save after someone else's answers 409, typed kept."""
+
+    for_write = True
+
+    def _load(self, request, case_id: int, guardian_id: int):
+        case = self.load_case(request, case_id)
+        return case, selectors.get_guardian_for_case(case=case, guardian_id=guardian_id)
+
+    def get(self, request, case_id: int, guardian_id: int):
+        case, guardian = self._load(request, case_id, guardian_id)
+        initial = {name: getattr(guardian, name) for name in services.GUARDIAN_FIELDS}
+        form = forms.GuardianEditForm(initial={**initial, "version": guardian.version})
+        return self._render(request, case, guardian, form)
+
+    def post(self, request, case_id: int, guardian_id: int):
+        case, guardian = self._load(request, case_id, guardian_id)
+        form = forms.GuardianEditForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.guardian_update(
+                actor=request.user,
+                guardian=guardian,
+                expected_version=form.cleaned_data["version"],
+                **{name: form.cleaned_data[name] for name in services.GUARDIAN_FIELDS},
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The guardian's details are saved."))
+            return redirect(f"{reverse('counselling:case', args=[case.pk])}#client")
+        if outcome.conflict:
+            guardian.refresh_from_db()  # the page shows what is saved now
+        return self._render(request, case, guardian, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, case, guardian, form, status=200):
+        services.case_record_read(actor=request.user, case=case, request=request)
+        context = {
+            "case": case,
+            "client": case.client,
+            "guardian": guardian,
+            "form": form,
+            "title": _("Edit the guardian's details"),
+        }
+        return render(request, "counselling/guardian_form.html", context, status=status)
+
+
+class PrintView(CaseView):
+    """A clean print layout (no navigation; print CSS). Printing takes the record out of the
+    portal on paper, so it is for those who work on the file (`for_write`: the lead, a
+    colleague it is shared with to write, the site's supervisors), never a read-only share or
+    break-glass; and every answer is audited as a print (`<record>.printed`, with the
+    break-glass reason if any), which "who viewed this file" lists as a printout."""
+
+    for_write = True
+
+
+class CaseSummaryPrintView(PrintView):
+    def get(self, request, case_id: int):
+        case = self.load_case(request, case_id)
+        audit_read(request, "counselling.case.printed", case, data={"document": "summary"})
+        context = {
+            "case": case,
+            "client": case.client,
+            "printed_at": timezone.localtime(),
+            **selectors.case_summary(case=case),
+        }
+        return render(request, "counselling/print_case_summary.html", context)
+
+
+class ReferralLetterPrintView(PrintView):
+    """The letter to the hospital: only what the referral needs (DOMAIN.md §5.2, minimal
+    exposure) — who the child is, whom to call, why and how urgently, on what basis it is
+    shared. No presenting concerns, session notes, school or screening results."""
+
+    def get(self, request, referral_id: int):
+        referral = selectors.get_referral_for_user(user=request.user, referral_id=referral_id)
+        if not referral.is_to_hospital:
+            raise Http404
+        case = self.load_case(request, referral.case_id)
+        referral.case = case  # loaded with the child, the counsellor and the site
+        outcome = self.call_service_for_letter(referral)
+        if outcome is not None:
+            return outcome
+        audit_read(request, "counselling.referral.printed", referral, data={"case": case.pk})
+        context = {
+            "referral": referral,
+            "case": case,
+            "client": case.client,
+            "printed_at": timezone.localtime(),
+            **selectors.referral_letter(referral=referral),
+        }
+        return render(request, "counselling/print_referral_letter.html", context)
+
+    def call_service_for_letter(self, referral: Referral) -> HttpResponse | None:
+        try:
+            services.require_letter_to_hospital(referral=referral)
+        except ServiceError as error:
+            context = {"case": referral.case, "message": error.message}
+            return render(
+                self.request, "counselling/print_refused.html", context, status=error.status
+            )
+        return None

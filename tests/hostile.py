@@ -169,6 +169,7 @@ def build_world(account) -> World:
         ids={
             "case_id": str(case.pk),
             "consent_id": str(consent.pk),
+            "guardian_id": str(guardian.pk),
             "referral_id": str(referral.pk),
             "session_id": str(session.pk),
             "follow_up_id": str(follow_up.pk),

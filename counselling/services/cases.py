@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
+from centre.errors import ServiceError
 from centre.models import User
 from centre.roles import Role
 from centre.text import without_invisible, word_characters
@@ -21,6 +22,7 @@ from counselling.services.clients import (
     ADULT_CONSENT_AGE,
     _require_change_of_client,
     client_register,
+    consent_lapsed_at,
     consent_record,
     guardian_add,
     has_active_consent,
@@ -136,8 +138,32 @@ def case_change_risk(
     return case
 
 
+def require_consent_for_active_work(case: Case, *, field: str = "status") -> None:
+    """Active work (opening the file to it, reopening, coming back from recovery) needs the
+    consent to counselling in force. After a withdrawal the case stays where it is; a crisis is
+    met by the crisis exception of a session or a referral, never by reactivating the case."""
+    lapsed_at = consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
+    if lapsed_at is not None:
+        raise ServiceError(
+            _(
+                "The consent to counselling was withdrawn on %(day)s: the case cannot return "
+                "to active work until a new consent is recorded. In a crisis, log the session "
+                "or the referral as the crisis exception."
+            )
+            % {"day": timezone.localdate(lapsed_at).isoformat()},
+            code="consent_withdrawn",
+            field=field,
+        )
+
+
+def may_return_to_active_work(case: Case) -> bool:
+    return consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING) is None
+
+
 @transaction.atomic
 def case_change_status(*, actor: User, case: Case, status: str, expected_version: int) -> Case:
+    """Move the case along `CASE_TRANSITIONS`. Back to active work only with a consent to
+    counselling in force (`require_consent_for_active_work`)."""
     if status not in CASE_TRANSITIONS[Case.Status(case.status)]:
         raise ValidationError(
             {
@@ -145,6 +171,8 @@ def case_change_status(*, actor: User, case: Case, status: str, expected_version
                 % {"old": case.get_status_display(), "new": Case.Status(status).label}
             }
         )
+    if status == Case.Status.ACTIVE:
+        require_consent_for_active_work(case)
     previous = case.status
     closed_at = timezone.now() if status == Case.Status.CLOSED else None
     save_versioned(

@@ -8,16 +8,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import CharField, Max
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centre.audit import audit_log
 from centre.errors import ConflictError
-from centre.models import User
+from centre.models import Reminder, User
 from centre.text import without_invisible, word_characters
-from counselling.models import Case, Client, Consent, Guardian
+from centre.versioning import save_versioned
+from counselling.models import Case, Client, Consent, FollowUp, Guardian
 from counselling.selectors import client_search, user_may_change_client
 
 ADULT_CONSENT_AGE = 14  # PIPL Art. 31: under 14, a guardian consents
@@ -68,6 +70,58 @@ def guardian_add(
     guardian.save()
     audit_log(actor=actor, action="counselling.guardian.added", target=client)
     return guardian
+
+
+GUARDIAN_FIELDS = ("relationship", "full_name", "phone", "language")
+
+
+@transaction.atomic
+def guardian_update(
+    *, actor: User, guardian: Guardian, expected_version: int, **fields: Any
+) -> Guardian:
+    """Change a guardian's relationship, name, phone or language of messages. Refused as a stale
+    edit if someone saved the guardian since `expected_version` was read. Reminders already
+    planned for the old number (text messages still waiting) move to the new one."""
+    unknown = set(fields) - set(GUARDIAN_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    _require_change_of_client(actor=actor, client=guardian.client)
+    candidate = Guardian(
+        client=guardian.client,
+        **{name: fields.get(name, getattr(guardian, name)) for name in GUARDIAN_FIELDS},
+    )
+    candidate.full_clean(exclude=["client", "version"])
+    changed = {
+        name: getattr(candidate, name)
+        for name in fields
+        if getattr(candidate, name) != getattr(guardian, name)
+    }
+    previous = (guardian.phone, guardian.language)
+    save_versioned(guardian, expected_version=expected_version, fields=changed)
+    if {"phone", "language"} & set(changed):
+        _readdress_waiting_sms(guardian, previous_phone=previous[0])
+    audit_log(
+        actor=actor,
+        action="counselling.guardian.changed",
+        target=guardian.client,
+        data={"guardian": guardian.pk, "fields": sorted(changed)},
+    )
+    return guardian
+
+
+def _readdress_waiting_sms(guardian: Guardian, *, previous_phone: str) -> None:
+    """Text messages still waiting for the guardian's old number, about the child's follow-ups,
+    go to the number (and in the language) saved now."""
+    follow_up_ids = FollowUp.objects.filter(case__client=guardian.client_id).values_list(
+        Cast("pk", CharField()), flat=True
+    )
+    Reminder.objects.filter(
+        channel=Reminder.Channel.SMS,
+        status=Reminder.Status.PENDING,
+        phone=previous_phone,
+        target_type=FollowUp._meta.label_lower,
+        target_id__in=follow_up_ids,
+    ).update(phone=guardian.phone, language=guardian.language)
 
 
 @transaction.atomic

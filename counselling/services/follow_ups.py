@@ -30,6 +30,7 @@ from centre.roles import Role
 from centre.versioning import save_versioned
 from counselling.models import RISK_RANK, Case, Consent, FollowUp, RiskLevel
 from counselling.services.clients import ADULT_CONSENT_AGE
+from counselling.services.plausibility import require_due_ahead
 
 STEP = re.compile(r"^(\d+)([hdwm])$")
 URGENT_RANK = RISK_RANK[RiskLevel.HIGH]
@@ -98,6 +99,8 @@ def follow_up_plan_on_status(*, actor: User, case: Case, previous: str) -> None:
 
 @transaction.atomic
 def follow_up_add(*, actor: User, case: Case, due_at: datetime.datetime) -> FollowUp:
+    """Plan one more follow-up, due from now on (`ImplausibleError` for a time in the past)."""
+    require_due_ahead(due_at)
     follow_up = FollowUp.objects.create(case=case, pathway=FollowUp.Pathway.MANUAL, due_at=due_at)
     plan_reminders(follow_up)
     audit_log(actor=actor, action="counselling.follow_up.added", target=case)
@@ -109,6 +112,7 @@ def follow_up_move(
     *, actor: User, follow_up: FollowUp, due_at: datetime.datetime, expected_version: int
 ) -> FollowUp:
     _require_due(follow_up)
+    require_due_ahead(due_at)
     save_versioned(follow_up, expected_version=expected_version, fields={"due_at": due_at})
     reminders_cancel(target=follow_up)
     plan_reminders(follow_up)

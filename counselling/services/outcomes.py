@@ -12,7 +12,12 @@ from centre.models import User
 from centre.reminders import reminders_cancel
 from centre.versioning import save_versioned
 from counselling.models import RISK_RANK, Case, FollowUp, RiskLevel
-from counselling.services.cases import case_change_risk, case_change_status
+from counselling.services.cases import (
+    case_change_risk,
+    case_change_status,
+    may_return_to_active_work,
+    require_consent_for_active_work,
+)
 from counselling.services.follow_ups import _require_due
 
 
@@ -28,8 +33,13 @@ def follow_up_record_outcome(
     reopen: bool = False,
 ) -> FollowUp:
     """Done (or missed). A higher risk than the case's raises it; a risk of moderate or above,
-    or `reopen`, brings a case in recovery or closed back to active work."""
+    or `reopen`, brings a case in recovery or closed back to active work — only with a consent
+    to counselling in force: after a withdrawal `reopen` is refused (nothing saved), and a
+    serious risk is recorded and raises the case's risk but leaves its status (the page says
+    so; a crisis is met by the crisis exception)."""
     _require_due(follow_up)
+    if reopen and follow_up.case.status in {Case.Status.RECOVERY, Case.Status.CLOSED}:
+        require_consent_for_active_work(follow_up.case, field="reopen")
     status = FollowUp.Status.DONE if attended else FollowUp.Status.MISSED
     save_versioned(
         follow_up,
@@ -61,7 +71,8 @@ def follow_up_record_outcome(
             expected_version=case.version,
         )
     serious = raised and RISK_RANK[RiskLevel(risk_assessed)] >= RISK_RANK[RiskLevel.MODERATE]
-    if (reopen or serious) and case.status in {Case.Status.RECOVERY, Case.Status.CLOSED}:
+    reactivate = reopen or (serious and may_return_to_active_work(case))
+    if reactivate and case.status in {Case.Status.RECOVERY, Case.Status.CLOSED}:
         case_change_status(
             actor=actor, case=case, status=Case.Status.ACTIVE, expected_version=case.version
         )

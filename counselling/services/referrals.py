@@ -12,15 +12,39 @@ from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
+from centre.errors import ConflictError
 from centre.models import User
 from centre.text import without_invisible, word_characters
 from counselling.models import RISK_RANK, Case, Consent, Referral, ReferralEvent, RiskLevel
 from counselling.services.clients import _crisis_exception, consent_lapsed_at, has_active_consent
+from counselling.services.plausibility import require_appointment_passed
 
 
 def referral_sla_hours(*, risk_level: str) -> int:
     """Hours from `created` to the first clinical visit (DOMAIN.md §2.4; configurable policy)."""
     return int(settings.REFERRAL_SLA_HOURS[risk_level])
+
+
+def may_share_with_hospital(*, case: Case) -> bool:
+    """The child's details go to the hospital with a consent to share with it in force, or at
+    high or imminent risk: the emergency exception (PIPL Art. 13(4)/18)."""
+    emergency = RISK_RANK[RiskLevel(case.risk_level)] >= RISK_RANK[RiskLevel.HIGH]
+    return emergency or has_active_consent(
+        client=case.client, purpose=Consent.Purpose.SHARE_WITH_HOSPITAL
+    )
+
+
+def require_letter_to_hospital(*, referral: Referral) -> None:
+    """The referral letter is printed for a referral to the hospital only while its details may
+    be shared with it (the consent may have been withdrawn since the referral was made)."""
+    if not may_share_with_hospital(case=referral.case):
+        raise ConflictError(
+            _(
+                "The consent to share with the hospital is no longer in force and the risk is "
+                "not high: the letter cannot be printed. Record a new consent first."
+            ),
+            code="consent_missing",
+        )
 
 
 @transaction.atomic
@@ -39,10 +63,7 @@ def referral_create(
         Referral.Destination.HOSPITAL_PSYCHIATRY,
         Referral.Destination.OUTPATIENT,
     }
-    # A high or imminent risk is the emergency exception (PIPL Art. 13(4)/18).
-    emergency = RISK_RANK[RiskLevel(case.risk_level)] >= RISK_RANK[RiskLevel.HIGH]
-    consented = has_active_consent(client=case.client, purpose=Consent.Purpose.SHARE_WITH_HOSPITAL)
-    if to_hospital and not (consented or emergency):
+    if to_hospital and not may_share_with_hospital(case=case):
         raise ValidationError(
             _("Referring to the hospital needs consent to share with it."), code="consent_missing"
         )
@@ -79,6 +100,9 @@ def referral_advance(
     scheduled_for: datetime.datetime | None = None,
     feedback_to_school: str = "",
 ) -> Referral:
+    """Move the referral to `status`. Attended or no-show only once its appointment's time has
+    come (`ImplausibleError`); an appointment later than the SLA deadline is saved, and the
+    referral says so (`appointment_after_deadline`: a warning, not a refusal)."""
     allowed = Referral.NEXT_STATUSES[Referral.Status(referral.status)]
     if status not in allowed:
         raise ValidationError(
@@ -87,6 +111,7 @@ def referral_advance(
                 % {"old": referral.get_status_display(), "new": Referral.Status(status).label}
             }
         )
+    require_appointment_passed(referral, status)
     fields = ["status", "updated_at"]
     if status == Referral.Status.SCHEDULED:
         if scheduled_for is None:

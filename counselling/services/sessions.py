@@ -5,16 +5,24 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centre import field_rules
 from centre.audit import audit_log
+from centre.errors import ImplausibleError
 from centre.models import User
 from centre.versioning import save_versioned
 from counselling.models import Case, Consent, CounsellingSession
 from counselling.services.cases import case_change_risk
 from counselling.services.clients import _crisis_exception, consent_lapsed_at
+from counselling.services.plausibility import (
+    require_held_after_birth,
+    require_held_while_open,
+    require_open_for_session,
+)
 
 SESSION_NOTE_FIELDS = ["note_presenting", "note_intervention", "note_plan"]
 
@@ -42,7 +50,10 @@ def session_log(
     when not given).
 
     A session held after the consent to counselling was withdrawn is refused, unless it is the
-    crisis exception (`crisis_reason`, audited)."""
+    crisis exception (`crisis_reason`, audited); so is one on a closed case (reopen it first)
+    or before the child was born (`ImplausibleError`)."""
+    require_open_for_session(case)
+    require_held_after_birth(case, held_at)
     lapsed_at = consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
     # Sessions are logged to the minute: one in the minute of the withdrawal counts as after it.
     if lapsed_at is not None and held_at >= lapsed_at.replace(second=0, microsecond=0):
@@ -86,9 +97,16 @@ def session_log(
 def session_update(
     *, actor: User, session: CounsellingSession, expected_version: int, **fields: Any
 ) -> CounsellingSession:
-    unknown = set(fields) - {*SESSION_NOTE_FIELDS, "attendance", "duration_minutes"}
+    """Change a session's notes, attendance, duration or date (`held_at`). A date keeps to the
+    session's rules: taken place, not before the child was born, not after the case closed, and
+    not after the consent to counselling lapsed (a session then is the crisis exception, logged
+    as such, never made one by moving its date)."""
+    unknown = set(fields) - {*SESSION_NOTE_FIELDS, "attendance", "duration_minutes", "held_at"}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    fields = {name: value for name, value in fields.items() if getattr(session, name) != value}
+    if "held_at" in fields:
+        _require_plausible_move(session, fields["held_at"])
     save_versioned(session, expected_version=expected_version, fields=fields)
     audit_log(
         actor=actor,
@@ -97,3 +115,23 @@ def session_update(
         data={"session": session.pk, "fields": sorted(fields)},
     )
     return session
+
+
+def _require_plausible_move(session: CounsellingSession, held_at: datetime.datetime) -> None:
+    try:
+        field_rules.validate_held_at(held_at)
+    except ValidationError as error:
+        raise ValidationError({"held_at": error.messages}) from error
+    case = session.case
+    require_held_after_birth(case, held_at)
+    require_held_while_open(case, held_at)
+    lapsed_at = consent_lapsed_at(client=case.client, purpose=Consent.Purpose.COUNSELLING)
+    if lapsed_at is not None and held_at >= lapsed_at.replace(second=0, microsecond=0):
+        raise ImplausibleError(
+            _(
+                "The consent to counselling was withdrawn on %(day)s: a session after that is "
+                "logged as the crisis exception, not moved there."
+            )
+            % {"day": timezone.localdate(lapsed_at).isoformat()},
+            field="held_at",
+        )

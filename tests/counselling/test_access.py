@@ -489,7 +489,10 @@ def test_feedback_to_a_school_of_invisible_characters_is_refused(alice, alice_ca
     )
     services.referral_advance(actor=alice, referral=referral, status="accepted")
     services.referral_advance(
-        actor=alice, referral=referral, status="scheduled", scheduled_for=referral.due_at
+        actor=alice,
+        referral=referral,
+        status="scheduled",
+        scheduled_for=timezone.now() - datetime.timedelta(hours=1),
     )
     services.referral_advance(actor=alice, referral=referral, status="attended")
     with pytest.raises(ValidationError):

@@ -21,6 +21,7 @@ from centre.versioning import StaleEditError
 from counselling import services
 from counselling.models import Case, Consent, FollowUp, Guardian
 from tests.support.clock import years_ago
+from tests.support.counselling import overdue_follow_up
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ANCHOR = datetime.datetime(2026, 1, 31, 10, 0, tzinfo=SHANGHAI)
@@ -225,9 +226,7 @@ def test_the_morning_digest_carries_counts_and_no_names(alice, make_case, mailou
     alice.email = "wangmin@portal.invalid"
     alice.save(update_fields=["email"])
     case = make_case(counsellor=alice)
-    services.follow_up_add(
-        actor=alice, case=case, due_at=timezone.now() - datetime.timedelta(days=1)
-    )
+    overdue_follow_up(alice, case)
     assert services.send_digests() == 1
     assert services.send_digests() == 1  # planned again: the same key, one row
     (digest,) = Reminder.objects.filter(template="follow_up_digest")

@@ -4,6 +4,8 @@ page; another counsellor's case answers 404; reading without change permission r
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -12,6 +14,7 @@ from counselling import services
 from counselling.models import Case, Client, Consent, CounsellingSession, Referral
 from tests.support.accounts import sign_in
 from tests.support.clock import years_ago
+from tests.support.counselling import overdue_follow_up
 from tests.support.queries import queries_per_page
 
 NO_CLINICAL_ACCESS = ["liaison", "operator", "stats", "auditor", "outreach"]
@@ -327,7 +330,10 @@ def test_feedback_to_a_school_with_a_diagnosis_is_refused(client, alice, alice_c
     for status in ("accepted",):
         services.referral_advance(actor=alice, referral=referral, status=status)
     services.referral_advance(
-        actor=alice, referral=referral, status="scheduled", scheduled_for=referral.due_at
+        actor=alice,
+        referral=referral,
+        status="scheduled",
+        scheduled_for=timezone.now() - datetime.timedelta(hours=1),
     )
     services.referral_advance(actor=alice, referral=referral, status="attended")
     sign_in(client, "counsellor")
@@ -377,13 +383,10 @@ def test_the_safety_plan_keeps_its_versions(client, alice_case):
 
 
 def test_the_caseload_puts_an_overdue_follow_up_before_a_higher_risk(client, alice, make_case):
-    from counselling import services
 
     imminent = make_case(counsellor=alice, risk_level="imminent")
     quiet = make_case(counsellor=alice, risk_level="none")
-    services.follow_up_add(
-        actor=alice, case=quiet, due_at=timezone.now() - timezone.timedelta(days=1)
-    )
+    overdue_follow_up(alice, quiet)
     sign_in(client, "counsellor")
     text = client.get("/counselling/").text
     assert text.index(f"/cases/{quiet.pk}/") < text.index(f"/cases/{imminent.pk}/")

@@ -52,6 +52,24 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // Page shortcuts, shown beside their link (the case file's "Log a session": Alt+Shift+N). The
+  // link's accesskey does the same in browsers that use Alt+Shift for it; this makes it one
+  // key everywhere.
+  const shortcuts = new Map(
+    [...document.querySelectorAll("a[data-shortcut]")].map((link) => [
+      `Key${link.dataset.shortcut.toUpperCase()}`,
+      link,
+    ]),
+  );
+  if (shortcuts.size) {
+    document.addEventListener("keydown", (event) => {
+      const link = shortcuts.get(event.code);
+      if (link && event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey) {
+        event.preventDefault();
+        window.location.assign(link.href);
+      }
+    });
+  }
   const warning = document.querySelector("[data-session-idle-seconds]");
   if (warning) watchIdleSession(warning);
   const kept = document.querySelector("[data-kept-draft]");
