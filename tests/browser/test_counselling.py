@@ -22,9 +22,9 @@ def test_a_counsellor_opens_a_case_from_intake_and_a_second_intake_finds_the_chi
     page.get_by_role("link", name="Open a case").click()
 
     born = years_ago(12).isoformat()
-    page.fill("#id_full_name", "李䶮")
-    page.fill("#id_date_of_birth", born)
-    page.select_option("#id_school", str(school.pk))
+    page.fill("#search-full_name", "李䶮")
+    page.fill("#search-date_of_birth", born)
+    page.select_option("#search-school", str(school.pk))
     page.get_by_role("button", name="Search").click()
     assert "李䶮" not in page.url
     assert born not in page.url
@@ -51,9 +51,9 @@ def test_a_counsellor_opens_a_case_from_intake_and_a_second_intake_finds_the_chi
     assert case.counsellor.username == "counsellor"
 
     page.goto("/counselling/intake/")  # the search is a POST: no name in the address
-    page.fill("#id_full_name", "李䶮")
-    page.fill("#id_date_of_birth", born)
-    page.select_option("#id_school", str(school.pk))
+    page.fill("#search-full_name", "李䶮")
+    page.fill("#search-date_of_birth", born)
+    page.select_option("#search-school", str(school.pk))
     page.get_by_role("button", name="Search").click()
     assert "李䶮" not in page.url
     matches = page.locator("#matches")
