@@ -38,6 +38,8 @@ def staff_of_site_tree(
     return (
         User.objects.filter(is_active=True, groups__name__in=[str(role) for role in roles], **where)
         .distinct()
+        .select_related("site")
+        .prefetch_related("groups")  # their roles, for the picker's label (`staff_label`)
         .order_by("last_name", "first_name", "username")
     )
 

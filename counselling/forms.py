@@ -9,10 +9,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
-from centre.forms import VersionedForm
+from centre.forms import StaffChoiceField, StaffMultipleChoiceField, VersionedForm
 from centre.models import User
 from centre.roles import CLINICIAN_ROLES, Role
 from centre.selectors import staff_of_site_tree
+from centre.text import masked_name
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
 from counselling.models import (
     Case,
@@ -131,7 +132,7 @@ class StatusForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    counsellor = forms.ModelChoiceField(label=_("Lead counsellor"), queryset=User.objects.none())
+    counsellor = StaffChoiceField(label=_("Lead counsellor"), queryset=User.objects.none())
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +140,7 @@ class AssignForm(VersionedForm):
 
 
 class ShareForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    user = StaffChoiceField(label=_("Colleague"), queryset=User.objects.none())
     can_change = forms.BooleanField(label=_("May also write in the file"), required=False)
 
     def __init__(self, *args, actor: User, **kwargs):
@@ -225,11 +226,24 @@ class BreakGlassForm(forms.Form):
     )
 
 
+def conference_case_label(case: Case) -> str:
+    """A case as the conference picks it: number, masked name, risk and lead counsellor — enough
+    to recognise it, no more (`site_cases_for_conference` reads the client and counsellor)."""
+    return " · ".join(
+        [
+            _("Case %(number)s") % {"number": case.pk},
+            masked_name(case.client.full_name),
+            str(case.get_risk_level_display()),
+            case.counsellor.get_full_name() or case.counsellor.username,
+        ]
+    )
+
+
 class CaseConferenceForm(forms.Form):
     held_on = forms.DateField(
         label=_("Held on"), widget=DateInput, validators=[field_rules.validate_past_date]
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = StaffMultipleChoiceField(
         label=_("Participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     cases = forms.ModelMultipleChoiceField(
@@ -244,9 +258,7 @@ class CaseConferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = colleagues(actor)
         self.fields["cases"].queryset = cases
-        self.fields["cases"].label_from_instance = lambda case: (
-            _("Case %(number)s") % {"number": case.pk}
-        )
+        self.fields["cases"].label_from_instance = conference_case_label
 
 
 class FollowUpAddForm(forms.Form):

@@ -4,11 +4,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Exists, F, Manager, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    Manager,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -150,6 +161,8 @@ def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
         case_visible_to(user=user)
         .filter(site__path__startswith=user.site.path)
         .exclude(status=Case.Status.CLOSED)
+        .select_related("client", "counsellor")
+        .order_by("-risk_rank", "-id")
     )
 
 
@@ -160,7 +173,13 @@ def conferences_for_user(*, user: User) -> QuerySet[CaseConference]:
     return (
         CaseConference.objects.filter(site__path__startswith=user.site.path)
         .select_related("site", "recorded_by")
-        .prefetch_related("participants", "cases")
+        .prefetch_related(
+            "participants",
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("client", "counsellor").order_by("id"),
+            ),
+        )
     )
 
 
@@ -185,6 +204,44 @@ def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> C
     if for_write and not user_may_change_case(user=user, case=case):
         raise PermissionDenied
     return case
+
+
+@dataclass(frozen=True)
+class CaseShare:
+    """A colleague the case is shared with (a direct guardian grant), and whether they write."""
+
+    user: User
+    can_change: bool
+
+
+def case_shares(*, case: Case) -> list[CaseShare]:
+    """Whom the case is shared with, besides its lead counsellor: one query, by name."""
+    grants = (
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, permission__codename__in=[VIEW_CASE, CHANGE_CASE]
+        )
+        .exclude(user_id=case.counsellor_id)
+        .select_related("user", "user__site", "permission")
+    )
+    people: dict[int, User] = {}
+    writers: set[int] = set()
+    for grant in grants:
+        if grant.permission.codename == VIEW_CASE:
+            people[grant.user_id] = grant.user
+        else:
+            writers.add(grant.user_id)
+    return sorted(
+        (CaseShare(user=user, can_change=user.pk in writers) for user in people.values()),
+        key=lambda share: (share.user.last_name, share.user.first_name, share.user.username),
+    )
+
+
+def get_case_share(*, case: Case, user_id: int) -> CaseShare:
+    """One share of a case the user already reads (`get_case_for_user`), or 404."""
+    for share in case_shares(case=case):
+        if share.user.pk == user_id:
+            return share
+    raise NotFoundError
 
 
 def user_may_change_case(*, user: User, case: Case) -> bool:

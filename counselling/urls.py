@@ -33,6 +33,11 @@ urlpatterns = [
         name="consent-withdraw",
     ),
     path("cases/<int:case_id>/share/", views.ShareView.as_view(), name="case-share"),
+    path(
+        "cases/<int:case_id>/shares/<int:user_id>/revoke/",
+        views.ShareRevokeView.as_view(),
+        name="share-revoke",
+    ),
     path("cases/<int:case_id>/assign/", views.AssignView.as_view(), name="case-assign"),
     path("cases/<int:case_id>/viewers/", views.ViewersView.as_view(), name="case-viewers"),
     path("cases/<int:case_id>/break-glass/", views.BreakGlassView.as_view(), name="break-glass"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from centre.audit import audit_log, audit_read
-from centre.forms import ServiceFormMixin, VersionedForm
+from centre.forms import ServiceFormMixin, VersionedForm, refusal_message, staff_label
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import (
     BREAK_GLASS_ROLES,
@@ -186,6 +186,7 @@ class CaseDetailView(CaseView):
             "follow_up_form": forms.FollowUpAddForm(),
             "may_change": may_change,
             "may_assign": may_change and request.user.has_role(Role.SUPERVISOR),
+            "shares": selectors.case_shares(case=case),
             "may_see_viewers": selectors.case_may_see_viewers(user=request.user, case=case),
             "break_glass": selectors.break_glass_active(user=request.user, case=case),
             "concerns_form": extra.get("concerns_form")
@@ -404,6 +405,51 @@ class ShareView(CaseFormView):
     def save(self, request, case, form):
         services.case_share(actor=request.user, case=case, **form.cleaned_data)
         return _("The case is shared.")
+
+
+class ShareRevokeView(ServiceFormMixin, CaseView):
+    """Revoke a colleague's share of a case, after a confirmation: their grants go (audited) and
+    the case answers them 404 from then on."""
+
+    for_write = True
+
+    def _load(self, request, case_id: int, user_id: int):
+        case = self.load_case(request, case_id)
+        return case, selectors.get_case_share(case=case, user_id=user_id)
+
+    def get(self, request, case_id: int, user_id: int):
+        case, share = self._load(request, case_id, user_id)
+        return self._render(request, case, share)
+
+    def post(self, request, case_id: int, user_id: int):
+        case, share = self._load(request, case_id, user_id)
+        outcome = self.call_service(
+            None,
+            lambda: services.case_unshare(actor=request.user, case=case, user=share.user),
+        )
+        if outcome.saved:
+            messages.success(request, _("The share is revoked."))
+            return redirect(reverse("counselling:case", args=[case.pk]) + "#shares")
+        return self._render(
+            request, case, share, error=refusal_message(outcome), status=outcome.status
+        )
+
+    @staticmethod
+    def _render(request, case, share, error="", status=200):
+        services.case_record_read(actor=request.user, case=case, request=request)
+        return render(
+            request,
+            "counselling/share_revoke.html",
+            {
+                "case": case,
+                "client": case.client,
+                "share": share,
+                "share_label": staff_label(share.user),
+                "error": error,
+                "consent_lapsed_at": counselling_consent_lapsed_at(case),
+            },
+            status=status,
+        )
 
 
 class AssignView(CaseFormView):
@@ -637,11 +683,19 @@ class ConferenceListView(ServiceFormMixin, RoleRequiredMixin, View):
 
     @staticmethod
     def _render(request, form, status=200):
-        conferences = selectors.conferences_for_user(user=request.user)
+        conferences = list(selectors.conferences_for_user(user=request.user)[:24])
+        offered = list(form.fields["cases"].queryset)
+        for conference in conferences:
+            conference.discussed = [
+                forms.conference_case_label(case) for case in conference.cases.all()
+            ]
+        # The page names cases (masked) with their risk: a list read of each one shown.
+        shown = [*offered, *(case for item in conferences for case in item.cases.all())]
+        audit_read(request, "counselling.case.listed", shown)
         return render(
             request,
             "counselling/conferences.html",
-            {"form": form, "conferences": conferences[:24]},
+            {"form": form, "conferences": conferences},
             status=status,
         )
 
