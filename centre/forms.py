@@ -117,14 +117,14 @@ def staff_label(user: User) -> str:
     return " · ".join(part for part in (name, roles, site) if part)
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """One member of staff (assign, share), labelled by `staff_label`."""
 
     def label_from_instance(self, obj: Any) -> str:
         return staff_label(obj)
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     """Several members of staff (conference participants), labelled by `staff_label`."""
 
     def label_from_instance(self, obj: Any) -> str:

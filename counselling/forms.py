@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
 from centre.forms import StaffChoiceField, StaffMultipleChoiceField, VersionedForm
-from centre.models import User
+from centre.models import School, User
 from centre.roles import CLINICIAN_ROLES, Role
-from centre.selectors import staff_of_site_tree
-from centre.text import masked_name
+from centre.selectors import schools_for_user, staff_of_site_tree
+from centre.text import masked_name, without_invisible, word_characters
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
 from counselling.models import (
     Case,
@@ -218,6 +218,26 @@ class ConsentForm(forms.Form):
         if data.get("given_by") == Consent.GivenBy.CLIENT:
             data["guardian"] = None
         return data
+
+
+class CrisisSearchForm(forms.Form):
+    """The crisis team's search for a case to break the glass on, sent by POST (no name in a
+    URL)."""
+
+    name = forms.CharField(label=_("The child's name, or part of it"), max_length=100)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), required=False
+    )
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools_for_user(actor).order_by("code")
+
+    def clean_name(self) -> str:
+        name = without_invisible(self.cleaned_data["name"])
+        if not word_characters(name):
+            raise forms.ValidationError(_("Type at least one letter of the name."))
+        return name
 
 
 class BreakGlassForm(forms.Form):

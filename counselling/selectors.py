@@ -38,6 +38,7 @@ from counselling.models import (
     Consent,
     CounsellingSession,
     FollowUp,
+    Guardian,
     Referral,
     ReferralEvent,
     RiskLevel,
@@ -183,6 +184,27 @@ def conferences_for_user(*, user: User) -> QuerySet[CaseConference]:
     )
 
 
+CRISIS_SEARCH_LIMIT = 50
+
+
+def crisis_case_search(*, user: User, name: str, school_id: int | None = None) -> QuerySet[Case]:
+    """For the crisis team, the cases to break the glass on: open cases at high or imminent risk
+    of their site and the sites below (DOMAIN.md §5.3: active high-risk cases), whose child's
+    name holds `name`, at `school_id` if given; the most urgent first. Anyone else finds none."""
+    if not user.has_role(Role.CRISIS_TEAM) or user.site is None or not name.strip():
+        return Case.objects.none()
+    cases = Case.objects.filter(
+        site__path__startswith=user.site.path,
+        risk_level__in=[RiskLevel.HIGH, RiskLevel.IMMINENT],
+        client__full_name__icontains=name.strip(),
+    ).exclude(status=Case.Status.CLOSED)
+    if school_id is not None:
+        cases = cases.filter(client__school_id=school_id)
+    return cases.select_related("client", "client__school", "site").order_by("-risk_rank", "-id")[
+        :CRISIS_SEARCH_LIMIT
+    ]
+
+
 def get_case_for_break_glass(*, case_id: int) -> Case:
     """Any case, for a break-glass request (its reason is audited and announced), or 404."""
     return first_or_not_found(Case.objects.filter(pk=case_id))
@@ -286,6 +308,26 @@ def break_glass_active(*, user: User, case: Case) -> BreakGlassAccess | None:
     return BreakGlassAccess.objects.filter(
         user=user, case=case, expires_at__gt=timezone.now()
     ).first()
+
+
+def break_glass_open_case_ids(*, user: User, cases: list[Case]) -> set[int]:
+    """Which of `cases` the user holds an open break-glass grant on (one query)."""
+    return set(
+        BreakGlassAccess.objects.filter(
+            user=user, case__in=cases, expires_at__gt=timezone.now()
+        ).values_list("case_id", flat=True)
+    )
+
+
+def guardians_of_cases(*, case_ids: list[int]) -> QuerySet[Guardian]:
+    """The guardians of the children of these cases: the contacts the crisis team calls when it
+    takes over a referred student's overdue assessment (the caller checks their remit)."""
+    return (
+        Guardian.objects.filter(client__cases__in=case_ids)
+        .select_related("client")
+        .distinct()
+        .order_by("client_id", "id")
+    )
 
 
 def client_visible_to(*, user: User) -> QuerySet[Client]:

@@ -47,6 +47,7 @@ urlpatterns = [
         name="referral-advance",
     ),
     path("sessions/<int:session_id>/", views.SessionDetailView.as_view(), name="session"),
+    path("crisis/find/", views.CrisisSearchView.as_view(), name="crisis-search"),
     path("conferences/", views.ConferenceListView.as_view(), name="conferences"),
     path(
         "cases/<int:case_id>/follow-ups/new/",

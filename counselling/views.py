@@ -27,6 +27,7 @@ from centre.roles import (
     Role,
     has_any_role,
 )
+from centre.text import masked_name
 from counselling import forms, intake, selectors, services
 from counselling.models import Case, Consent, FollowUp, Referral
 
@@ -613,6 +614,47 @@ class ViewersView(CaseView):
             request,
             "counselling/viewers.html",
             {"case": case, "client": case.client, "entries": entries},
+        )
+
+
+class CrisisSearchView(RoleRequiredMixin, View):
+    """The crisis team finds a case to break the glass on: by name (part of it) and school,
+    among the open cases at high or imminent risk of their site. A POST, so no name reaches an
+    address or an access log; the list shows masked names only and is audited like any list."""
+
+    roles = frozenset({Role.CRISIS_TEAM})
+    title = gettext_lazy("Find a case")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = forms.CrisisSearchForm(actor=request.user)
+        return render(request, "counselling/crisis_search.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.CrisisSearchForm(request.POST, actor=request.user)
+        if not form.is_valid():
+            return render(request, "counselling/crisis_search.html", {"form": form}, status=400)
+        school = form.cleaned_data["school"]
+        cases = list(
+            selectors.crisis_case_search(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                school_id=school.pk if school else None,
+            )
+        )
+        audit_read(request, "counselling.case.listed", cases, data={"search": "crisis"})
+        open_grants = selectors.break_glass_open_case_ids(user=request.user, cases=cases)
+        results = [
+            {
+                "case": case,
+                "name": masked_name(case.client.full_name),
+                "open": case.pk in open_grants,
+            }
+            for case in cases
+        ]
+        return render(
+            request,
+            "counselling/crisis_search.html",
+            {"form": form, "results": results, "searched": True},
         )
 
 
