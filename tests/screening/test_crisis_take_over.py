@@ -135,3 +135,35 @@ def test_the_take_over_page_needs_a_fixed_number_of_queries(client, imported, ma
     assert (
         count_queries(client, f"/screening/results/{result.pk}/") == 14
     )  # + guardians, their audit
+
+
+def test_overdue_assessments_reach_the_crisis_team_as_one_message_naming_the_schools(
+    imported, campaign, account
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from centre import reminders
+    from centre.models import Reminder
+    from screening import services
+
+    TrackingTask.objects.filter(kind="crisis").update(
+        due_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert services.escalate_overdue_crisis_tasks() == 1
+    assert services.escalate_overdue_crisis_tasks() == 0
+    (message,) = Reminder.objects.filter(template="screening_crisis_overdue_batch")
+    assert message.recipient == account("crisis")
+    assert message.params == {"tasks": 1, "schools": [[campaign.school.code, 1]]}
+    text = reminders.render(
+        template=message.template, params=message.params, language="en", channel="inbox"
+    )
+    assert text.title == "1 overdue assessment to take over"
+    assert f"{campaign.school.code} (1)" in text.body
+    student = flagged().student
+    assert student.full_name not in text.title + text.body
+    chinese = reminders.render(
+        template=message.template, params=message.params, language="zh-hans", channel="inbox"
+    )
+    assert chinese.title == "有 1 项逾期评估需要接手"
