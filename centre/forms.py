@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from centre.errors import NotFoundError, ServiceError, StaleEditError
+
+if TYPE_CHECKING:
+    from centre.models import User
 
 
 class VersionedForm(forms.Form):
@@ -98,3 +102,31 @@ class ServiceFormMixin:
 def refusal_message(outcome: Outcome) -> str:
     """The reason of a refused call, for a message on the page it redirects to."""
     return str(outcome.error.form_message) if outcome.error else str(_("This cannot be done."))
+
+
+# Staff pickers ------------------------------------------------------------------------------------
+
+
+def staff_label(user: User) -> str:
+    """How a picker or a list names a member of staff: name, roles and site (王敏 · 督导 ·
+    东湖区心理辅导中心), never the username alone. Their groups and site are best read with the
+    picker's queryset (`centre.selectors.staff_of_site_tree` prefetches them)."""
+    name = user.get_full_name() or user.username
+    separator = "、" if (get_language() or "").startswith("zh") else ", "
+    roles = separator.join(str(role.label) for role in user.roles())
+    site = user.site.name if user.site_id and user.site is not None else ""
+    return " · ".join(part for part in (name, roles, site) if part)
+
+
+class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One member of staff (assign, share), labelled by `staff_label`."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return staff_label(obj)
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several members of staff (conference participants), labelled by `staff_label`."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return staff_label(obj)

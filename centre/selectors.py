@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 
 from centre.errors import NotFoundError, first_or_not_found
 from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, School, Site, User
@@ -38,6 +39,8 @@ def staff_of_site_tree(
     return (
         User.objects.filter(is_active=True, groups__name__in=[str(role) for role in roles], **where)
         .distinct()
+        .select_related("site")
+        .prefetch_related("groups")  # their roles, for the picker's label (`staff_label`)
         .order_by("last_name", "first_name", "username")
     )
 
@@ -96,6 +99,16 @@ def get_monthly_report_for_user(*, user: User, report_id: int) -> MonthlyReport:
 
 def notifications_for_user(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
+
+
+def inbox_for_user(user: User) -> QuerySet[Notification]:
+    """The inbox: by due time, the latest first — a message's reminder's due time, or when it
+    arrived for one without (`due_at` on each)."""
+    return (
+        notifications_for_user(user)
+        .annotate(due_at=Coalesce("reminder__due_at", "created_at"))
+        .order_by("-due_at", "-id")
+    )
 
 
 def get_notification_for_user(*, user: User, notification_id: int) -> Notification:

@@ -311,10 +311,10 @@ class MonthlyReportView(StatisticsMixin, View):
 
 
 class InboxView(LoginRequiredMixin, View):
-    """The signed-in user's notifications, newest first; opening one marks it read."""
+    """The signed-in user's notifications by due time, latest first; opening one marks it read."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        notifications = selectors.notifications_for_user(request.user)[:100]
+        notifications = selectors.inbox_for_user(request.user)[:100]
         return render(request, "centre/inbox.html", {"notifications": notifications})
 
     def post(self, request: HttpRequest) -> HttpResponse:

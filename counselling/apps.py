@@ -44,6 +44,7 @@ class CounsellingConfig(AppConfig):
         "follow_up_due": "counselling.services.follow_ups._follow_up_due",
         "follow_up_call": "counselling.services.follow_ups._follow_up_call",
         "follow_up_overdue": "counselling.services.follow_ups._follow_up_overdue",
+        "follow_ups_overdue": "counselling.services.follow_ups._follow_ups_overdue",
         "follow_up_sms": "counselling.services.follow_ups._follow_up_sms",
         "case_conference_due": "counselling.services.conferences._case_conference_due",
         "follow_up_digest": "counselling.services.follow_ups._follow_up_digest",
@@ -54,5 +55,8 @@ class CounsellingConfig(AppConfig):
     navigation = (
         NavigationItem(
             _("Case conferences"), "counselling:conferences", frozenset({Role.SUPERVISOR}), order=11
+        ),
+        NavigationItem(
+            _("Find a case"), "counselling:crisis-search", frozenset({Role.CRISIS_TEAM}), order=12
         ),
     )

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
-from centre.forms import VersionedForm
-from centre.models import User
+from centre.forms import StaffChoiceField, StaffMultipleChoiceField, VersionedForm
+from centre.models import School, User
 from centre.roles import CLINICIAN_ROLES, Role
-from centre.selectors import staff_of_site_tree
+from centre.selectors import schools_for_user, staff_of_site_tree
+from centre.text import masked_name, without_invisible, word_characters
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
 from counselling.models import (
     Case,
@@ -150,7 +151,7 @@ class StatusForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    counsellor = forms.ModelChoiceField(label=_("Lead counsellor"), queryset=User.objects.none())
+    counsellor = StaffChoiceField(label=_("Lead counsellor"), queryset=User.objects.none())
 
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,7 +159,7 @@ class AssignForm(VersionedForm):
 
 
 class ShareForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
+    user = StaffChoiceField(label=_("Colleague"), queryset=User.objects.none())
     can_change = forms.BooleanField(label=_("May also write in the file"), required=False)
 
     def __init__(self, *args, actor: User, **kwargs):
@@ -253,9 +254,42 @@ class ConsentForm(forms.Form):
         return data
 
 
+class CrisisSearchForm(forms.Form):
+    """The crisis team's search for a case to break the glass on, sent by POST (no name in a
+    URL)."""
+
+    name = forms.CharField(label=_("The child's name, or part of it"), max_length=100)
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), required=False
+    )
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools_for_user(actor).order_by("code")
+
+    def clean_name(self) -> str:
+        name = without_invisible(self.cleaned_data["name"])
+        if not word_characters(name):
+            raise forms.ValidationError(_("Type at least one letter of the name."))
+        return name
+
+
 class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         label=_("Why you need this file now"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def conference_case_label(case: Case) -> str:
+    """A case as the conference picks it: number, masked name, risk and lead counsellor — enough
+    to recognise it, no more (`site_cases_for_conference` reads the client and counsellor)."""
+    return " · ".join(
+        [
+            _("Case %(number)s") % {"number": case.pk},
+            masked_name(case.client.full_name),
+            str(case.get_risk_level_display()),
+            case.counsellor.get_full_name() or case.counsellor.username,
+        ]
     )
 
 
@@ -263,7 +297,7 @@ class CaseConferenceForm(forms.Form):
     held_on = forms.DateField(
         label=_("Held on"), widget=DateInput, validators=[field_rules.validate_past_date]
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = StaffMultipleChoiceField(
         label=_("Participants"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     cases = forms.ModelMultipleChoiceField(
@@ -278,9 +312,7 @@ class CaseConferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = colleagues(actor)
         self.fields["cases"].queryset = cases
-        self.fields["cases"].label_from_instance = lambda case: (
-            _("Case %(number)s") % {"number": case.pk}
-        )
+        self.fields["cases"].label_from_instance = conference_case_label
 
 
 class FollowUpAddForm(forms.Form):

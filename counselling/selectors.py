@@ -4,11 +4,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Exists, F, Manager, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    Manager,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -187,6 +198,8 @@ def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
         case_visible_to(user=user)
         .filter(site__path__startswith=user.site.path)
         .exclude(status=Case.Status.CLOSED)
+        .select_related("client", "counsellor")
+        .order_by("-risk_rank", "-id")
     )
 
 
@@ -197,8 +210,35 @@ def conferences_for_user(*, user: User) -> QuerySet[CaseConference]:
     return (
         CaseConference.objects.filter(site__path__startswith=user.site.path)
         .select_related("site", "recorded_by")
-        .prefetch_related("participants", "cases")
+        .prefetch_related(
+            "participants",
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("client", "counsellor").order_by("id"),
+            ),
+        )
     )
+
+
+CRISIS_SEARCH_LIMIT = 50
+
+
+def crisis_case_search(*, user: User, name: str, school_id: int | None = None) -> QuerySet[Case]:
+    """For the crisis team, the cases to break the glass on: open cases at high or imminent risk
+    of their site and the sites below (DOMAIN.md §5.3: active high-risk cases), whose child's
+    name holds `name`, at `school_id` if given; the most urgent first. Anyone else finds none."""
+    if not user.has_role(Role.CRISIS_TEAM) or user.site is None or not name.strip():
+        return Case.objects.none()
+    cases = Case.objects.filter(
+        site__path__startswith=user.site.path,
+        risk_level__in=[RiskLevel.HIGH, RiskLevel.IMMINENT],
+        client__full_name__icontains=name.strip(),
+    ).exclude(status=Case.Status.CLOSED)
+    if school_id is not None:
+        cases = cases.filter(client__school_id=school_id)
+    return cases.select_related("client", "client__school", "site").order_by("-risk_rank", "-id")[
+        :CRISIS_SEARCH_LIMIT
+    ]
 
 
 def get_case_for_break_glass(*, case_id: int) -> Case:
@@ -222,6 +262,44 @@ def get_case_for_user(*, user: User, case_id: int, for_write: bool = False) -> C
     if for_write and not user_may_change_case(user=user, case=case):
         raise PermissionDenied
     return case
+
+
+@dataclass(frozen=True)
+class CaseShare:
+    """A colleague the case is shared with (a direct guardian grant), and whether they write."""
+
+    user: User
+    can_change: bool
+
+
+def case_shares(*, case: Case) -> list[CaseShare]:
+    """Whom the case is shared with, besides its lead counsellor: one query, by name."""
+    grants = (
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, permission__codename__in=[VIEW_CASE, CHANGE_CASE]
+        )
+        .exclude(user_id=case.counsellor_id)
+        .select_related("user", "user__site", "permission")
+    )
+    people: dict[int, User] = {}
+    writers: set[int] = set()
+    for grant in grants:
+        if grant.permission.codename == VIEW_CASE:
+            people[grant.user_id] = grant.user
+        else:
+            writers.add(grant.user_id)
+    return sorted(
+        (CaseShare(user=user, can_change=user.pk in writers) for user in people.values()),
+        key=lambda share: (share.user.last_name, share.user.first_name, share.user.username),
+    )
+
+
+def get_case_share(*, case: Case, user_id: int) -> CaseShare:
+    """One share of a case the user already reads (`get_case_for_user`), or 404."""
+    for share in case_shares(case=case):
+        if share.user.pk == user_id:
+            return share
+    raise NotFoundError
 
 
 def user_may_change_case(*, user: User, case: Case) -> bool:
@@ -266,6 +344,26 @@ def break_glass_active(*, user: User, case: Case) -> BreakGlassAccess | None:
     return BreakGlassAccess.objects.filter(
         user=user, case=case, expires_at__gt=timezone.now()
     ).first()
+
+
+def break_glass_open_case_ids(*, user: User, cases: list[Case]) -> set[int]:
+    """Which of `cases` the user holds an open break-glass grant on (one query)."""
+    return set(
+        BreakGlassAccess.objects.filter(
+            user=user, case__in=cases, expires_at__gt=timezone.now()
+        ).values_list("case_id", flat=True)
+    )
+
+
+def guardians_of_cases(*, case_ids: list[int]) -> QuerySet[Guardian]:
+    """The guardians of the children of these cases: the contacts the crisis team calls when it
+    takes over a referred student's overdue assessment (the caller checks their remit)."""
+    return (
+        Guardian.objects.filter(client__cases__in=case_ids)
+        .select_related("client")
+        .distinct()
+        .order_by("client_id", "id")
+    )
 
 
 def client_visible_to(*, user: User) -> QuerySet[Client]:

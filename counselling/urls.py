@@ -49,6 +49,11 @@ urlpatterns = [
         name="referral-letter",
     ),
     path("cases/<int:case_id>/share/", views.ShareView.as_view(), name="case-share"),
+    path(
+        "cases/<int:case_id>/shares/<int:user_id>/revoke/",
+        views.ShareRevokeView.as_view(),
+        name="share-revoke",
+    ),
     path("cases/<int:case_id>/assign/", views.AssignView.as_view(), name="case-assign"),
     path("cases/<int:case_id>/viewers/", views.ViewersView.as_view(), name="case-viewers"),
     path("cases/<int:case_id>/break-glass/", views.BreakGlassView.as_view(), name="break-glass"),
@@ -58,6 +63,7 @@ urlpatterns = [
         name="referral-advance",
     ),
     path("sessions/<int:session_id>/", views.SessionDetailView.as_view(), name="session"),
+    path("crisis/find/", views.CrisisSearchView.as_view(), name="crisis-search"),
     path("conferences/", views.ConferenceListView.as_view(), name="conferences"),
     path(
         "cases/<int:case_id>/follow-ups/new/",

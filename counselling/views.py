@@ -19,7 +19,7 @@ from django.views import View
 
 from centre.audit import audit_log, audit_read
 from centre.errors import ServiceError
-from centre.forms import ServiceFormMixin, VersionedForm
+from centre.forms import ServiceFormMixin, VersionedForm, refusal_message, staff_label
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import (
     BREAK_GLASS_ROLES,
@@ -28,6 +28,7 @@ from centre.roles import (
     Role,
     has_any_role,
 )
+from centre.text import masked_name
 from counselling import forms, intake, selectors, services
 from counselling.models import Case, Consent, FollowUp, Referral
 
@@ -187,6 +188,7 @@ class CaseDetailView(CaseView):
             "follow_up_form": forms.FollowUpAddForm(),
             "may_change": may_change,
             "may_assign": may_change and request.user.has_role(Role.SUPERVISOR),
+            "shares": selectors.case_shares(case=case),
             "may_see_viewers": selectors.case_may_see_viewers(user=request.user, case=case),
             "break_glass": selectors.break_glass_active(user=request.user, case=case),
             "concerns_form": extra.get("concerns_form")
@@ -410,6 +412,51 @@ class ShareView(CaseFormView):
         return _("The case is shared.")
 
 
+class ShareRevokeView(ServiceFormMixin, CaseView):
+    """Revoke a colleague's share of a case, after a confirmation: their grants go (audited) and
+    the case answers them 404 from then on."""
+
+    for_write = True
+
+    def _load(self, request, case_id: int, user_id: int):
+        case = self.load_case(request, case_id)
+        return case, selectors.get_case_share(case=case, user_id=user_id)
+
+    def get(self, request, case_id: int, user_id: int):
+        case, share = self._load(request, case_id, user_id)
+        return self._render(request, case, share)
+
+    def post(self, request, case_id: int, user_id: int):
+        case, share = self._load(request, case_id, user_id)
+        outcome = self.call_service(
+            None,
+            lambda: services.case_unshare(actor=request.user, case=case, user=share.user),
+        )
+        if outcome.saved:
+            messages.success(request, _("The share is revoked."))
+            return redirect(reverse("counselling:case", args=[case.pk]) + "#shares")
+        return self._render(
+            request, case, share, error=refusal_message(outcome), status=outcome.status
+        )
+
+    @staticmethod
+    def _render(request, case, share, error="", status=200):
+        services.case_record_read(actor=request.user, case=case, request=request)
+        return render(
+            request,
+            "counselling/share_revoke.html",
+            {
+                "case": case,
+                "client": case.client,
+                "share": share,
+                "share_label": staff_label(share.user),
+                "error": error,
+                "consent_lapsed_at": counselling_consent_lapsed_at(case),
+            },
+            status=status,
+        )
+
+
 class AssignView(CaseFormView):
     """Supervisors assign the lead counsellor (the previous lead loses the grants)."""
 
@@ -591,6 +638,47 @@ class ViewersView(CaseView):
         )
 
 
+class CrisisSearchView(RoleRequiredMixin, View):
+    """The crisis team finds a case to break the glass on: by name (part of it) and school,
+    among the open cases at high or imminent risk of their site. A POST, so no name reaches an
+    address or an access log; the list shows masked names only and is audited like any list."""
+
+    roles = frozenset({Role.CRISIS_TEAM})
+    title = gettext_lazy("Find a case")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = forms.CrisisSearchForm(actor=request.user)
+        return render(request, "counselling/crisis_search.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.CrisisSearchForm(request.POST, actor=request.user)
+        if not form.is_valid():
+            return render(request, "counselling/crisis_search.html", {"form": form}, status=400)
+        school = form.cleaned_data["school"]
+        cases = list(
+            selectors.crisis_case_search(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                school_id=school.pk if school else None,
+            )
+        )
+        audit_read(request, "counselling.case.listed", cases, data={"search": "crisis"})
+        open_grants = selectors.break_glass_open_case_ids(user=request.user, cases=cases)
+        results = [
+            {
+                "case": case,
+                "name": masked_name(case.client.full_name),
+                "open": case.pk in open_grants,
+            }
+            for case in cases
+        ]
+        return render(
+            request,
+            "counselling/crisis_search.html",
+            {"form": form, "results": results, "searched": True},
+        )
+
+
 class BreakGlassView(ServiceFormMixin, RoleRequiredMixin, View):
     """Open a case outside one's grants for a stated reason, for a limited time."""
 
@@ -658,11 +746,19 @@ class ConferenceListView(ServiceFormMixin, RoleRequiredMixin, View):
 
     @staticmethod
     def _render(request, form, status=200):
-        conferences = selectors.conferences_for_user(user=request.user)
+        conferences = list(selectors.conferences_for_user(user=request.user)[:24])
+        offered = list(form.fields["cases"].queryset)
+        for conference in conferences:
+            conference.discussed = [
+                forms.conference_case_label(case) for case in conference.cases.all()
+            ]
+        # The page names cases (masked) with their risk: a list read of each one shown.
+        shown = [*offered, *(case for item in conferences for case in item.cases.all())]
+        audit_read(request, "counselling.case.listed", shown)
         return render(
             request,
             "counselling/conferences.html",
-            {"form": form, "conferences": conferences[:24]},
+            {"form": form, "conferences": conferences},
             status=status,
         )
 

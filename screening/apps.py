@@ -27,6 +27,7 @@ class ScreeningConfig(AppConfig):
     statistics_provider = "screening.statistics"
     message_templates = {
         "screening_crisis_overdue": "screening.services._crisis_overdue",
+        "screening_crisis_overdue_batch": "screening.services._crisis_overdue_batch",
         "screening_tier_request": "screening.services._tier_request",
     }
     workspace = Workspace(view="screening.views.WorkspaceView", url_name="screening:home", order=20)

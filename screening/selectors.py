@@ -9,7 +9,14 @@ from django.db.models import Q, QuerySet
 from centre.errors import NotFoundError, first_or_not_found
 from centre.models import User
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
-from screening.models import Campaign, RosterImport, ScreeningResult, TierRequest, TrackingTask
+from screening.models import (
+    Campaign,
+    RosterImport,
+    ScreeningResult,
+    Tier,
+    TierRequest,
+    TrackingTask,
+)
 
 
 def campaign_visibility(*, user: User) -> Q | None:
@@ -49,6 +56,22 @@ def may_see_scores(*, user: User) -> bool:
     return has_any_role(user, CLINICIAN_ROLES)
 
 
+TAKE_OVER_TIERS = frozenset({Tier.RED, Tier.ORANGE})
+
+
+def may_take_over(*, user: User, result: ScreeningResult) -> bool:
+    """The crisis team acts on a result at red or orange (a crisis flag holds it at orange):
+    DOMAIN.md §5.3 gives them active level 1 and 2 records. They see what they need to act —
+    school, guardian contacts, the C-SSRS interview — and record the interview; never scores."""
+    return user.has_role(Role.CRISIS_TEAM) and (
+        result.tier in TAKE_OVER_TIERS or result.crisis_flag
+    )
+
+
+def may_record_cssrs(*, user: User, result: ScreeningResult) -> bool:
+    return may_see_scores(user=user) or may_take_over(user=user, result=result)
+
+
 def may_undo_import(*, user: User, roster_import: RosterImport) -> bool:
     """Undoing an import: the person who uploaded it, or a clinician of the school's site (or a
     site above it); another liaison of the same school may see the import but not undo it."""
@@ -84,7 +107,7 @@ def result_visible_to(*, user: User) -> QuerySet[ScreeningResult]:
 def get_result_for_user(*, user: User, result_id: int) -> ScreeningResult:
     return first_or_not_found(
         result_visible_to(user=user)
-        .select_related("student", "campaign", "campaign__school")
+        .select_related("student", "campaign", "campaign__school", "campaign__liaison")
         .filter(pk=result_id)
     )
 

@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from centre import escalation
 from centre.audit import audit_log
@@ -348,10 +349,12 @@ def undo_message(plan: UndoPlan) -> str:
 @transaction.atomic
 def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict[str, Any]) -> str:
     """The verification interview's C-SSRS: confirms the tier (DOMAIN.md §2.2) and closes the
-    crisis task; a red or orange result gets its next action."""
-    _require_clinician(actor)
+    crisis task; a red or orange result gets its next action. Clinicians record it, and the
+    crisis team on a result at red or orange (an overdue assessment they take over)."""
     outcome = scoring.score(scoring.CSSRS, answers)
     result = _locked_result(result)
+    if not selectors.may_record_cssrs(user=actor, result=result):  # the tier as it is now
+        raise PermissionDenied
     hold = tiers.ScoreTier(
         tier=result.score_tier,
         provisional=result.crisis_flag,
@@ -583,32 +586,59 @@ def _require_open(task: TrackingTask) -> None:
 
 
 def escalate_overdue_crisis_tasks() -> int:
-    """Overdue crisis-assessment tasks reach the crisis team through the outbox, once each."""
-    overdue = TrackingTask.objects.filter(
-        kind=TrackingTask.Kind.CRISIS_ASSESSMENT,
-        status=TrackingTask.Status.OPEN,
-        due_at__lt=timezone.now(),
-    ).select_related("result__campaign__school__site")
+    """Overdue crisis-assessment tasks reach the crisis team through the outbox: each task once,
+    in one inbox message per member and run naming the schools concerned."""
+    overdue = (
+        TrackingTask.objects.filter(
+            kind=TrackingTask.Kind.CRISIS_ASSESSMENT,
+            status=TrackingTask.Status.OPEN,
+            due_at__lt=timezone.now(),
+        )
+        .select_related("result__campaign__school__site")
+        .order_by("due_at", "id")
+    )
     team = list(User.objects.filter(groups__name=Role.CRISIS_TEAM.value, is_active=True))
-    return escalation.escalate_overdue(
-        overdue, step="crisis_team", notice=lambda task: _crisis_notice(task, team)
+    return escalation.escalate_overdue_in_batches(
+        overdue, step="crisis_team", recipients=lambda task: team, notice=_crisis_batch_notice
     )
 
 
-def _crisis_notice(task: TrackingTask, team: list[User]) -> escalation.Notice:
-    school = task.result.campaign.school
+def _crisis_batch_notice(member: User, tasks: list[TrackingTask]) -> escalation.Notice:
+    """How many tasks at which schools (codes, counts): no student, no score."""
+    per_school: dict[str, int] = {}
+    for task in tasks:
+        code = task.result.campaign.school.code
+        per_school[code] = per_school.get(code, 0) + 1
     return escalation.Notice(
-        recipients=team,
-        template="screening_crisis_overdue",
-        params={"task": task.pk, "school": school.code},
-        site=school.site,
+        recipients=[member],
+        template="screening_crisis_overdue_batch",
+        params={
+            "tasks": len(tasks),
+            "schools": sorted(per_school.items(), key=lambda item: (-item[1], item[0])),
+        },
     )
 
 
 def _crisis_overdue(params: dict[str, Any]) -> Message:
+    """One overdue task's message (the per-row form, for rows planned before batches)."""
     return Message(
         title=_("Overdue assessment at school %(school)s") % {"school": params["school"]},
         body=_("Task %(task)s is past its time. Take it over now.") % {"task": params["task"]},
+        link=reverse("screening:board"),
+    )
+
+
+def _crisis_overdue_batch(params: dict[str, Any]) -> Message:
+    count = params["tasks"]
+    schools = _(", ").join(f"{code} ({number})" for code, number in params["schools"])
+    return Message(
+        title=ngettext(
+            "%(count)s overdue assessment to take over",
+            "%(count)s overdue assessments to take over",
+            count,
+        )
+        % {"count": count},
+        body=_("Schools concerned: %(schools)s. Take them over now.") % {"schools": schools},
         link=reverse("screening:board"),
     )
 

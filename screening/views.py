@@ -19,6 +19,7 @@ from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES
 from centre.selectors import schools_for_user
 from centre.xlsx import xlsx_response
+from counselling import selectors as counselling_selectors
 from counselling.intake import IntakeForm
 from screening import forms, importing, selectors, services
 from screening.models import RosterImport, Tier, TierRequest, TrackingTask
@@ -247,9 +248,11 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, result_id: int) -> HttpResponse:
         result = selectors.get_result_for_user(user=request.user, result_id=result_id)
-        if not selectors.may_see_scores(user=request.user):
-            raise PermissionDenied
         action = request.POST.get("action")
+        if action == "cssrs" and not selectors.may_record_cssrs(user=request.user, result=result):
+            raise PermissionDenied
+        if action != "cssrs" and not selectors.may_see_scores(user=request.user):
+            raise PermissionDenied
         if action == "cssrs":
             form = forms.CssrsForm(request.POST)
             outcome = self.submit(
@@ -327,7 +330,31 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                 "cssrs_form": cssrs_form or forms.CssrsForm(),
                 "tier_form": tier_form or forms.TierForm(initial={"tier": result.tier}),
             }
+        elif selectors.may_take_over(user=request.user, result=result):
+            context |= ResultView._take_over(request, result, context["tasks"])
+            context["cssrs_form"] = cssrs_form or forms.CssrsForm()
         return render(request, "screening/result.html", context, status=status)
+
+    @staticmethod
+    def _take_over(request, result, tasks) -> dict:
+        """What the crisis team needs to act: the school and its liaison, the guardians of a
+        referred student's case (a read of that child's file, audited), the interview."""
+        case_ids = sorted({task.case_id for task in tasks if task.case_id})
+        guardians = list(counselling_selectors.guardians_of_cases(case_ids=case_ids))
+        clients = list({guardian.client.pk: guardian.client for guardian in guardians}.values())
+        if clients:
+            audit_read(
+                request,
+                "counselling.client.viewed",
+                clients[0] if len(clients) == 1 else clients,
+                data={"guardian_contacts": True, "result": result.pk},
+            )
+        return {
+            "take_over": True,
+            "school": result.campaign.school,
+            "liaison": result.campaign.liaison,
+            "guardians": guardians,
+        }
 
 
 class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):

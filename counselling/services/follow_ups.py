@@ -21,9 +21,11 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from centre import escalation
 from centre.audit import audit_log
+from centre.content_filter import forbidden_words
 from centre.models import Reminder, Site, User
 from centre.reminders import Message, reminder_plan, reminders_cancel
 from centre.roles import Role
@@ -216,20 +218,44 @@ def sms_recipient(case: Case) -> tuple[str, str, str] | None:
 
 
 def escalate_overdue() -> int:
-    """Tell the supervisor about follow-ups overdue by FOLLOW_UP_ESCALATION_DAYS, once each."""
+    """Tell the supervisors about follow-ups overdue by FOLLOW_UP_ESCALATION_DAYS: each row once,
+    in one inbox message per supervisor and run naming the counsellors concerned."""
     limit = timezone.now() - datetime.timedelta(days=settings.FOLLOW_UP_ESCALATION_DAYS)
-    overdue = FollowUp.objects.filter(status=FollowUp.Status.DUE, due_at__lt=limit).select_related(
-        "case", "case__site", "case__supervisor"
+    overdue = (
+        FollowUp.objects.filter(status=FollowUp.Status.DUE, due_at__lt=limit)
+        .select_related("case", "case__site", "case__supervisor")
+        .order_by("due_at", "id")
     )
-    return escalation.escalate_overdue(overdue, step="supervisor", notice=_overdue_notice)
+    by_site: dict[int, list[User]] = {}
+
+    def recipients(follow_up: FollowUp) -> list[User]:
+        case = follow_up.case
+        if case.supervisor is not None:
+            return supervisors_of(case)
+        if case.site_id not in by_site:  # one look-up per site and run, not per row
+            by_site[case.site_id] = supervisors_of(case)
+        return by_site[case.site_id]
+
+    return escalation.escalate_overdue_in_batches(
+        overdue, step="supervisor", recipients=recipients, notice=_overdue_batch_notice
+    )
 
 
-def _overdue_notice(follow_up: FollowUp) -> escalation.Notice:
+def _overdue_batch_notice(supervisor: User, follow_ups: list[FollowUp]) -> escalation.Notice:
+    """Counts per counsellor (ids; their names are read when the message is written), never a
+    case number or a child's name."""
+    per_counsellor: dict[int, int] = {}
+    for follow_up in follow_ups:
+        counsellor = follow_up.case.counsellor_id
+        per_counsellor[counsellor] = per_counsellor.get(counsellor, 0) + 1
     return escalation.Notice(
-        recipients=supervisors_of(follow_up.case),
-        template="follow_up_overdue",
-        params={"case": follow_up.case_id, "day": timezone.localdate(follow_up.due_at).isoformat()},
-        site=follow_up.case.site,
+        recipients=[supervisor],
+        template="follow_ups_overdue",
+        params={
+            "follow_ups": len(follow_ups),
+            "counsellors": sorted(per_counsellor.items(), key=lambda item: (-item[1], item[0])),
+            "since": min(timezone.localdate(row.due_at) for row in follow_ups).isoformat(),
+        },
     )
 
 
@@ -306,6 +332,35 @@ def _follow_up_overdue(params: dict) -> Message:
         title=_("Overdue follow-up: case %(number)s") % {"number": params["case"]},
         body=_("The follow-up due on %(day)s has not been recorded.") % {"day": params["day"]},
         link=reverse("counselling:case", args=[params["case"]]) + "#follow-ups",
+    )
+
+
+def staff_names(counts: list[list[int]]) -> str:
+    """「王敏 (3)、李强 (1)」: the members of staff of `counts` ([user id, count]) by name."""
+    people = User.objects.in_bulk([user_id for user_id, _count in counts])
+
+    def name(user: User) -> str:
+        # A name the content filter would refuse must not stop every later escalation.
+        full = user.get_full_name()
+        return full if full and not forbidden_words(full) else user.username
+
+    return _(", ").join(
+        f"{name(people[user_id])} ({count})" for user_id, count in counts if user_id in people
+    )
+
+
+def _follow_ups_overdue(params: dict) -> Message:
+    count = params["follow_ups"]
+    return Message(
+        title=ngettext(
+            "%(count)s overdue follow-up in your site",
+            "%(count)s overdue follow-ups in your site",
+            count,
+        )
+        % {"count": count},
+        body=_("Counsellors concerned: %(people)s. The oldest was due on %(day)s.")
+        % {"people": staff_names(params["counsellors"]), "day": params["since"]},
+        link=reverse("counselling:caseload"),
     )
 
 

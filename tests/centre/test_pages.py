@@ -25,7 +25,7 @@ NAVIGATION = {
     "liaison": ["/screening/", "/screening/board/", "/api/v1/docs/"],
     "liaison2": ["/screening/", "/screening/board/", "/api/v1/docs/"],
     "operator": ["/hotline/", "/api/v1/docs/"],
-    "crisis": ["/screening/board/", "/hotline/", "/api/v1/docs/"],
+    "crisis": ["/counselling/crisis/find/", "/screening/board/", "/hotline/", "/api/v1/docs/"],
     "outreach": ["/outreach/", "/api/v1/docs/"],
     "stats": ["/statistics/", "/api/v1/docs/"],
     "auditor": ["/audit/", "/api/v1/docs/"],

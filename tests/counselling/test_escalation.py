@@ -43,6 +43,11 @@ def escalations(follow_up: FollowUp):
     ).order_by("idempotency_key")
 
 
+def batches():
+    """The app's escalations: one inbox message per supervisor and run."""
+    return Reminder.objects.filter(template="follow_ups_overdue").order_by("id")
+
+
 def test_each_step_tells_each_of_its_recipients_once(alice, bob, sam, make_case):
     follow_up = overdue_follow_up(make_case(counsellor=alice))
     for _run in range(2):
@@ -102,7 +107,9 @@ def test_an_overdue_follow_up_with_no_supervisor_is_escalated_once_one_is_named(
     sam.save(update_fields=["is_active"])
     assert services.escalate_overdue() == 1
     assert services.escalate_overdue() == 0
-    assert [row.recipient for row in escalations(follow_up)] == [sam]
+    assert [row.recipient for row in batches()] == [sam]
+    follow_up.refresh_from_db()
+    assert follow_up.escalated_at is not None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,8 +130,17 @@ def test_two_runs_at_the_same_time_escalate_each_row_once(alice, sam, make_case)
         thread.join()
 
     assert sum(counts) == 20
-    assert Reminder.objects.filter(template="follow_up_overdue").count() == 20
-    assert all(escalations(follow_up).count() == 1 for follow_up in planned)
+    # Each row is in exactly one batch: one message per run that claimed any, 20 rows in all.
+    messages = list(batches())
+    assert len(messages) == len([count for count in counts if count])
+    assert sum(message.params["follow_ups"] for message in messages) == 20
+    assert all(message.recipient == sam for message in messages)
+    assert (
+        FollowUp.objects.filter(
+            pk__in=[row.pk for row in planned], escalated_at__isnull=True
+        ).count()
+        == 0
+    )
 
 
 def test_the_real_worker_runs_the_escalation_and_delivers_each_message_once(
@@ -141,9 +157,11 @@ def test_the_real_worker_runs_the_escalation_and_delivers_each_message_once(
         escalate_overdue_follow_ups.delay()
         wait_for(lambda tick=tick: state.total_count[name] == runs + tick)
         reminders.reminders_dispatch()
-        wait_for(lambda: not escalations(follow_up).exclude(status="sent").exists())
-    (message,) = escalations(follow_up)
+        wait_for(lambda: not batches().exclude(status="sent").exists())
+    (message,) = batches()
     assert message.recipient == sam
-    assert list(Notification.objects.filter(reminder__in=escalations(follow_up))) == [
+    follow_up.refresh_from_db()
+    assert follow_up.escalated_at is not None
+    assert list(Notification.objects.filter(reminder__in=batches())) == [
         Notification.objects.get(user=sam, reminder=message)
     ]

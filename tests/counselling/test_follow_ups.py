@@ -210,7 +210,7 @@ def test_an_overdue_follow_up_reaches_the_supervisor_once(alice, sam, make_case)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
         assert services.escalate_overdue() == 1
         assert services.escalate_overdue() == 0
-    escalation = Reminder.objects.get(template="follow_up_overdue")
+    escalation = Reminder.objects.get(template="follow_ups_overdue")
     assert escalation.recipient == sam
 
 

@@ -50,7 +50,7 @@ def test_an_overdue_crisis_assessment_reaches_the_crisis_team_once(campaign, acc
     )
     assert services.escalate_overdue_crisis_tasks() == 1
     assert services.escalate_overdue_crisis_tasks() == 0
-    reminder = Reminder.objects.get(template="screening_crisis_overdue")
+    reminder = Reminder.objects.get(template="screening_crisis_overdue_batch")
     assert reminder.recipient == account("crisis")
     assert reminder.channel == "inbox"
 
