@@ -33,6 +33,11 @@ urlpatterns = [
         views.MonthlyReportView.as_view(),
         name="statistics-report",
     ),
+    path(
+        "statistics/reports/build/",
+        views.MonthlyReportBuildView.as_view(),
+        name="statistics-report-build",
+    ),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("reminders/", views.RemindersView.as_view(), name="reminders"),
