@@ -17,6 +17,7 @@ import zipfile
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,7 +59,7 @@ def _set_progress(month: datetime.date, state: str, step: int = 0) -> None:
     )
 
 
-def monthly_report_request(*, actor: User, request=None) -> datetime.date:
+def monthly_report_request(*, actor: User, request: HttpRequest | None = None) -> datetime.date:
     """Queue the build of last month's report on demand (the beat's task and build). Once: a
     build queued or running is not queued again, and a report already built is refused with a
     message (ConflictError). Returns the month."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -7,14 +9,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from centre import health, monthly_report, reminders, selectors, statistics
-from centre.audit import audit_export
+from centre import audit, health, monthly_report, reminders, selectors, statistics
+from centre.audit import action_label, audit_export, record_label
 from centre.errors import ConflictError
+from centre.forms import (
+    AUDIT_RECORD_TYPES,
+    AuditFilterForm,
+    BreakGlassReviewForm,
+    ServiceFormMixin,
+)
 from centre.models import Reminder
 from centre.monthly_report import report_workbook
 from centre.paging import keyset_page
@@ -47,29 +56,192 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+BREAK_GLASS_REVIEW_HOURS = 24  # DOMAIN.md §5.3: reviewed within 24 hours
+
+
 class AuditLogView(RoleRequiredMixin, View):
-    """The audit log for auditors: newest first, filtered by action and user; paged by position
-    (centre.paging), never counted — the table grows for ever."""
+    """The audit log for auditors: newest first, filtered by record, user, action and dates;
+    paged by position (centre.paging), never counted — the table grows for ever. "Who viewed
+    case 12 last week" is the case's link in any entry, then "Last 7 days", then "Reads only"."""
 
     roles = frozenset({Role.AUDITOR})
     per_page = 50
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        action = text_parameter(request.GET, "action")
-        username = text_parameter(request.GET, "user")
-        entries = selectors.audit_entries(action=action, username=username)
+        form = AuditFilterForm(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            context = {"form": form, "object_list": [], "page": None, "query": ""}
+            return render(request, "centre/audit_log.html", context, status=400)
+        filters = form.filters() if form.is_bound else {}
+        entries = selectors.audit_entries(**filters).select_related("break_glass_review")
         page = keyset_page(entries, request.GET, order=("at", "id"), per_page=self.per_page)
-        query = urlencode(
-            {name: value for name, value in (("action", action), ("user", username)) if value}
-        )
+        query = filter_query(request.GET)
+        today = timezone.localdate()
         context = {
-            "object_list": page.object_list,
+            "form": form,
+            "object_list": [
+                {"entry": entry, "action": action_label(entry.action), **record_link(entry)}
+                for entry in page.object_list
+            ],
             "page": page,
             "query": query,
-            "action": request.GET.get("action", ""),
-            "user_filter": request.GET.get("user", ""),
+            "export_query": query,
+            "presets": [
+                (
+                    label,
+                    filter_query(
+                        request.GET,
+                        since=f"{today - datetime.timedelta(days=days - 1)}",
+                        until=f"{today}",
+                    ),
+                )
+                for label, days in ((_("Today"), 1), (_("Last 7 days"), 7), (_("Last 30 days"), 30))
+            ],
+            "reads_query": filter_query(request.GET, reads="on"),
         }
         return render(request, "centre/audit_log.html", context)
+
+
+AUDIT_FILTERS = ("record_type", "record_id", "user", "action", "since", "until", "reads")
+RECORD_TYPES = dict(AUDIT_RECORD_TYPES)
+AUDIT_EXPORT_MAX_ROWS = 10_000
+
+
+def filter_query(params, **changes: str) -> str:
+    """The filters of the page as a query string (no pager position), with `changes`."""
+    values = {name: params.get(name, "") for name in AUDIT_FILTERS}
+    values.update(changes)
+    return urlencode({name: value for name, value in values.items() if value})
+
+
+def record_link(entry) -> dict:
+    """An entry's record as the auditor reads it, and the query of every entry about it."""
+    if not entry.target_type:
+        return {"record": "", "record_query": ""}
+    label = RECORD_TYPES.get(entry.target_type) or record_label(entry.target_type)
+    query = ""
+    if (
+        entry.target_type in RECORD_TYPES
+        and entry.target_id.isascii()
+        and entry.target_id.isdigit()
+    ):
+        query = urlencode({"record_type": entry.target_type, "record_id": entry.target_id})
+    return {"record": f"{label} #{entry.target_id}", "record_query": query}
+
+
+class AuditExportView(RoleRequiredMixin, View):
+    """The filtered log as XLSX (newest first, at most 10,000 entries: the sheet says so when
+    there were more), audited with the filters it was asked with."""
+
+    roles = frozenset({Role.AUDITOR})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = AuditFilterForm(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            return render(
+                request,
+                "centre/audit_log.html",
+                {"form": form, "object_list": [], "page": None, "query": ""},
+                status=400,
+            )
+        filters = form.filters() if form.is_bound else {}
+        entries = list(
+            selectors.audit_entries(**filters)
+            .select_related("break_glass_review")
+            .order_by("-at", "-id")[: AUDIT_EXPORT_MAX_ROWS + 1]
+        )
+        more = len(entries) > AUDIT_EXPORT_MAX_ROWS
+        header = [str(name) for name in (
+            _("When"), _("User"), _("Action"), _("Action code"), _("Record"), _("Result"),
+            _("Address"), _("Reason"), _("Records shown"), _("Reviewed"),
+        )]  # fmt: skip
+        rows: list[list] = [
+            [
+                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                entry.actor_username,
+                action_label(entry.action),
+                entry.action,
+                record_link(entry)["record"],
+                entry.get_result_display(),
+                entry.ip_address or "",
+                entry.reason,
+                entry.data.get("records", "") if isinstance(entry.data, dict) else "",
+                _("yes") if hasattr(entry, "break_glass_review") else "",
+            ]
+            for entry in entries[:AUDIT_EXPORT_MAX_ROWS]
+        ]
+        if more:
+            rows.append(
+                [
+                    gettext("Only the newest %(rows)s entries; narrow the filters for the rest.")
+                    % {"rows": AUDIT_EXPORT_MAX_ROWS}
+                ]
+            )
+        filename = f"audit-log-{timezone.localdate():%Y-%m-%d}.xlsx"
+        described = {name: request.GET[name] for name in AUDIT_FILTERS if request.GET.get(name)}
+        return xlsx_sheets_response(
+            request,
+            filename,
+            [(str(_("Audit log")), [header, *rows])],
+            action="centre.audit_log.exported",
+            data={"filters": described, "rows": min(len(entries), AUDIT_EXPORT_MAX_ROWS)},
+        )
+
+
+class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
+    """Break-glass accesses for the auditors' review (DOMAIN.md §5.3: within 24 hours): those
+    waiting, oldest first — past 24 hours flagged — each with its form; then the reviewed, newest
+    first, with who reviewed it, when and the note."""
+
+    roles = frozenset({Role.AUDITOR})
+    waiting_shown = 200
+
+    def get(self, request: HttpRequest, forms_by_entry: dict | None = None, status: int = 200):
+        waiting = list(selectors.break_glass_awaiting_review()[: self.waiting_shown])
+        due = timezone.now() - datetime.timedelta(hours=BREAK_GLASS_REVIEW_HOURS)
+        forms_by_entry = forms_by_entry or {}
+        reviewed = keyset_page(
+            selectors.break_glass_reviewed(), request.GET, order=("at", "id"), per_page=50
+        )
+        context = {
+            "waiting": [
+                {
+                    "entry": entry,
+                    "overdue": entry.at < due,
+                    "form": forms_by_entry.get(entry.pk)
+                    or BreakGlassReviewForm(prefix=f"e{entry.pk}"),
+                    **record_link(entry),
+                }
+                for entry in waiting
+            ],
+            "reviewed": [{"entry": entry, **record_link(entry)} for entry in reviewed.object_list],
+            "page": reviewed,
+            "query": "",
+            "hours": BREAK_GLASS_REVIEW_HOURS,
+        }
+        return render(request, "centre/break_glass_reviews.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        entry_id = id_parameter(request.POST, "entry")
+        if entry_id is None:
+            raise BadParameter(
+                "entry", _("“%(name)s” must be a record number.") % {"name": "entry"}
+            )
+        entry = selectors.get_break_glass_entry_for_user(user=request.user, entry_id=entry_id)
+        form = BreakGlassReviewForm(request.POST, prefix=f"e{entry.pk}")
+        outcome = self.submit(
+            form,
+            lambda: audit.break_glass_review(
+                reviewer=request.user, entry=entry, note=form.cleaned_data["note"], request=request
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The access is marked reviewed."))
+            return redirect("audit-break-glass")
+        if outcome.conflict:
+            messages.info(request, _("This access has been reviewed already."))
+            return redirect("audit-break-glass")
+        return self.get(request, forms_by_entry={entry.pk: form}, status=outcome.status)
 
 
 class WorkspaceView(RoleRequiredMixin, TemplateView):
