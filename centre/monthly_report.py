@@ -28,6 +28,7 @@ from centre.models import MonthlyReport, Reminder, User
 from centre.reminders import Message, reminder_plan
 from centre.roles import Role
 from centre.statistics import Window, add_months, labelled, rows_for_export
+from centre.tasks import build_monthly_report as build_monthly_report_task
 from centre.xlsx import workbook_bytes
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,6 @@ def monthly_report_request(*, actor: User, request: HttpRequest | None = None) -
     """Queue the build of last month's report on demand (the beat's task and build). Once: a
     build queued or running is not queued again, and a report already built is refused with a
     message (ConflictError). Returns the month."""
-    from centre.tasks import build_monthly_report as build_task
-
     month = last_month()
     if MonthlyReport.objects.filter(month=month).exists():
         raise ConflictError(
@@ -82,7 +81,7 @@ def monthly_report_request(*, actor: User, request: HttpRequest | None = None) -
         request=request,
         data={"month": f"{month:%Y-%m}"},
     )
-    transaction.on_commit(lambda: build_task.delay(f"{month:%Y-%m}"))
+    transaction.on_commit(lambda: build_monthly_report_task.delay(f"{month:%Y-%m}"))
     return month
 
 
