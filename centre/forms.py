@@ -8,12 +8,15 @@ duplicate). A `NotFoundError` or `PermissionDenied` is not caught: 404 and 403, 
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -130,3 +133,116 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[
 
     def label_from_instance(self, obj: Any) -> str:
         return staff_label(obj)
+
+
+# The audit log's filters (centre.views.AuditLogView) ---------------------------------------------
+
+# The kinds of record the auditors' filter offers, by the `target_type` the log stores.
+AUDIT_RECORD_TYPES = (
+    ("counselling.case", _("Case file")),
+    ("counselling.client", _("Child's details")),
+    ("counselling.counsellingsession", _("Counselling session")),
+    ("screening.screeningresult", _("Screening result")),
+    ("screening.rosterimport", _("Roster import")),
+    ("screening.student", _("Student")),
+    ("centre.user", _("Account")),
+    ("auth.group", _("Role")),
+    ("centre.site", _("Site")),
+    ("centre.school", _("School")),
+    ("centre.monthlyreport", _("Monthly report")),
+    ("centre.reminder", _("Reminder")),
+    ("centre.auditentry", _("Audit entry")),
+)
+# Dates the filter takes: the centre's log starts long after 2000 (and year 1 is no date to
+# compute with: its midnight in Shanghai is 1 BC in UTC).
+AUDIT_EARLIEST_DATE = datetime.date(2000, 1, 1)
+AUDIT_LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+ACTION_PREFIX = re.compile(r"^[a-z_]+(\.[a-z_]*){0,2}$", re.ASCII)  # "centre.session", …
+
+
+class AuditFilterForm(forms.Form):
+    """The auditors' question: which record, who, what and when (each optional)."""
+
+    record_type = forms.ChoiceField(
+        label=_("Kind of record"),
+        required=False,
+        choices=(("", _("Any record")), *AUDIT_RECORD_TYPES),
+    )
+    record_id = forms.IntegerField(
+        label=_("Record number"),
+        required=False,
+        min_value=1,
+        max_value=10**18 - 1,
+        help_text=_("With the kind of record: its number (a case file's is the case number)."),
+    )
+    user = forms.CharField(label=_("User"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(AUDIT_EARLIEST_DATE), MaxValueValidator(AUDIT_LATEST_DATE)],
+    )
+    until = forms.DateField(
+        label=_("To (inclusive)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(AUDIT_EARLIEST_DATE), MaxValueValidator(AUDIT_LATEST_DATE)],
+    )
+    reads = forms.BooleanField(
+        label=_("Reads only (viewed, listed, searched, exported)"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from centre.audit import KNOWN_ACTIONS, action_label
+
+        super().__init__(*args, **kwargs)
+        actions = [(name, action_label(name)) for name in KNOWN_ACTIONS]
+        asked = self.data.get("action", "") if self.is_bound else ""
+        if asked not in KNOWN_ACTIONS and len(asked) <= 100 and ACTION_PREFIX.match(asked):
+            # A prefix or an action the list does not name (a link, an older entry): kept as
+            # asked, shown as written.
+            actions.append((asked, action_label(asked)))
+        self.fields["action"].choices = [("", _("Any action")), *actions]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("record_id") and not cleaned.get("record_type"):
+            self.add_error("record_type", _("Choose the kind of record this number is."))
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The last day comes before the first."))
+        return cleaned
+
+    def filters(self) -> dict[str, Any]:
+        """The arguments of `selectors.audit_entries` (the form must be valid)."""
+        from django.utils import timezone
+
+        data = self.cleaned_data
+        record = None
+        if data.get("record_type") and data.get("record_id"):
+            record = (data["record_type"], str(data["record_id"]))
+
+        def midnight(day: datetime.date) -> datetime.datetime:
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+        until = data.get("until")
+        return {
+            "action": data.get("action") or "",
+            "username": data.get("user") or "",
+            "record": record,
+            "since": midnight(data["since"]) if data.get("since") else None,
+            "until": midnight(until + datetime.timedelta(days=1)) if until else None,
+            "reads": bool(data.get("reads")),
+        }
+
+
+class BreakGlassReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What you checked: the reason against the case and what the access read."),
+    )

@@ -253,6 +253,29 @@ class AuditRecord(AppendOnly):
         return f"{self.target_type} {self.target_id}"
 
 
+class BreakGlassReview(AppendOnly):
+    """An auditor's review of one break-glass access (DOMAIN.md §5.3: within 24 hours), with
+    their note: a record of its own beside the access's audit entry, which is never changed.
+    One per access; append-only like the log (migration 0016)."""
+
+    entry = models.OneToOneField(
+        AuditEntry, on_delete=models.PROTECT, related_name="break_glass_review"
+    )
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("break-glass review")
+        verbose_name_plural = _("break-glass reviews")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"review of {self.entry_id}"
+
+
 class Reminder(models.Model):
     """One message to send later: a row of the outbox (ENGINEERING.md §3.2).
 

@@ -6,13 +6,23 @@ its app's selectors, and answers 404 (`NotFoundError`) when the user may not see
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
 from centre.errors import NotFoundError, first_or_not_found
-from centre.models import AuditEntry, MonthlyReport, Notification, Reminder, School, Site, User
+from centre.models import (
+    AuditEntry,
+    AuditRecord,
+    MonthlyReport,
+    Notification,
+    Reminder,
+    School,
+    Site,
+    User,
+)
 from centre.reminders import reminders_visible_to
 from centre.roles import Role
 
@@ -54,14 +64,74 @@ def schools_for_user(user: User) -> QuerySet[School]:
     return School.objects.none()
 
 
-def audit_entries(*, action: str = "", username: str = "") -> QuerySet[AuditEntry]:
-    """The audit log for auditors (the role is the page's check), newest first."""
+# The actions that are reads of a record (what "who viewed" asks about).
+READ_ACTION_REGEX = r"\.(viewed|listed|searched|exported)$"
+
+
+def audit_entries(
+    *,
+    action: str = "",
+    username: str = "",
+    record: tuple[str, str] | None = None,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+    reads: bool = False,
+) -> QuerySet[AuditEntry]:
+    """The audit log for auditors (the role is the page's check), newest first: by action
+    (a prefix: "counselling.case." is every action on case files), user, record — entries about
+    it, and lists, answers and exports that showed it (`AuditRecord`) — and time, [since,
+    until). Each condition is an indexed one; nothing here counts the table."""
     entries = AuditEntry.objects.all()
     if action:
         entries = entries.filter(action__startswith=action)
     if username:
         entries = entries.filter(actor_username=username)
+    if record is not None:
+        target = {"target_type": record[0], "target_id": record[1]}
+        # A UNION of two indexed lookups, not an OR that Postgres would scan the log for.
+        direct = AuditEntry.objects.filter(**target).order_by().values("pk")
+        listed = AuditRecord.objects.filter(**target).order_by().values("entry_id")
+        entries = entries.filter(pk__in=direct.union(listed))
+    if since is not None:
+        entries = entries.filter(at__gte=since)
+    if until is not None:
+        entries = entries.filter(at__lt=until)
+    if reads:
+        entries = entries.filter(action__regex=READ_ACTION_REGEX)
     return entries
+
+
+def break_glass_awaiting_review() -> QuerySet[AuditEntry]:
+    """Break-glass accesses no auditor has reviewed yet, oldest first: those past the 24 hours
+    of DOMAIN.md §5.3 head the list."""
+    from centre.audit import BREAK_GLASS_ACTION
+
+    return AuditEntry.objects.filter(
+        action=BREAK_GLASS_ACTION, break_glass_review__isnull=True
+    ).order_by("at", "id")
+
+
+def break_glass_reviewed() -> QuerySet[AuditEntry]:
+    """Reviewed break-glass accesses with their review (newest first by the pager)."""
+    from centre.audit import BREAK_GLASS_ACTION
+
+    return AuditEntry.objects.filter(
+        action=BREAK_GLASS_ACTION, break_glass_review__isnull=False
+    ).select_related("break_glass_review", "break_glass_review__reviewer")
+
+
+def get_break_glass_entry_for_user(*, user: User, entry_id: int) -> AuditEntry:
+    """A break-glass access's audit entry, for an auditor; anything else answers 404."""
+    from centre.audit import BREAK_GLASS_ACTION
+
+    if not user.has_role(Role.AUDITOR):
+        raise NotFoundError
+    entry: AuditEntry = first_or_not_found(
+        AuditEntry.objects.filter(pk=entry_id, action=BREAK_GLASS_ACTION).select_related(
+            "break_glass_review"
+        )
+    )
+    return entry
 
 
 def statistics_sites_for_user(user: User) -> QuerySet[Site]:

@@ -32,11 +32,20 @@ def sweep_reminders() -> dict[str, int]:
 
 
 @shared_task(ignore_result=True, time_limit=10 * 60, soft_time_limit=9 * 60)
-def build_monthly_report() -> None:
-    """Beat, on the 1st: the previous month's XLSX report (queue `stats`)."""
-    from centre.monthly_report import monthly_report_build
+def build_monthly_report(month: str | None = None) -> None:
+    """Beat, on the 1st: the previous month's XLSX report (queue `stats`); or the month a
+    statistics administrator asked for ("YYYY-MM", `monthly_report_request`), whose page is told
+    when the build stops on an error or the soft time limit."""
+    from centre.monthly_report import monthly_report_build, monthly_report_failed
+    from centre.statistics import parse_month
 
-    monthly_report_build()
+    chosen = parse_month(month) if month else None
+    try:
+        monthly_report_build(chosen)
+    except Exception:
+        if chosen is not None:
+            monthly_report_failed(chosen)
+        raise
 
 
 @shared_task(ignore_result=True, time_limit=10 * 60, soft_time_limit=9 * 60)

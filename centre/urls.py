@@ -33,7 +33,14 @@ urlpatterns = [
         views.MonthlyReportView.as_view(),
         name="statistics-report",
     ),
+    path(
+        "statistics/reports/build/",
+        views.MonthlyReportBuildView.as_view(),
+        name="statistics-report-build",
+    ),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
+    path("audit/export.xlsx", views.AuditExportView.as_view(), name="audit-export"),
+    path("audit/break-glass/", views.BreakGlassReviewsView.as_view(), name="audit-break-glass"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("reminders/", views.RemindersView.as_view(), name="reminders"),
     path(

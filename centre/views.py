@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -7,13 +9,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from centre import health, reminders, selectors, statistics
-from centre.audit import audit_export
+from centre import audit, health, monthly_report, reminders, selectors, statistics
+from centre.audit import action_label, audit_export, record_label
+from centre.errors import ConflictError
+from centre.forms import (
+    AUDIT_RECORD_TYPES,
+    AuditFilterForm,
+    BreakGlassReviewForm,
+    ServiceFormMixin,
+)
 from centre.models import Reminder
 from centre.monthly_report import report_workbook
 from centre.paging import keyset_page
@@ -21,7 +31,7 @@ from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.statistics import Placement
-from centre.xlsx import XLSX_TYPE, xlsx_response
+from centre.xlsx import XLSX_TYPE, xlsx_sheets_response
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -46,29 +56,192 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+BREAK_GLASS_REVIEW_HOURS = 24  # DOMAIN.md §5.3: reviewed within 24 hours
+
+
 class AuditLogView(RoleRequiredMixin, View):
-    """The audit log for auditors: newest first, filtered by action and user; paged by position
-    (centre.paging), never counted — the table grows for ever."""
+    """The audit log for auditors: newest first, filtered by record, user, action and dates;
+    paged by position (centre.paging), never counted — the table grows for ever. "Who viewed
+    case 12 last week" is the case's link in any entry, then "Last 7 days", then "Reads only"."""
 
     roles = frozenset({Role.AUDITOR})
     per_page = 50
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        action = text_parameter(request.GET, "action")
-        username = text_parameter(request.GET, "user")
-        entries = selectors.audit_entries(action=action, username=username)
+        form = AuditFilterForm(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            context = {"form": form, "object_list": [], "page": None, "query": ""}
+            return render(request, "centre/audit_log.html", context, status=400)
+        filters = form.filters() if form.is_bound else {}
+        entries = selectors.audit_entries(**filters).select_related("break_glass_review")
         page = keyset_page(entries, request.GET, order=("at", "id"), per_page=self.per_page)
-        query = urlencode(
-            {name: value for name, value in (("action", action), ("user", username)) if value}
-        )
+        query = filter_query(request.GET)
+        today = timezone.localdate()
         context = {
-            "object_list": page.object_list,
+            "form": form,
+            "object_list": [
+                {"entry": entry, "action": action_label(entry.action), **record_link(entry)}
+                for entry in page.object_list
+            ],
             "page": page,
             "query": query,
-            "action": request.GET.get("action", ""),
-            "user_filter": request.GET.get("user", ""),
+            "export_query": query,
+            "presets": [
+                (
+                    label,
+                    filter_query(
+                        request.GET,
+                        since=f"{today - datetime.timedelta(days=days - 1)}",
+                        until=f"{today}",
+                    ),
+                )
+                for label, days in ((_("Today"), 1), (_("Last 7 days"), 7), (_("Last 30 days"), 30))
+            ],
+            "reads_query": filter_query(request.GET, reads="on"),
         }
         return render(request, "centre/audit_log.html", context)
+
+
+AUDIT_FILTERS = ("record_type", "record_id", "user", "action", "since", "until", "reads")
+RECORD_TYPES = dict(AUDIT_RECORD_TYPES)
+AUDIT_EXPORT_MAX_ROWS = 10_000
+
+
+def filter_query(params, **changes: str) -> str:
+    """The filters of the page as a query string (no pager position), with `changes`."""
+    values = {name: params.get(name, "") for name in AUDIT_FILTERS}
+    values.update(changes)
+    return urlencode({name: value for name, value in values.items() if value})
+
+
+def record_link(entry) -> dict:
+    """An entry's record as the auditor reads it, and the query of every entry about it."""
+    if not entry.target_type:
+        return {"record": "", "record_query": ""}
+    label = RECORD_TYPES.get(entry.target_type) or record_label(entry.target_type)
+    query = ""
+    if (
+        entry.target_type in RECORD_TYPES
+        and entry.target_id.isascii()
+        and entry.target_id.isdigit()
+    ):
+        query = urlencode({"record_type": entry.target_type, "record_id": entry.target_id})
+    return {"record": f"{label} #{entry.target_id}", "record_query": query}
+
+
+class AuditExportView(RoleRequiredMixin, View):
+    """The filtered log as XLSX (newest first, at most 10,000 entries: the sheet says so when
+    there were more), audited with the filters it was asked with."""
+
+    roles = frozenset({Role.AUDITOR})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = AuditFilterForm(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            return render(
+                request,
+                "centre/audit_log.html",
+                {"form": form, "object_list": [], "page": None, "query": ""},
+                status=400,
+            )
+        filters = form.filters() if form.is_bound else {}
+        entries = list(
+            selectors.audit_entries(**filters)
+            .select_related("break_glass_review")
+            .order_by("-at", "-id")[: AUDIT_EXPORT_MAX_ROWS + 1]
+        )
+        more = len(entries) > AUDIT_EXPORT_MAX_ROWS
+        header = [str(name) for name in (
+            _("When"), _("User"), _("Action"), _("Action code"), _("Record"), _("Result"),
+            _("Address"), _("Reason"), _("Records shown"), _("Reviewed"),
+        )]  # fmt: skip
+        rows: list[list] = [
+            [
+                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                entry.actor_username,
+                action_label(entry.action),
+                entry.action,
+                record_link(entry)["record"],
+                entry.get_result_display(),
+                entry.ip_address or "",
+                entry.reason,
+                entry.data.get("records", "") if isinstance(entry.data, dict) else "",
+                _("yes") if hasattr(entry, "break_glass_review") else "",
+            ]
+            for entry in entries[:AUDIT_EXPORT_MAX_ROWS]
+        ]
+        if more:
+            rows.append(
+                [
+                    gettext("Only the newest %(rows)s entries; narrow the filters for the rest.")
+                    % {"rows": AUDIT_EXPORT_MAX_ROWS}
+                ]
+            )
+        filename = f"audit-log-{timezone.localdate():%Y-%m-%d}.xlsx"
+        described = {name: request.GET[name] for name in AUDIT_FILTERS if request.GET.get(name)}
+        return xlsx_sheets_response(
+            request,
+            filename,
+            [(str(_("Audit log")), [header, *rows])],
+            action="centre.audit_log.exported",
+            data={"filters": described, "rows": min(len(entries), AUDIT_EXPORT_MAX_ROWS)},
+        )
+
+
+class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
+    """Break-glass accesses for the auditors' review (DOMAIN.md §5.3: within 24 hours): those
+    waiting, oldest first — past 24 hours flagged — each with its form; then the reviewed, newest
+    first, with who reviewed it, when and the note."""
+
+    roles = frozenset({Role.AUDITOR})
+    waiting_shown = 200
+
+    def get(self, request: HttpRequest, forms_by_entry: dict | None = None, status: int = 200):
+        waiting = list(selectors.break_glass_awaiting_review()[: self.waiting_shown])
+        due = timezone.now() - datetime.timedelta(hours=BREAK_GLASS_REVIEW_HOURS)
+        forms_by_entry = forms_by_entry or {}
+        reviewed = keyset_page(
+            selectors.break_glass_reviewed(), request.GET, order=("at", "id"), per_page=50
+        )
+        context = {
+            "waiting": [
+                {
+                    "entry": entry,
+                    "overdue": entry.at < due,
+                    "form": forms_by_entry.get(entry.pk)
+                    or BreakGlassReviewForm(prefix=f"e{entry.pk}"),
+                    **record_link(entry),
+                }
+                for entry in waiting
+            ],
+            "reviewed": [{"entry": entry, **record_link(entry)} for entry in reviewed.object_list],
+            "page": reviewed,
+            "query": "",
+            "hours": BREAK_GLASS_REVIEW_HOURS,
+        }
+        return render(request, "centre/break_glass_reviews.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        entry_id = id_parameter(request.POST, "entry")
+        if entry_id is None:
+            raise BadParameter(
+                "entry", _("“%(name)s” must be a record number.") % {"name": "entry"}
+            )
+        entry = selectors.get_break_glass_entry_for_user(user=request.user, entry_id=entry_id)
+        form = BreakGlassReviewForm(request.POST, prefix=f"e{entry.pk}")
+        outcome = self.submit(
+            form,
+            lambda: audit.break_glass_review(
+                reviewer=request.user, entry=entry, note=form.cleaned_data["note"], request=request
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The access is marked reviewed."))
+            return redirect("audit-break-glass")
+        if outcome.conflict:
+            messages.info(request, _("This access has been reviewed already."))
+            return redirect("audit-break-glass")
+        return self.get(request, forms_by_entry={entry.pk: form}, status=outcome.status)
 
 
 class WorkspaceView(RoleRequiredMixin, TemplateView):
@@ -92,31 +265,68 @@ class StatisticsMixin(RoleRequiredMixin):
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR, Role.SUPERVISOR})
 
     def site_and_window(self, request: HttpRequest):
+        """The site and the window asked for, each told plainly when it cannot be given: a
+        month that is not one, a window that ends before it starts (shown the right way round),
+        a site the reader may not see (their own is shown, never another scope in silence)."""
         this_month = timezone.localdate().replace(day=1)
+        first = text_parameter(request.GET, "from") or f"{this_month:%Y-%m}"
+        last = text_parameter(request.GET, "to") or f"{this_month:%Y-%m}"
         try:
-            window = statistics.Window.parse(
-                text_parameter(request.GET, "from") or f"{this_month:%Y-%m}",
-                text_parameter(request.GET, "to") or f"{this_month:%Y-%m}",
-            )
+            window = statistics.Window.parse(first, last)
         except ValueError:
-            window = statistics.Window(this_month, this_month)
-            messages.error(
-                request,
-                _(
-                    "Months are written YYYY-MM, from %(earliest)s to %(latest)s, at most "
-                    "%(months)s months at a time; this month is shown."
+            window = self._reversed(first, last)
+            if window is None:
+                window = statistics.Window(this_month, this_month)
+                messages.error(
+                    request,
+                    _(
+                        "Months are written YYYY-MM, from %(earliest)s to %(latest)s, at most "
+                        "%(months)s months at a time; this month is shown."
+                    )
+                    % {
+                        "earliest": f"{statistics.EARLIEST_MONTH:%Y-%m}",
+                        "latest": f"{statistics.LATEST_MONTH:%Y-%m}",
+                        "months": statistics.WINDOW_MAX_MONTHS,
+                    },
                 )
-                % {
-                    "earliest": f"{statistics.EARLIEST_MONTH:%Y-%m}",
-                    "latest": f"{statistics.LATEST_MONTH:%Y-%m}",
-                    "months": statistics.WINDOW_MAX_MONTHS,
-                },
-            )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "The last month (%(last)s) comes before the first (%(first)s): "
+                        "%(window)s is shown."
+                    )
+                    % {"first": first, "last": last, "window": window.label()},
+                )
         sites = self.sites_for(request.user)
-        site = sites.filter(code=text_parameter(request.GET, "site")).first()
-        if site is None and not request.user.has_role(Role.STATISTICS_ADMINISTRATOR):
+        code = text_parameter(request.GET, "site")
+        site = sites.filter(code=code).first() if code else None
+        administrator = request.user.has_role(Role.STATISTICS_ADMINISTRATOR)
+        if site is None and not administrator:
             site = request.user.site
+            if code and site is not None and code != site.code:
+                messages.warning(
+                    request,
+                    _(
+                        "You may read the figures of %(site)s and the sites below it only; "
+                        "“%(code)s” is not among them, so %(site)s is shown."
+                    )
+                    % {"site": site.name, "code": code},
+                )
+        elif site is None and code:
+            messages.warning(
+                request,
+                _("No site has the code “%(code)s”; the whole network is shown.") % {"code": code},
+            )
         return site, window, sites
+
+    @staticmethod
+    def _reversed(first: str, last: str):
+        """The window of two good months given the wrong way round, or None."""
+        try:
+            return statistics.Window.parse(last, first)
+        except ValueError:
+            return None
 
     @staticmethod
     def sites_for(user):
@@ -128,25 +338,47 @@ class StatisticsMixin(RoleRequiredMixin):
 
 
 def bar_chart(series: list[tuple[str, int]], *, width: int = 600, height: int = 140) -> dict:
-    """The geometry of an inline SVG bar chart (no script, no outside request)."""
-    # A masked month ("<5", "*") has no bar, only its label.
+    """The geometry of an inline SVG bar chart (no script, no outside request), each bar with
+    its value printed above it, so the chart reads on paper as on the screen."""
+    # A masked month ("<5", "*") has no bar, only its labels.
     highest = max((value for _, value in series if isinstance(value, int)), default=0) or 1
     step = width / max(len(series), 1)
+    top = 16  # room above the highest bar for its value
     bars = []
     for index, (month, value) in enumerate(series):
-        bar_height = round(value / highest * (height - 20)) if isinstance(value, int) else 0
+        bar_height = round(value / highest * (height - top - 4)) if isinstance(value, int) else 0
         bars.append(
             {
                 "x": round(index * step + step * 0.15, 1),
                 "y": height - bar_height,
                 "width": round(step * 0.7, 1),
                 "height": bar_height,
-                "label": month[2:],
+                "label": month[2:] if len(series) <= 24 else month[5:],
+                "month": month,
                 "value": value,
                 "label_x": round(index * step + step / 2, 1),
+                "value_y": height - bar_height - 4,
             }
         )
-    return {"bars": bars, "width": width, "height": height, "label_y": height + 14}
+    # Past 24 months the labels would run into each other: every n-th month is named.
+    every = max(1, -(-len(series) // 24))
+    for index, bar in enumerate(bars):
+        bar["labelled"] = index % every == 0
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "label_y": height + 14,
+        "font": 11 if len(series) <= 24 else 8,
+    }
+
+
+def chart_window(window):
+    """The months the charts show: the chosen window when it spans months, else the 12 months
+    up to its month."""
+    if window.first != window.last:
+        return window
+    return statistics.Window.months_back(12, today=window.last)
 
 
 class StatisticsView(StatisticsMixin, View):
@@ -160,11 +392,12 @@ class StatisticsView(StatisticsMixin, View):
         path = site.path if site else None
         clinical = self.clinical(request.user)
         last_year = statistics.Window.months_back(12)
-        months = statistics.trend(last_year, site_path=path)
+        charted = chart_window(window)
+        months = statistics.trend(charted, site_path=path)
         opened = statistics.parse_month(settings.CENTRE_OPENED_MONTH)
         since = statistics.Window(min(opened, window.first), last_year.last)
         children = list(selectors.statistics_child_sites(site))
-        masking = Masking(clinical=clinical, site=site, window=window, since=since)
+        masking = Masking(clinical=clinical, site=site, window=window, since=since, charted=charted)
         months = masking.trend(months)
         site_columns = statistics.figures_at(Placement.PER_SITE)
         breakdown = statistics.per_site(window, children)
@@ -197,6 +430,7 @@ class StatisticsView(StatisticsMixin, View):
             "figures": shown(statistics.figures_at(Placement.HEADLINE), headline),
             "since": shown(statistics.figures_at(Placement.SINCE_OPENING), since_opening),
             "since_window": since,
+            "charted": charted,
             "masked": not clinical,
             "charts": [
                 {
@@ -214,7 +448,18 @@ class StatisticsView(StatisticsMixin, View):
             "reports": selectors.monthly_reports()[:24],
             "query": request.GET.urlencode(),
         }
+        if request.user.has_role(Role.STATISTICS_ADMINISTRATOR):
+            context |= report_build_state(context["reports"])
         return render(request, "centre/statistics.html", context)
+
+
+def report_build_state(reports) -> dict:
+    """Last month's report on the page: built (listed with the others), being built (its
+    progress; the page looks again every few seconds) or to be built on demand."""
+    month = monthly_report.last_month()
+    built = any(report.month == month for report in reports)
+    progress = None if built else monthly_report.monthly_report_progress(month)
+    return {"last_month": month, "last_month_built": built, "report_progress": progress}
 
 
 def values_of(counted: dict, columns: list) -> dict:
@@ -232,16 +477,17 @@ class Masking:
     figures for clinical readers and for the whole network; below it, the cells the shared
     decisions of `statistics.hidden_cells` leave. Decisions are made only when needed."""
 
-    def __init__(self, *, clinical: bool, site, window, since):
+    def __init__(self, *, clinical: bool, site, window, since, charted=None):
         self.clinical, self.key = clinical, statistics.site_key(site)
         self.window, self.since = window, since
+        self.charted = charted or statistics.Window.months_back(12)
         self._hidden: dict = {}
 
     def hidden(self, which: str) -> dict:
         if which not in self._hidden:
             if which == "months":
-                first = min(self.since.first, statistics.Window.months_back(12).first)
-                span = statistics.Window(first, self.since.last)
+                first = min(self.since.first, self.charted.first)
+                span = statistics.Window(first, max(self.since.last, self.charted.last))
                 self._hidden[which] = statistics.hidden_by_month(span)
             elif which == "since":
                 by_month = self.hidden("months")
@@ -275,21 +521,47 @@ class Masking:
 
 
 class StatisticsExportView(StatisticsMixin, View):
+    """The page's figures as a workbook a health commission takes as it is: the chosen site's
+    (or the network's) figures and months, a sheet of the sites below it and one of its
+    schools, labelled in the reader's language, each sheet naming its site and window; masked
+    as the page is, and audited."""
+
     def get(self, request: HttpRequest) -> HttpResponse:
         site, window, _sites = self.site_and_window(request)
-        rows = statistics.labelled(
-            statistics.rows_for_export(
-                window,
-                site_path=site.path if site else None,
-                key=statistics.site_key(site),
-                clinical=self.clinical(request.user),
-            )
+        sheets = statistics.export_sheets(
+            window,
+            site=site,
+            children=list(selectors.statistics_child_sites(site)),
+            clinical=self.clinical(request.user),
+            key=statistics.site_key(site),
         )
         where = site.code if site else "network"
         name = f"statistics-{window.first:%Y-%m}-{window.last:%Y-%m}-{where}"
-        return xlsx_response(
-            request, f"{name}.xlsx", rows[0], rows[1:], action="centre.statistics.exported"
+        return xlsx_sheets_response(
+            request, f"{name}.xlsx", sheets, action="centre.statistics.exported"
         )
+
+
+class MonthlyReportBuildView(RoleRequiredMixin, View):
+    """ "Build last month's report": the beat's task on demand (queued once however often it is
+    pressed); the statistics page shows its progress and then lists the report."""
+
+    roles = frozenset({Role.STATISTICS_ADMINISTRATOR})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return redirect("statistics")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            month = monthly_report.monthly_report_request(actor=request.user, request=request)
+        except ConflictError as refused:
+            messages.info(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("The report of %(month)s is being built.") % {"month": f"{month:%Y-%m}"},
+            )
+        return redirect("statistics")
 
 
 class MonthlyReportView(StatisticsMixin, View):

@@ -4,6 +4,7 @@ injection neutralised (ENGINEERING.md §4.5), and every download audited."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -33,13 +34,36 @@ def safe_cell(value: Cell) -> Cell | str:
 
 
 def workbook_bytes(header: list[str], rows: Iterable[Iterable[Any]], title: str = "Sheet") -> bytes:
+    return sheets_bytes([(title, [header, *rows])])
+
+
+# What a sheet's title may not hold (Excel refuses the workbook), and its length.
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+SHEET_TITLE_MAX = 31
+
+
+def sheet_title(text: str, taken: set[str]) -> str:
+    """A title Excel accepts, unique in its workbook (`taken`, updated)."""
+    base = SHEET_TITLE_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", text)).strip("' ") or "-"
+    title, number = base[:SHEET_TITLE_MAX], 1
+    while title.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        title = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
+    taken.add(title.casefold())
+    return title
+
+
+def sheets_bytes(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
+    """A workbook of several sheets, each (title, rows), in order."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([safe_cell(cell) for cell in header])
-    for row in rows:
-        sheet.append([safe_cell(cell) for cell in row])
+    taken: set[str] = set()
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title=sheet_title(title, taken))
+        for row in rows:
+            sheet.append([safe_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -55,7 +79,23 @@ def xlsx_response(
     records: models.Model | Iterable[models.Model] | None = None,
 ) -> HttpResponse:
     """The download, audited (`audit_export`): every export says who took which file."""
-    audit_export(request, action, records, filename=filename)
-    response = HttpResponse(workbook_bytes(header, rows), content_type=XLSX_TYPE)
+    return xlsx_sheets_response(
+        request, filename, [("Sheet", [header, *rows])], action=action, records=records
+    )
+
+
+def xlsx_sheets_response(
+    request: HttpRequest,
+    filename: str,
+    sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]],
+    *,
+    action: str,
+    records: models.Model | Iterable[models.Model] | None = None,
+    data: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A download of several sheets, audited like every other (`audit_export`)."""
+    content = sheets_bytes(sheets)
+    audit_export(request, action, records, filename=filename, data=data)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -56,7 +56,7 @@ from centre.statistics.rollup import (
     rollup_horizon,
     rollup_refresh,
 )
-from centre.statistics.table import labelled, rows_for_export
+from centre.statistics.table import export_sheets, figure_labels, labelled, rows_for_export
 
 __all__ = [
     "EARLIEST_MONTH",
@@ -77,6 +77,8 @@ __all__ = [
     "count_by_month",
     "counted_by_site",
     "declared_figures",
+    "export_sheets",
+    "figure_labels",
     "figures",
     "figures_at",
     "hidden_by_month",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from centre.statistics.figures import figures, trend
+from centre.statistics.figures import figures, per_school, per_site, trend
 from centre.statistics.masking import (
     NETWORK,
     hidden_by_month,
@@ -18,7 +18,7 @@ from centre.statistics.masking import (
     masked_trend,
 )
 from centre.statistics.months import Window
-from centre.statistics.registry import declared_figures
+from centre.statistics.registry import Placement, declared_figures, figures_at
 
 FIGURE_HEADER = "figure"  # the name column of the totals
 MONTH_HEADER = "month"  # the first column of the month-by-month table
@@ -51,9 +51,9 @@ def rows_for_export(
     return rows
 
 
-def labelled(rows: list[list]) -> list[list]:
-    """The rows with every figure's name (and each part of a breakdown) replaced by its label,
-    in the active language."""
+def figure_labels() -> dict[str, str]:
+    """Each figure's name (and each part of a breakdown's) and its label in the active
+    language, with the headers of the tables."""
     labels: dict[str, str] = {FIGURE_HEADER: _("Figure"), MONTH_HEADER: _("Month")}
     for figure in declared_figures():
         labels[figure.name] = str(figure.label)
@@ -62,7 +62,57 @@ def labelled(rows: list[list]) -> list[list]:
                 "figure": figure.label,
                 "part": part_label,
             }
+    return labels
+
+
+def labelled(rows: list[list]) -> list[list]:
+    """The rows with every figure's name (and each part of a breakdown) replaced by its label,
+    in the active language."""
+    labels = figure_labels()
     return [[_label(cell, labels) for cell in row] for row in rows]
+
+
+def export_sheets(
+    window: Window, *, site=None, children=(), clinical: bool = True, key=NETWORK
+) -> list[tuple[str, list[list]]]:
+    """The statistics export, labelled in the active language, as (sheet title, rows): the
+    chosen site's figures (the whole network's without one) with their months, one sheet of
+    the sites below it (`children`, each with its subtree) and one of its schools, masked for a
+    reader without clinical access as the page masks them. Every sheet opens with the site and
+    the window it covers, so a printed or forwarded sheet says what it counts."""
+    where = f"{site.name} ({site.code})" if site is not None else _("Whole network")
+
+    def heading(title: str) -> list[list]:
+        return [[title], [_("Site"), where], [_("Window"), window.label()], []]
+
+    path = site.path if site is not None else None
+    summary = labelled(rows_for_export(window, site_path=path, key=key, clinical=clinical))
+    hidden = None if clinical else hidden_cells(window)
+
+    def cells(values: dict, cell_key) -> list:
+        if hidden is not None:
+            values = masked_figures(values, key=cell_key, hidden=hidden, clinical=False)
+        return list(values.values())
+
+    labels = figure_labels()
+    site_columns = figures_at(Placement.PER_SITE)
+    breakdown = per_site(window, children)
+    sites = [[_("Site"), _("Code"), *(labels[figure.name] for figure in site_columns)]]
+    for child in children:
+        counted = breakdown.get(child.pk, {})
+        values = {figure.name: counted.get(figure.name, 0) for figure in site_columns}
+        sites.append([child.name, child.code, *cells(values, ("site", child.pk))])
+    school_columns = figures_at(Placement.PER_SCHOOL)
+    schools = [[_("School"), *(labels[figure.name] for figure in school_columns)]]
+    for row in per_school(window, site_path=path):
+        values = {figure.name: row.get(figure.name, 0) for figure in school_columns}
+        schools.append([row["school"], *cells(values, ("school", row["school_id"]))])
+    title = site.code if site is not None else _("Whole network")
+    return [
+        (str(title), [*heading(where), *summary]),
+        (_("Per site"), [*heading(_("Per site")), *sites]),
+        (_("Per school"), [*heading(_("Per school")), *schools]),
+    ]
 
 
 def _label(cell, labels: dict[str, str]):

@@ -14,7 +14,7 @@ from django.db import DatabaseError, connection, transaction
 from centre.audit import audit_log
 from centre.models import AuditEntry
 
-AUDIT_TABLES = ["centre_auditentry", "centre_auditrecord"]
+AUDIT_TABLES = ["centre_auditentry", "centre_auditrecord", "centre_breakglassreview"]
 
 
 def role_name() -> str:

@@ -13,9 +13,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from centre.models import AuditEntry, AuditRecord
+from centre.models import AuditEntry, AuditRecord, BreakGlassReview
 
-APPEND_ONLY_MODELS = (AuditEntry, AuditRecord)
+APPEND_ONLY_MODELS = (AuditEntry, AuditRecord, BreakGlassReview)
 
 
 def grant_statements(role: str) -> list[str]:
