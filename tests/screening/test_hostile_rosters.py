@@ -70,7 +70,8 @@ def read_in_a_process(tmp_path, data: bytes, name: str = "roster.xlsx") -> dict:
         django.setup()
         from django.utils import translation
         translation.activate("en")
-        from screening.roster_files import RefusedRosterError, rows_of
+        from screening.roster_files import rows_of
+        from screening.roster_limits import RefusedRosterError
         outcome = {{}}
         try:
             header, rows = rows_of(open({str(path)!r}, "rb").read(), {name!r})
