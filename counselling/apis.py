@@ -418,7 +418,7 @@ class SessionDetailApi(APIView):
     def get(self, request: Request, session_id: int) -> Response:
         session = selectors.get_session_for_user(user=request.user, session_id=session_id)
         services.case_record_read(
-            actor=request.user, case=session.case, request=request, what="session"
+            actor=request.user, case=session.case, request=request, what="session", record=session
         )
         return Response(SessionNoteSerializer(session).data)
 

@@ -10,6 +10,7 @@ before the next test that uses the database (`pytest_runtest_teardown`), so it s
   both at site K01. No case is shared between them.
 - `sam` (demo `supervisor`, K01) sees every case of K01 and the stations below it.
 - `liaison`, `operator`, `stats`, `auditor`, `outreach`, `crisis` see no case content.
+- `alice_session`, `alice_referral`: a session (with a note) and a referral of `alice_case`.
 - `campaign`: a screening campaign at SCH-0101 (the demo `liaison`'s school), PHQ-A and GAD-7.
 """
 
@@ -202,6 +203,34 @@ def alice_case(make_case, alice):
 @pytest.fixture
 def bob_case(make_case, bob):
     return make_case(counsellor=bob)
+
+
+@pytest.fixture
+def alice_session(alice, alice_case):
+    """An attended session of `alice_case`, held now, with a note."""
+    from django.utils import timezone
+
+    from counselling import services
+
+    return services.session_log(
+        actor=alice,
+        case=alice_case,
+        held_at=timezone.now(),
+        modality="face_to_face",
+        kind="counselling",
+        attendance="attended",
+        note_plan="下次两周后",
+    )
+
+
+@pytest.fixture
+def alice_referral(alice, alice_case):
+    """A referral of `alice_case` to the hospital's outpatients, just created."""
+    from counselling import services
+
+    return services.referral_create(
+        actor=alice, case=alice_case, destination="outpatient", reason="评估用药"
+    )
 
 
 @pytest.fixture

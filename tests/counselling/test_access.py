@@ -285,7 +285,11 @@ def test_the_intake_search_is_a_post_audited_without_the_name(client, school, al
     assert f"/counselling/cases/{alice_case.pk}/" in matches_block(response.text)
     entry = AuditEntry.objects.get(action="counselling.client.searched")
     assert entry.actor.username == "counsellor"
-    assert entry.data == {"matches": 1, "visible": 1}
+    assert entry.data == {"matches": 1, "visible": 1, "records": 1}
+    # The match shown with the child's details is named, so "who viewed this file" lists it.
+    assert list(entry.records.values_list("target_type", "target_id")) == [
+        ("counselling.client", str(child.pk))
+    ]
     assert child.full_name not in str(entry.data) + entry.reason + entry.target_id
 
 
