@@ -148,46 +148,18 @@ def sam(account):
 @pytest.fixture
 def make_case(k01, school):
     """Register a child (12 by default), record a guardian's consent and open a case."""
-    from counselling import services
-    from counselling.models import Consent, Guardian
+    from tests.support.counselling import open_case
 
     counter = {"n": 0}
 
     def make(*, counsellor, age: int = 12, risk_level: str = "none", site=None, **case_fields):
         counter["n"] += 1
-        client = services.client_register(
-            actor=counsellor,
-            site=site or k01,
-            full_name=f"学生{counter['n']:03d}",
-            sex="female",
-            date_of_birth=years_ago(age, counter["n"]),
-            school=school,
-            grade="七年级",
-            class_name="3班",
-        )
-        guardian = services.guardian_add(
-            actor=counsellor,
-            client=client,
-            relationship=Guardian.Relationship.MOTHER,
-            full_name="家长",
-            phone="13800000000",
-        )
-        for purpose in (Consent.Purpose.COUNSELLING, Consent.Purpose.SHARE_WITH_HOSPITAL):
-            services.consent_record(
-                actor=counsellor,
-                client=client,
-                purpose=purpose,
-                given_by=Consent.GivenBy.GUARDIAN,
-                guardian=guardian,
-                version="2026-01",
-            )
-        return services.case_open(
-            actor=counsellor,
-            client=client,
-            site=site or k01,
-            source="school",
-            presenting_concerns="情绪低落，学习压力大",
+        return open_case(
             counsellor=counsellor,
+            site=site or k01,
+            school=school,
+            full_name=f"学生{counter['n']:03d}",
+            date_of_birth=years_ago(age, counter["n"]),
             risk_level=risk_level,
             **case_fields,
         )
@@ -210,17 +182,9 @@ def alice_session(alice, alice_case):
     """An attended session of `alice_case`, held now, with a note."""
     from django.utils import timezone
 
-    from counselling import services
+    from tests.support.counselling import session
 
-    return services.session_log(
-        actor=alice,
-        case=alice_case,
-        held_at=timezone.now(),
-        modality="face_to_face",
-        kind="counselling",
-        attendance="attended",
-        note_plan="下次两周后",
-    )
+    return session(alice, alice_case, timezone.now(), note_plan="下次两周后")
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from counselling.models import (
     Referral,
 )
 from tests.support.accounts import sign_in
+from tests.support.counselling import consent_to_reminders
 
 API = "/api/v1/counselling"
 ZERO_WIDTH = "\u200b" * 12 + "\u200c\u200d\ufeff  \u2060"
@@ -162,14 +163,7 @@ def test_a_supervisor_sees_and_decides_the_failed_reminders_of_their_site_only(
 
 
 def test_a_guardians_sms_belongs_to_the_cases_site(alice, alice_case):
-    services.consent_record(
-        actor=alice,
-        client=alice_case.client,
-        purpose=Consent.Purpose.REMINDERS,
-        given_by=Consent.GivenBy.GUARDIAN,
-        guardian=alice_case.client.guardians.first(),
-        version="2026-01",
-    )
+    consent_to_reminders(alice, alice_case)
     follow_up = services.follow_up_add(
         actor=alice, case=alice_case, due_at=timezone.now() + datetime.timedelta(days=3)
     )
@@ -454,14 +448,7 @@ def test_reminders_planned_before_they_had_a_site_get_their_cases_or_recipients(
 
     from django.apps import apps
 
-    services.consent_record(
-        actor=alice,
-        client=alice_case.client,
-        purpose=Consent.Purpose.REMINDERS,
-        given_by=Consent.GivenBy.GUARDIAN,
-        guardian=alice_case.client.guardians.first(),
-        version="2026-01",
-    )
+    consent_to_reminders(alice, alice_case)
     follow_up = services.follow_up_add(
         actor=alice, case=alice_case, due_at=timezone.now() + datetime.timedelta(days=3)
     )
