@@ -5,6 +5,7 @@ session note is audited; a stale `version` answers 409."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from centre import field_rules
 from centre.api import ActionPermission, CursorPagination, choice_param, paginated, some_change
 from centre.audit import audit_read
+from centre.errors import RecordT
 from centre.models import School
 from centre.parameters import id_parameter
 from centre.versioning import StaleEditError
@@ -40,8 +42,10 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def case_filter(request: Request) -> int | None:
-    return id_parameter(request.query_params, "case")
+def of_case_asked(request: Request, records: QuerySet[RecordT]) -> QuerySet[RecordT]:
+    """`records` (already scoped to the user by a selector) of the case `?case=` names, if any."""
+    case_id = id_parameter(request.query_params, "case")
+    return records if case_id is None else records.filter(case_id=case_id)
 
 
 def case_and_input(view: APIView, request: Request) -> tuple[Case, dict]:
@@ -383,11 +387,12 @@ class SessionListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         sessions = selectors.session_visible_to(user=request.user).select_related("counsellor")
-        case_id = case_filter(request)
-        if case_id is not None:
-            sessions = sessions.filter(case_id=case_id)
         return paginated(
-            self, request, sessions, SessionOutputSerializer, action="counselling.session.listed"
+            self,
+            request,
+            of_case_asked(request, sessions),
+            SessionOutputSerializer,
+            action="counselling.session.listed",
         )
 
     @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
@@ -418,7 +423,7 @@ class SessionDetailApi(APIView):
     def get(self, request: Request, session_id: int) -> Response:
         session = selectors.get_session_for_user(user=request.user, session_id=session_id)
         services.case_record_read(
-            actor=request.user, case=session.case, request=request, what="session"
+            actor=request.user, case=session.case, request=request, what="session", record=session
         )
         return Response(SessionNoteSerializer(session).data)
 
@@ -482,10 +487,7 @@ class ReferralListApi(APIView):
         responses=ReferralOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        referrals = selectors.referral_visible_to(user=request.user)
-        case_id = case_filter(request)
-        if case_id is not None:
-            referrals = referrals.filter(case_id=case_id)
+        referrals = of_case_asked(request, selectors.referral_visible_to(user=request.user))
         wanted = choice_param(request, "status", Referral.Status.values)
         if wanted:
             referrals = referrals.filter(status=wanted)

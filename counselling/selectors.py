@@ -422,7 +422,7 @@ def referral_visible_to(*, user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(case__in=case_visible_to(user=user))
 
 
-READ_ACTIONS = r"\.(viewed|listed|exported|printed)$"
+READ_ACTIONS = r"\.(viewed|listed|exported|printed|searched)$"
 
 
 def _ids_as_text(records: Manager[Any]) -> QuerySet[Any, dict[str, Any]]:
@@ -453,6 +453,12 @@ def case_viewers(*, case: Case) -> QuerySet[AuditEntry]:
         .filter(action__regex=READ_ACTIONS)
         .order_by("-at", "-id")[:200]
     )
+
+
+def case_session_notes(*, case: Case) -> dict[str, CounsellingSession]:
+    """The case's sessions by their id as the audit log writes it, for "who viewed this file"
+    to say which note an entry read (one query, whatever the entries)."""
+    return {str(session.pk): session for session in case.sessions.only("pk", "case", "held_at")}
 
 
 def case_timeline(*, case: Case) -> list[dict[str, Any]]:

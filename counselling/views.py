@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from centre.audit import audit_log, audit_read
+from centre.audit import audit_read
 from centre.errors import ServiceError
 from centre.forms import ServiceFormMixin, VersionedForm, refusal_message, staff_label
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
@@ -116,10 +116,11 @@ class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
             .filter(client__in=found)
             .values_list("client_id", "pk")
         )
-        audit_log(
-            actor=request.user,
-            action="counselling.client.searched",
-            request=request,
+        # The matches in the user's files are shown with the child's details: a read of them.
+        audit_read(
+            request,
+            "counselling.client.searched",
+            [client for client in found if client.pk in visible],
             data={"matches": len(found), "visible": len(visible)},
         )
         return [
@@ -589,7 +590,9 @@ class SessionDetailView(ServiceFormMixin, CaseView):
     @staticmethod
     def _render(request, session, case, form, status=200):
         # Every answer that shows the note, a refused save's included, is a read of it.
-        services.case_record_read(actor=request.user, case=case, request=request, what="session")
+        services.case_record_read(
+            actor=request.user, case=case, request=request, what="session", record=session
+        )
         context = {
             "session": session,
             "case": case,
@@ -602,11 +605,11 @@ class SessionDetailView(ServiceFormMixin, CaseView):
 
 VIEWED_WHAT = {
     "counselling.session.viewed": gettext_lazy("a session note"),
-    "counselling.export.viewed": gettext_lazy("an export"),
     "counselling.follow_up.viewed": gettext_lazy("a follow-up"),
     "counselling.client.viewed": gettext_lazy("the child's details"),
     "counselling.case.printed": gettext_lazy("a printout of the case summary"),
     "counselling.referral.printed": gettext_lazy("a printout of a referral letter"),
+    "counselling.client.searched": gettext_lazy("an intake search that found the child"),
 }
 
 
@@ -629,8 +632,15 @@ class ViewersView(CaseView):
         if not selectors.case_may_see_viewers(user=request.user, case=case):
             raise PermissionDenied
         entries = list(selectors.case_viewers(case=case))
+        notes = selectors.case_session_notes(case=case)
         for entry in entries:
             entry.what = viewed_what(entry.action)
+            if entry.target_type == "counselling.counsellingsession" and entry.target_id in notes:
+                note = notes[entry.target_id]  # which note was read
+                entry.what = _("the session note of %(held)s") % {
+                    "held": timezone.localtime(note.held_at).strftime("%Y-%m-%d %H:%M")
+                }
+                entry.link = reverse("counselling:session", args=[note.pk])
         return render(
             request,
             "counselling/viewers.html",

@@ -14,17 +14,12 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from screening.roster_limits import RefusedRosterError, RosterLimits, unpacks_too_much
+from screening.roster_xlsx import declared_rows, first_sheet_rows
+
 XLSX_MAGIC = b"PK\x03\x04"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
-
-
-class RefusedRosterError(Exception):
-    """The file as a whole cannot be imported; `message` says why, in the uploader's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def rows_of(data: bytes, name: str) -> tuple[list[str], Iterator[list]]:
@@ -73,55 +68,11 @@ def _xlsx_rows(data: bytes) -> Iterator[list]:
         raise RefusedRosterError(_("The Excel workbook is damaged and cannot be read.")) from error
     if uncompressed > settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES:
         # A zip bomb, or simply too much: refused before anything is unpacked.
-        raise RefusedRosterError(_unpacks_too_much())
+        raise RefusedRosterError(unpacks_too_much())
     # Read by our own streaming reader (roster_xlsx), never by one that sizes the sheet first:
     # python-calamine allocates the whole range up to the farthest cell (XFD1048576 aborts the
     # process) and openpyxl trusts the declared dimension.
-    from screening.roster_xlsx import first_sheet_rows
-
     return first_sheet_rows(archive)
-
-
-def _unpacks_too_much() -> str:
-    return _("The workbook unpacks to more than %(megabytes)s MB; split it into several files.") % {
-        "megabytes": settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES // 1_000_000
-    }
-
-
-class RosterLimits:
-    """What a roster may be, checked while it is read (ROSTER_MAX_ROWS data rows,
-    ROSTER_MAX_COLUMNS columns, ROSTER_MAX_CELLS non-empty cells): a file beyond them is refused
-    before memory grows, whatever its declared size."""
-
-    def __init__(self) -> None:
-        self.rows = settings.ROSTER_MAX_ROWS
-        self.columns = settings.ROSTER_MAX_COLUMNS
-        self.cells = settings.ROSTER_MAX_CELLS
-        self.cells_seen = 0
-
-    def check_row(self, data_rows: int) -> None:
-        """`data_rows`: how many rows after the header the roster reaches so far."""
-        if data_rows > self.rows:
-            raise RefusedRosterError(
-                _("The roster has more than %(rows)s rows; split it into several files.")
-                % {"rows": self.rows}
-            )
-
-    def check_column(self, column: int) -> None:
-        """`column`: 1 for column A."""
-        if column > self.columns:
-            raise RefusedRosterError(
-                _("The roster has a value beyond column %(columns)s; remove it and upload again.")
-                % {"columns": self.columns}
-            )
-
-    def count_cells(self, count: int) -> None:
-        self.cells_seen += count
-        if self.cells_seen > self.cells:
-            raise RefusedRosterError(
-                _("The roster has more than %(cells)s filled cells; split it into several files.")
-                % {"cells": self.cells}
-            )
 
 
 def _csv_rows(data: bytes) -> Iterator[list]:
@@ -182,8 +133,6 @@ def estimated_rows(data: bytes, name: str) -> int:
     have."""
     try:
         if data.startswith(XLSX_MAGIC):
-            from screening.roster_xlsx import declared_rows
-
             declared = declared_rows(zipfile.ZipFile(io.BytesIO(data)))
         else:
             declared = data.count(b"\n")

@@ -25,7 +25,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 from openpyxl.utils.escape import unescape
 
-from screening.roster_files import RefusedRosterError, RosterLimits
+from screening.roster_limits import RefusedRosterError, RosterLimits, unpacks_too_much
 
 CHUNK = 64 * 1024
 # Built-in number formats that are dates: the international ones and those of CJK locales.
@@ -70,9 +70,7 @@ class _Budget:
     def spend(self, size: int) -> None:
         self.left -= size
         if self.left < 0:
-            from screening.roster_files import _unpacks_too_much
-
-            raise RefusedRosterError(_unpacks_too_much())
+            raise RefusedRosterError(unpacks_too_much())
 
 
 def _parser(start: Callable, end: Callable | None = None, text: Callable | None = None):

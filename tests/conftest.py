@@ -10,6 +10,7 @@ before the next test that uses the database (`pytest_runtest_teardown`), so it s
   both at site K01. No case is shared between them.
 - `sam` (demo `supervisor`, K01) sees every case of K01 and the stations below it.
 - `liaison`, `operator`, `stats`, `auditor`, `outreach`, `crisis` see no case content.
+- `alice_session`, `alice_referral`: a session (with a note) and a referral of `alice_case`.
 - `campaign`: a screening campaign at SCH-0101 (the demo `liaison`'s school), PHQ-A and GAD-7.
 """
 
@@ -147,46 +148,18 @@ def sam(account):
 @pytest.fixture
 def make_case(k01, school):
     """Register a child (12 by default), record a guardian's consent and open a case."""
-    from counselling import services
-    from counselling.models import Consent, Guardian
+    from tests.support.counselling import open_case
 
     counter = {"n": 0}
 
     def make(*, counsellor, age: int = 12, risk_level: str = "none", site=None, **case_fields):
         counter["n"] += 1
-        client = services.client_register(
-            actor=counsellor,
-            site=site or k01,
-            full_name=f"学生{counter['n']:03d}",
-            sex="female",
-            date_of_birth=years_ago(age, counter["n"]),
-            school=school,
-            grade="七年级",
-            class_name="3班",
-        )
-        guardian = services.guardian_add(
-            actor=counsellor,
-            client=client,
-            relationship=Guardian.Relationship.MOTHER,
-            full_name="家长",
-            phone="13800000000",
-        )
-        for purpose in (Consent.Purpose.COUNSELLING, Consent.Purpose.SHARE_WITH_HOSPITAL):
-            services.consent_record(
-                actor=counsellor,
-                client=client,
-                purpose=purpose,
-                given_by=Consent.GivenBy.GUARDIAN,
-                guardian=guardian,
-                version="2026-01",
-            )
-        return services.case_open(
-            actor=counsellor,
-            client=client,
-            site=site or k01,
-            source="school",
-            presenting_concerns="情绪低落，学习压力大",
+        return open_case(
             counsellor=counsellor,
+            site=site or k01,
+            school=school,
+            full_name=f"学生{counter['n']:03d}",
+            date_of_birth=years_ago(age, counter["n"]),
             risk_level=risk_level,
             **case_fields,
         )
@@ -202,6 +175,26 @@ def alice_case(make_case, alice):
 @pytest.fixture
 def bob_case(make_case, bob):
     return make_case(counsellor=bob)
+
+
+@pytest.fixture
+def alice_session(alice, alice_case):
+    """An attended session of `alice_case`, held now, with a note."""
+    from django.utils import timezone
+
+    from tests.support.counselling import session
+
+    return session(alice, alice_case, timezone.now(), note_plan="下次两周后")
+
+
+@pytest.fixture
+def alice_referral(alice, alice_case):
+    """A referral of `alice_case` to the hospital's outpatients, just created."""
+    from counselling import services
+
+    return services.referral_create(
+        actor=alice, case=alice_case, destination="outpatient", reason="评估用药"
+    )
 
 
 @pytest.fixture

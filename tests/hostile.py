@@ -83,54 +83,25 @@ class World:
 def build_world(account) -> World:
     from centre.models import MonthlyReport, Notification, Reminder, School, Site
     from counselling import services
-    from counselling.models import Consent, Guardian
     from screening import services as screening_services
     from screening.models import Campaign, TrackingTask
+    from tests.support.counselling import open_case
+    from tests.support.counselling import session as log_session
     from tests.support.rosters import csv_bytes, roster_rows, student_row
 
     alice, liaison = account("counsellor"), account("liaison")
     site, school = Site.objects.get(code="K01"), School.objects.get(code="SCH-0101")
-    client = services.client_register(
-        actor=alice,
-        site=site,
-        full_name="测试学生",
-        sex="female",
-        date_of_birth=datetime.date(2013, 5, 3),
-        school=school,
-    )
-    guardian = services.guardian_add(
-        actor=alice,
-        client=client,
-        relationship=Guardian.Relationship.MOTHER,
-        full_name="家长",
-        phone="13800000000",
-    )
-    for purpose in (Consent.Purpose.COUNSELLING, Consent.Purpose.SHARE_WITH_HOSPITAL):
-        consent = services.consent_record(
-            actor=alice,
-            client=client,
-            purpose=purpose,
-            given_by=Consent.GivenBy.GUARDIAN,
-            guardian=guardian,
-            version="2026-01",
-        )
-    case = services.case_open(
-        actor=alice,
-        client=client,
-        site=site,
-        source="school",
-        presenting_concerns="学习压力",
+    case = open_case(
         counsellor=alice,
+        site=site,
+        school=school,
+        full_name="测试学生",
+        date_of_birth=datetime.date(2013, 5, 3),
         risk_level="moderate",
+        presenting_concerns="学习压力",
     )
-    session = services.session_log(
-        actor=alice,
-        case=case,
-        held_at=timezone.now(),
-        modality="face_to_face",
-        kind="counselling",
-        attendance="attended",
-    )
+    client, consent = case.client, case.client.consents.order_by("pk").last()
+    session = log_session(alice, case, timezone.now())
     referral = services.referral_create(
         actor=alice, case=case, destination="outpatient", reason="评估"
     )

@@ -7,14 +7,15 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from centre.audit import audit_log
-from centre.models import Reminder, User
+from centre.audit import audit_log, audit_read
+from centre.models import AuditEntry, Reminder, User
 from centre.reminders import Message, reminder_plan
 from centre.roles import BREAK_GLASS_ROLES, CLINICIAN_ROLES, has_any_role
 from centre.text import without_invisible, word_characters
@@ -67,17 +68,28 @@ def case_unshare(*, actor: User, case: Case, user: User) -> None:
 # Reading, break-glass --------------------------------------------------------------------------
 
 
-def case_record_read(*, actor: User, case: Case, request=None, what: str = "case") -> None:
-    """Audit a read of the case file (`what`: case, session, export); break-glass reads carry
-    their reason."""
+def case_record_read(
+    *,
+    actor: User,
+    case: Case,
+    request: HttpRequest,
+    what: str = "case",
+    record: models.Model | None = None,
+) -> AuditEntry:
+    """Audit a read of the case file through `centre.audit.audit_read`, as every read of a
+    minor's record is: `actor` is the signed-in user of `request`; `what` names the page
+    (`counselling.<what>.viewed`: case, session, follow_up) and `record` the record it shows
+    when it is not the case itself — a session note names its session, so "who viewed this
+    file" says which note was read. A break-glass read carries its reason."""
+    if actor != request.user:
+        raise ValueError("case_record_read audits what the request's own user reads")
     access = BreakGlassAccess.objects.filter(
         user=actor, case=case, expires_at__gt=timezone.now()
     ).first()
-    audit_log(
-        actor=actor,
-        action=f"counselling.{what}.viewed",
-        target=case,
-        request=request,
+    return audit_read(
+        request,
+        f"counselling.{what}.viewed",
+        record if record is not None else case,
         reason=access.reason if access else "",
         data={"break_glass": access is not None},
     )

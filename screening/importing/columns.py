@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from screening import scoring
 from screening.models import Campaign
-from screening.roster_files import RefusedRosterError
+from screening.roster_limits import RefusedRosterError
 
 # Column names in English and as Chinese Excel writes them.
 FIELD_ALIASES = {

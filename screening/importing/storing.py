@@ -15,7 +15,8 @@ from centre.bulk import insert_rows
 from screening import scoring, tiers
 from screening.importing.validation import Row, Validated, validate
 from screening.models import RosterImport, ScreeningResult, Student, TrackingTask
-from screening.roster_files import RefusedRosterError, estimated_rows
+from screening.roster_files import estimated_rows
+from screening.roster_limits import RefusedRosterError
 
 
 def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from screening import scoring, tiers
 from screening.importing.columns import FIELD_ALIASES, INSTRUMENT_PREFIX, STORED_TEXT, column_map
 from screening.models import Campaign, Student
-from screening.roster_files import RefusedRosterError, rows_of, text_of
+from screening.roster_files import rows_of, text_of
+from screening.roster_limits import RefusedRosterError
 
 SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male"}
 SEXES |= {"female": "female"}

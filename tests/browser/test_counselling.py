@@ -193,6 +193,29 @@ def test_the_case_file_reads_on_a_phone_in_chinese(phone_page, sign_in, make_cas
     screenshot(phone_page, "counselling-case-phone")
 
 
+def test_who_viewed_names_the_note_read_and_opens_it_on_a_phone(
+    phone_page, sign_in, make_case, account
+):
+    from django.utils import timezone
+
+    from tests.support.counselling import session
+
+    alice = account("counsellor")
+    case = make_case(counsellor=alice)
+    note = session(alice, case, timezone.now(), note_plan="两周后复诊。")
+    sign_in(phone_page, "counsellor")
+    phone_page.goto(f"/counselling/sessions/{note.pk}/")
+    phone_page.goto(f"/counselling/cases/{case.pk}/viewers/")
+    held = timezone.localtime(note.held_at).strftime("%Y-%m-%d %H:%M")
+    link = phone_page.locator("#viewers").get_by_role("link", name=f"{held} 的咨询记录")
+    assert link.count() == 1
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "who viewed this file must not scroll sideways on a phone"
+    screenshot(phone_page, "counselling-who-viewed-phone")
+    link.click()
+    phone_page.wait_for_url(f"**/counselling/sessions/{note.pk}/")
+
+
 def test_a_due_follow_up_arrives_in_the_inbox_and_its_outcome_is_recorded(
     page, sign_in, english, make_case, account
 ):

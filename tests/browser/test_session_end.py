@@ -39,21 +39,24 @@ def sign_in_again(page) -> None:
     page.click("form.form-stack button[type=submit]")
 
 
-def type_a_note(page, case) -> None:
+def a_note_typed_as_the_session_ends(page, sign_in, english, make_case, account):
+    """The counsellor, in English, types a note into "Log a session" of a new case of theirs;
+    then every session ends (the case is returned)."""
+    case = make_case(counsellor=account("counsellor"))
+    english(page.context)
+    sign_in(page, "counsellor")
     page.goto(f"/counselling/cases/{case.pk}/sessions/new/")
     page.fill("#id_note_presenting", NOTE)
     page.fill("#id_note_plan", "两周后复诊。")
     page.select_option("#id_kind", "assessment")
+    end_sessions()
+    return case
 
 
 def test_a_note_sent_after_the_timeout_comes_back_after_signing_in(
     page, sign_in, english, make_case, account
 ):
-    case = make_case(counsellor=account("counsellor"))
-    english(page.context)
-    sign_in(page, "counsellor")
-    type_a_note(page, case)
-    end_sessions()
+    case = a_note_typed_as_the_session_ends(page, sign_in, english, make_case, account)
     page.get_by_role("button", name="Save the session").click()
 
     page.wait_for_url(re.compile(r"/login/\?next="))
@@ -77,11 +80,7 @@ def test_a_note_sent_after_signing_in_in_another_tab_comes_back(
     page, sign_in, english, make_case, account
 ):
     """Signing in again in another tab rotates the CSRF token the first tab's form carries."""
-    case = make_case(counsellor=account("counsellor"))
-    english(page.context)
-    sign_in(page, "counsellor")
-    type_a_note(page, case)
-    end_sessions()
+    case = a_note_typed_as_the_session_ends(page, sign_in, english, make_case, account)
     other_tab = page.context.new_page()
     other_tab.goto("/")
     sign_in_again(other_tab)

@@ -2,13 +2,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.process import run_python
 
 PROBE = """
 import django, json
@@ -30,15 +27,8 @@ def probe(tmp_path, **overrides: str) -> dict:
     """Ask /healthz from a separate process, so a broken server is really unreachable."""
     environment = dict(os.environ, PORTAL_VAR_DIR=str(tmp_path), ALLOWED_HOSTS="testserver")
     environment.update(DJANGO_SETTINGS_MODULE="centre.settings.test", **overrides)
-    finished = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    finished = run_python("-c", PROBE, env=environment)
+    assert finished.returncode == 0, finished.stderr
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
@@ -84,13 +74,5 @@ def test_the_database_check_of_make_run_passes_on_the_embedded_sqlite(tmp_path):
         PORTAL_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="centre.settings.base",
     )
-    finished = subprocess.run(
-        [sys.executable, "-m", "centre.database_check", "--create"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    finished = run_python("-m", "centre.database_check", "--create", env=environment)
     assert finished.returncode == 0, finished.stderr

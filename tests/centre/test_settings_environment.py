@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from centre.settings import environment as env
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.process import run_python
 
 
 @pytest.mark.parametrize(
@@ -84,15 +81,7 @@ def test_start_up_stops_with_a_plain_message_naming_the_variable(tmp_path):
         key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"
     }
     environment.update(DEBUG="perhaps", PORTAL_VAR_DIR=str(tmp_path))
-    finished = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    finished = run_python("manage.py", "check", env=environment)
     assert finished.returncode == 1
     assert finished.stderr.strip().startswith("Configuration error: DEBUG: expected one of")
     assert "Traceback" not in finished.stderr

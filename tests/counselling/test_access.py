@@ -26,6 +26,7 @@ from counselling.models import (
     Referral,
 )
 from tests.support.accounts import sign_in
+from tests.support.counselling import consent_to_reminders
 
 API = "/api/v1/counselling"
 ZERO_WIDTH = "\u200b" * 12 + "\u200c\u200d\ufeff  \u2060"
@@ -162,14 +163,7 @@ def test_a_supervisor_sees_and_decides_the_failed_reminders_of_their_site_only(
 
 
 def test_a_guardians_sms_belongs_to_the_cases_site(alice, alice_case):
-    services.consent_record(
-        actor=alice,
-        client=alice_case.client,
-        purpose=Consent.Purpose.REMINDERS,
-        given_by=Consent.GivenBy.GUARDIAN,
-        guardian=alice_case.client.guardians.first(),
-        version="2026-01",
-    )
+    consent_to_reminders(alice, alice_case)
     follow_up = services.follow_up_add(
         actor=alice, case=alice_case, due_at=timezone.now() + datetime.timedelta(days=3)
     )
@@ -285,7 +279,11 @@ def test_the_intake_search_is_a_post_audited_without_the_name(client, school, al
     assert f"/counselling/cases/{alice_case.pk}/" in matches_block(response.text)
     entry = AuditEntry.objects.get(action="counselling.client.searched")
     assert entry.actor.username == "counsellor"
-    assert entry.data == {"matches": 1, "visible": 1}
+    assert entry.data == {"matches": 1, "visible": 1, "records": 1}
+    # The match shown with the child's details is named, so "who viewed this file" lists it.
+    assert list(entry.records.values_list("target_type", "target_id")) == [
+        ("counselling.client", str(child.pk))
+    ]
     assert child.full_name not in str(entry.data) + entry.reason + entry.target_id
 
 
@@ -450,14 +448,7 @@ def test_reminders_planned_before_they_had_a_site_get_their_cases_or_recipients(
 
     from django.apps import apps
 
-    services.consent_record(
-        actor=alice,
-        client=alice_case.client,
-        purpose=Consent.Purpose.REMINDERS,
-        given_by=Consent.GivenBy.GUARDIAN,
-        guardian=alice_case.client.guardians.first(),
-        version="2026-01",
-    )
+    consent_to_reminders(alice, alice_case)
     follow_up = services.follow_up_add(
         actor=alice, case=alice_case, due_at=timezone.now() + datetime.timedelta(days=3)
     )

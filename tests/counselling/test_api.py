@@ -18,26 +18,6 @@ from tests.support.queries import queries_per_page
 API = "/api/v1/counselling"
 
 
-@pytest.fixture
-def alice_session(alice, alice_case):
-    return services.session_log(
-        actor=alice,
-        case=alice_case,
-        held_at=timezone.now(),
-        modality="online",
-        kind="assessment",
-        attendance="attended",
-        note_plan="下周复诊",
-    )
-
-
-@pytest.fixture
-def alice_referral(alice, alice_case):
-    return services.referral_create(
-        actor=alice, case=alice_case, destination="outpatient", reason="评估用药"
-    )
-
-
 def record_urls(case, session, referral) -> list[str]:
     return [
         f"{API}/cases/{case.pk}/",

@@ -4,16 +4,15 @@ this message — on overdue follow-ups, its first user; then with a real worker 
 from __future__ import annotations
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from centre import escalation, reminders
 from centre.models import Notification, Reminder
 from counselling import services
 from counselling.models import FollowUp
+from tests.support.concurrency import at_the_same_time
 from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -115,20 +114,7 @@ def test_an_overdue_follow_up_with_no_supervisor_is_escalated_once_one_is_named(
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_the_same_time_escalate_each_row_once(alice, sam, make_case):
     planned = [overdue_follow_up(make_case(counsellor=alice)) for _ in range(20)]
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-
-    def run() -> None:
-        barrier.wait()
-        counts.append(services.escalate_overdue())
-        connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    counts = at_the_same_time(services.escalate_overdue)
     assert sum(counts) == 20
     # Each row is in exactly one batch: one message per run that claimed any, 20 rows in all.
     messages = list(batches())

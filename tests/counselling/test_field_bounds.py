@@ -14,12 +14,9 @@ from tests.support.accounts import sign_in
 
 
 @pytest.fixture
-def alice_referral(alice, alice_case):
-    referral = services.referral_create(
-        actor=alice, case=alice_case, destination="outpatient", reason="评估"
-    )
-    services.referral_advance(actor=alice, referral=referral, status="accepted")
-    return referral
+def accepted_referral(alice, alice_referral):
+    services.referral_advance(actor=alice, referral=alice_referral, status="accepted")
+    return alice_referral
 
 
 def future(years: int) -> str:
@@ -55,7 +52,7 @@ def test_the_api_refuses_a_session_in_2099_or_in_year_1(client, alice_case, held
     assert not CounsellingSession.objects.exists()
 
 
-def test_the_api_refuses_40000_minutes_on_logging_and_on_editing(client, alice, alice_case):
+def test_the_api_refuses_40000_minutes_on_logging_and_on_editing(client, alice_case, alice_session):
     sign_in(client, "counsellor")
     logged = {
         "case": alice_case.pk,
@@ -68,14 +65,7 @@ def test_the_api_refuses_40000_minutes_on_logging_and_on_editing(client, alice, 
     response = client.post("/api/v1/counselling/sessions/", logged, content_type="application/json")
     assert response.status_code == 400
     assert list(response.json()) == ["duration_minutes"]
-    session = services.session_log(
-        actor=alice,
-        case=alice_case,
-        held_at=timezone.now(),
-        modality="face_to_face",
-        kind="counselling",
-        attendance="attended",
-    )
+    session = alice_session
     response = client.patch(
         f"/api/v1/counselling/sessions/{session.pk}/",
         {"version": session.version, "duration_minutes": 40_000},
@@ -100,18 +90,18 @@ def test_the_api_refuses_an_implausible_date_of_birth(client, demo_network, born
     assert not Client.objects.filter(full_name="新学生").exists()
 
 
-def test_the_api_refuses_an_appointment_in_year_1_and_years_ahead(client, alice_referral):
+def test_the_api_refuses_an_appointment_in_year_1_and_years_ahead(client, accepted_referral):
     sign_in(client, "counsellor")
     for when in ["0001-01-01T00:00:00+08:00", f"{future(10)}T10:00:00+08:00"]:
         response = client.post(
-            f"/api/v1/counselling/referrals/{alice_referral.pk}/advance/",
+            f"/api/v1/counselling/referrals/{accepted_referral.pk}/advance/",
             {"status": "scheduled", "scheduled_for": when},
             content_type="application/json",
         )
         assert response.status_code == 400
         assert list(response.json()) == ["scheduled_for"]
-    alice_referral.refresh_from_db()
-    assert alice_referral.scheduled_for is None
+    accepted_referral.refresh_from_db()
+    assert accepted_referral.scheduled_for is None
 
 
 @pytest.mark.parametrize("due", ["0001-01-01 00:00", "9999-12-31 23:59"])
@@ -148,17 +138,17 @@ def test_the_session_form_refuses_year_1(client, alice_case):
     assert not CounsellingSession.objects.exists()
 
 
-def test_the_appointment_form_refuses_year_1(client, alice_case, alice_referral):
+def test_the_appointment_form_refuses_year_1(client, alice_case, accepted_referral):
     sign_in(client, "counsellor")
     client.cookies["portal_language"] = "en"
     response = client.post(
-        f"/counselling/referrals/{alice_referral.pk}/advance/",
+        f"/counselling/referrals/{accepted_referral.pk}/advance/",
         {"status": "scheduled", "scheduled_for": "0001-01-01T00:00"},
         follow=True,
     )
     assert "Choose a date within 3 years of today." in response.content.decode()
-    alice_referral.refresh_from_db()
-    assert alice_referral.status == "accepted"
+    accepted_referral.refresh_from_db()
+    assert accepted_referral.status == "accepted"
 
 
 def test_the_intake_search_refuses_a_child_born_in_year_1(client, demo_network):

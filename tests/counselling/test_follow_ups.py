@@ -21,7 +21,7 @@ from centre.versioning import StaleEditError
 from counselling import services
 from counselling.models import Case, Consent, FollowUp, Guardian
 from tests.support.clock import years_ago
-from tests.support.counselling import overdue_follow_up
+from tests.support.counselling import consent_to_reminders, overdue_follow_up
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ANCHOR = datetime.datetime(2026, 1, 31, 10, 0, tzinfo=SHANGHAI)
@@ -157,17 +157,6 @@ def test_moving_a_follow_up_replans_its_reminders_and_refuses_a_stale_move(alice
         )
 
 
-def consent(case, alice, *, given_by="guardian") -> None:
-    services.consent_record(
-        actor=alice,
-        client=case.client,
-        purpose=Consent.Purpose.REMINDERS,
-        given_by=given_by,
-        guardian=case.client.guardians.first() if given_by == "guardian" else None,
-        version="2026-01",
-    )
-
-
 def sms_for(case, alice) -> list[Reminder]:
     follow_up = services.follow_up_add(
         actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=5)
@@ -181,7 +170,7 @@ def test_without_a_consent_to_reminders_no_sms_is_planned(alice, make_case):
 
 def test_high_risk_guardians_are_called_by_a_person_not_texted(alice, make_case):
     case = make_case(counsellor=alice, risk_level="imminent")
-    consent(case, alice)
+    consent_to_reminders(alice, case)
     assert sms_for(case, alice) == []
     call = Reminder.objects.get(channel="inbox", recipient=alice)
     assert call.template == "follow_up_call"
@@ -189,7 +178,7 @@ def test_high_risk_guardians_are_called_by_a_person_not_texted(alice, make_case)
 
 def test_under_14_the_guardian_gets_the_sms(alice, make_case):
     case = make_case(counsellor=alice, age=12)
-    consent(case, alice)
+    consent_to_reminders(alice, case)
     (sms,) = sms_for(case, alice)
     assert sms.phone == case.client.guardians.first().phone
 
@@ -198,7 +187,7 @@ def test_from_14_the_young_person_who_consented_gets_it(alice, make_case):
     case = make_case(counsellor=alice, age=15)
     case.client.phone = "13612345678"
     case.client.save(update_fields=["phone"])
-    consent(case, alice, given_by="client")
+    consent_to_reminders(alice, case, given_by="client")
     (sms,) = sms_for(case, alice)
     assert sms.phone == "13612345678"
 

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,24 +18,14 @@ from kombu.exceptions import OperationalError
 from centre import reminders
 from centre.models import Notification, Reminder
 from counselling import services
-from counselling.models import Consent
 from tests.support.accounts import sign_in
+from tests.support.concurrency import at_the_same_time
+from tests.support.counselling import consent_to_reminders
 from tests.support.sms import RecordingBackend, recorded_sms  # noqa: F401 (a fixture)
 from tests.support.worker import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("recorded_sms")]
-
-
-def consent_to_reminders(actor, case) -> None:
-    services.consent_record(
-        actor=actor,
-        client=case.client,
-        purpose=Consent.Purpose.REMINDERS,
-        given_by=Consent.GivenBy.GUARDIAN,
-        guardian=case.client.guardians.first(),
-        version="2026-01",
-    )
 
 
 def sms_due_now(alice, make_case, *, count: int = 1) -> list[Reminder]:
@@ -86,21 +75,7 @@ def test_a_due_reminder_is_delivered_exactly_once(celery_worker, alice, make_cas
 
 def test_two_dispatchers_at_the_same_time_still_deliver_once(celery_worker, alice, make_case):
     planned = sms_due_now(alice, make_case, count=30)
-    barrier = threading.Barrier(2)
-    claimed: list[list[int]] = []
-
-    def dispatcher() -> None:
-        barrier.wait()
-        claimed.append(reminders.reminders_dispatch())
-        connection.close()
-
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    first, second = claimed
+    first, second = at_the_same_time(reminders.reminders_dispatch)
     assert not set(first) & set(second)
     assert sorted(first + second) == sorted(reminder.pk for reminder in planned)
     wait_for(lambda: Reminder.objects.filter(status="sent").count() == 30)

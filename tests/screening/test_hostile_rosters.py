@@ -8,20 +8,17 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
-import sys
 import textwrap
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from centre.bulk import UnstorableValueError, insert_rows
 from screening import importing
 from screening.models import RosterImport, Student, TrackingTask
+from tests.support.process import run_python
 from tests.support.rosters import csv_bytes, roster_rows, student_row, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
 # Peak resident memory of reading any hostile workbook (README "Limits on uploads").
 READ_MEMORY_BOUND_MB = 200
 
@@ -70,7 +67,8 @@ def read_in_a_process(tmp_path, data: bytes, name: str = "roster.xlsx") -> dict:
         django.setup()
         from django.utils import translation
         translation.activate("en")
-        from screening.roster_files import RefusedRosterError, rows_of
+        from screening.roster_files import rows_of
+        from screening.roster_limits import RefusedRosterError
         outcome = {{}}
         try:
             header, rows = rows_of(open({str(path)!r}, "rb").read(), {name!r})
@@ -83,9 +81,7 @@ def read_in_a_process(tmp_path, data: bytes, name: str = "roster.xlsx") -> dict:
         print(json.dumps(outcome))
         """
     )
-    finished = subprocess.run(  # noqa: S603 (our own script, this interpreter)
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    finished = run_python("-c", script, timeout=120)
     assert finished.returncode == 0, finished.stderr[-2000:]  # the old reader aborted here
     return json.loads(finished.stdout.strip().splitlines()[-1])
 

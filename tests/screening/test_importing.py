@@ -10,7 +10,7 @@ import pytest
 
 from screening import importing, services
 from screening.models import RosterImport, ScreeningResult, Student, TrackingTask
-from screening.roster_files import RefusedRosterError
+from screening.roster_limits import RefusedRosterError
 from tests.support.rosters import csv_bytes, roster_rows, student_row, xlsx_bytes
 
 

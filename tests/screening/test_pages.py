@@ -15,6 +15,7 @@ from screening.models import RosterImport, ScreeningResult, TierChange, TierRequ
 from tests.support.accounts import sign_in, switch_to
 from tests.support.queries import queries_per_page
 from tests.support.rosters import csv_bytes, roster_rows, student_row
+from tests.support.screening import referral_intake
 
 
 def test_the_liaison_uploads_and_sees_the_report(client, imported):
@@ -125,23 +126,7 @@ def test_refer_opens_a_counselling_case_linked_to_the_task(client, imported):
     sign_in(client, "counsellor")
     form = client.get(f"/screening/tasks/{task.pk}/refer/")
     assert task.result.student.full_name in form.text
-    response = client.post(
-        f"/screening/tasks/{task.pk}/refer/",
-        {
-            "full_name": task.result.student.full_name,
-            "date_of_birth": "2012-05-03",
-            "school": task.result.campaign.school_id,
-            "sex": "female",
-            "guardian_relationship": "mother",
-            "guardian_name": "家长",
-            "guardian_phone": "13900000000",
-            "consent_given_by": "guardian",
-            "consent_version": "2026-01",
-            "source": "screening",
-            "presenting_concerns": "筛查阳性，转介",
-            "risk_level": "moderate",
-        },
-    )
+    response = client.post(f"/screening/tasks/{task.pk}/refer/", referral_intake(task))
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.status == "referred"

@@ -17,6 +17,7 @@ from screening.models import RosterImport, ScreeningResult, TierChange, Tracking
 from tests.screening.test_clinical_work import CSSRS_NONE, flagged, imported  # noqa: F401
 from tests.support.accounts import switch_to
 from tests.support.rosters import csv_bytes, roster_rows
+from tests.support.screening import referral_intake
 
 
 def test_a_tier_request_number_that_is_no_id_answers_400(client, imported, account):  # noqa: F811
@@ -93,20 +94,7 @@ def test_a_task_is_referred_once(client, imported):  # noqa: F811
     task = TrackingTask.objects.get(kind="crisis")
     url = f"/screening/tasks/{task.pk}/refer/"
     switch_to(client, "counsellor")
-    intake = {
-        "full_name": task.result.student.full_name,
-        "date_of_birth": "2012-05-03",
-        "school": task.result.campaign.school_id,
-        "sex": "female",
-        "guardian_relationship": "mother",
-        "guardian_name": "家长",
-        "guardian_phone": "13900000000",
-        "consent_given_by": "guardian",
-        "consent_version": "2026-01",
-        "source": "screening",
-        "presenting_concerns": "筛查阳性，转介",
-        "risk_level": "moderate",
-    }
+    intake = referral_intake(task)
     assert client.post(url, intake).status_code == 302
     task.refresh_from_db()
     first = task.case_id
