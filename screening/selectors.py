@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from centre.errors import NotFoundError, first_or_not_found
 from centre.models import User
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
+from counselling.models import Referral
 from screening.models import (
     Campaign,
     RosterImport,
@@ -136,7 +137,8 @@ def tracking_board(*, user: User, board: BoardFilter) -> QuerySet[TrackingTask]:
             Q(result__student__student_no__startswith=board.search)
             | Q(result__student__full_name__icontains=board.search)
         )
-    return tasks.order_by("due_at", "id")
+    feedback = Referral.objects.filter(case=OuterRef("case")).exclude(feedback_to_school="")
+    return tasks.annotate(has_feedback=Exists(feedback)).order_by("due_at", "id")
 
 
 def task_sheet(*, user: User, board: BoardFilter) -> QuerySet[TrackingTask]:
@@ -188,6 +190,20 @@ def get_task_for_user(*, user: User, task_id: int) -> TrackingTask:
         TrackingTask.objects.filter(
             result__in=result_visible_to(user=user), pk=task_id
         ).select_related("result__student", "result__campaign__school")
+    )
+
+
+def school_feedback(*, user: User, result: ScreeningResult | None = None) -> QuerySet[Referral]:
+    """Referrals' feedback meant for the school (DOMAIN.md §2.4: attendance, return-to-school
+    advice, accommodations; checked free of diagnosis when written): of the cases opened from
+    the tasks of results the user sees, one result's or all, the latest first."""
+    tasks = TrackingTask.objects.filter(result__in=result_visible_to(user=user), case__isnull=False)
+    if result is not None:
+        tasks = tasks.filter(result=result)
+    return (
+        Referral.objects.filter(case__in=tasks.values("case"))
+        .exclude(feedback_to_school="")
+        .order_by("-updated_at", "-id")
     )
 
 

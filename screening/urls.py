@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("results/<int:result_id>/", views.ResultView.as_view(), name="result"),
     path("tasks/<int:task_id>/refer/", views.ReferView.as_view(), name="refer"),
+    path("tasks/<int:task_id>/done/", views.TaskDoneView.as_view(), name="task_done"),
 ]

@@ -18,7 +18,7 @@ from centre.forms import ServiceFormMixin, refusal_message
 from centre.paging import NEWER, OLDER, keyset_page
 from centre.parameters import id_parameter, text_parameter
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
-from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES
+from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES, has_any_role
 from centre.selectors import schools_for_user
 from centre.xlsx import xlsx_response
 from counselling.intake import IntakeForm
@@ -269,6 +269,7 @@ class BoardView(RoleRequiredMixin, View):
             "grades": sorted({grade for grade, _class in classes if grade}),
             "classes": sorted({name for _grade, name in classes if name}),
             "tier_requests": tier_requests,
+            "may_complete": has_any_role(request.user, CAMPAIGN_ROLES),
             "query": filter_query(request),
             "sheet_query": filter_query(request, drop=(OLDER, NEWER, "tier", "status")),
         }
@@ -389,7 +390,9 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
             "result": result,
             "student": result.student,
             "clinical": clinical,
-            "tasks": result.tasks.all(),
+            "tasks": result.tasks.select_related("done_by"),
+            "feedback": selectors.school_feedback(user=request.user, result=result),
+            "may_complete": has_any_role(request.user, CAMPAIGN_ROLES),
             "changes": result.changes.select_related("changed_by", "signed_off_by"),
             "pending": result.tier_requests.filter(status=TierRequest.Status.PENDING)
             .select_related("requested_by")
@@ -402,6 +405,47 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                 "tier_form": tier_form or forms.TierForm(initial={"tier": result.tier}),
             }
         return render(request, "screening/result.html", context, status=status)
+
+
+class TaskDoneView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Mark a school-side task (the class teacher's watch) done, with its outcome."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        task = self._task(request, task_id)
+        return self._render(request, task, forms.TaskDoneForm())
+
+    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        task = self._task(request, task_id)
+        form = forms.TaskDoneForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.task_complete(
+                actor=request.user,
+                task=task,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["outcome_note"],
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The task is marked done."))
+            return redirect("screening:board")
+        return self._render(request, task, form, status=outcome.status)
+
+    @staticmethod
+    def _task(request: HttpRequest, task_id: int) -> TrackingTask:
+        task = selectors.get_task_for_user(user=request.user, task_id=task_id)
+        if not task.is_school_side:
+            raise Http404  # a clinician's task is done on the result page
+        return task
+
+    @staticmethod
+    def _render(request, task, form, status=200):
+        audit_read(request, "screening.task.viewed", task.result)  # the page names the student
+        return render(
+            request, "screening/task_done.html", {"task": task, "form": form}, status=status
+        )
 
 
 class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):

@@ -213,6 +213,7 @@ def test_the_task_sheet_xlsx_holds_tasks_never_scores_or_tiers(client, flagged, 
     ]
     assert len(rows) == 1 + len(expected)
     assert [row[0] for row in rows[1:]] == [t.result.student.student_no for t in expected]
+    assert rows[0][0] == {"zh-hans": "学号", "en": "Student number"}[language]
     with translation.override(language):
         assert rows[0][4] == str(translation.gettext("What to do"))
         assert {row[4] for row in rows[1:]} <= {str(text) for text in TEACHER_TASKS.values()}
@@ -232,6 +233,7 @@ def test_the_printed_task_sheet_holds_tasks_never_scores_or_tiers(client, flagge
     body = re.sub(r"<[^>]+>", " ", body)
     # Tier and status are no filters of the sheet: a sheet of the red alone would tell a tier.
     assert body.count("S000") == len(flagged)
+    assert {"zh-hans": "班主任任务", "en": "Tasks for the class teacher"}[language] in body
     assert_no_data(body.replace("S000", ""))
     assert page.text.count('class="task-sheet"') == 12  # 3 grades × 4 classes: a page each
     entry = AuditEntry.objects.get(action="screening.task_sheet.printed")
