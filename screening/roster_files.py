@@ -9,7 +9,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -52,6 +52,30 @@ def rows_of(data: bytes, name: str) -> tuple[list[str], Iterator[list]]:
     if header is None or not any(text_of(cell) for cell in header):
         raise RefusedRosterError(_("The file has no header row."))
     return [text_of(cell) for cell in header], rows
+
+
+# How many rows above the header a roster may have: a title, the school, the date, a blank line.
+MAX_TITLE_ROWS = 5
+
+
+def rows_after_header(
+    data: bytes, name: str, *, is_header: Callable[[list[str]], bool]
+) -> tuple[list[str], int, Iterator[list]]:
+    """Like `rows_of`, for a roster as schools export it: a title row or a few above the header
+    are passed over. The header is the first of the first rows that `is_header` recognises, else
+    the first row (whose columns then say what is wrong). Returns the header, its number among
+    the rows read (1 for the first), and the rows after it."""
+    first, rows = rows_of(data, name)
+    looked: list[list] = [first]
+    while not is_header([text_of(cell) for cell in looked[-1]]) and len(looked) <= MAX_TITLE_ROWS:
+        following = next(rows, None)
+        if following is None:
+            break
+        looked.append(following)
+    found = [text_of(cell) for cell in looked[-1]]
+    if is_header(found):
+        return found, len(looked), rows
+    return first, 1, itertools.chain(looked[1:], rows)
 
 
 def text_of(value) -> str:

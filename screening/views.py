@@ -106,6 +106,8 @@ class TemplateDownloadView(RecordRoleRequiredMixin, View):
         for instrument in campaign.instruments:
             prefix = importing.INSTRUMENT_PREFIX[instrument]
             header += [f"{prefix}_{n}" for n in range(1, importing.ITEM_COUNT[instrument] + 1)]
+            if instrument == "PHQ-A":  # the supplementary questions a–d (optional)
+                header += list(importing.SUPPLEMENTARY_COLUMNS)
         return xlsx_response(
             request,
             f"roster-template-{campaign.pk}.xlsx",
