@@ -44,7 +44,7 @@ class Row:
     grade: str
     class_name: str
     birth_date: datetime.date | None
-    answers: dict[str, list]
+    answers: dict[str, list | dict]  # items by instrument; PHQ-A's supplementary answers
     scores: dict[str, dict]
     tier: tiers.ScoreTier
 
@@ -147,7 +147,8 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
     birth_date, problem = _date(raw_birth_date)
     if problem:
         errors.append(_error(number, column("birth_date"), problem, text_of(raw_birth_date)))
-    answers, scores, results = {}, {}, {}
+    answers: dict[str, list | dict] = {}
+    scores, results = {}, {}
     supplementary = _supplementary(number, cells, fields, errors)
     for instrument, indexes in items.items():
         values, item_errors = _items(number, cells, indexes, instrument)
