@@ -21,8 +21,8 @@ FEEDBACK = "学生已按时就诊，可正常返校；建议减少课后作业�
 
 @pytest.fixture
 def watch(campaign):
-    """A blue student's class-teacher watch, and a red one's crisis task."""
-    tasks = flag_students(campaign, 4)
+    """A blue student's class-teacher watch, among others' tasks."""
+    tasks = flag_students(campaign, 48)  # the blue are 36–47
     return next(task for task in tasks if task.kind == "watch")
 
 

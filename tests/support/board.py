@@ -15,9 +15,14 @@ GRADES = ["七年级", "八年级", "九年级"]
 CLASSES = ["1班", "2班", "3班", "4班"]
 
 
+def tier_of(number: int) -> str:
+    """Every tier in every grade and class (3 grades × 4 classes repeat every 12 students)."""
+    return TIERS[(number // 12) % len(TIERS)]
+
+
 def flag_students(campaign: Campaign, count: int, *, start: int = 1) -> list[TrackingTask]:
-    """`count` flagged students of the campaign's school, one open task each: tiers, grades and
-    classes in turn, due dates from 3 days ago (overdue) onwards, an hour apart."""
+    """`count` flagged students of the campaign's school, one open task each: grades, classes
+    and tiers in turn (every combination), due from 3 days ago (overdue) on, an hour apart."""
     now = timezone.now()
     students = Student.objects.bulk_create(
         Student(
@@ -36,11 +41,11 @@ def flag_students(campaign: Campaign, count: int, *, start: int = 1) -> list[Tra
             answers={},
             scores={"PHQ-A": {"total": 17, "band": "moderately_severe"}},
             phq_total=17,
-            score_tier=TIERS[index % 4],
-            settled_tier=TIERS[index % 4],
-            tier=TIERS[index % 4],
+            score_tier=tier_of(index),
+            settled_tier=tier_of(index),
+            tier=tier_of(index),
         )
-        for index, student in enumerate(students)
+        for index, student in enumerate(students, start=start)
     )
     return TrackingTask.objects.bulk_create(
         TrackingTask(
