@@ -78,6 +78,46 @@ def rows_after_header(
     return first, 1, itertools.chain(looked[1:], rows)
 
 
+def sheets_after_header(
+    data: bytes, name: str, *, is_header: Callable[[list[str]], bool]
+) -> list[tuple[str, list[str], int, Iterator[list]]]:
+    """A roster's sheets that have a header `is_header` recognises (below a few title rows):
+    each sheet's name, header, header row and rows. A workbook exported a sheet per class is
+    read whole; sheets without the header (notes, a cover) are passed over. A CSV, or a
+    workbook whose sheets have no such header, is one sheet as `rows_after_header` reads it."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if (
+        extension != "xlsx"
+        or not data.startswith(XLSX_MAGIC)
+        or len(data) > settings.ROSTER_MAX_BYTES
+    ):
+        return [("", *rows_after_header(data, name, is_header=is_header))]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        uncompressed = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return [("", *rows_after_header(data, name, is_header=is_header))]  # says it is damaged
+    if uncompressed > settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise RefusedRosterError(_unpacks_too_much())
+    from screening.roster_xlsx import every_sheet_rows, sheet_count
+
+    if sheet_count(archive) == 1:
+        return [("", *rows_after_header(data, name, is_header=is_header))]
+    found = []
+    sheets = every_sheet_rows(archive)
+    for sheet_name, rows in sheets:
+        looked: list[list] = []
+        for row in rows:
+            looked.append(row)
+            header = [text_of(cell) for cell in row]
+            if is_header(header):
+                found.append((sheet_name, header, len(looked), rows))
+                break
+            if len(looked) > MAX_TITLE_ROWS:
+                break
+    return found or [("", *rows_after_header(data, name, is_header=is_header))]
+
+
 def text_of(value) -> str:
     """A cell as text, the same whichever format it came from: a number Excel stored as
     20260011.0 reads 20260011, as in the CSV; text (leading zeros and all) is kept as typed, less

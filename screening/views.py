@@ -148,13 +148,21 @@ class ImportView(RecordRoleRequiredMixin, View):
         return render(request, "screening/import.html", context)
 
 
+def error_row(error: dict) -> int | str:
+    """A bad row as the report names it: its number, after its sheet's name in a workbook read
+    sheet by sheet."""
+    return f"{error['sheet']} · {error['row']}" if error.get("sheet") else error["row"]
+
+
 class ImportErrorsView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
     def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         header = [_("Row"), _("Column"), _("Reason")]
-        rows = [[error["row"], error["column"], error["reason"]] for error in roster_import.errors]
+        rows = [
+            [error_row(error), error["column"], error["reason"]] for error in roster_import.errors
+        ]
         if selectors.may_see_import_values(user=request.user, roster_import=roster_import):
             header.append(_("Value"))
             for row, error in zip(rows, roster_import.errors, strict=True):

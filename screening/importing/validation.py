@@ -23,7 +23,12 @@ from screening.importing.columns import (
     is_header,
 )
 from screening.models import Campaign, Student
-from screening.roster_files import RefusedRosterError, rows_after_header, text_of
+from screening.roster_files import (
+    RefusedRosterError,
+    RosterLimits,
+    sheets_after_header,
+    text_of,
+)
 
 SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male"}
 SEXES |= {"female": "female"}
@@ -66,35 +71,44 @@ class Validated:
 
 
 def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Validated:
-    header, header_row, rows = rows_after_header(data, name, is_header=is_header)
-    fields, items = column_map(header, campaign)
-    titles = file_titles(header, fields, items)
+    """Every row of every sheet with the roster's header (a workbook a sheet per class): each
+    sheet's columns mapped from its own header, row numbers its own, the sheet named in the
+    report when there are several."""
+    sheets = sheets_after_header(data, name, is_header=is_header)
     result = Validated()
-    seen: dict[str, int] = {}
-    for number, cells in enumerate(rows, start=header_row + 1):
-        if not any(text_of(cell) for cell in cells):
-            continue  # Excel keeps formatted empty rows
-        result.total_rows += 1
-        student_no, row, errors = _validate_row(number, cells, fields, items, campaign)
-        if student_no in seen:
-            errors.append(
-                _error(
-                    number,
-                    FIELD_ALIASES["student_no"][0],
-                    _("duplicate student number (first at row %(row)s)")
-                    % {"row": seen[student_no]},
+    seen: dict[str, str] = {}
+    for sheet, header, header_row, rows in sheets:
+        fields, items = column_map(header, campaign)
+        titles = file_titles(header, fields, items)
+        for number, cells in enumerate(rows, start=header_row + 1):
+            if not any(text_of(cell) for cell in cells):
+                continue  # Excel keeps formatted empty rows
+            result.total_rows += 1
+            if result.total_rows > settings.ROSTER_MAX_ROWS:  # every sheet together
+                RosterLimits().check_row(result.total_rows)
+            student_no, row, errors = _validate_row(number, cells, fields, items, campaign)
+            where = f"{sheet} {number}" if sheet else str(number)
+            if student_no in seen:
+                errors.append(
+                    _error(
+                        number,
+                        FIELD_ALIASES["student_no"][0],
+                        _("duplicate student number (first at row %(row)s)")
+                        % {"row": seen[student_no]},
+                    )
                 )
-            )
-        elif student_no:
-            seen[student_no] = number
-        if errors:
-            for error in errors:  # the column as the file names it
-                error["column"] = titles.get(error["column"], error["column"])
-            result.report(errors)
-        else:
-            result.rows.append(row)
-        if progress and result.total_rows % PROGRESS_EVERY == 0:
-            progress(result.total_rows)
+            elif student_no:
+                seen[student_no] = where
+            if errors:
+                for error in errors:  # the column as the file names it, and its sheet
+                    error["column"] = titles.get(error["column"], error["column"])
+                    if sheet:
+                        error["sheet"] = sheet
+                result.report(errors)
+            else:
+                result.rows.append(row)
+            if progress and result.total_rows % PROGRESS_EVERY == 0:
+                progress(result.total_rows)
     if not result.total_rows:
         raise RefusedRosterError(_("The file has a header but no rows."))
     return result

@@ -122,3 +122,26 @@ def test_the_supplementary_columns_are_refused_for_a_campaign_without_phqa(campa
     outcome = run(campaign, csv_bytes([[*student_row(1)[:15], "是"]], header=header))
     assert outcome.status == "refused"
     assert "PHQA_C" in outcome.message
+
+
+def test_a_workbook_a_sheet_per_class_is_read_whole_and_other_sheets_passed_over(campaign):
+    book = Workbook()
+    notes = book.active
+    notes.title = "说明"
+    notes.append(["请按班级分表填写"])
+    for sheet_name, numbers in [("八年级1班", range(1, 4)), ("八年级2班", range(10, 13))]:
+        sheet = book.create_sheet(sheet_name)
+        sheet.append([TITLE])
+        sheet.append([*HEADER, *PHQA, *GAD7])
+        for number in numbers:
+            sheet.append(student_row(number))
+    book["八年级2班"]["F4"] = "2012-13-40"  # student 11's date of birth
+    book["八年级2班"].append(student_row(1))  # student 1 again, from the other sheet
+    buffer = io.BytesIO()
+    book.save(buffer)
+    outcome = run(campaign, buffer.getvalue(), "roster.xlsx")
+    assert (outcome.status, outcome.imported_rows) == ("done", 5), outcome.errors  # 7 less 2
+    reported = {(error.get("sheet"), error["row"], error["column"]) for error in outcome.errors}
+    assert reported == {("八年级2班", 4, "出生日期"), ("八年级2班", 6, "学号")}
+    duplicate = next(error for error in outcome.errors if error["row"] == 6)
+    assert "八年级1班 3" in duplicate["reason"]
