@@ -191,34 +191,8 @@ def _stream(archive, path: str, budget: _Budget, reader: _SheetReader) -> Iterat
 
 def _first_sheet(archive: zipfile.ZipFile, budget: _Budget) -> tuple[str, datetime.datetime]:
     """The path of the workbook's first sheet, and its date epoch (1900 or 1904)."""
-    found = {"sheet": None, "epoch": WINDOWS_EPOCH}
-
-    def workbook_element(name: str, attributes: dict) -> None:
-        name = _local(name)
-        if name == "sheet" and found["sheet"] is None:
-            found["sheet"] = next(
-                (value for key, value in attributes.items() if _local(key) == "id"), None
-            )
-        elif name == "workbookPr" and attributes.get("date1904") in ("1", "true"):
-            found["epoch"] = MAC_EPOCH
-
-    _parse(archive, "xl/workbook.xml", budget, _parser(workbook_element))
-    targets = {}
-
-    def relationship(name: str, attributes: dict) -> None:
-        name = _local(name)
-        if name == "Relationship":
-            targets[attributes.get("Id")] = attributes.get("Target", "")
-
-    _parse(archive, "xl/_rels/workbook.xml.rels", budget, _parser(relationship))
-    target = targets.get(found["sheet"])
-    if not target:
-        raise DamagedWorkbookError
-    path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-    path = posixpath.normpath(path)
-    if path not in archive.NameToInfo:
-        raise DamagedWorkbookError
-    return path, found["epoch"]
+    sheets, epoch = _sheets(archive, budget)
+    return sheets[0][1], epoch
 
 
 class _StringTable:
