@@ -36,15 +36,25 @@ class KeysetPage:
 
 
 def keyset_page(
-    queryset: QuerySet[Any], params: QueryDict, *, order: tuple[str, ...], per_page: int = 50
+    queryset: QuerySet[Any],
+    params: QueryDict,
+    *,
+    order: tuple[str, ...],
+    per_page: int = 50,
+    ascending: bool = False,
 ) -> KeysetPage:
     """One page of `queryset` in descending `order` (the last field unique, e.g. the id), from
-    the cursor in `params` (`older=` or `newer=`, as the links write them)."""
+    the cursor in `params` (`older=` or `newer=`, as the links write them). `ascending` pages
+    the other way (the earliest due first): `older` is then further down the list all the same."""
     older, newer = text_parameter(params, OLDER), text_parameter(params, NEWER)
-    descending = queryset.order_by(*(f"-{name}" for name in order))
+    down, up = ("gt", "lt") if ascending else ("lt", "gt")
+    forward, backward = ("", "-") if ascending else ("-", "")
+    descending = queryset.order_by(*(f"{forward}{name}" for name in order))
     if newer:
         values = _decode(queryset, order, newer, NEWER)
-        above = queryset.filter(_beyond(order, values, "gt")).order_by(*order)
+        above = queryset.filter(_beyond(order, values, up)).order_by(
+            *(f"{backward}{name}" for name in order)
+        )
         rows = list(above[: per_page + 1])
         more_above = len(rows) > per_page
         rows = rows[:per_page][::-1]
@@ -54,7 +64,7 @@ def keyset_page(
             newer=_encode(rows[0], order) if rows and more_above else None,
         )
     if older:
-        descending = descending.filter(_beyond(order, _decode(queryset, order, older, OLDER), "lt"))
+        descending = descending.filter(_beyond(order, _decode(queryset, order, older, OLDER), down))
     rows = list(descending[: per_page + 1])
     more_below = len(rows) > per_page
     rows = rows[:per_page]

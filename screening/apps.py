@@ -29,6 +29,7 @@ class ScreeningConfig(AppConfig):
         "screening_crisis_overdue": "screening.services._crisis_overdue",
         "screening_crisis_overdue_batch": "screening.services._crisis_overdue_batch",
         "screening_tier_request": "screening.services._tier_request",
+        "screening_school_concern": "screening.services._school_concern",
     }
     workspace = Workspace(view="screening.views.WorkspaceView", url_name="screening:home", order=20)
     navigation = (

@@ -11,7 +11,7 @@ from centre.models import School, User
 from centre.roles import Role
 from centre.widgets import DateInput
 from screening.importing import INSTRUMENT_PREFIX
-from screening.models import Tier
+from screening.models import Tier, TrackingTask
 
 INSTRUMENT_CHOICES = [(instrument, instrument) for instrument in INSTRUMENT_PREFIX]
 
@@ -106,4 +106,19 @@ class TierForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Lowering a tier waits for a second clinician's approval."),
+    )
+
+
+class TaskDoneForm(forms.Form):
+    """A school-side task done, with how it ended (services.task_complete)."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=TrackingTask.Outcome.choices, widget=forms.RadioSelect
+    )
+    outcome_note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was seen, in a few words; needed for a concern. No diagnosis."),
     )

@@ -201,6 +201,17 @@ class TrackingTask(TimeStampedModel):
         REFERRED = "referred", _("Referred to counselling")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Outcome(models.TextChoices):
+        """How a school-side task ended, as the school saw it."""
+
+        NOTHING = "nothing", _("Done: nothing of concern seen")
+        CONCERN = "concern", _("Done: a concern the centre should look at")
+        LEFT = "left", _("Not possible: the student has left the school")
+
+    # The tasks done at school (the class teacher's, the school's): its liaison marks them done.
+    # The C-SSRS and the interview are a clinician's, recorded on the result.
+    SCHOOL_SIDE = frozenset({Kind.WATCH, Kind.RESCREEN})
+
     result = models.ForeignKey(ScreeningResult, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(_("next action"), max_length=10, choices=Kind.choices)
     due_at = models.DateTimeField(_("due"))
@@ -210,6 +221,14 @@ class TrackingTask(TimeStampedModel):
         "counselling.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Defaults in the database too: the roster import COPYs tasks without these columns.
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, blank=True, db_default=""
+    )
+    outcome_note = models.TextField(_("note"), blank=True, max_length=1000, db_default="")
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -227,6 +246,10 @@ class TrackingTask(TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at < timezone.now()
+
+    @property
+    def is_school_side(self) -> bool:
+        return self.kind in self.SCHOOL_SIDE
 
 
 class TierRequest(models.Model):

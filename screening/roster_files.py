@@ -9,13 +9,13 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from screening.roster_limits import RefusedRosterError, RosterLimits, unpacks_too_much
-from screening.roster_xlsx import declared_rows, first_sheet_rows
+from screening.roster_xlsx import declared_rows, every_sheet_rows, first_sheet_rows, sheet_count
 
 XLSX_MAGIC = b"PK\x03\x04"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -47,6 +47,68 @@ def rows_of(data: bytes, name: str) -> tuple[list[str], Iterator[list]]:
     if header is None or not any(text_of(cell) for cell in header):
         raise RefusedRosterError(_("The file has no header row."))
     return [text_of(cell) for cell in header], rows
+
+
+# How many rows above the header a roster may have: a title, the school, the date, a blank line.
+MAX_TITLE_ROWS = 5
+
+
+def rows_after_header(
+    data: bytes, name: str, *, is_header: Callable[[list[str]], bool]
+) -> tuple[list[str], int, Iterator[list]]:
+    """Like `rows_of`, for a roster as schools export it: a title row or a few above the header
+    are passed over. The header is the first of the first rows that `is_header` recognises, else
+    the first row (whose columns then say what is wrong). Returns the header, its number among
+    the rows read (1 for the first), and the rows after it."""
+    first, rows = rows_of(data, name)
+    looked: list[list] = [first]
+    while not is_header([text_of(cell) for cell in looked[-1]]) and len(looked) <= MAX_TITLE_ROWS:
+        following = next(rows, None)
+        if following is None:
+            break
+        looked.append(following)
+    found = [text_of(cell) for cell in looked[-1]]
+    if is_header(found):
+        return found, len(looked), rows
+    return first, 1, itertools.chain(looked[1:], rows)
+
+
+def sheets_after_header(
+    data: bytes, name: str, *, is_header: Callable[[list[str]], bool]
+) -> list[tuple[str, list[str], int, Iterator[list]]]:
+    """A roster's sheets that have a header `is_header` recognises (below a few title rows):
+    each sheet's name, header, header row and rows. A workbook exported a sheet per class is
+    read whole; sheets without the header (notes, a cover) are passed over. A CSV, or a
+    workbook whose sheets have no such header, is one sheet as `rows_after_header` reads it."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if (
+        extension != "xlsx"
+        or not data.startswith(XLSX_MAGIC)
+        or len(data) > settings.ROSTER_MAX_BYTES
+    ):
+        return [("", *rows_after_header(data, name, is_header=is_header))]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        uncompressed = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        return [("", *rows_after_header(data, name, is_header=is_header))]  # says it is damaged
+    if uncompressed > settings.ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise RefusedRosterError(unpacks_too_much())
+    if sheet_count(archive) == 1:
+        return [("", *rows_after_header(data, name, is_header=is_header))]
+    found = []
+    sheets = every_sheet_rows(archive)
+    for sheet_name, rows in sheets:
+        looked: list[list] = []
+        for row in rows:
+            looked.append(row)
+            header = [text_of(cell) for cell in row]
+            if is_header(header):
+                found.append((sheet_name, header, len(looked), rows))
+                break
+            if len(looked) > MAX_TITLE_ROWS:
+                break
+    return found or [("", *rows_after_header(data, name, is_header=is_header))]
 
 
 def text_of(value) -> str:

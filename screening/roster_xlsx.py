@@ -53,6 +53,66 @@ def first_sheet_rows(archive: zipfile.ZipFile) -> Iterator[list]:
     return _stream(archive, sheet, budget, reader)
 
 
+def every_sheet_rows(archive: zipfile.ZipFile) -> list[tuple[str, Iterator[list]]]:
+    """Each sheet's name and rows, in the workbook's order (a school's export has a sheet per
+    class). The sheets share one budget of unpacked bytes and one set of limits (cells), so
+    several sheets are bounded as one."""
+    budget = _Budget()
+    sheets, epoch = _sheets(archive, budget)
+    strings = (
+        _shared_strings(archive, budget) if "xl/sharedStrings.xml" in archive.NameToInfo else []
+    )
+    date_styles = _date_styles(archive, budget) if "xl/styles.xml" in archive.NameToInfo else set()
+    limits = RosterLimits()
+    return [
+        (name, _stream(archive, path, budget, _SheetReader(strings, date_styles, epoch, limits)))
+        for name, path in sheets
+    ]
+
+
+def sheet_count(archive: zipfile.ZipFile) -> int:
+    return len(_sheets(archive, _Budget())[0])
+
+
+def _sheets(
+    archive: zipfile.ZipFile, budget: _Budget
+) -> tuple[list[tuple[str, str]], datetime.datetime]:
+    """Every sheet's name and path, and the date epoch."""
+    found: dict = {"sheets": [], "epoch": WINDOWS_EPOCH}
+
+    def workbook_element(name: str, attributes: dict) -> None:
+        name = _local(name)
+        if name == "sheet":
+            relation = next(
+                (value for key, value in attributes.items() if _local(key) == "id"), None
+            )
+            found["sheets"].append((str(attributes.get("name", ""))[:31], relation))
+        elif name == "workbookPr" and attributes.get("date1904") in ("1", "true"):
+            found["epoch"] = MAC_EPOCH
+
+    _parse(archive, "xl/workbook.xml", budget, _parser(workbook_element))
+    targets = {}
+
+    def relationship(name: str, attributes: dict) -> None:
+        if _local(name) == "Relationship":
+            targets[attributes.get("Id")] = attributes.get("Target", "")
+
+    _parse(archive, "xl/_rels/workbook.xml.rels", budget, _parser(relationship))
+    sheets = []
+    for sheet_name, relation in found["sheets"]:
+        target = targets.get(relation)
+        if not target:
+            raise DamagedWorkbookError
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        path = posixpath.normpath(path)
+        if path not in archive.NameToInfo:
+            raise DamagedWorkbookError
+        sheets.append((sheet_name, path))
+    if not sheets:
+        raise DamagedWorkbookError
+    return sheets, found["epoch"]
+
+
 def declared_rows(archive: zipfile.ZipFile) -> int:
     """The row count the sheet declares — for a progress bar only, as it may lie."""
     sheet, _epoch = _first_sheet(archive, _Budget())
@@ -129,34 +189,8 @@ def _stream(archive, path: str, budget: _Budget, reader: _SheetReader) -> Iterat
 
 def _first_sheet(archive: zipfile.ZipFile, budget: _Budget) -> tuple[str, datetime.datetime]:
     """The path of the workbook's first sheet, and its date epoch (1900 or 1904)."""
-    found = {"sheet": None, "epoch": WINDOWS_EPOCH}
-
-    def workbook_element(name: str, attributes: dict) -> None:
-        name = _local(name)
-        if name == "sheet" and found["sheet"] is None:
-            found["sheet"] = next(
-                (value for key, value in attributes.items() if _local(key) == "id"), None
-            )
-        elif name == "workbookPr" and attributes.get("date1904") in ("1", "true"):
-            found["epoch"] = MAC_EPOCH
-
-    _parse(archive, "xl/workbook.xml", budget, _parser(workbook_element))
-    targets = {}
-
-    def relationship(name: str, attributes: dict) -> None:
-        name = _local(name)
-        if name == "Relationship":
-            targets[attributes.get("Id")] = attributes.get("Target", "")
-
-    _parse(archive, "xl/_rels/workbook.xml.rels", budget, _parser(relationship))
-    target = targets.get(found["sheet"])
-    if not target:
-        raise DamagedWorkbookError
-    path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-    path = posixpath.normpath(path)
-    if path not in archive.NameToInfo:
-        raise DamagedWorkbookError
-    return path, found["epoch"]
+    sheets, epoch = _sheets(archive, budget)
+    return sheets[0][1], epoch
 
 
 class _StringTable:

@@ -4,15 +4,20 @@ the site (and the sites above it) see scores; everything else answers 404."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, replace
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from centre.errors import NotFoundError, first_or_not_found
 from centre.models import User
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
+from counselling.models import Referral
 from screening.models import (
     Campaign,
     RosterImport,
     ScreeningResult,
+    Student,
     Tier,
     TierRequest,
     TrackingTask,
@@ -112,18 +117,63 @@ def get_result_for_user(*, user: User, result_id: int) -> ScreeningResult:
     )
 
 
-def tracking_board(
-    *, user: User, campaign: Campaign | None = None, tier: str = ""
-) -> QuerySet[TrackingTask]:
-    """Flagged students' open tasks, overdue first, then the most urgent tier."""
-    tasks = TrackingTask.objects.filter(
-        result__in=result_visible_to(user=user), status=TrackingTask.Status.OPEN
-    ).select_related("result", "result__student", "result__campaign__school")
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the tracking board (and the class teachers' task sheet) is narrowed to: every value
+    already read from the request (`centre.parameters`), "" for no filter."""
+
+    campaign: Campaign | None = None
+    grade: str = ""
+    class_name: str = ""
+    tier: str = ""
+    status: str = TrackingTask.Status.OPEN  # "" for every status
+    overdue: bool = False
+    search: str = ""  # a student number (its beginning) or a part of a name
+
+
+def tracking_board(*, user: User, board: BoardFilter) -> QuerySet[TrackingTask]:
+    """Flagged students' tasks, open ones by default, the earliest due (the overdue) first."""
+    tasks = TrackingTask.objects.filter(result__in=result_visible_to(user=user)).select_related(
+        "result", "result__student", "result__campaign__school"
+    )
+    if board.status:
+        tasks = tasks.filter(status=board.status)
+    if board.overdue:
+        tasks = tasks.filter(status=TrackingTask.Status.OPEN, due_at__lt=timezone.now())
+    if board.campaign is not None:
+        tasks = tasks.filter(result__campaign=board.campaign)
+    if board.tier:
+        tasks = tasks.filter(result__tier=board.tier)
+    if board.grade:
+        tasks = tasks.filter(result__student__grade=board.grade)
+    if board.class_name:
+        tasks = tasks.filter(result__student__class_name=board.class_name)
+    if board.search:
+        tasks = tasks.filter(
+            Q(result__student__student_no__startswith=board.search)
+            | Q(result__student__full_name__icontains=board.search)
+        )
+    feedback = Referral.objects.filter(case=OuterRef("case")).exclude(feedback_to_school="")
+    return tasks.annotate(has_feedback=Exists(feedback)).order_by("due_at", "id")
+
+
+def task_sheet(*, user: User, board: BoardFilter) -> QuerySet[TrackingTask]:
+    """The class teachers' task sheet: the board's open tasks by grade, class and due time. Never
+    narrowed by tier or status: a sheet of the red students alone would tell the teacher a tier."""
+    sheet = replace(board, tier="", status=TrackingTask.Status.OPEN)
+    return tracking_board(user=user, board=sheet).order_by(
+        "result__student__grade", "result__student__class_name", "due_at", "id"
+    )
+
+
+def board_classes(*, user: User, campaign: Campaign | None = None) -> list[tuple[str, str]]:
+    """The (grade, class) pairs of the students the board can show, for its filters."""
+    results = result_visible_to(user=user)
     if campaign is not None:
-        tasks = tasks.filter(result__campaign=campaign)
-    if tier:
-        tasks = tasks.filter(result__tier=tier)
-    return tasks.order_by("due_at", "id")
+        results = results.filter(campaign=campaign)
+    students = Student.objects.filter(results__in=results.exclude(tier=Tier.NONE))
+    pairs = students.values_list("grade", "class_name").distinct().order_by("grade", "class_name")
+    return list(pairs[:1000])
 
 
 def tier_requests_to_decide(*, user: User) -> QuerySet[TierRequest]:
@@ -156,6 +206,20 @@ def get_task_for_user(*, user: User, task_id: int) -> TrackingTask:
         TrackingTask.objects.filter(
             result__in=result_visible_to(user=user), pk=task_id
         ).select_related("result__student", "result__campaign__school")
+    )
+
+
+def school_feedback(*, user: User, result: ScreeningResult | None = None) -> QuerySet[Referral]:
+    """Referrals' feedback meant for the school (DOMAIN.md §2.4: attendance, return-to-school
+    advice, accommodations; checked free of diagnosis when written): of the cases opened from
+    the tasks of results the user sees, one result's or all, the latest first."""
+    tasks = TrackingTask.objects.filter(result__in=result_visible_to(user=user), case__isnull=False)
+    if result is not None:
+        tasks = tasks.filter(result=result)
+    return (
+        Referral.objects.filter(case__in=tasks.values("case"))
+        .exclude(feedback_to_school="")
+        .order_by("-updated_at", "-id")
     )
 
 

@@ -26,7 +26,7 @@ from centre import escalation
 from centre.audit import audit_log
 from centre.models import Reminder, School, User
 from centre.reminders import Message, reminder_plan
-from centre.roles import CLINICIAN_ROLES, Role, has_any_role
+from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
 from centre.selectors import staff_of_site_tree
 from centre.text import without_invisible, word_characters
 from screening import importing, scoring, selectors, tiers
@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # counselling imports screening
 logger = logging.getLogger(__name__)
 # A workbook imported within the request unpacks to at most this many times ROSTER_INLINE_BYTES.
 INLINE_UNPACKED_RATIO = 25
+NOTE_MAX_LENGTH = 1000
 
 
 @transaction.atomic
@@ -570,7 +571,55 @@ def task_refer(*, actor: User, task: TrackingTask, intake: dict[str, Any]) -> Ca
     return case
 
 
-def _require_open(task: TrackingTask) -> None:
+@transaction.atomic
+def task_complete(*, actor: User, task: TrackingTask, outcome: str, note: str = "") -> TrackingTask:
+    """A school-side task (the class teacher's watch, a re-screen) done, with how it ended: by
+    the school's liaison or a clinician who sees it. A concern reaches the clinicians of the
+    school's site in their inbox (through the outbox): the tier is theirs to look at again."""
+    if not has_any_role(actor, CAMPAIGN_ROLES):
+        raise PermissionDenied
+    if not selectors.result_visible_to(user=actor).filter(pk=task.result_id).exists():
+        raise PermissionDenied
+    if task.kind not in TrackingTask.SCHOOL_SIDE:
+        raise ValidationError(_("This task is a clinician's: it is done on the student's result."))
+    if outcome not in TrackingTask.Outcome.values:
+        raise ValidationError({"outcome": _("Choose how the task ended.")})
+    note = without_invisible(note).strip()
+    if "\x00" in note or len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"outcome_note": _("A note holds at most %(count)s characters.") % {"count": 1000}}
+        )
+    if outcome == TrackingTask.Outcome.CONCERN and not word_characters(note):
+        raise ValidationError({"outcome_note": _("Say what was seen.")})
+    locked = _require_open(task)
+    now = timezone.now()
+    locked.status, locked.done_at, locked.done_by = TrackingTask.Status.DONE, now, actor
+    locked.outcome, locked.outcome_note = outcome, note
+    locked.save(update_fields=["status", "done_at", "done_by", "outcome", "outcome_note"])
+    audit_log(
+        actor=actor,
+        action="screening.task.done",
+        target=locked.result,
+        data={"task": locked.pk, "outcome": outcome},
+    )
+    if outcome == TrackingTask.Outcome.CONCERN:
+        school = locked.result.campaign.school
+        clinicians = staff_of_site_tree(site=school.site, roles=CLINICIAN_ROLES, above=True)
+        for clinician in clinicians:
+            reminder_plan(
+                key=f"school_concern:{locked.pk}:{clinician.pk}",
+                channel=Reminder.Channel.INBOX,
+                due_at=now,
+                template="screening_school_concern",
+                params={"result": locked.result_id, "school": school.code},
+                recipient=clinician,
+                target=locked,
+                site=school.site,
+            )
+    return locked
+
+
+def _require_open(task: TrackingTask) -> TrackingTask:
     """A task is referred once: again (a second tab, a name typed otherwise so no duplicate is
     found) would open a second case and replace the task's link to the first. Locked until the
     transaction ends, so two referrals at once are one after the other."""
@@ -583,6 +632,7 @@ def _require_open(task: TrackingTask) -> None:
         )
     if locked.status != TrackingTask.Status.OPEN:
         raise ValidationError(_("This task is closed: refer the student from their open task."))
+    return locked
 
 
 def escalate_overdue_crisis_tasks() -> int:
@@ -640,6 +690,14 @@ def _crisis_overdue_batch(params: dict[str, Any]) -> Message:
         % {"count": count},
         body=_("Schools concerned: %(schools)s. Take them over now.") % {"schools": schools},
         link=reverse("screening:board"),
+    )
+
+
+def _school_concern(params: dict[str, Any]) -> Message:
+    return Message(
+        title=_("A school reports a concern (school %(school)s)") % {"school": params["school"]},
+        body=_("A school-side task ended with a concern: look at the student's result again."),
+        link=reverse("screening:result", args=[params["result"]]),
     )
 
 

@@ -15,6 +15,14 @@ urlpatterns = [
     path("imports/<int:import_id>/errors.xlsx", views.ImportErrorsView.as_view(), name="errors"),
     path("imports/<int:import_id>/undo/", views.ImportUndoView.as_view(), name="undo"),
     path("board/", views.BoardView.as_view(), name="board"),
+    path("board/tasks.xlsx", views.TaskSheetView.as_view(), {"output": "xlsx"}, name="task_sheet"),
+    path(
+        "board/tasks/print/",
+        views.TaskSheetView.as_view(),
+        {"output": "print"},
+        name="task_sheet_print",
+    ),
     path("results/<int:result_id>/", views.ResultView.as_view(), name="result"),
     path("tasks/<int:task_id>/refer/", views.ReferView.as_view(), name="refer"),
+    path("tasks/<int:task_id>/done/", views.TaskDoneView.as_view(), name="task_done"),
 ]

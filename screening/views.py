@@ -8,20 +8,22 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from centre.audit import audit_read
+from centre.audit import audit_export, audit_read
 from centre.forms import ServiceFormMixin, refusal_message
-from centre.parameters import id_parameter
+from centre.paging import NEWER, OLDER, keyset_page
+from centre.parameters import id_parameter, text_parameter
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
-from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES
+from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES, has_any_role
 from centre.selectors import schools_for_user
 from centre.xlsx import xlsx_response
 from counselling import selectors as counselling_selectors
 from counselling.intake import IntakeForm
-from screening import forms, importing, selectors, services
+from screening import forms, importing, selectors, services, task_sheet
 from screening.models import RosterImport, Tier, TierRequest, TrackingTask
 
 LOWERING_WAITS = gettext_lazy(
@@ -105,6 +107,8 @@ class TemplateDownloadView(RecordRoleRequiredMixin, View):
         for instrument in campaign.instruments:
             prefix = importing.INSTRUMENT_PREFIX[instrument]
             header += [f"{prefix}_{n}" for n in range(1, importing.ITEM_COUNT[instrument] + 1)]
+            if instrument == "PHQ-A":  # the supplementary questions a–d (optional)
+                header += list(importing.SUPPLEMENTARY_COLUMNS)
         return xlsx_response(
             request,
             f"roster-template-{campaign.pk}.xlsx",
@@ -145,13 +149,21 @@ class ImportView(RecordRoleRequiredMixin, View):
         return render(request, "screening/import.html", context)
 
 
+def error_row(error: dict) -> int | str:
+    """A bad row as the report names it: its number, after its sheet's name in a workbook read
+    sheet by sheet."""
+    return f"{error['sheet']} · {error['row']}" if error.get("sheet") else error["row"]
+
+
 class ImportErrorsView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
     def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         header = [_("Row"), _("Column"), _("Reason")]
-        rows = [[error["row"], error["column"], error["reason"]] for error in roster_import.errors]
+        rows = [
+            [error_row(error), error["column"], error["reason"]] for error in roster_import.errors
+        ]
         if selectors.may_see_import_values(user=request.user, roster_import=roster_import):
             header.append(_("Value"))
             for row, error in zip(rows, roster_import.errors, strict=True):
@@ -206,34 +218,107 @@ class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return roster_import
 
 
+def board_filter(request: HttpRequest) -> selectors.BoardFilter:
+    """The board's filters from the query string; a value that names nothing is no filter, a
+    value that cannot mean anything (NUL, an essay, `²` for an id) a 400."""
+    params = request.GET
+    campaign = None
+    campaign_id = id_parameter(params, "campaign")
+    if campaign_id is not None:
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+    tier = text_parameter(params, "tier")
+    status = text_parameter(params, "status") or TrackingTask.Status.OPEN
+    return selectors.BoardFilter(
+        campaign=campaign,
+        grade=text_parameter(params, "grade", max_length=20),
+        class_name=text_parameter(params, "class", max_length=20),
+        tier=tier if tier in Tier.values else "",
+        status=""
+        if status == "all"
+        else status
+        if status in TrackingTask.Status.values
+        else "open",
+        overdue=params.get("overdue") == "1",
+        search=text_parameter(params, "q", max_length=100),
+    )
+
+
+def filter_query(request: HttpRequest, *, drop: tuple[str, ...] = (OLDER, NEWER)) -> str:
+    """The page's filters, urlencoded, for its pager and its download links."""
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
 class BoardView(RoleRequiredMixin, View):
-    """Flagged students per school and site: tier in colour and words, next action, due date,
-    status; overdue first."""
+    """Flagged students' tasks per school and site, paged (`centre.paging`): tier in colour and
+    words, next action, due date, status; the earliest due first, so the overdue lead."""
 
     roles = SCREENING_ROLES
+    per_page = 50
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        campaign = None
-        campaign_id = id_parameter(request.GET, "campaign")
-        if campaign_id is not None:
-            campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
-        tier = request.GET.get("tier", "")
-        tier = tier if tier in Tier.values else ""
-        tasks = list(
-            selectors.tracking_board(user=request.user, campaign=campaign, tier=tier)[:500]
+        board = board_filter(request)
+        tasks = selectors.tracking_board(user=request.user, board=board)
+        page = keyset_page(
+            tasks, request.GET, order=("due_at", "id"), per_page=self.per_page, ascending=True
         )
         tier_requests = list(selectors.tier_requests_to_decide(user=request.user)[:100])
         # Both lists name students: one entry with every result shown.
-        shown = [task.result for task in tasks] + [asked.result for asked in tier_requests]
+        shown = [task.result for task in page.object_list]
+        shown += [asked.result for asked in tier_requests]
         audit_read(request, "screening.result.listed", shown)
+        classes = selectors.board_classes(user=request.user, campaign=board.campaign)
         context = {
-            "tasks": tasks,
-            "campaign": campaign,
-            "tier": tier,
+            "page": page,
+            "tasks": page.object_list,
+            "board": board,
+            "campaign": board.campaign,
             "tiers": Tier.choices,
+            "statuses": TrackingTask.Status.choices,
+            "grades": sorted({grade for grade, _class in classes if grade}),
+            "classes": sorted({name for _grade, name in classes if name}),
             "tier_requests": tier_requests,
+            "may_complete": has_any_role(request.user, CAMPAIGN_ROLES),
+            "query": filter_query(request),
+            "sheet_query": filter_query(request, drop=(OLDER, NEWER, "tier", "status")),
         }
         return render(request, "screening/board.html", context)
+
+
+class TaskSheetView(RoleRequiredMixin, View):
+    """The class teachers' task sheet of the board's students (its filters but tier and
+    status): XLSX, or a page to print. Tasks, never data (DOMAIN.md §5.2); audited."""
+
+    roles = SCREENING_ROLES
+
+    def get(self, request: HttpRequest, output: str) -> HttpResponse:
+        board = board_filter(request)
+        tasks = list(selectors.task_sheet(user=request.user, board=board)[: task_sheet.MAX_TASKS])
+        rows = task_sheet.sheet_rows(tasks)
+        shown = [task.result for task in tasks]
+        day = timezone.localdate().isoformat()
+        if output == "xlsx":
+            return xlsx_response(
+                request,
+                f"task-sheet-{day}.xlsx",
+                task_sheet.header(),
+                [task_sheet.as_cells(row) for row in rows],
+                action="screening.task_sheet.exported",
+                records=shown,
+            )
+        audit_export(
+            request, "screening.task_sheet.printed", shown, filename=f"task-sheet-{day}.html"
+        )
+        context = {
+            "rows": rows,
+            "header": task_sheet.header(),
+            "board": board,
+            "capped": len(tasks) == task_sheet.MAX_TASKS,
+            "today": day,
+        }
+        return render(request, "screening/task_sheet.html", context)
 
 
 class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
@@ -318,7 +403,9 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
             "result": result,
             "student": result.student,
             "clinical": clinical,
-            "tasks": result.tasks.all(),
+            "tasks": result.tasks.select_related("done_by"),
+            "feedback": selectors.school_feedback(user=request.user, result=result),
+            "may_complete": has_any_role(request.user, CAMPAIGN_ROLES),
             "changes": result.changes.select_related("changed_by", "signed_off_by"),
             "pending": result.tier_requests.filter(status=TierRequest.Status.PENDING)
             .select_related("requested_by")
@@ -355,6 +442,47 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
             "liaison": result.campaign.liaison,
             "guardians": guardians,
         }
+
+
+class TaskDoneView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Mark a school-side task (the class teacher's watch) done, with its outcome."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        task = self._task(request, task_id)
+        return self._render(request, task, forms.TaskDoneForm())
+
+    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+        task = self._task(request, task_id)
+        form = forms.TaskDoneForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.task_complete(
+                actor=request.user,
+                task=task,
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["outcome_note"],
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The task is marked done."))
+            return redirect("screening:board")
+        return self._render(request, task, form, status=outcome.status)
+
+    @staticmethod
+    def _task(request: HttpRequest, task_id: int) -> TrackingTask:
+        task = selectors.get_task_for_user(user=request.user, task_id=task_id)
+        if not task.is_school_side:
+            raise Http404  # a clinician's task is done on the result page
+        return task
+
+    @staticmethod
+    def _render(request, task, form, status=200):
+        audit_read(request, "screening.task.viewed", task.result)  # the page names the student
+        return render(
+            request, "screening/task_done.html", {"task": task, "form": form}, status=status
+        )
 
 
 class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):

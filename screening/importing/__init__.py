@@ -12,6 +12,7 @@ from screening.importing.columns import (
     INSTRUMENT_PREFIX,
     ITEM_COUNT,
     STORED_TEXT,
+    SUPPLEMENTARY_COLUMNS,
     column_map,
 )
 from screening.importing.storing import (
@@ -30,6 +31,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "STORED_TEXT",
     "STUDENT_COLUMNS",
+    "SUPPLEMENTARY_COLUMNS",
     "TASK_COLUMNS",
     "Row",
     "Validated",

@@ -20,6 +20,14 @@ FIELD_ALIASES = {
     "class": ("class", "班级"),
     "birth_date": ("birth_date", "出生日期"),
 }
+# PHQ-A's supplementary questions (DOMAIN.md §1.2), optional columns PHQA_A…PHQA_D as the form
+# letters them: yes/no (是/否, 1/0) but (b), functional difficulty 0–3.
+SUPPLEMENTARY_COLUMNS = {
+    "PHQA_A": "dysthymia_past_year",
+    "PHQA_B": "functional_difficulty",
+    "PHQA_C": "serious_thoughts_past_month",
+    "PHQA_D": "lifetime_attempt",
+}
 ITEM_COLUMN = re.compile(r"^(PHQ9|PHQA|GAD7|SDQ)_(\d{1,2})$", re.IGNORECASE)
 PREFIX_INSTRUMENT = {
     "PHQ9": scoring.PHQ9,
@@ -53,8 +61,11 @@ def column_map(header: list[str], campaign: Campaign) -> tuple[dict[str, int], d
             (field for field, aliases in FIELD_ALIASES.items() if title.lower() in aliases), None
         )
         match = ITEM_COLUMN.match(title)
+        supplementary = title.upper() if title.upper() in SUPPLEMENTARY_COLUMNS else None
         if name:
             fields[name] = index
+        elif supplementary and scoring.PHQA in campaign.instruments:
+            fields[supplementary] = index
         elif match and PREFIX_INSTRUMENT[match.group(1).upper()] in campaign.instruments:
             instrument = PREFIX_INSTRUMENT[match.group(1).upper()]
             items.setdefault(instrument, {})[int(match.group(2))] = index
@@ -77,3 +88,22 @@ def column_map(header: list[str], campaign: Campaign) -> tuple[dict[str, int], d
         instrument: [columns[n] for n in range(1, ITEM_COUNT[instrument] + 1)]
         for instrument, columns in items.items()
     }
+
+
+def is_header(titles: list[str]) -> bool:
+    """A roster's header names at least the student number and the name (a title row above it,
+    "XX中学2026年秋季心理健康筛查名单", does not)."""
+    named = {title.lower() for title in titles if title}
+    return all(named & set(FIELD_ALIASES[field]) for field in ("student_no", "name"))
+
+
+def file_titles(header: list[str], fields: dict[str, int], items: dict[str, list]) -> dict:
+    """Each column's name in the error report → its title as the file wrote it (学号, not
+    `student_no`; phq9_3 as typed)."""
+    titles = {
+        FIELD_ALIASES.get(field, (field,))[0]: header[index] for field, index in fields.items()
+    }
+    for instrument, indexes in items.items():
+        prefix = INSTRUMENT_PREFIX[instrument]
+        titles |= {f"{prefix}_{n}": header[index] for n, index in enumerate(indexes, start=1)}
+    return titles

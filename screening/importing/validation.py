@@ -13,14 +13,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from screening import scoring, tiers
-from screening.importing.columns import FIELD_ALIASES, INSTRUMENT_PREFIX, STORED_TEXT, column_map
+from screening.importing.columns import (
+    FIELD_ALIASES,
+    INSTRUMENT_PREFIX,
+    STORED_TEXT,
+    SUPPLEMENTARY_COLUMNS,
+    column_map,
+    file_titles,
+    is_header,
+)
 from screening.models import Campaign, Student
-from screening.roster_files import rows_of, text_of
-from screening.roster_limits import RefusedRosterError
+from screening.roster_files import sheets_after_header, text_of
+from screening.roster_limits import RefusedRosterError, RosterLimits
 
 SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male"}
 SEXES |= {"female": "female"}
 PROGRESS_EVERY = 2000
+# Where a result keeps PHQ-A's supplementary answers, beside the items (answers as given).
+SUPPLEMENTARY_ANSWERS = "PHQ-A supplementary"
 # Characters no stored text may hold: control characters (NUL, which Postgres refuses, among
 # them; Excel writes them as _x0000_) and lone surrogates, which cannot be encoded at all.
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -35,7 +45,7 @@ class Row:
     grade: str
     class_name: str
     birth_date: datetime.date | None
-    answers: dict[str, list]
+    answers: dict[str, list | dict]  # items by instrument; PHQ-A's supplementary answers
     scores: dict[str, dict]
     tier: tiers.ScoreTier
 
@@ -57,32 +67,44 @@ class Validated:
 
 
 def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Validated:
-    header, rows = rows_of(data, name)
-    fields, items = column_map(header, campaign)
+    """Every row of every sheet with the roster's header (a workbook a sheet per class): each
+    sheet's columns mapped from its own header, row numbers its own, the sheet named in the
+    report when there are several."""
+    sheets = sheets_after_header(data, name, is_header=is_header)
     result = Validated()
-    seen: dict[str, int] = {}
-    for number, cells in enumerate(rows, start=2):
-        if not any(text_of(cell) for cell in cells):
-            continue  # Excel keeps formatted empty rows
-        result.total_rows += 1
-        student_no, row, errors = _validate_row(number, cells, fields, items, campaign)
-        if student_no in seen:
-            errors.append(
-                _error(
-                    number,
-                    FIELD_ALIASES["student_no"][0],
-                    _("duplicate student number (first at row %(row)s)")
-                    % {"row": seen[student_no]},
+    seen: dict[str, str] = {}
+    for sheet, header, header_row, rows in sheets:
+        fields, items = column_map(header, campaign)
+        titles = file_titles(header, fields, items)
+        for number, cells in enumerate(rows, start=header_row + 1):
+            if not any(text_of(cell) for cell in cells):
+                continue  # Excel keeps formatted empty rows
+            result.total_rows += 1
+            if result.total_rows > settings.ROSTER_MAX_ROWS:  # every sheet together
+                RosterLimits().check_row(result.total_rows)
+            student_no, row, errors = _validate_row(number, cells, fields, items, campaign)
+            where = f"{sheet} {number}" if sheet else str(number)
+            if student_no in seen:
+                errors.append(
+                    _error(
+                        number,
+                        FIELD_ALIASES["student_no"][0],
+                        _("duplicate student number (first at row %(row)s)")
+                        % {"row": seen[student_no]},
+                    )
                 )
-            )
-        elif student_no:
-            seen[student_no] = number
-        if errors:
-            result.report(errors)
-        else:
-            result.rows.append(row)
-        if progress and result.total_rows % PROGRESS_EVERY == 0:
-            progress(result.total_rows)
+            elif student_no:
+                seen[student_no] = where
+            if errors:
+                for error in errors:  # the column as the file names it, and its sheet
+                    error["column"] = titles.get(error["column"], error["column"])
+                    if sheet:
+                        error["sheet"] = sheet
+                result.report(errors)
+            else:
+                result.rows.append(row)
+            if progress and result.total_rows % PROGRESS_EVERY == 0:
+                progress(result.total_rows)
     if not result.total_rows:
         raise RefusedRosterError(_("The file has a header but no rows."))
     return result
@@ -135,18 +157,23 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
     birth_date, problem = _date(raw_birth_date)
     if problem:
         errors.append(_error(number, column("birth_date"), problem, text_of(raw_birth_date)))
-    answers, scores, results = {}, {}, {}
+    answers: dict[str, list | dict] = {}
+    scores, results = {}, {}
+    supplementary = _supplementary(number, cells, fields, errors)
     for instrument, indexes in items.items():
         values, item_errors = _items(number, cells, indexes, instrument)
         errors += item_errors
         if item_errors:
             continue
+        extra = supplementary if instrument == scoring.PHQA else None
         try:
-            outcome = scoring.score(instrument, values)
+            outcome = scoring.score(instrument, values, supplementary=extra)
         except scoring.ScoringError as error:
             errors.append(_scoring_error(number, instrument, values, error))
             continue
         answers[instrument] = values
+        if extra:
+            answers[SUPPLEMENTARY_ANSWERS] = extra
         scores[instrument] = _scored(outcome)
         results[instrument] = outcome
     if errors:
@@ -157,6 +184,7 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
         gad=results.get(scoring.GAD7),
         sdq=results.get(scoring.SDQ),
         phq_referral_cutoff=campaign.phq_referral_cutoff,
+        phq_supplementary=supplementary if scoring.PHQA in results else None,
     )
     row = Row(
         number=number,
@@ -195,6 +223,32 @@ def _items(number, cells, indexes, instrument) -> tuple[list, list[dict]]:
             )
         values.append(value)
     return values, errors
+
+
+YES = frozenset({"是", "有", "yes", "y", "1", "true"})
+NO = frozenset({"否", "无", "没有", "no", "n", "0", "false"})
+
+
+def _supplementary(number, cells, fields, errors: list) -> dict:
+    """PHQ-A's supplementary answers in the row (the columns the file has; an empty cell is not
+    asked), each checked: yes or no, functional difficulty 0–3."""
+    answers: dict = {}
+    for column, question in SUPPLEMENTARY_COLUMNS.items():
+        raw = _cell(cells, fields.get(column))
+        text = text_of(raw).lower()
+        if text == "":
+            continue
+        if scoring.PHQA_SUPPLEMENTARY[question] is int:
+            value = _integer(raw)
+            if value is None or not 0 <= value <= 3:
+                errors.append(_error(number, column, _("value out of range (0–3)"), text))
+            else:
+                answers[question] = value
+        elif text in YES or text in NO:
+            answers[question] = text in YES
+        else:
+            errors.append(_error(number, column, _("answer 是 or 否"), text))
+    return answers
 
 
 def _integer(value) -> int | None:

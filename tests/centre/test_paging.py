@@ -98,3 +98,23 @@ def test_an_empty_list_has_no_other_page(db):
     )
     with pytest.raises(BadParameter):
         keyset_page(AuditEntry.objects.all(), QueryDict("older=1~2~3"), order=("at", "id"))
+
+
+def test_an_ascending_list_pages_down_and_back_up_the_same_rows(entries):
+    """Earliest first (a board of due dates): down to the end, then back up, page by page."""
+    pages, params = [], QueryDict()
+    while True:
+        page = keyset_page(entries, params, order=("action", "id"), per_page=7, ascending=True)
+        pages.append([entry.pk for entry in page.object_list])
+        if not page.older:
+            break
+        params = QueryDict(mutable=True)
+        params["older"] = page.older
+    assert [pk for shown in pages for pk in shown] == sorted(entries.values_list("pk", flat=True))
+    back = []
+    while page.newer:
+        params = QueryDict(mutable=True)
+        params["newer"] = page.newer
+        page = keyset_page(entries, params, order=("action", "id"), per_page=7, ascending=True)
+        back.append([entry.pk for entry in page.object_list])
+    assert back == pages[-2::-1]

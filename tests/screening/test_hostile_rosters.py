@@ -165,7 +165,8 @@ def test_values_longer_than_their_field_are_bad_rows(campaign):
     outcome = run(campaign, csv_bytes(rows))
     assert outcome.status == "done"
     reported = {(error["row"], error["column"]) for error in outcome.errors}
-    assert reported == {(2, "name"), (3, "student_no"), (4, "grade"), (5, "class")}
+    # The columns as the file names them (学号, not student_no).
+    assert reported == {(2, "姓名"), (3, "学号"), (4, "年级"), (5, "班级")}
     assert all("longer than" in error["reason"] for error in outcome.errors)
     assert outcome.imported_rows == 1
 
@@ -185,7 +186,7 @@ def test_nul_written_by_excel_is_a_bad_row(campaign):
     data = with_sheet(xlsx_bytes(rows), lambda xml: xml.replace("MARK", "_x0000_"))
     outcome = run(campaign, data, "roster.xlsx")
     assert outcome.status == "done"
-    assert [(error["row"], error["column"]) for error in outcome.errors] == [(2, "name")]
+    assert [(error["row"], error["column"]) for error in outcome.errors] == [(2, "姓名")]
     assert outcome.imported_rows == 1
 
 

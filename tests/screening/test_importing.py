@@ -85,11 +85,11 @@ def test_every_bad_row_is_reported_and_the_valid_rows_imported(campaign):
     outcome = run(campaign, csv_bytes(rows))
     reported = {(error["row"], error["column"]) for error in outcome.errors}
     assert reported == {
-        (2, "student_no"),
-        (4, "student_no"),
+        (2, "学号"),
+        (4, "学号"),
         (6, "PHQA_1"),
         (7, "PHQA_9"),
-        (8, "birth_date"),
+        (8, "出生日期"),
     }
     reasons = {error["row"]: error["reason"] for error in outcome.errors}
     assert "PHQ item 9" in reasons[7] or "9" in reasons[7]

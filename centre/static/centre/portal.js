@@ -161,3 +161,8 @@ function fillKeptDraft(kept) {
     }
   });
 }
+
+// A page's print button (a task sheet): the browser's print dialog, no inline script.
+document.querySelectorAll("[data-print]").forEach((button) => {
+  button.addEventListener("click", () => window.print());
+});
