@@ -6,11 +6,19 @@ the selectors; preconditions beyond that are in each docstring.
 
 One module per subject, each importing only the ones below it (none imports this package):
 clients and consent; follow-up planning; access (grants, shares, break-glass); cases; sessions,
-safety plans, referrals; outcomes of follow-ups (above cases and follow-ups); conferences. Every
+safety plans, referrals; appointments (above sessions); outcomes of follow-ups (above cases and
+follow-ups); conferences. Every
 name is re-exported here: callers write `services.case_open(...)`.
 """
 
 from counselling.services.access import break_glass_open, case_record_read, case_share, case_unshare
+from counselling.services.appointments import (
+    ClosedCaseError,
+    appointment_cancel,
+    appointment_plan,
+    appointment_to_session,
+    plan_appointment_reminder,
+)
 from counselling.services.cases import (
     CASE_TRANSITIONS,
     case_assign,
@@ -57,7 +65,11 @@ __all__ = [
     "CASE_TRANSITIONS",
     "REASON_MINIMUM",
     "SESSION_NOTE_FIELDS",
+    "ClosedCaseError",
     "DuplicateClientError",
+    "appointment_cancel",
+    "appointment_plan",
+    "appointment_to_session",
     "break_glass_open",
     "case_assign",
     "case_change_risk",
@@ -84,6 +96,7 @@ __all__ = [
     "guardian_add",
     "has_active_consent",
     "pathway_for",
+    "plan_appointment_reminder",
     "plan_dates",
     "plan_reminders",
     "referral_advance",
