@@ -19,6 +19,9 @@ CLINICAL_WORK = [
     "counselling.change_referral",
     "counselling.view_safetyplan",
     "counselling.add_safetyplan",
+    "counselling.view_appointment",
+    "counselling.add_appointment",
+    "counselling.change_appointment",
 ]
 
 

@@ -159,12 +159,16 @@ def caseload_search(*, user: User, text: str, include_closed: bool = False) -> Q
     return cases.order_by("-risk_rank", "-id")
 
 
+def appointment_visible_to(*, user: User) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(case__in=case_visible_to(user=user))
+
+
 def get_appointment_for_user(*, user: User, appointment_id: int) -> Appointment:
     """An appointment of a case the user sees, with its case, or 404."""
     return first_or_not_found(
-        Appointment.objects.filter(
-            case__in=case_visible_to(user=user), pk=appointment_id
-        ).select_related("case", "counsellor")
+        appointment_visible_to(user=user)
+        .filter(pk=appointment_id)
+        .select_related("case", "case__client", "counsellor")
     )
 
 
