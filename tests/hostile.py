@@ -137,6 +137,13 @@ def build_world(account) -> World:
     follow_up = services.follow_up_add(
         actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=7)
     )
+    appointment = services.appointment_plan(
+        actor=alice,
+        case=case,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        modality="online",
+        kind="counselling",
+    )
     campaign = Campaign.objects.create(
         school=school,
         name="秋季筛查",
@@ -172,6 +179,7 @@ def build_world(account) -> World:
             "referral_id": str(referral.pk),
             "session_id": str(session.pk),
             "follow_up_id": str(follow_up.pk),
+            "appointment_id": str(appointment.pk),
             "client_id": str(client.pk),
             "campaign_id": str(campaign.pk),
             "import_id": str(roster_import.pk),
