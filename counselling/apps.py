@@ -50,7 +50,8 @@ class CounsellingConfig(AppConfig):
         "follow_up_sms": "counselling.services.follow_ups._follow_up_sms",
         "case_conference_due": "counselling.services.conferences._case_conference_due",
         "follow_up_digest": "counselling.services.follow_ups._follow_up_digest",
-        "appointment_sms": "counselling.services.appointments._appointment_sms",
+        # The same words as a follow-up's SMS: an appointment at a time, a number to change it.
+        "appointment_sms": "counselling.services.follow_ups._follow_up_sms",
     }
     workspace = Workspace(
         view="counselling.views.CaseloadView", url_name="counselling:caseload", order=10

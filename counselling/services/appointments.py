@@ -4,13 +4,13 @@ turning it into a logged session in one step.
 The guardian's SMS goes through the outbox (`centre.reminders`) with the same rules as a
 follow-up's (`follow_ups.sms_recipient`: a consent to reminders, never for high or imminent risk,
 a masked salutation, never the child's name): the evening before, or at once when that evening
-has passed and the appointment is more than `SMS_NOTICE` away."""
+has passed and the appointment is more than `SMS_NOTICE` away. Its text is the declared template
+`appointment_sms`, the follow-up's words ("appointment" at a time, a number to change it)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from centre.audit import audit_log
 from centre.errors import ServiceError
 from centre.models import Reminder, User
-from centre.reminders import Message, reminder_plan, reminders_cancel
+from centre.reminders import reminder_plan, reminders_cancel
 from centre.versioning import save_versioned
 from counselling.models import Appointment, Case, CounsellingSession
 from counselling.services.follow_ups import sms_recipient
@@ -152,19 +152,3 @@ def appointment_to_session(
         data={"appointment": appointment.pk, "session": session.pk},
     )
     return session
-
-
-# Message templates ----------------------------------------------------------------------------
-
-
-def _appointment_sms(params: dict) -> Message:
-    when = timezone.localtime(datetime.datetime.fromisoformat(params["when"]))
-    return Message(
-        title=_("[%(alias)s] %(salutation)s: appointment %(when)s. To change: %(phone)s")
-        % {
-            "alias": settings.REMINDER_SENDER_ALIAS,
-            "salutation": params["salutation"],
-            "when": when.strftime("%m-%d %H:%M"),
-            "phone": settings.REMINDER_PHONE,
-        }
-    )

@@ -12,21 +12,11 @@ from django.utils import timezone
 from centre import reminders
 from centre.models import AuditEntry, Reminder
 from counselling import services
-from counselling.models import Appointment, Consent, CounsellingSession
+from counselling.models import Appointment, CounsellingSession
 from tests.support.accounts import sign_in
+from tests.support.counselling import consent_to_reminders
 
 OTHER_ROLES = ["counsellor2", "liaison", "operator", "stats", "auditor", "outreach", "crisis"]
-
-
-def consent_to_reminders(actor, case) -> None:
-    services.consent_record(
-        actor=actor,
-        client=case.client,
-        purpose=Consent.Purpose.REMINDERS,
-        given_by=Consent.GivenBy.GUARDIAN,
-        guardian=case.client.guardians.first(),
-        version="2026-01",
-    )
 
 
 def typed(moment: datetime.datetime) -> str:
