@@ -21,6 +21,12 @@ def check_declarations(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                 import_string(path)
             except ImportError as error:
                 errors.append(f"{config.label}: message template {name!r}: {error}")
+    for config, sections in declared("today_sections"):
+        for section in sections:
+            try:
+                import_string(section.rows)
+            except ImportError as error:
+                errors.append(f"{config.label}: today section {section.rows!r}: {error}")
     try:
         declared_items()
         errors += declaration_errors()

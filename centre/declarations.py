@@ -6,6 +6,8 @@ importing a module for its side effects (README "How to add an app"):
     message_templates   {template name: "app.module.render"}      centre.reminders
     workspace           Workspace(view=…, url_name=…, order=…)    centre.navigation
     navigation          (NavigationItem(…), …)                    centre.navigation
+    today_sections      (TodaySection(…), …)                      centre.today
+    home                Home(url_name=…, roles=…)                 centre.navigation
 
 Dotted paths are imported when first used, so `centre` imports no app module by name and an
 app's modules load after the app registry is ready."""

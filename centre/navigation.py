@@ -1,6 +1,7 @@
 """The navigation bar and the home page's tiles, from what each app declares on its AppConfig:
 its `workspace` (its landing page, titled and opened for the roles its view admits) and its
-other `navigation` entries. An entry shows for a user who holds one of its roles (or, for
+other `navigation` entries, and its `home`: the page that replaces the home page for some roles.
+An entry shows for a user who holds one of its roles (or, for
 `permission`, that model permission)."""
 
 from __future__ import annotations
@@ -45,6 +46,27 @@ class Workspace:
     def item(self) -> NavigationItem:
         view_class = import_string(self.view)
         return NavigationItem(view_class.title, self.url_name, view_class.roles, order=self.order)
+
+
+@dataclass(frozen=True)
+class Home:
+    """An app's page that is the home page (and the page after sign-in) of `roles`."""
+
+    url_name: str
+    roles: frozenset[Role]
+    order: int = 100
+
+
+def home_for(user: User) -> str | None:
+    """The address of the declared home of one of the user's roles (the lowest order), or None:
+    the portal's own home page with its tiles."""
+    if not user.is_authenticated:
+        return None
+    homes = sorted((home for _config, home in declared("home")), key=lambda home: home.order)
+    for home in homes:
+        if any(user.has_role(role) for role in home.roles):
+            return reverse(home.url_name)
+    return None
 
 
 def declared_items() -> list[NavigationItem]:

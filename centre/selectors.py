@@ -181,6 +181,11 @@ def inbox_for_user(user: User) -> QuerySet[Notification]:
     )
 
 
+def unread_notifications(*, user: User) -> QuerySet[Notification]:
+    """The user's inbox messages not yet read, newest first (the badge's count)."""
+    return notifications_for_user(user).filter(read_at__isnull=True)
+
+
 def get_notification_for_user(*, user: User, notification_id: int) -> Notification:
     return first_or_not_found(notifications_for_user(user).filter(pk=notification_id))
 

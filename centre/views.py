@@ -15,7 +15,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from centre import audit, health, monthly_report, reminders, selectors, statistics
+from centre import audit, health, monthly_report, navigation, reminders, selectors, statistics
 from centre.audit import action_label, audit_export, record_label
 from centre.errors import ConflictError
 from centre.forms import (
@@ -35,7 +35,16 @@ from centre.xlsx import XLSX_TYPE, xlsx_sheets_response
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The home page: the tiles of one's work, or the page an app declares as the home of one of
+    the user's roles (a counsellor's "today")."""
+
     template_name = "centre/home.html"
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        home = navigation.home_for(request.user)
+        if home is not None:
+            return redirect(home)
+        return super().get(request, *args, **kwargs)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -23,6 +23,7 @@ from centre.parameters import id_parameter
 from centre.versioning import StaleEditError
 from counselling import selectors, services
 from counselling.models import (
+    Appointment,
     Case,
     Client,
     Consent,
@@ -528,3 +529,151 @@ class ReferralAdvanceApi(APIView):
         data.is_valid(raise_exception=True)
         services.referral_advance(actor=request.user, referral=referral, **data.validated_data)
         return Response(ReferralOutputSerializer(referral).data)
+
+
+class AppointmentOutputSerializer(serializers.ModelSerializer):
+    counsellor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "case",
+            "counsellor",
+            "starts_at",
+            "duration_minutes",
+            "modality",
+            "kind",
+            "status",
+            "session",
+            "version",
+        ]
+
+    def get_counsellor(self, appointment: Appointment) -> str:
+        return display_name(appointment.counsellor)
+
+
+class AppointmentListApi(APIView):
+    """Appointments of visible cases (`?case=`, `?status=`), the next first; POST plans one (in
+    the future, never on a closed case), with the guardian's reminder where consented."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Appointment
+
+    class Pagination(CursorPagination):
+        ordering = ("starts_at", "id")
+
+    @extend_schema_serializer(component_name="AppointmentPlanInput")
+    class InputSerializer(serializers.ModelSerializer):
+        case = serializers.IntegerField()
+
+        class Meta:
+            model = Appointment
+            fields = ["case", "starts_at", "duration_minutes", "modality", "kind"]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("case", int),
+            OpenApiParameter("status", str, enum=Appointment.Status.values),
+        ],
+        responses=AppointmentOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        appointments = of_case_asked(
+            request,
+            selectors.appointment_visible_to(user=request.user).select_related("counsellor"),
+        )
+        wanted = choice_param(request, "status", Appointment.Status.values)
+        if wanted:
+            appointments = appointments.filter(status=wanted)
+        return paginated(
+            self,
+            request,
+            appointments,
+            AppointmentOutputSerializer,
+            action="counselling.appointment.listed",
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: AppointmentOutputSerializer})
+    def post(self, request: Request) -> Response:
+        case, values = case_and_input(self, request)
+        appointment = services.appointment_plan(actor=request.user, case=case, **values)
+        return Response(
+            AppointmentOutputSerializer(appointment).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AppointmentCancelApi(APIView):
+    """Cancel a planned appointment (with the `version` read); its reminder is not sent."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Appointment
+    permission_actions = {"POST": "change"}
+
+    @extend_schema_serializer(component_name="AppointmentCancelInput")
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=1)
+
+    @extend_schema(request=InputSerializer, responses=AppointmentOutputSerializer)
+    def post(self, request: Request, appointment_id: int) -> Response:
+        appointment = selectors.get_appointment_for_user(
+            user=request.user, appointment_id=appointment_id
+        )
+        selectors.get_case_for_user(user=request.user, case_id=appointment.case_id, for_write=True)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.appointment_cancel(
+            actor=request.user,
+            appointment=appointment,
+            expected_version=data.validated_data["version"],
+        )
+        return Response(AppointmentOutputSerializer(appointment).data)
+
+
+class AppointmentSessionApi(APIView):
+    """Log the session an appointment planned and mark it done, in one step."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Appointment
+    permission_actions = {"POST": "change"}
+
+    @extend_schema_serializer(component_name="AppointmentSessionInput")
+    class InputSerializer(serializers.ModelSerializer):
+        version = serializers.IntegerField(min_value=1, help_text="The appointment's version.")
+        crisis_reason = serializers.CharField(
+            required=False, allow_blank=True, help_text=CRISIS_REASON_HELP
+        )
+
+        class Meta:
+            model = CounsellingSession
+            fields = [
+                "version",
+                "held_at",
+                "duration_minutes",
+                "modality",
+                "kind",
+                "attendance",
+                "note_presenting",
+                "note_intervention",
+                "note_plan",
+                "risk_assessed",
+                "crisis_reason",
+            ]
+
+    @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
+    def post(self, request: Request, appointment_id: int) -> Response:
+        appointment = selectors.get_appointment_for_user(
+            user=request.user, appointment_id=appointment_id
+        )
+        case = selectors.get_case_for_user(
+            user=request.user, case_id=appointment.case_id, for_write=True
+        )
+        appointment.case = case
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        session = services.appointment_to_session(
+            actor=request.user, appointment=appointment, expected_version=version, **values
+        )
+        return Response(SessionNoteSerializer(session).data, status=status.HTTP_201_CREATED)

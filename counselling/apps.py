@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from centre.navigation import NavigationItem, Workspace
+from centre.navigation import Home, NavigationItem, Workspace
 from centre.roles import Role
 
 CLINICAL_WORK = [
@@ -19,6 +19,9 @@ CLINICAL_WORK = [
     "counselling.change_referral",
     "counselling.view_safetyplan",
     "counselling.add_safetyplan",
+    "counselling.view_appointment",
+    "counselling.add_appointment",
+    "counselling.change_appointment",
 ]
 
 
@@ -48,11 +51,20 @@ class CounsellingConfig(AppConfig):
         "follow_up_sms": "counselling.services.follow_ups._follow_up_sms",
         "case_conference_due": "counselling.services.conferences._case_conference_due",
         "follow_up_digest": "counselling.services.follow_ups._follow_up_digest",
+        # The same words as a follow-up's SMS: an appointment at a time, a number to change it.
+        "appointment_sms": "counselling.services.follow_ups._follow_up_sms",
     }
     workspace = Workspace(
         view="counselling.views.CaseloadView", url_name="counselling:caseload", order=10
     )
+    home = Home(url_name="counselling:today", roles=frozenset({Role.COUNSELLOR}), order=10)
     navigation = (
+        NavigationItem(
+            _("Today"),
+            "counselling:today",
+            frozenset({Role.COUNSELLOR, Role.SUPERVISOR}),
+            order=9,
+        ),
         NavigationItem(
             _("Case conferences"), "counselling:conferences", frozenset({Role.SUPERVISOR}), order=11
         ),

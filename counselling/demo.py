@@ -140,7 +140,25 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
         _backdate(case, opened)
         _follow_up_history(case, counsellor, opened)
         cases.append(case)
+    _appointments(counsellor, cases)
     return cases
+
+
+def _appointments(counsellor: User, cases: list[Case]) -> None:
+    """Sessions planned for the open cases: one later today (on the "today" page), others in the
+    coming days."""
+    open_cases = [case for case in cases if case.status != Case.Status.CLOSED]
+    now = timezone.now()
+    for number, case in enumerate(open_cases[:4]):
+        services.appointment_plan(
+            actor=counsellor,
+            case=case,
+            starts_at=(now + datetime.timedelta(hours=2, days=number * 2)).replace(
+                minute=0, second=0, microsecond=0
+            ),
+            modality=CounsellingSession.Modality.FACE_TO_FACE,
+            kind=CounsellingSession.Kind.COUNSELLING,
+        )
 
 
 def _neighbour(level: str) -> str:

@@ -16,6 +16,7 @@ from centre.selectors import schools_for_user, staff_of_site_tree
 from centre.text import masked_name, without_invisible, word_characters
 from centre.widgets import DateInput, DateTimeInput, TypedDateTimeInput
 from counselling.models import (
+    Appointment,
     Case,
     Consent,
     CounsellingSession,
@@ -27,8 +28,12 @@ from counselling.models import (
 
 
 class CaseFilterForm(forms.Form):
+    """The caseload's filters (a GET: no name in them). Closed cases only when asked for."""
+
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All")), *Case.Status.choices], required=False
+        label=_("Status"),
+        choices=[("", _("Open cases")), *Case.Status.choices, ("all", _("All, closed included"))],
+        required=False,
     )
     risk_level = forms.ChoiceField(
         label=_("Risk level"), choices=[("", _("All")), *RiskLevel.choices], required=False
@@ -340,3 +345,43 @@ class FollowUpOutcomeForm(VersionedForm):
         required=False,
     )
     reopen = forms.BooleanField(label=_("Reopen the case"), required=False)
+
+
+class CaseloadSearchForm(forms.Form):
+    """Search one's cases by the child's name, student number or school: sent by POST, so a
+    child's name never goes in a URL or an access log."""
+
+    text = forms.CharField(
+        label=_("Name, student number or school"),
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    include_closed = forms.BooleanField(label=_("Closed cases too"), required=False)
+
+
+class AppointmentForm(forms.ModelForm):
+    """Plan a session at a time; the guardian is reminded where they consented."""
+
+    class Meta:
+        model = Appointment
+        fields = ["starts_at", "duration_minutes", "kind", "modality"]
+        widgets = {"starts_at": TypedDateTimeInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].widget.attrs["autofocus"] = True
+
+
+class AppointmentSessionForm(SessionForm):
+    """ "Log a session" prefilled from the appointment; saving marks the appointment done."""
+
+    appointment_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version_field = "appointment_version"
+
+    def session_fields(self) -> dict:
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "appointment_version"
+        }

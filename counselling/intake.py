@@ -40,6 +40,7 @@ class IntakeForm(ClientSearchForm):
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Client.Sex.choices])
     grade = forms.CharField(label=_("Grade"), max_length=20, required=False)
     class_name = forms.CharField(label=_("Class"), max_length=20, required=False)
+    student_no = forms.CharField(label=_("Student number"), max_length=32, required=False)
     phone = forms.CharField(label=_("Client's phone"), max_length=32, required=False)
 
     guardian_relationship = forms.ChoiceField(
@@ -84,7 +85,16 @@ class IntakeForm(ClientSearchForm):
     FIELDSETS = [
         (
             _("The child"),
-            ["full_name", "date_of_birth", "school", "sex", "grade", "class_name", "phone"],
+            [
+                "full_name",
+                "date_of_birth",
+                "school",
+                "sex",
+                "grade",
+                "class_name",
+                "student_no",
+                "phone",
+            ],
             "",
         ),
         (
@@ -112,7 +122,16 @@ class IntakeForm(ClientSearchForm):
 
     def client_fields(self) -> dict:
         data = self.cleaned_data
-        names = ["full_name", "sex", "date_of_birth", "school", "grade", "class_name", "phone"]
+        names = [
+            "full_name",
+            "sex",
+            "date_of_birth",
+            "school",
+            "grade",
+            "class_name",
+            "student_no",
+            "phone",
+        ]
         return {name: data[name] for name in names}
 
     def guardian_fields(self) -> dict | None:

@@ -38,6 +38,8 @@ class Client(TimeStampedModel):
     grade = models.CharField(_("grade"), max_length=20, blank=True)
     class_name = models.CharField(_("class"), max_length=20, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The school's student number (学号), when known: from a screening referral or the intake.
+    student_no = models.CharField(_("student number"), max_length=32, blank=True)
     site = models.ForeignKey(
         Site, verbose_name=_("registered at"), on_delete=models.PROTECT, related_name="clients"
     )
@@ -48,6 +50,13 @@ class Client(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["full_name", "date_of_birth", "school"], name="counselling_client_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["student_no"],
+                name="counselling_client_student_no",
+                condition=~models.Q(student_no=""),
             )
         ]
 
@@ -522,3 +531,65 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.case_id}"
+
+
+class Appointment(TimeStampedModel):
+    """A session planned at a time (预约): shown on the case and on the counsellor's "today"
+    page, with the guardian's reminder through the outbox where consented; turned into a
+    logged session in one step (`counselling.services.appointments`)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="appointments")
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counsellor"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_at = models.DateTimeField(_("starts at"), validators=[field_rules.validate_planned])
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), default=50, validators=field_rules.SESSION_MINUTES
+    )
+    modality = models.CharField(
+        _("modality"), max_length=15, choices=CounsellingSession.Modality.choices
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CounsellingSession.Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    session = models.OneToOneField(
+        CounsellingSession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointment",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [
+            # A counsellor's day: their planned appointments by time.
+            models.Index(
+                fields=["counsellor", "starts_at"],
+                name="counselling_appt_planned",
+                condition=models.Q(status="planned"),
+            ),
+            models.Index(fields=["case", "starts_at"], name="counselling_appt_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_past(self) -> bool:
+        return self.status == self.Status.PLANNED and self.starts_at < timezone.now()

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import (
     CharField,
     Exists,
-    F,
     Manager,
     OuterRef,
     Prefetch,
@@ -29,6 +29,7 @@ from centre.roles import Role
 from centre.selectors import site_paths_above
 from counselling.models import (
     RISK_RANK,
+    Appointment,
     BreakGlassAccess,
     Case,
     CaseConference,
@@ -129,10 +130,93 @@ def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet
     return cases.order_by("-risk_rank", "-id")
 
 
+CASELOAD_ALL = "all"
+
+
 def caseload(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[Case]:
-    """The caseload page: overdue follow-ups first, then the highest risk, then the newest."""
-    return case_list(user=user, status=status, risk_level=risk_level).order_by(
-        F("overdue_follow_up").desc(), "-risk_rank", "-id"
+    """The caseload page: the highest risk first, then the newest (keyset-paged on the index
+    `counselling_case_urgency`); closed cases only when `status` asks for them (`closed`, or
+    `all`). Each row flags an overdue follow-up and a planned appointment still to log."""
+    cases = case_list(
+        user=user, status="" if status == CASELOAD_ALL else status, risk_level=risk_level
+    )
+    if not status:
+        cases = cases.exclude(status=Case.Status.CLOSED)
+    return cases.annotate(
+        next_appointment_at=Subquery(
+            Appointment.objects.filter(case=OuterRef("pk"), status=Appointment.Status.PLANNED)
+            .order_by("starts_at")
+            .values("starts_at")[:1]
+        )
+    )
+
+
+SEARCH_LIMIT = 50
+
+
+def caseload_search(*, user: User, text: str, include_closed: bool = False) -> QuerySet[Case]:
+    """The user's cases whose child's name or school's name contains `text`, or whose student
+    number is `text`: at most SEARCH_LIMIT, by urgency. Only cases the user sees."""
+    text = text.strip()
+    if not text:
+        return Case.objects.none()
+    matches = (
+        Q(client__full_name__icontains=text)
+        | Q(client__student_no=text)
+        | Q(client__school__name__icontains=text)
+        | Q(client__school__code__iexact=text)
+    )
+    cases = caseload(user=user, status=CASELOAD_ALL if include_closed else "").filter(matches)
+    return cases.order_by("-risk_rank", "-id")
+
+
+def appointment_visible_to(*, user: User) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(case__in=case_visible_to(user=user))
+
+
+def get_appointment_for_user(*, user: User, appointment_id: int) -> Appointment:
+    """An appointment of a case the user sees, with its case, or 404."""
+    return first_or_not_found(
+        appointment_visible_to(user=user)
+        .filter(pk=appointment_id)
+        .select_related("case", "case__client", "counsellor")
+    )
+
+
+def appointments_of_case(*, case: Case) -> QuerySet[Appointment]:
+    """The case's planned appointments, the next first (the case was read for the user)."""
+    return case.appointments.filter(status=Appointment.Status.PLANNED).select_related("counsellor")
+
+
+def _end_of_today() -> datetime.datetime:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time()))
+
+
+def today_follow_ups(*, user: User, limit: int = 50) -> QuerySet[FollowUp]:
+    """Follow-ups of the user's own cases (they lead them) due today or overdue, oldest first."""
+    return (
+        FollowUp.objects.filter(
+            case__in=case_visible_to(user=user).filter(counsellor=user),
+            status=FollowUp.Status.DUE,
+            due_at__lt=_end_of_today(),
+        )
+        .select_related("case", "case__client")
+        .order_by("due_at", "id")[:limit]
+    )
+
+
+def today_appointments(*, user: User, limit: int = 50) -> QuerySet[Appointment]:
+    """The user's planned appointments today, and earlier ones not yet logged, by time."""
+    return (
+        Appointment.objects.filter(
+            case__in=case_visible_to(user=user),
+            counsellor=user,
+            status=Appointment.Status.PLANNED,
+            starts_at__lt=_end_of_today(),
+        )
+        .select_related("case", "case__client")
+        .order_by("starts_at", "id")[:limit]
     )
 
 

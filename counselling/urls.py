@@ -5,6 +5,22 @@ from counselling import views
 app_name = "counselling"
 urlpatterns = [
     path("", views.CaseloadView.as_view(), name="caseload"),
+    path("today/", views.TodayView.as_view(), name="today"),
+    path(
+        "cases/<int:case_id>/appointments/new/",
+        views.AppointmentPlanView.as_view(),
+        name="appointment-plan",
+    ),
+    path(
+        "appointments/<int:appointment_id>/cancel/",
+        views.AppointmentView.as_view(),
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<int:appointment_id>/session/",
+        views.AppointmentSessionView.as_view(),
+        name="appointment-session",
+    ),
     path("intake/", views.IntakeView.as_view(), name="intake"),
     path("cases/<int:case_id>/", views.CaseDetailView.as_view(), name="case"),
     path(

@@ -8,18 +8,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from centre import selectors as centre_selectors
+from centre import today
 from centre.audit import audit_read
 from centre.errors import ServiceError
 from centre.forms import ServiceFormMixin, VersionedForm, refusal_message, staff_label
+from centre.paging import keyset_page
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import (
     BREAK_GLASS_ROLES,
@@ -30,11 +33,13 @@ from centre.roles import (
 )
 from centre.text import masked_name
 from counselling import forms, intake, selectors, services
-from counselling.models import Case, Consent, FollowUp, Referral
+from counselling.models import Appointment, Case, Consent, FollowUp, Referral
 
 
 class CaseloadView(RoleRequiredMixin, View):
-    """My caseload: what needs attention first; filters by status and risk."""
+    """My caseload, the most urgent first: the highest risk, then the newest; closed cases only
+    when asked for. Paged by position (`centre.paging`, no COUNT). The search by name, student
+    number or school is a POST: no child's name in an address."""
 
     roles = CLINICIAN_ROLES
     title = gettext_lazy("Caseload")
@@ -48,15 +53,60 @@ class CaseloadView(RoleRequiredMixin, View):
             status=chosen.get("status", ""),
             risk_level=chosen.get("risk_level", ""),
         )
-        page = Paginator(cases, self.per_page).get_page(request.GET.get("page"))
+        page = keyset_page(cases, request.GET, order=("risk_rank", "id"), per_page=self.per_page)
         audit_read(request, "counselling.case.listed", page.object_list)
-        query = request.GET.copy()
-        query.pop("page", None)
-        return render(
-            request,
-            "counselling/caseload.html",
-            {"filters": filters, "page": page, "query": query.urlencode()},
+        query = urlencode({name: value for name, value in chosen.items() if value})
+        context = {
+            "filters": filters,
+            "search": forms.CaseloadSearchForm(),
+            "page": page,
+            "cases": page.object_list,
+            "query": query,
+        }
+        return render(request, "counselling/caseload.html", context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        search = forms.CaseloadSearchForm(request.POST)
+        context: dict = {"filters": forms.CaseFilterForm(), "search": search, "searched": True}
+        if not search.is_valid():
+            context["cases"] = []
+            return render(request, "counselling/caseload.html", context, status=400)
+        cases = list(
+            selectors.caseload_search(
+                user=request.user,
+                text=search.cleaned_data["text"],
+                include_closed=search.cleaned_data["include_closed"],
+            )[: selectors.SEARCH_LIMIT]
         )
+        # The list names children: audited like the caseload, with the number found, never the text.
+        audit_read(request, "counselling.case.listed", cases, data={"search": True})
+        context["cases"] = cases
+        context["search_limited"] = len(cases) >= selectors.SEARCH_LIMIT
+        return render(request, "counselling/caseload.html", context)
+
+
+class TodayView(RoleRequiredMixin, View):
+    """Today, the counsellor's first page: follow-ups due today and overdue, appointments today
+    (and earlier ones not yet logged), crisis assessments (declared by screening,
+    `centre.today`), and the unread inbox."""
+
+    roles = CLINICIAN_ROLES
+    title = gettext_lazy("Today")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        follow_ups = list(selectors.today_follow_ups(user=request.user))
+        appointments = list(selectors.today_appointments(user=request.user))
+        cases = [item.case for item in [*follow_ups, *appointments]]
+        audit_read(request, "counselling.case.listed", cases)
+        unread = list(centre_selectors.unread_notifications(user=request.user)[:10])
+        context = {
+            "follow_ups": follow_ups,
+            "appointments": appointments,
+            "sections": today.sections_for(request),
+            "unread": unread,
+            "today": timezone.localdate(),
+        }
+        return render(request, "counselling/today.html", context)
 
 
 class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
@@ -186,6 +236,7 @@ class CaseDetailView(CaseView):
             },
             "timeline": selectors.case_timeline(case=case),
             "follow_ups": case.follow_ups.exclude(status=FollowUp.Status.CANCELLED),
+            "appointments": selectors.appointments_of_case(case=case),
             "follow_up_form": forms.FollowUpAddForm(),
             "may_change": may_change,
             "may_assign": may_change and request.user.has_role(Role.SUPERVISOR),
@@ -1022,3 +1073,102 @@ class ReferralLetterPrintView(PrintView):
                 self.request, "counselling/print_refused.html", context, status=error.status
             )
         return None
+
+
+class AppointmentPlanView(CaseFormView):
+    template_name = "counselling/case_form.html"
+    title = gettext_lazy("Plan an appointment")
+
+    def get_form(self, request, case, data=None):
+        initial = {"duration_minutes": 50, "kind": "counselling", "modality": "face_to_face"}
+        return forms.AppointmentForm(data, initial=initial)
+
+    def save(self, request, case, form):
+        services.appointment_plan(actor=request.user, case=case, **form.cleaned_data)
+        return _("The appointment is planned.")
+
+
+class AppointmentView(ServiceFormMixin, CaseView):
+    """Cancel an appointment, after a confirmation page."""
+
+    for_write = True
+
+    def _load(self, request, appointment_id: int) -> tuple[Appointment, Case]:
+        appointment = selectors.get_appointment_for_user(
+            user=request.user, appointment_id=appointment_id
+        )
+        return appointment, self.load_case(request, appointment.case_id)
+
+    def get(self, request, appointment_id: int):
+        appointment, case = self._load(request, appointment_id)
+        form = VersionedForm(initial={"version": appointment.version})
+        return self._render(request, appointment, case, form)
+
+    def post(self, request, appointment_id: int):
+        appointment, case = self._load(request, appointment_id)
+        form = VersionedForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.appointment_cancel(
+                actor=request.user,
+                appointment=appointment,
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The appointment is cancelled."))
+            return redirect(f"{reverse('counselling:case', args=[case.pk])}#appointments")
+        appointment.refresh_from_db()
+        return self._render(request, appointment, case, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, appointment, case, form, status=200):
+        services.case_record_read(actor=request.user, case=case, request=request)
+        context = {"appointment": appointment, "case": case, "client": case.client, "form": form}
+        return render(request, "counselling/appointment_cancel.html", context, status=status)
+
+
+class AppointmentSessionView(SessionLogView):
+    """Log the session an appointment planned, in one step: the form is prefilled from it and
+    saving marks it done."""
+
+    title = gettext_lazy("Log the appointment's session")
+
+    def _appointment(self, request) -> Appointment:
+        if not hasattr(self, "appointment"):
+            self.appointment = selectors.get_appointment_for_user(
+                user=request.user, appointment_id=self.kwargs["appointment_id"]
+            )
+        return self.appointment
+
+    def get(self, request, appointment_id: int):
+        appointment = self._appointment(request)
+        return super().get(request, appointment.case_id)
+
+    def post(self, request, appointment_id: int):
+        appointment = self._appointment(request)
+        return super().post(request, appointment.case_id)
+
+    def get_form(self, request, case, data=None):
+        appointment = self._appointment(request)
+        held_at = min(appointment.starts_at, timezone.now())
+        initial = {
+            "held_at": timezone.localtime(held_at).replace(second=0, microsecond=0),
+            "duration_minutes": appointment.duration_minutes,
+            "kind": appointment.kind,
+            "modality": appointment.modality,
+            "attendance": "attended",
+            "case_version": case.version,
+            "appointment_version": appointment.version,
+        }
+        crisis = counselling_consent_lapsed_at(case) is not None
+        return forms.AppointmentSessionForm(data, initial=initial, crisis=crisis)
+
+    def save(self, request, case, form):
+        services.appointment_to_session(
+            actor=request.user,
+            appointment=self._appointment(request),
+            expected_version=form.cleaned_data["appointment_version"],
+            **form.session_fields(),
+        )
+        return _("The session is logged and the appointment is done.")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import NavigationItem, Workspace
 from centre.roles import Role
+from centre.today import TodaySection
 
 SCREENING_WORK = [
     "screening.view_campaign",
@@ -32,6 +33,14 @@ class ScreeningConfig(AppConfig):
         "screening_school_concern": "screening.services._school_concern",
     }
     workspace = Workspace(view="screening.views.WorkspaceView", url_name="screening:home", order=20)
+    today_sections = (
+        TodaySection(
+            _("Crisis assessments"),
+            rows="screening.today.crisis_tasks",
+            template="screening/_today_crisis_tasks.html",
+            order=20,
+        ),
+    )
     navigation = (
         NavigationItem(
             _("Tracking board"),

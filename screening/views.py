@@ -503,6 +503,7 @@ class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
             "sex": student.sex,
             "grade": student.grade,
             "class_name": student.class_name,
+            "student_no": student.student_no,
             "source": "screening",
             "risk_level": {"red": "high", "orange": "moderate", "yellow": "low"}.get(
                 task.result.tier, "none"

@@ -101,12 +101,20 @@ def build_world(account) -> World:
         presenting_concerns="学习压力",
     )
     client, consent = case.client, case.client.consents.order_by("pk").last()
+    guardian = client.guardians.get()
     session = log_session(alice, case, timezone.now())
     referral = services.referral_create(
         actor=alice, case=case, destination="outpatient", reason="评估"
     )
     follow_up = services.follow_up_add(
         actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=7)
+    )
+    appointment = services.appointment_plan(
+        actor=alice,
+        case=case,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        modality="online",
+        kind="counselling",
     )
     campaign = Campaign.objects.create(
         school=school,
@@ -144,6 +152,7 @@ def build_world(account) -> World:
             "referral_id": str(referral.pk),
             "session_id": str(session.pk),
             "follow_up_id": str(follow_up.pk),
+            "appointment_id": str(appointment.pk),
             "client_id": str(client.pk),
             "campaign_id": str(campaign.pk),
             "import_id": str(roster_import.pk),

@@ -6,11 +6,19 @@ the selectors; preconditions beyond that are in each docstring.
 
 One module per subject, each importing only the ones below it (none imports this package):
 plausibility checks; clients and consent; follow-up planning; access (grants, shares,
-break-glass); cases; sessions, safety plans, referrals; outcomes of follow-ups (above cases and
-follow-ups); conferences. Every name is re-exported here: callers write `services.case_open(...)`.
+break-glass); cases; sessions, safety plans, referrals; appointments (above sessions); outcomes of
+follow-ups (above cases and follow-ups); conferences. Every name is re-exported here: callers
+write `services.case_open(...)`.
 """
 
 from counselling.services.access import break_glass_open, case_record_read, case_share, case_unshare
+from counselling.services.appointments import (
+    ClosedCaseError,
+    appointment_cancel,
+    appointment_plan,
+    appointment_to_session,
+    plan_appointment_reminder,
+)
 from counselling.services.cases import (
     CASE_TRANSITIONS,
     case_assign,
@@ -74,7 +82,11 @@ __all__ = [
     "GUARDIAN_FIELDS",
     "REASON_MINIMUM",
     "SESSION_NOTE_FIELDS",
+    "ClosedCaseError",
     "DuplicateClientError",
+    "appointment_cancel",
+    "appointment_plan",
+    "appointment_to_session",
     "break_glass_open",
     "case_assign",
     "case_change_risk",
@@ -104,6 +116,7 @@ __all__ = [
     "may_return_to_active_work",
     "may_share_with_hospital",
     "pathway_for",
+    "plan_appointment_reminder",
     "plan_dates",
     "plan_reminders",
     "referral_advance",

@@ -9,9 +9,22 @@ from tests.support.queries import queries_per_page
 
 # What each demo account finds in its navigation (beside Home), by URL.
 NAVIGATION = {
-    "counsellor": ["/counselling/", "/screening/", "/screening/board/", "/api/v1/docs/"],
-    "counsellor2": ["/counselling/", "/screening/", "/screening/board/", "/api/v1/docs/"],
+    "counsellor": [
+        "/counselling/today/",
+        "/counselling/",
+        "/screening/",
+        "/screening/board/",
+        "/api/v1/docs/",
+    ],
+    "counsellor2": [
+        "/counselling/today/",
+        "/counselling/",
+        "/screening/",
+        "/screening/board/",
+        "/api/v1/docs/",
+    ],
     "supervisor": [
+        "/counselling/today/",
         "/counselling/",
         "/counselling/conferences/",
         "/screening/",
@@ -61,7 +74,7 @@ def test_the_home_page_requires_sign_in(client, db):
 @pytest.mark.parametrize("username", list(NAVIGATION))
 def test_each_role_sees_its_own_navigation(client, demo_network, username):
     sign_in(client, username)
-    response = client.get("/")
+    response = client.get("/", follow=True)  # a counsellor's home is "today"
     assert response.status_code == 200
     assert navigation_links(response.text) == NAVIGATION[username]
     for link in NAVIGATION[username]:
@@ -131,13 +144,14 @@ def test_a_system_administrator_manages_accounts_but_cannot_make_superusers(clie
 # The queries of each page of the core, by persona, pinned (sign-in, permissions, the page, the
 # audit): the same after 30 more sign-ins fill the audit log and the inbox.
 CORE_PAGE_QUERIES = {
-    "counsellor": {"home": 8, "inbox": 8},
+    "counsellor": {"today": 15, "inbox": 8},  # a counsellor's home ("/" redirects there)
     "supervisor": {"home": 8, "reminders": 10},
     "auditor": {"home": 8, "audit-log": 8},  # keyset pager: no COUNT over the audit log
     "stats": {"home": 8, "statistics": 91},  # grouped counts per figure and period, no per-row
 }
 CORE_PAGES = {
     "home": "/",
+    "today": "/counselling/today/",
     "inbox": "/inbox/",
     "reminders": "/reminders/",
     "audit-log": "/audit/",

@@ -150,9 +150,9 @@ def test_reading_a_case_and_a_session_note_is_audited(client, alice_case, alice_
 # to bump. They stay the same with more cases, sessions and open referrals (each with its form
 # on the case file).
 PAGE_QUERIES = {
-    "caseload": 13,
+    "caseload": 12,  # keyset-paged (centre.paging): no COUNT
     "intake": 8,
-    "case": 26,  # whom it is shared with: one query
+    "case": 27,  # whom it is shared with, and its planned appointments
     "session-log": 15,
     "safety-plan": 15,
     "referral-new": 15,
@@ -370,14 +370,18 @@ def test_the_safety_plan_keeps_its_versions(client, alice_case):
     ]
 
 
-def test_the_caseload_puts_an_overdue_follow_up_before_a_higher_risk(client, alice, make_case):
+def test_the_caseload_puts_imminent_risk_first_and_flags_an_overdue_follow_up(
+    client, alice, make_case
+):
 
-    imminent = make_case(counsellor=alice, risk_level="imminent")
     quiet = make_case(counsellor=alice, risk_level="none")
+    imminent = make_case(counsellor=alice, risk_level="imminent")
     overdue_follow_up(alice, quiet)
     sign_in(client, "counsellor")
     text = client.get("/counselling/").text
-    assert text.index(f"/cases/{quiet.pk}/") < text.index(f"/cases/{imminent.pk}/")
+    assert text.index(f"/cases/{imminent.pk}/") < text.index(f"/cases/{quiet.pk}/")
+    row = text[text.index(f"/cases/{quiet.pk}/") :].split("</tr>")[0]
+    assert "overdue" in row or "逾期" in row
 
 
 def test_a_follow_up_outcome_is_recorded_from_its_page(client, alice, make_case):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("counselling", "0009_field_bounds"),
+        ("counselling", "0010_appointment_and_client_student_no"),
     ]
 
     operations = [
