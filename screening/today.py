@@ -20,7 +20,7 @@ def crisis_tasks(*, request: HttpRequest) -> list[Any]:
     if not selectors.may_see_scores(user=user):
         return []
     tasks = list(
-        selectors.tracking_board(user=user)
+        selectors.tracking_board(user=user, board=selectors.BoardFilter())
         .filter(kind=TrackingTask.Kind.CRISIS_ASSESSMENT)
         .order_by("due_at", "id")[:TODAY_LIMIT]
     )
