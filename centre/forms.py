@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from centre.errors import NotFoundError, ServiceError, StaleEditError
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
 
 class VersionedForm(forms.Form):
@@ -32,8 +35,9 @@ def take_current_version(form: forms.BaseForm, version: int | None) -> None:
     name = getattr(form, "version_field", "version")
     if version is None or name not in form.fields:
         return
-    form.data = form.data.copy()
-    form.data[form.add_prefix(name)] = str(version)
+    data = cast("QueryDict | dict[str, Any]", form.data).copy()  # bound to POST or to a dict
+    data[form.add_prefix(name)] = str(version)
+    form.data = data
 
 
 def add_form_errors(form: forms.BaseForm, error: ValidationError) -> None:

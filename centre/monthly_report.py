@@ -9,6 +9,7 @@ import datetime
 import io
 import logging
 import zipfile
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -58,10 +59,11 @@ def report_workbook(report: MonthlyReport) -> bytes:
     from openpyxl import load_workbook
 
     with report.file.open("rb") as stored:
-        content = stored.read()
+        content: bytes = stored.read()
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True).active
-        rows = [_without_padding(row) for row in sheet.iter_rows(values_only=True)]
+        # A workbook written by monthly_report_build has one worksheet, its active one.
+        rows = [_without_padding(row) for row in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         logger.warning("monthly report %s is not a workbook: given as stored", report.pk)
         return content
@@ -69,7 +71,7 @@ def report_workbook(report: MonthlyReport) -> bytes:
     return workbook_bytes(rows[0], rows[1:])
 
 
-def _without_padding(row: tuple) -> list:
+def _without_padding(row: tuple[Any, ...]) -> list[Any]:
     """A row as it was written: openpyxl pads every row to the sheet's widest with None."""
     cells = list(row)
     while cells and cells[-1] is None:
@@ -77,7 +79,7 @@ def _without_padding(row: tuple) -> list:
     return cells
 
 
-def report_ready_message(params: dict) -> Message:
+def report_ready_message(params: dict[str, Any]) -> Message:
     return Message(
         title=_("The report of %(month)s is ready") % params,
         body=_("The monthly figures are on the statistics page."),

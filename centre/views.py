@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,13 +17,15 @@ from django.views.generic import TemplateView
 
 from centre import health, reminders, selectors, statistics
 from centre.audit import audit_export
-from centre.models import Reminder
+from centre.http import SignedInRequest
+from centre.models import Reminder, Site, User
 from centre.monthly_report import report_workbook
 from centre.paging import keyset_page
 from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.statistics import Placement
+from centre.statistics.masking import CellKey
 from centre.xlsx import XLSX_TYPE, xlsx_response
 
 
@@ -53,7 +58,7 @@ class AuditLogView(RoleRequiredMixin, View):
     roles = frozenset({Role.AUDITOR})
     per_page = 50
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         action = text_parameter(request.GET, "action")
         username = text_parameter(request.GET, "user")
         entries = selectors.audit_entries(action=action, username=username)
@@ -78,7 +83,7 @@ class WorkspaceView(RoleRequiredMixin, TemplateView):
     title = ""
     description = ""
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
         context["description"] = self.description
@@ -91,7 +96,9 @@ class StatisticsMixin(RoleRequiredMixin):
 
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR, Role.SUPERVISOR})
 
-    def site_and_window(self, request: HttpRequest):
+    def site_and_window(
+        self, request: SignedInRequest
+    ) -> tuple[Site | None, statistics.Window, QuerySet[Site]]:
         this_month = timezone.localdate().replace(day=1)
         try:
             window = statistics.Window.parse(
@@ -119,15 +126,17 @@ class StatisticsMixin(RoleRequiredMixin):
         return site, window, sites
 
     @staticmethod
-    def sites_for(user):
+    def sites_for(user: User) -> QuerySet[Site]:
         return selectors.statistics_sites_for_user(user)
 
     @staticmethod
-    def clinical(user) -> bool:
+    def clinical(user: User) -> bool:
         return user.has_role(Role.SUPERVISOR)
 
 
-def bar_chart(series: list[tuple[str, int]], *, width: int = 600, height: int = 140) -> dict:
+def bar_chart(
+    series: list[tuple[str, Any]], *, width: int = 600, height: int = 140
+) -> dict[str, Any]:
     """The geometry of an inline SVG bar chart (no script, no outside request)."""
     # A masked month ("<5", "*") has no bar, only its label.
     highest = max((value for _, value in series if isinstance(value, int)), default=0) or 1
@@ -155,7 +164,7 @@ class StatisticsView(StatisticsMixin, View):
 
     title = _("Statistics")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         site, window, sites = self.site_and_window(request)
         path = site.path if site else None
         clinical = self.clinical(request.user)
@@ -217,12 +226,12 @@ class StatisticsView(StatisticsMixin, View):
         return render(request, "centre/statistics.html", context)
 
 
-def values_of(counted: dict, columns: list) -> dict:
+def values_of(counted: dict[str, Any], columns: list[statistics.Figure]) -> dict[str, Any]:
     """A table row: each column's figure as counted (0 where nothing was)."""
     return {figure.name: counted.get(figure.name, 0) for figure in columns}
 
 
-def shown(declared: list, values: dict) -> list[dict]:
+def shown(declared: list[statistics.Figure], values: dict[str, Any]) -> list[dict[str, Any]]:
     """The declared figures with their values, in the order of the declarations."""
     return [{"figure": figure, "value": values.get(figure.name)} for figure in declared]
 
@@ -232,12 +241,19 @@ class Masking:
     figures for clinical readers and for the whole network; below it, the cells the shared
     decisions of `statistics.hidden_cells` leave. Decisions are made only when needed."""
 
-    def __init__(self, *, clinical: bool, site, window, since):
+    def __init__(
+        self,
+        *,
+        clinical: bool,
+        site: Site | None,
+        window: statistics.Window,
+        since: statistics.Window,
+    ) -> None:
         self.clinical, self.key = clinical, statistics.site_key(site)
         self.window, self.since = window, since
-        self._hidden: dict = {}
+        self._hidden: dict[str, Any] = {}
 
-    def hidden(self, which: str) -> dict:
+    def hidden(self, which: str) -> Any:  # "months": hidden_by_month, else hidden_cells
         if which not in self._hidden:
             if which == "months":
                 first = min(self.since.first, statistics.Window.months_back(12).first)
@@ -250,32 +266,32 @@ class Masking:
                 self._hidden[which] = statistics.hidden_cells(self.window)
         return self._hidden[which]
 
-    def headline(self, values: dict, *, since: bool = False) -> dict:
+    def headline(self, values: dict[str, Any], *, since: bool = False) -> dict[str, Any]:
         if self.clinical or self.key is statistics.NETWORK:
             return values
         hidden = self.hidden("since" if since else "window")
         return statistics.masked_figures(values, key=self.key, hidden=hidden, clinical=False)
 
-    def trend(self, months: dict) -> dict:
+    def trend(self, months: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if self.clinical or self.key is statistics.NETWORK:
             return months
         return statistics.masked_trend(
             months, key=self.key, hidden_by_month=self.hidden("months"), clinical=False
         )
 
-    def cells(self, values: dict, *, key) -> dict:
+    def cells(self, values: dict[str, Any], *, key: CellKey | None) -> dict[str, Any]:
         if self.clinical:
             return values
         hidden = self.hidden("window")
         return statistics.masked_figures(values, key=key, hidden=hidden, clinical=False)
 
-    def row(self, values: dict, *, key) -> list:
+    def row(self, values: dict[str, Any], *, key: CellKey | None) -> list[Any]:
         """A table row's cells as the reader sees them, in the order of `values`."""
         return list(self.cells(values, key=key).values())
 
 
 class StatisticsExportView(StatisticsMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         site, window, _sites = self.site_and_window(request)
         rows = statistics.labelled(
             statistics.rows_for_export(
@@ -297,7 +313,7 @@ class MonthlyReportView(StatisticsMixin, View):
 
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR})
 
-    def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, report_id: int) -> HttpResponse:
         report = selectors.get_monthly_report_for_user(user=request.user, report_id=report_id)
         filename = f"report-{report.month:%Y-%m}.xlsx"
         try:
@@ -313,11 +329,11 @@ class MonthlyReportView(StatisticsMixin, View):
 class InboxView(LoginRequiredMixin, View):
     """The signed-in user's notifications, newest first; opening one marks it read."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         notifications = selectors.notifications_for_user(request.user)[:100]
         return render(request, "centre/inbox.html", {"notifications": notifications})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         """Mark one (`notification`) or all as read; go to its link if it has one."""
         unread = selectors.notifications_for_user(request.user).filter(read_at__isnull=True)
         chosen = id_parameter(request.POST, "notification")
@@ -342,7 +358,7 @@ class RemindersView(RoleRequiredMixin, View):
 
     roles = frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR})
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         visible = reminders.reminders_visible_to(user=request.user)
         failed = visible.filter(status=Reminder.Status.FAILED).select_related("recipient")[:200]
         return render(
@@ -357,10 +373,10 @@ class ReminderDecisionView(RoleRequiredMixin, View):
 
     roles = RemindersView.roles
 
-    def get(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, reminder_id: int) -> HttpResponse:
         return redirect("reminders")
 
-    def post(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, reminder_id: int) -> HttpResponse:
         reminder = selectors.get_failed_reminder_for_user(
             user=request.user, reminder_id=reminder_id
         )

@@ -7,11 +7,14 @@ language active when the rows are given to a reader."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from centre.statistics.figures import figures, trend
 from centre.statistics.masking import (
     NETWORK,
+    CellKey,
     hidden_by_month,
     hidden_cells,
     masked_figures,
@@ -25,8 +28,12 @@ MONTH_HEADER = "month"  # the first column of the month-by-month table
 
 
 def rows_for_export(
-    window: Window, *, site_path: str | None = None, key=NETWORK, clinical: bool = True
-) -> list[list]:
+    window: Window,
+    *,
+    site_path: str | None = None,
+    key: CellKey | None = NETWORK,
+    clinical: bool = True,
+) -> list[list[Any]]:
     """The figures of a window as spreadsheet rows: totals in the order of the declarations,
     then month by month; masked for a reader without clinical access below the network (`key`:
     `site_key` of the site)."""
@@ -38,7 +45,7 @@ def rows_for_export(
             months, key=key, hidden_by_month=hidden_by_month(window), clinical=False
         )
     declared = declared_figures()
-    rows: list[list] = [[FIGURE_HEADER, window.label()]]
+    rows: list[list[Any]] = [[FIGURE_HEADER, window.label()]]
     for figure in declared:
         value = totals.get(figure.name)
         if isinstance(value, dict):
@@ -51,7 +58,7 @@ def rows_for_export(
     return rows
 
 
-def labelled(rows: list[list]) -> list[list]:
+def labelled(rows: list[list[Any]]) -> list[list[Any]]:
     """The rows with every figure's name (and each part of a breakdown) replaced by its label,
     in the active language."""
     labels: dict[str, str] = {FIGURE_HEADER: _("Figure"), MONTH_HEADER: _("Month")}
@@ -65,5 +72,5 @@ def labelled(rows: list[list]) -> list[list]:
     return [[_label(cell, labels) for cell in row] for row in rows]
 
 
-def _label(cell, labels: dict[str, str]):
+def _label(cell: Any, labels: dict[str, str]) -> Any:
     return labels.get(cell, cell) if isinstance(cell, str) else cell
