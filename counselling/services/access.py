@@ -4,6 +4,7 @@ audited reads, and time-boxed break-glass access with its notice to the lead and
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from centre.audit import audit_log
 from centre.models import Reminder, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 from centre.reminders import Message, reminder_plan
 from centre.roles import BREAK_GLASS_ROLES, CLINICIAN_ROLES, has_any_role
 from centre.text import without_invisible, word_characters
@@ -67,7 +71,9 @@ def case_unshare(*, actor: User, case: Case, user: User) -> None:
 # Reading, break-glass --------------------------------------------------------------------------
 
 
-def case_record_read(*, actor: User, case: Case, request=None, what: str = "case") -> None:
+def case_record_read(
+    *, actor: User, case: Case, request: HttpRequest | None = None, what: str = "case"
+) -> None:
     """Audit a read of the case file (`what`: case, session, export); break-glass reads carry
     their reason."""
     access = BreakGlassAccess.objects.filter(
@@ -84,7 +90,9 @@ def case_record_read(*, actor: User, case: Case, request=None, what: str = "case
 
 
 @transaction.atomic
-def break_glass_open(*, actor: User, case: Case, reason: str, request=None) -> BreakGlassAccess:
+def break_glass_open(
+    *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
+) -> BreakGlassAccess:
     """Time-boxed reading access to a case outside the actor's grants, for a stated reason.
 
     One grant at a time per user and case: going on after it expires is a new decision, with its
@@ -147,7 +155,7 @@ def _tell_of_break_glass(access: BreakGlassAccess) -> None:
         )
 
 
-def _break_glass_opened(params: dict) -> Message:
+def _break_glass_opened(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Break-glass access to case %(number)s") % {"number": params["case"]},
         body=_(

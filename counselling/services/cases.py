@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
-from centre.models import User
+from centre.models import Site, User
 from centre.roles import Role
 from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
@@ -40,7 +40,7 @@ def case_open(
     *,
     actor: User,
     client: Client,
-    site,
+    site: Site,
     source: str,
     presenting_concerns: str,
     counsellor: User,
@@ -185,7 +185,7 @@ def case_assign(*, actor: User, case: Case, counsellor: User, expected_version: 
 def case_open_from_intake(
     *,
     actor: User,
-    site,
+    site: Site | None,
     client_fields: dict[str, Any],
     guardian_fields: dict[str, Any] | None,
     consent_given_by: str,
@@ -208,4 +208,5 @@ def case_open_from_intake(
         guardian=guardian,
         version=consent_version,
     )
-    return case_open(actor=actor, client=client, site=site, counsellor=actor, **case_fields)
+    # `client.site` is `site`, known now to be one (client_register validated it).
+    return case_open(actor=actor, client=client, site=client.site, counsellor=actor, **case_fields)

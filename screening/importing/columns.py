@@ -40,7 +40,9 @@ STORED_TEXT = {
 }
 
 
-def column_map(header: list[str], campaign: Campaign) -> tuple[dict[str, int], dict[str, list]]:
+def column_map(
+    header: list[str], campaign: Campaign
+) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Field → column index and instrument → item column indexes; refuses unknown columns and
     missing instruments."""
     fields: dict[str, int] = {}
