@@ -39,7 +39,7 @@ class CursorPagination(pagination.CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
-    ordering = ("-id",)
+    ordering: str | list[str] | tuple[str, ...] = ("-id",)
 
     def paginate_queryset(
         self,

@@ -7,8 +7,10 @@ its `request` with `SignedInRequest` (a page behind `LoginRequiredMixin`, `RoleR
 `IsAuthenticated` permission, `centre/settings/base.py`): the object Django or DRF passes is the
 same, only its `user` is typed `centre.models.User`. This is django-stubs' documented recipe
 (an `HttpRequest` subclass with `user: User`); neither class is ever instantiated and nothing
-here runs a check. The claim is checked by `tests/centre/test_http.py`: every view method that
-takes one of these types belongs to a view that signs visitors in first.
+here runs a check. The claim is made only where Django or DRF calls a view's method (mypy
+cannot see that call); `tests/centre/test_http.py` checks that every class whose methods take
+one of these types signs visitors in first. A helper function that takes one (such as
+`counselling.apis.case_and_input`) can only be called with one: mypy checks that.
 """
 
 from __future__ import annotations

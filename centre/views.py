@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -80,8 +81,8 @@ class WorkspaceView(RoleRequiredMixin, TemplateView):
     """An app's landing page for its roles. Each app subclasses it with its title and roles."""
 
     template_name = "centre/workspace.html"
-    title = ""
-    description = ""
+    title: str | Promise = ""
+    description: str | Promise = ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from centre import field_rules
 from centre.api import ActionPermission, CursorPagination, choice_param, paginated, some_change
 from centre.audit import audit_read
+from centre.http import SignedInApiRequest
 from centre.models import School
 from centre.parameters import id_parameter
 from centre.versioning import StaleEditError
@@ -44,10 +45,10 @@ def case_filter(request: Request) -> int | None:
     return id_parameter(request.query_params, "case")
 
 
-def case_and_input(view: APIView, request: Request) -> tuple[Case, dict]:
+def case_and_input(view: APIView, request: SignedInApiRequest) -> tuple[Case, dict]:
     """The validated input of a POST about a case, and that case (404 if not visible, 403 if
     not changeable)."""
-    data = view.InputSerializer(data=request.data)
+    data = view.InputSerializer(data=request.data)  # type: ignore[attr-defined]  # the view's
     data.is_valid(raise_exception=True)
     values = dict(data.validated_data)
     case = selectors.get_case_for_user(
@@ -105,7 +106,7 @@ class CaseListApi(APIView):
     @extend_schema_serializer(component_name="CaseOpenInput")
     class InputSerializer(serializers.Serializer):
         client = serializers.IntegerField()
-        source = serializers.ChoiceField(choices=Case.Source.choices)
+        source = serializers.ChoiceField(choices=Case.Source.choices)  # type: ignore[assignment]
         presenting_concerns = serializers.CharField()
         risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.NONE)
 
@@ -116,7 +117,7 @@ class CaseListApi(APIView):
         ],
         responses=CaseOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         cases = selectors.case_list(
             user=request.user,
             status=choice_param(request, "status", Case.Status.values),
@@ -127,7 +128,7 @@ class CaseListApi(APIView):
         )
 
     @extend_schema(request=InputSerializer, responses={201: CaseOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         """Open a case, with the requester as its counsellor, for a client of theirs: 403 for a
         child whose file they only read (a read-only share)."""
         data = self.InputSerializer(data=request.data)
@@ -198,7 +199,7 @@ class CaseDetailApi(APIView):
         reason = serializers.CharField(required=False)
         status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
 
-    def _case(self, request: Request, case_id: int, *, for_write: bool = False) -> Case:
+    def _case(self, request: SignedInApiRequest, case_id: int, *, for_write: bool = False) -> Case:
         """The case as `get_case_for_user` answers it (404, or 403 `for_write`), in one query
         with the list's annotations, then the prefetches."""
         case = (
@@ -214,13 +215,13 @@ class CaseDetailApi(APIView):
         return case
 
     @extend_schema(responses=CaseDetailSerializer)
-    def get(self, request: Request, case_id: int) -> Response:
+    def get(self, request: SignedInApiRequest, case_id: int) -> Response:
         case = self._case(request, case_id)
         services.case_record_read(actor=request.user, case=case, request=request)
         return Response(CaseDetailSerializer(case).data)
 
     @extend_schema(request=InputSerializer, responses=CaseDetailSerializer)
-    def patch(self, request: Request, case_id: int) -> Response:
+    def patch(self, request: SignedInApiRequest, case_id: int) -> Response:
         case = self._case(request, case_id, for_write=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -230,7 +231,7 @@ class CaseDetailApi(APIView):
         return Response(CaseDetailSerializer(self._case(request, case_id)).data)
 
     @staticmethod
-    def _change(request: Request, case: Case, values: dict) -> None:
+    def _change(request: SignedInApiRequest, case: Case, values: dict) -> None:
         version = values["version"]
         if "presenting_concerns" in values:
             services.case_update(
@@ -278,14 +279,14 @@ class ClientListApi(APIView):
         phone = serializers.CharField(max_length=32, required=False, default="")
 
     @extend_schema(responses=ClientOutputSerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         clients = selectors.client_visible_to(user=request.user)
         return paginated(
             self, request, clients, ClientOutputSerializer, action="counselling.client.listed"
         )
 
     @extend_schema(request=InputSerializer, responses={201: ClientOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -305,7 +306,7 @@ class ClientDetailApi(APIView):
     permission_model = Client
 
     @extend_schema(responses=ClientOutputSerializer)
-    def get(self, request: Request, client_id: int) -> Response:
+    def get(self, request: SignedInApiRequest, client_id: int) -> Response:
         client = selectors.get_client_for_user(user=request.user, client_id=client_id)
         audit_read(request, "counselling.client.viewed", client)
         return Response(ClientOutputSerializer(client).data)
@@ -381,7 +382,7 @@ class SessionListApi(APIView):
         parameters=[OpenApiParameter("case", int)],
         responses=SessionOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         sessions = selectors.session_visible_to(user=request.user).select_related("counsellor")
         case_id = case_filter(request)
         if case_id is not None:
@@ -391,7 +392,7 @@ class SessionListApi(APIView):
         )
 
     @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         case, values = case_and_input(self, request)
         session = services.session_log(actor=request.user, case=case, **values)
         return Response(SessionNoteSerializer(session).data, status=status.HTTP_201_CREATED)
@@ -415,7 +416,7 @@ class SessionDetailApi(APIView):
         note_plan = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(responses=SessionNoteSerializer)
-    def get(self, request: Request, session_id: int) -> Response:
+    def get(self, request: SignedInApiRequest, session_id: int) -> Response:
         session = selectors.get_session_for_user(user=request.user, session_id=session_id)
         services.case_record_read(
             actor=request.user, case=session.case, request=request, what="session"
@@ -423,7 +424,7 @@ class SessionDetailApi(APIView):
         return Response(SessionNoteSerializer(session).data)
 
     @extend_schema(request=InputSerializer, responses=SessionNoteSerializer)
-    def patch(self, request: Request, session_id: int) -> Response:
+    def patch(self, request: SignedInApiRequest, session_id: int) -> Response:
         session = selectors.get_session_for_user(user=request.user, session_id=session_id)
         selectors.get_case_for_user(user=request.user, case_id=session.case_id, for_write=True)
         data = self.InputSerializer(data=request.data)
@@ -481,7 +482,7 @@ class ReferralListApi(APIView):
         ],
         responses=ReferralOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         referrals = selectors.referral_visible_to(user=request.user)
         case_id = case_filter(request)
         if case_id is not None:
@@ -494,7 +495,7 @@ class ReferralListApi(APIView):
         )
 
     @extend_schema(request=InputSerializer, responses={201: ReferralOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         case, values = case_and_input(self, request)
         referral = services.referral_create(actor=request.user, case=case, **values)
         return Response(ReferralOutputSerializer(referral).data, status=status.HTTP_201_CREATED)
@@ -517,7 +518,7 @@ class ReferralAdvanceApi(APIView):
         feedback_to_school = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(request=InputSerializer, responses=ReferralOutputSerializer)
-    def post(self, request: Request, referral_id: int) -> Response:
+    def post(self, request: SignedInApiRequest, referral_id: int) -> Response:
         referral = selectors.referral_visible_to(user=request.user).filter(pk=referral_id).first()
         if referral is None:
             raise Http404

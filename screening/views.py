@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,7 @@ from django.views import View
 
 from centre.audit import audit_read
 from centre.forms import ServiceFormMixin, refusal_message
+from centre.http import SignedInRequest
 from centre.parameters import id_parameter
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES
@@ -34,10 +35,10 @@ class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
     title = gettext_lazy("Screening")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         return self._render(request, forms.CampaignForm(schools=schools_for_user(request.user)))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         form = forms.CampaignForm(request.POST, schools=schools_for_user(request.user))
         outcome = self.submit(
             form, lambda: services.campaign_create(actor=request.user, **form.cleaned_data)
@@ -60,11 +61,11 @@ class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
 class CampaignView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
         campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
         return self._render(request, campaign, forms.UploadForm())
 
-    def post(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
         """Upload a roster."""
         campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
         form = forms.UploadForm(request.POST, request.FILES)
@@ -98,7 +99,7 @@ class TemplateDownloadView(RecordRoleRequiredMixin, View):
 
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
         campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
         header = [aliases[1] for aliases in importing.FIELD_ALIASES.values()]
         for instrument in campaign.instruments:
@@ -119,7 +120,7 @@ class ImportView(RecordRoleRequiredMixin, View):
 
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         if request.GET.get("format") == "json":
             return JsonResponse(
@@ -147,7 +148,7 @@ class ImportView(RecordRoleRequiredMixin, View):
 class ImportErrorsView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         header = [_("Row"), _("Column"), _("Reason")]
         rows = [[error["row"], error["column"], error["reason"]] for error in roster_import.errors]
@@ -171,7 +172,7 @@ class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = self._import(request, import_id)
         context = {
             "roster_import": roster_import,
@@ -179,7 +180,7 @@ class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         }
         return render(request, "screening/import_undo.html", context)
 
-    def post(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = self._import(request, import_id)
         outcome = self.call_service(
             None,
@@ -211,7 +212,7 @@ class BoardView(RoleRequiredMixin, View):
 
     roles = SCREENING_ROLES
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         campaign = None
         campaign_id = id_parameter(request.GET, "campaign")
         if campaign_id is not None:
@@ -240,12 +241,12 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     roles = SCREENING_ROLES
 
-    def get(self, request: HttpRequest, result_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, result_id: int) -> HttpResponse:
         result = selectors.get_result_for_user(user=request.user, result_id=result_id)
         audit_read(request, "screening.result.viewed", result)
         return self._render(request, result)
 
-    def post(self, request: HttpRequest, result_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, result_id: int) -> HttpResponse:
         result = selectors.get_result_for_user(user=request.user, result_id=result_id)
         if not selectors.may_see_scores(user=request.user):
             raise PermissionDenied
@@ -264,7 +265,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                 return redirect("screening:result", result_id=result.pk)
             return self._render(request, result, cssrs_form=form, status=outcome.status)
         if action == "tier":
-            form = forms.TierForm(request.POST)
+            form = forms.TierForm(request.POST)  # type: ignore[assignment]  # this branch's form
             outcome = self.submit(
                 form,
                 lambda: services.result_change_tier(
@@ -297,7 +298,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
             messages.error(request, refusal_message(outcome))
         else:
             decided = outcome.value
-            outcome = {
+            said = {
                 TierRequest.Status.APPROVED: _("The tier is lowered."),
                 TierRequest.Status.DECLINED: _("The request is declined; the tier stands."),
                 TierRequest.Status.SUPERSEDED: _(
@@ -305,7 +306,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                     "ask again if it should still be lowered."
                 ),
             }
-            messages.info(request, outcome[decided.status])
+            messages.info(request, said[decided.status])
         return redirect("screening:result", result_id=result.pk)
 
     @staticmethod
@@ -338,7 +339,7 @@ class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     def _task(self, request, task_id: int) -> TrackingTask:
         return selectors.get_task_for_user(user=request.user, task_id=task_id)
 
-    def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         student = task.result.student
         initial = {
@@ -355,7 +356,7 @@ class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         }
         return self._render(request, task, IntakeForm(initial=initial))
 
-    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         form = IntakeForm(request.POST)
         outcome = self.submit(

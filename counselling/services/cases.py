@@ -40,7 +40,7 @@ def case_open(
     *,
     actor: User,
     client: Client,
-    site: Site,
+    site: Site | None,  # the actor's; none is refused by the model's validation
     source: str,
     presenting_concerns: str,
     counsellor: User,
@@ -208,5 +208,4 @@ def case_open_from_intake(
         guardian=guardian,
         version=consent_version,
     )
-    # `client.site` is `site`, known now to be one (client_register validated it).
-    return case_open(actor=actor, client=client, site=client.site, counsellor=actor, **case_fields)
+    return case_open(actor=actor, client=client, site=site, counsellor=actor, **case_fields)
