@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import ModelAdmin
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.forms import ModelForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from centre.models import School, Site, User
@@ -17,7 +23,7 @@ admin.site.index_title = _("Administration")
 _django_initial_data = ModelAdmin.get_changeform_initial_data
 
 
-def fits(field, values) -> bool:
+def fits(field: Any, values: Any) -> bool:
     """Whether every one of `values` is something `field` (or the field it points to) can hold."""
     target = field.target_field if field.is_relation else field
     try:
@@ -28,7 +34,7 @@ def fits(field, values) -> bool:
     return True
 
 
-def checked_initial_data(self, request):
+def checked_initial_data(self: ModelAdmin[Any], request: HttpRequest) -> dict[str, Any]:
     """The admin's "add" page prefills fields from the query string (`?site=3`) without checking
     them: `?site=²` made every add page answer 500. A value its field cannot take is dropped
     (the field starts empty), for every ModelAdmin, ours and the installed apps'."""
@@ -46,24 +52,29 @@ def checked_initial_data(self, request):
 _django_optgroups = AutocompleteMixin.optgroups
 
 
-def checked_optgroups(self, name, value, attr=None):
+def checked_optgroups(
+    self: AutocompleteMixin,
+    name: str,
+    value: Sequence[str],
+    attr: dict[str, Any] | None = None,
+) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
     """An autocomplete field sent back with a value that is no id (`site=²`) looked it up as it
     came, and the page answered 500; such a value is left out, as if nothing was chosen."""
     return _django_optgroups(self, name, [item for item in value if fits(self.field, item)], attr)
 
 
-ModelAdmin.get_changeform_initial_data = checked_initial_data
-AutocompleteMixin.optgroups = checked_optgroups
+ModelAdmin.get_changeform_initial_data = checked_initial_data  # type: ignore[method-assign]
+AutocompleteMixin.optgroups = checked_optgroups  # type: ignore[method-assign]
 
 
-class AccountChangeForm(UserChangeForm):
+class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]  # see SiteAdmin
     """Refuses a change of one's own roles, permissions, site or school: a system administrator
     must not open clinical records to themselves (the model signals refuse it too)."""
 
     SELF_LOCKED = ("groups", "user_permissions", "is_superuser", "is_staff", "site", "school")
-    editor: User | None = None
+    editor: User | AnonymousUser | None = None
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         editing_self = self.editor is not None and self.instance.pk == self.editor.pk
         if editing_self and set(self.changed_data) & set(self.SELF_LOCKED):
@@ -78,10 +89,10 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # see SiteAdmin
     form = AccountChangeForm
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Place in the network"), {"fields": ("site", "school", "phone", "language")}),
     )
     list_display = ("username", "first_name", "last_name", "site", "school", "is_active")
@@ -89,13 +100,17 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("site", "school")
     autocomplete_fields = ("site", "school")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm[User]]:
+        form = super().get_form(request, obj, change=change, **kwargs)
         if issubclass(form, AccountChangeForm):
             form.editor = request.user  # the class is made for this request by modelform_factory
         return form
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: User | None = None
+    ) -> list[str] | tuple[Any, ...]:
         # Only a superuser (an operator at the console) may hand out superuser status or
         # permissions outside the roles; a system administrator manages accounts and roles.
         if request.user.is_superuser:
@@ -104,7 +119,8 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+# The admin classes are generic in django-stubs only, not at run time (no `ModelAdmin[Site]`).
+class SiteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("code", "name", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("code", "name")
@@ -113,7 +129,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # see SiteAdmin
     list_display = ("code", "name", "district", "level", "site")
     list_filter = ("level", "district")
     search_fields = ("code", "name", "district")

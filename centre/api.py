@@ -4,11 +4,17 @@ handler that turns the services' errors (`centre.errors`) into answers (400, 403
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,7 +22,7 @@ from centre.audit import audit_read
 from centre.errors import ServiceError
 from centre.parameters import BadParameter
 
-ACTION_BY_METHOD = {
+ACTION_BY_METHOD: dict[str | None, str] = {
     "GET": "view",
     "HEAD": "view",
     "OPTIONS": "view",
@@ -33,9 +39,14 @@ class CursorPagination(pagination.CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
-    ordering = ("-id",)
+    ordering: str | list[str] | tuple[str, ...] = ("-id",)
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any, Any] | Sequence[Any],
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[Any] | None:
         """A cursor's position goes into the query as it came: a tampered one (a date that is
         not a date, a number that is not a number) is refused like an undecodable cursor."""
         try:
@@ -55,7 +66,12 @@ def choice_param(request: Request, name: str, allowed: list[str]) -> str:
 
 
 def paginated(
-    view: APIView, request: Request, queryset, serializer_class, *, action: str
+    view: APIView,
+    request: Request,
+    queryset: QuerySet[Any],
+    serializer_class: type[BaseSerializer[Any]],
+    *,
+    action: str,
 ) -> Response:
     """One cursor page of `queryset`, in the view's own `Pagination` order if it has one; the
     page is audited (`action`) as one entry naming the records it shows."""
@@ -65,7 +81,9 @@ def paginated(
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
-def some_change(values: dict, *, besides: frozenset = frozenset({"version"})) -> dict:
+def some_change(
+    values: dict[str, Any], *, besides: frozenset[str] = frozenset({"version"})
+) -> dict[str, Any]:
     """`values` if they change something besides the `version` they name (and the `besides`
     that only qualify a change); a request that changes nothing is refused (400)."""
     if set(values) <= besides:
@@ -83,16 +101,16 @@ class ActionPermission(permissions.BasePermission):
     view such records at all (a crisis-team member writing to a case opened by break-glass):
     then 403, whatever the record, so the answer reveals nothing about it."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        model = view.permission_model
+        model = view.permission_model  # type: ignore[attr-defined]  # each view names it
         action = getattr(view, "permission_actions", {}).get(
             request.method, ACTION_BY_METHOD.get(request.method)
         )
         if action is None:  # TRACE, CONNECT, a made-up method: no route answers it
-            raise exceptions.MethodNotAllowed(request.method)
+            raise exceptions.MethodNotAllowed(str(request.method))
         label, name = model._meta.app_label, model._meta.model_name
         if user.has_perm(f"{label}.{action}_{name}"):
             return True
@@ -108,16 +126,16 @@ def refuse_datetime_overflow() -> None:
     DRF's own "out of range" message. Called once, from CentreConfig.ready()."""
     enforce_timezone = serializers.DateTimeField.enforce_timezone
 
-    def guarded(self, value):
+    def guarded(self: serializers.DateTimeField, value: datetime.datetime) -> datetime.datetime:
         try:
             return enforce_timezone(self, value)
         except OverflowError:
             self.fail("overflow")
 
-    serializers.DateTimeField.enforce_timezone = guarded
+    serializers.DateTimeField.enforce_timezone = guarded  # type: ignore[method-assign]
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every refusal answered the same way: `{"detail": …, "code": …}` with the error's status
     (a `ServiceError`), field by field (400) for a `ValidationError`; then DRF's own mapping
     (Http404 → 404, PermissionDenied → 403)."""

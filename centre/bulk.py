@@ -8,6 +8,7 @@ import datetime
 import io
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, models
 
@@ -19,12 +20,14 @@ class UnstorableValueError(ValueError):
     """A value no text column can hold (NUL). Names the column, never the value."""
 
 
-def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple]) -> int:
+def insert_rows(
+    model: type[models.Model], columns: list[str], rows: Iterable[tuple[Any, ...]]
+) -> int:
     """Insert `rows` (tuples in the order of `columns`, the model's column names); None is NULL.
     Returns how many rows were inserted."""
     if connection.vendor != "postgresql":
         objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        return len(model.objects.bulk_create(objects, batch_size=2000))
+        return len(model._default_manager.bulk_create(objects, batch_size=2000))
     table = model._meta.db_table
     statement = (
         f"COPY {connection.ops.quote_name(table)} "
@@ -51,12 +54,12 @@ def _flush(statement: str, buffer: io.StringIO) -> None:
         cursor.cursor.copy_expert(statement, buffer)
 
 
-def _copy_line(columns: list[str], row: tuple) -> str:
+def _copy_line(columns: list[str], row: tuple[Any, ...]) -> str:
     fields = (_copy_field(column, value) for column, value in zip(columns, row, strict=True))
     return ",".join(fields) + "\n"
 
 
-def _copy_field(column: str, value) -> str:
+def _copy_field(column: str, value: object) -> str:
     """Every value but NULL is quoted: a quoted field is never read as NULL, so a cell that is
     exactly the NULL marker is stored as typed."""
     if value is None:
@@ -68,7 +71,7 @@ def _copy_field(column: str, value) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _copy_text(value) -> str:
+def _copy_text(value: object) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, dict | list):

@@ -21,6 +21,7 @@ Conventions (STYLE.md §7), the same in every app:
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery, Task
 from django.utils.module_loading import import_string
@@ -32,7 +33,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-class LongTask(Task):
+class LongTask(Task[..., Any]):
     """Long work on one row, the row's id the task's first argument. Whatever stops the task —
     an error, the soft or the hard time limit (Celery calls `on_failure` for each) — calls the
     service named by `failed` as `failed(row_id, error=exc)`, which ends the row as failed with
@@ -43,7 +44,7 @@ class LongTask(Task):
 
     failed = ""
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         row_id = args[0] if args else next(iter(kwargs.values()), None)
         if row_id is not None:
             import_string(self.failed)(row_id, error=exc)

@@ -10,6 +10,8 @@ an absurd date someone can correct, instead of no page at all."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 EARLIEST_MOMENT = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 LATEST_MOMENT = datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
@@ -23,10 +25,16 @@ def _clamped_date(text: str) -> datetime.date:
     return datetime.date.min if text.endswith("BC") else datetime.date.max
 
 
-def lenient(base, clamp, *, earliest=None, latest=None):
+def lenient(
+    base: Callable[[Any, Any], Any],
+    clamp: Callable[[str], Any],
+    *,
+    earliest: datetime.datetime | None = None,
+    latest: datetime.datetime | None = None,
+) -> Callable[[Any, Any], Any]:
     """`base`'s cast, but a value beyond Python's range is clamped rather than raised on."""
 
-    def cast(text, cursor):
+    def cast(text: Any, cursor: Any) -> Any:  # the column's text (None for NULL), psycopg2's cursor
         try:
             value = base(text, cursor)
         except ValueError:

@@ -7,6 +7,7 @@ again changes nothing that is already there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -62,10 +63,10 @@ ACCOUNTS = [
 ]
 
 
-def seed(*, password: str | None, log) -> None:
+def seed(*, password: str | None, log: Callable[[str], object]) -> None:
     """Create the network and the accounts. `password` resets every demo account's password
     when given; when None, only new accounts need one and the caller has made sure it is set."""
-    sites: dict[str, Site] = {}
+    sites: dict[str | None, Site] = {}
     for code, name, kind, parent_code in SITES:
         sites[code], _created = Site.objects.update_or_create(
             code=code, defaults={"name": name, "kind": kind, "parent": sites.get(parent_code)}

@@ -19,6 +19,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from importlib import import_module
+from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -63,7 +64,7 @@ def keep(request: HttpRequest) -> HttpResponse | None:
     token = secrets.token_urlsafe(32)
     cache.set(_cache_key(token), _cipher(token).encrypt(payload), settings.DRAFT_KEEP_SECONDS)
     logger.info("Kept a draft of %d bytes for user %s", len(payload), owner)
-    request.draft_kept = True
+    request.draft_kept = True  # type: ignore[attr-defined]  # read by the middleware
     return _way_back(request, page, token)
 
 
@@ -97,7 +98,7 @@ def _way_back(request: HttpRequest, page: str, token: str) -> HttpResponse:
     return response
 
 
-def claim(request: HttpRequest) -> dict | None:
+def claim(request: HttpRequest) -> dict[str, Any] | None:
     """The draft this browser kept, if the signed-in user is its owner and this is its page."""
     token = request.COOKIES.get(COOKIE_NAME)
     if not token or not request.user.is_authenticated:
@@ -106,7 +107,9 @@ def claim(request: HttpRequest) -> dict | None:
     if sealed is None:
         return None
     try:
-        draft = json.loads(_cipher(token).decrypt(sealed, ttl=settings.DRAFT_KEEP_SECONDS))
+        draft: dict[str, Any] = json.loads(
+            _cipher(token).decrypt(sealed, ttl=settings.DRAFT_KEEP_SECONDS)
+        )
     except InvalidToken:
         return None
     if str(draft["owner"]) != str(request.user.pk) or draft["page"] != request.get_full_path():
@@ -177,9 +180,10 @@ class KeptDraftMiddleware:
         self.login_path = resolve_url(settings.LOGIN_URL)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.kept_draft = claim(request) if request.method == "GET" else None
+        kept_draft = claim(request) if request.method == "GET" else None
+        request.kept_draft = kept_draft  # type: ignore[attr-defined]  # for the page's template
         response = self.get_response(request)
-        if request.kept_draft and response.status_code == 200:
+        if kept_draft and response.status_code == 200:
             _forget(request.COOKIES[COOKIE_NAME], response)  # given back once
         elif self._sent_to_sign_in(request, response):
             response = keep(request) or response

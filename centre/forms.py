@@ -12,7 +12,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from centre.errors import NotFoundError, ServiceError, StaleEditError
 
 if TYPE_CHECKING:
+    from django.http import QueryDict
+
     from centre.models import User
 
 
@@ -39,8 +41,9 @@ def take_current_version(form: forms.BaseForm, version: int | None) -> None:
     name = getattr(form, "version_field", "version")
     if version is None or name not in form.fields:
         return
-    form.data = form.data.copy()
-    form.data[form.add_prefix(name)] = str(version)
+    data = cast("QueryDict | dict[str, Any]", form.data).copy()  # bound to POST or to a dict
+    data[form.add_prefix(name)] = str(version)
+    form.data = data
 
 
 def add_form_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -205,7 +208,8 @@ class AuditFilterForm(forms.Form):
             # A prefix or an action the list does not name (a link, an older entry): kept as
             # asked, shown as written.
             actions.append((asked, action_label(asked)))
-        self.fields["action"].choices = [("", _("Any action")), *actions]
+        action = cast(forms.ChoiceField, self.fields["action"])
+        action.choices = [("", _("Any action")), *actions]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

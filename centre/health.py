@@ -16,7 +16,7 @@ def database_answers() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            return bool(cursor.fetchone() == (1,))
     except Exception:
         logger.warning("health: the database does not answer", exc_info=True)
         return False
@@ -28,10 +28,10 @@ def broker_answers() -> bool:
             broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
             channel = broker.default_channel
             if broker.transport.driver_type == "redis":
-                return bool(channel.client.ping())
+                return bool(channel.client.ping())  # type: ignore[attr-defined]  # kombu Redis
             if broker.transport.driver_type == "filesystem":
                 # The embedded broker is a folder: it answers when the worker can write there.
-                folder = broker.transport_options["data_folder_in"]
+                folder = broker.transport_options["data_folder_in"]  # type: ignore[index]
                 return os.path.isdir(folder) and os.access(folder, os.W_OK)
         return True
     except Exception:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn, TypeVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -31,7 +33,7 @@ class Site(TimeStampedModel):
         COUNTY_CENTRE = "county_centre", _("County centre")
         STATION = "station", _("Station")
 
-    ALLOWED_PARENT_KIND = {
+    ALLOWED_PARENT_KIND: dict[str, str | None] = {
         Kind.CITY_CENTRE: None,
         Kind.COUNTY_CENTRE: Kind.CITY_CENTRE,
         Kind.STATION: Kind.COUNTY_CENTRE,
@@ -60,9 +62,9 @@ class Site(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         old_path = self.path
-        self.path = f"{self.parent.path if self.parent_id else ''}{self.code}/"
+        self.path = f"{self.parent.path if self.parent else ''}{self.code}/"
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             # A moved or renamed site re-roots its children, and they theirs (the tree is shallow).
@@ -71,7 +73,7 @@ class Site(TimeStampedModel):
 
     def clean(self) -> None:
         expected = self.ALLOWED_PARENT_KIND.get(self.kind)
-        actual = self.parent.kind if self.parent_id else None
+        actual = self.parent.kind if self.parent else None
         if expected != actual:
             if expected is None:
                 raise ValidationError({"parent": _("A city centre has no parent site.")})
@@ -162,13 +164,16 @@ class User(AbstractUser):
         return role in self.roles()
 
 
-class AuditEntryQuerySet(models.QuerySet):
+_AppendOnlyModel = TypeVar("_AppendOnlyModel", bound="AppendOnly")
+
+
+class AuditEntryQuerySet(models.QuerySet[_AppendOnlyModel]):
     """Audit entries are written once and never changed or removed by the application."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit entries cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise PermissionError("Audit entries cannot be deleted.")
 
 
@@ -178,12 +183,12 @@ class AppendOnly(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("Audit entries cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("Audit entries cannot be deleted.")
 
 

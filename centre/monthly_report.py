@@ -13,6 +13,7 @@ import datetime
 import io
 import logging
 import zipfile
+from typing import Any
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -47,11 +48,12 @@ def _progress_key(month: datetime.date) -> str:
     return f"monthly_report:progress:{month:%Y-%m}"
 
 
-def monthly_report_progress(month: datetime.date) -> dict | None:
+def monthly_report_progress(month: datetime.date) -> dict[str, Any] | None:
     """A requested build of `month`'s report as the page shows it: {"state": "queued" |
     "building" | "failed", "step": 0–3, "steps": 3}; None when none was requested (or the
     report is done and the page has said so)."""
-    return cache.get(_progress_key(month))
+    progress: dict[str, Any] | None = cache.get(_progress_key(month))
+    return progress
 
 
 def _set_progress(month: datetime.date, state: str, step: int = 0) -> None:
@@ -150,10 +152,11 @@ def report_workbook(report: MonthlyReport) -> bytes:
     from openpyxl import load_workbook
 
     with report.file.open("rb") as stored:
-        content = stored.read()
+        content: bytes = stored.read()
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True).active
-        rows = [_without_padding(row) for row in sheet.iter_rows(values_only=True)]
+        # A workbook written by monthly_report_build has one worksheet, its active one.
+        rows = [_without_padding(row) for row in sheet.iter_rows(values_only=True)]  # type: ignore[union-attr]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         logger.warning("monthly report %s is not a workbook: given as stored", report.pk)
         return content
@@ -161,7 +164,7 @@ def report_workbook(report: MonthlyReport) -> bytes:
     return workbook_bytes(rows[0], rows[1:])
 
 
-def _without_padding(row: tuple) -> list:
+def _without_padding(row: tuple[Any, ...]) -> list[Any]:
     """A row as it was written: openpyxl pads every row to the sheet's widest with None."""
     cells = list(row)
     while cells and cells[-1] is None:
@@ -169,7 +172,7 @@ def _without_padding(row: tuple) -> list:
     return cells
 
 
-def report_ready_message(params: dict) -> Message:
+def report_ready_message(params: dict[str, Any]) -> Message:
     return Message(
         title=_("The report of %(month)s is ready") % params,
         body=_("The monthly figures are on the statistics page."),

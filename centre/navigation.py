@@ -17,6 +17,8 @@ from centre.declarations import declared
 from centre.roles import Role
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from centre.models import User
 
 
@@ -57,7 +59,7 @@ class Home:
     order: int = 100
 
 
-def home_for(user: User) -> str | None:
+def home_for(user: User | AnonymousUser) -> str | None:
     """The address of the declared home of one of the user's roles (the lowest order), or None:
     the portal's own home page with its tiles."""
     if not user.is_authenticated:

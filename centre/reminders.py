@@ -21,6 +21,7 @@ import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -50,11 +51,12 @@ class Message:
     link: str = ""
 
 
-def message_template(name: str) -> Callable[[dict], Message]:
+def message_template(name: str) -> Callable[[dict[str, Any]], Message]:
     """The declared template `name`: `render(params)`, run inside the recipient's language."""
     for _config, templates in declared("message_templates"):
         if name in templates:
-            return import_string(templates[name])
+            template: Callable[[dict[str, Any]], Message] = import_string(templates[name])
+            return template
     raise LookupError(f"no app declares the message template {name!r}")
 
 
@@ -62,7 +64,7 @@ class ForbiddenContentError(ValueError):
     """A message would carry a diagnosis, score, tier or other forbidden word."""
 
 
-def render(*, template: str, params: dict, language: str, channel: str) -> Message:
+def render(*, template: str, params: dict[str, Any], language: str, channel: str) -> Message:
     with translation.override(language):
         message = message_template(template)(params)
     words = forbidden_words(f"{message.title}\n{message.body}")
@@ -79,7 +81,7 @@ def reminder_plan(
     channel: str,
     due_at: datetime.datetime,
     template: str,
-    params: dict,
+    params: dict[str, Any],
     target: models.Model | None = None,
     recipient: User | None = None,
     phone: str = "",
@@ -175,7 +177,7 @@ def _deliver(reminder: Reminder) -> str:
         notification, _created = Notification.objects.get_or_create(
             reminder=reminder,
             defaults={
-                "user": reminder.recipient,
+                "user": _recipient(reminder),
                 "title": message.title,
                 "body": message.body,
                 "link": message.link,
@@ -187,13 +189,20 @@ def _deliver(reminder: Reminder) -> str:
             message.title,
             message.body,
             None,
-            [reminder.recipient.email],
+            [_recipient(reminder).email],
             fail_silently=False,
         )
         return "email"
     return sms.get_backend().send(
         phone=reminder.phone, text=message.title, idempotency_key=reminder.idempotency_key
     )
+
+
+def _recipient(reminder: Reminder) -> User:
+    """The recipient of an inbox or e-mail reminder (only an SMS may have none)."""
+    if reminder.recipient is None:
+        raise ValueError("an inbox or e-mail reminder without a recipient")
+    return reminder.recipient
 
 
 def _failed(reminder: Reminder, error: Exception) -> None:
@@ -258,7 +267,7 @@ def reminders_visible_to(*, user: User) -> models.QuerySet[Reminder]:
     supervisor those of their site and the sites below; anyone else none."""
     if user.has_role(Role.SYSTEM_ADMINISTRATOR):
         return Reminder.objects.all()
-    if user.has_role(Role.SUPERVISOR) and user.site_id:
+    if user.has_role(Role.SUPERVISOR) and user.site:
         return Reminder.objects.filter(site__path__startswith=user.site.path)
     return Reminder.objects.none()
 

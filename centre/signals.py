@@ -5,11 +5,15 @@ the request when there is one. Nobody may change their own roles, permissions, s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from centre.audit import audit_log, current_actor, current_request
 from centre.models import AuditEntry, School, Site, User
@@ -17,18 +21,22 @@ from centre.roles import CLINICAL_ROLES, clinical_permissions
 
 
 @receiver(user_logged_in)
-def audit_login(sender, request, user, **kwargs) -> None:
+def audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit_log(actor=user, action="centre.session.login", request=request)
 
 
 @receiver(user_logged_out)
-def audit_logout(sender, request, user, **kwargs) -> None:
+def audit_logout(
+    sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any
+) -> None:
     if user is not None:
         audit_log(actor=user, action="centre.session.logout", request=request)
 
 
 @receiver(user_login_failed)
-def audit_login_failure(sender, credentials, request=None, **kwargs) -> None:
+def audit_login_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     audit_log(
         actor=None,
         actor_username=str(credentials.get("username", "")),
@@ -47,19 +55,19 @@ SELF_LOCKED_FIELDS = ("is_staff", "is_superuser", "site_id", "school_id")
 SELF_CHANGE_REFUSED = "Nobody can change their own roles, permissions, site or school."
 
 
-def audit_account(action: str, user: User, data: dict) -> None:
+def audit_account(action: str, user: User, data: dict[str, Any]) -> None:
     audit_log(
         actor=current_actor(), action=action, target=user, request=current_request(), data=data
     )
 
 
-def refuse_self_change(user_ids) -> None:
+def refuse_self_change(user_ids: Iterable[int]) -> None:
     actor = current_actor()
     if actor is not None and actor.pk in set(user_ids):
         raise PermissionDenied(SELF_CHANGE_REFUSED)
 
 
-def watched(update_fields) -> bool:
+def watched(update_fields: Iterable[str] | None) -> bool:
     if update_fields is None:
         return True
     names = {field.removesuffix("_id") for field in update_fields}
@@ -67,18 +75,26 @@ def watched(update_fields) -> bool:
 
 
 @receiver(pre_save, sender=User)
-def remember_account_before_save(sender, instance: User, raw=False, update_fields=None, **kw):
-    instance._audit_before = None
+def remember_account_before_save(
+    sender: Any,
+    instance: User,
+    raw: bool = False,
+    update_fields: Iterable[str] | None = None,
+    **kw: Any,
+) -> None:
+    instance._audit_before = None  # type: ignore[attr-defined]
     if raw or instance._state.adding or not watched(update_fields):
         return  # a sign-in's last_login, a fixture: nothing audited changes
     before = User.objects.filter(pk=instance.pk).values(*AUDITED_FIELDS, "password").first()
     if before and any(before[name] != getattr(instance, name) for name in SELF_LOCKED_FIELDS):
         refuse_self_change([instance.pk])
-    instance._audit_before = before
+    instance._audit_before = before  # type: ignore[attr-defined]
 
 
 @receiver(post_save, sender=User)
-def audit_account_save(sender, instance: User, created: bool, raw=False, **kwargs) -> None:
+def audit_account_save(
+    sender: Any, instance: User, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if raw:
         return
     before = instance.__dict__.pop("_audit_before", None)
@@ -105,15 +121,15 @@ def audit_account_save(sender, instance: User, created: bool, raw=False, **kwarg
 
 
 @receiver(post_delete, sender=User)
-def audit_account_delete(sender, instance: User, **kwargs) -> None:
+def audit_account_delete(sender: Any, instance: User, **kwargs: Any) -> None:
     audit_account("centre.user.deleted", instance, {})
 
 
-def role_names(group_ids) -> list[str]:
+def role_names(group_ids: Iterable[int]) -> list[str]:
     return sorted(Group.objects.filter(pk__in=group_ids).values_list("name", flat=True))
 
 
-def permission_names(permission_ids) -> list[str]:
+def permission_names(permission_ids: Iterable[int]) -> list[str]:
     return sorted(
         f"{app_label}.{codename}"
         for app_label, codename in Permission.objects.filter(pk__in=permission_ids).values_list(
@@ -122,11 +138,11 @@ def permission_names(permission_ids) -> list[str]:
     )
 
 
-def roles_data(names: list[str]) -> dict:
+def roles_data(names: list[str]) -> dict[str, Any]:
     return {"roles": names, "clinical": bool(set(names) & {role.value for role in CLINICAL_ROLES})}
 
 
-def permissions_data(names: list[str]) -> dict:
+def permissions_data(names: list[str]) -> dict[str, Any]:
     return {"permissions": names, "clinical": bool(set(names) & clinical_permissions())}
 
 
@@ -137,7 +153,14 @@ M2M_AUDITS = {
 }
 
 
-def audit_m2m_change(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+def audit_m2m_change(
+    sender: Any,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None,
+    **kwargs: Any,
+) -> None:
     """Both sides: `user.groups.add(group)` and `group.user_set.add(user)`; `clear()` too."""
     kind, describe, to_data = M2M_AUDITS[sender]
     related = "group" if kind == "role" else "permission"
@@ -167,7 +190,14 @@ for through in M2M_AUDITS:
 
 
 @receiver(m2m_changed, sender=Group.permissions.through)
-def audit_role_permissions(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+def audit_role_permissions(
+    sender: Any,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None,
+    **kwargs: Any,
+) -> None:
     """What a role opens changes for every member: audited like a grant to one account (the
     role groups are kept in step with the code by `sync_role_groups`, which changes nothing
     when they already are)."""
@@ -195,7 +225,9 @@ def audit_role_permissions(sender, instance, action: str, reverse: bool, pk_set,
 PLACE_FIELDS = {Site: ("parent_id", "code"), School: ("site_id",)}
 
 
-def remember_place_before_save(sender, instance, raw=False, **kwargs) -> None:
+def remember_place_before_save(
+    sender: Any, instance: Any, raw: bool = False, **kwargs: Any
+) -> None:
     instance._place_before = None
     if raw or instance._state.adding:
         return
@@ -203,7 +235,9 @@ def remember_place_before_save(sender, instance, raw=False, **kwargs) -> None:
     instance._place_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
 
 
-def audit_place_save(sender, instance, created: bool, raw=False, **kwargs) -> None:
+def audit_place_save(
+    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     before = instance.__dict__.pop("_place_before", None)
     if raw or created or before is None:
         return

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +28,15 @@ from centre.forms import (
     BreakGlassReviewForm,
     ServiceFormMixin,
 )
-from centre.models import Reminder
+from centre.http import SignedInRequest
+from centre.models import AuditEntry, MonthlyReport, Reminder, Site, User
 from centre.monthly_report import report_workbook
 from centre.paging import keyset_page
 from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.statistics import Placement
+from centre.statistics.masking import CellKey
 from centre.xlsx import XLSX_TYPE, xlsx_sheets_response
 
 
@@ -76,7 +82,7 @@ class AuditLogView(RoleRequiredMixin, View):
     roles = frozenset({Role.AUDITOR})
     per_page = 50
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         form = AuditFilterForm(request.GET or None)
         if form.is_bound and not form.is_valid():
             context = {"form": form, "object_list": [], "page": None, "query": ""}
@@ -116,14 +122,14 @@ RECORD_TYPES = dict(AUDIT_RECORD_TYPES)
 AUDIT_EXPORT_MAX_ROWS = 10_000
 
 
-def filter_query(params, **changes: str) -> str:
+def filter_query(params: QueryDict, **changes: str) -> str:
     """The filters of the page as a query string (no pager position), with `changes`."""
     values = {name: params.get(name, "") for name in AUDIT_FILTERS}
     values.update(changes)
     return urlencode({name: value for name, value in values.items() if value})
 
 
-def record_link(entry) -> dict:
+def record_link(entry: AuditEntry) -> dict[str, str]:
     """An entry's record as the auditor reads it, and the query of every entry about it."""
     if not entry.target_type:
         return {"record": "", "record_query": ""}
@@ -144,7 +150,7 @@ class AuditExportView(RoleRequiredMixin, View):
 
     roles = frozenset({Role.AUDITOR})
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         form = AuditFilterForm(request.GET or None)
         if form.is_bound and not form.is_valid():
             return render(
@@ -164,7 +170,7 @@ class AuditExportView(RoleRequiredMixin, View):
             _("When"), _("User"), _("Action"), _("Action code"), _("Record"), _("Result"),
             _("Address"), _("Reason"), _("Records shown"), _("Reviewed"),
         )]  # fmt: skip
-        rows: list[list] = [
+        rows: list[list[Any]] = [
             [
                 timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
                 entry.actor_username,
@@ -205,7 +211,12 @@ class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
     roles = frozenset({Role.AUDITOR})
     waiting_shown = 200
 
-    def get(self, request: HttpRequest, forms_by_entry: dict | None = None, status: int = 200):
+    def get(
+        self,
+        request: SignedInRequest,
+        forms_by_entry: dict[int, BreakGlassReviewForm] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
         waiting = list(selectors.break_glass_awaiting_review()[: self.waiting_shown])
         due = timezone.now() - datetime.timedelta(hours=BREAK_GLASS_REVIEW_HOURS)
         forms_by_entry = forms_by_entry or {}
@@ -230,7 +241,7 @@ class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
         }
         return render(request, "centre/break_glass_reviews.html", context, status=status)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         entry_id = id_parameter(request.POST, "entry")
         if entry_id is None:
             raise BadParameter(
@@ -257,10 +268,10 @@ class WorkspaceView(RoleRequiredMixin, TemplateView):
     """An app's landing page for its roles. Each app subclasses it with its title and roles."""
 
     template_name = "centre/workspace.html"
-    title = ""
-    description = ""
+    title: str | Promise = ""
+    description: str | Promise = ""
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["title"] = self.title
         context["description"] = self.description
@@ -273,13 +284,16 @@ class StatisticsMixin(RoleRequiredMixin):
 
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR, Role.SUPERVISOR})
 
-    def site_and_window(self, request: HttpRequest):
+    def site_and_window(
+        self, request: SignedInRequest
+    ) -> tuple[Site | None, statistics.Window, QuerySet[Site]]:
         """The site and the window asked for, each told plainly when it cannot be given: a
         month that is not one, a window that ends before it starts (shown the right way round),
         a site the reader may not see (their own is shown, never another scope in silence)."""
         this_month = timezone.localdate().replace(day=1)
         first = text_parameter(request.GET, "from") or f"{this_month:%Y-%m}"
         last = text_parameter(request.GET, "to") or f"{this_month:%Y-%m}"
+        window: statistics.Window | None
         try:
             window = statistics.Window.parse(first, last)
         except ValueError:
@@ -330,7 +344,7 @@ class StatisticsMixin(RoleRequiredMixin):
         return site, window, sites
 
     @staticmethod
-    def _reversed(first: str, last: str):
+    def _reversed(first: str, last: str) -> statistics.Window | None:
         """The window of two good months given the wrong way round, or None."""
         try:
             return statistics.Window.parse(last, first)
@@ -338,15 +352,17 @@ class StatisticsMixin(RoleRequiredMixin):
             return None
 
     @staticmethod
-    def sites_for(user):
+    def sites_for(user: User) -> QuerySet[Site]:
         return selectors.statistics_sites_for_user(user)
 
     @staticmethod
-    def clinical(user) -> bool:
+    def clinical(user: User) -> bool:
         return user.has_role(Role.SUPERVISOR)
 
 
-def bar_chart(series: list[tuple[str, int]], *, width: int = 600, height: int = 140) -> dict:
+def bar_chart(
+    series: list[tuple[str, Any]], *, width: int = 600, height: int = 140
+) -> dict[str, Any]:
     """The geometry of an inline SVG bar chart (no script, no outside request), each bar with
     its value printed above it, so the chart reads on paper as on the screen."""
     # A masked month ("<5", "*") has no bar, only its labels.
@@ -382,7 +398,7 @@ def bar_chart(series: list[tuple[str, int]], *, width: int = 600, height: int = 
     }
 
 
-def chart_window(window):
+def chart_window(window: statistics.Window) -> statistics.Window:
     """The months the charts show: the chosen window when it spans months, else the 12 months
     up to its month."""
     if window.first != window.last:
@@ -396,7 +412,7 @@ class StatisticsView(StatisticsMixin, View):
 
     title = _("Statistics")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         site, window, sites = self.site_and_window(request)
         path = site.path if site else None
         clinical = self.clinical(request.user)
@@ -431,7 +447,7 @@ class StatisticsView(StatisticsMixin, View):
         ]
         headline = masking.headline(statistics.figures(window, site_path=path))
         since_opening = masking.headline(statistics.figures(since, site_path=path), since=True)
-        context = {
+        context: dict[str, Any] = {
             "title": self.title,
             "site": site,
             "sites": sites.order_by("path"),
@@ -462,7 +478,7 @@ class StatisticsView(StatisticsMixin, View):
         return render(request, "centre/statistics.html", context)
 
 
-def report_build_state(reports) -> dict:
+def report_build_state(reports: Iterable[MonthlyReport]) -> dict[str, Any]:
     """Last month's report on the page: built (listed with the others), being built (its
     progress; the page looks again every few seconds) or to be built on demand."""
     month = monthly_report.last_month()
@@ -471,12 +487,12 @@ def report_build_state(reports) -> dict:
     return {"last_month": month, "last_month_built": built, "report_progress": progress}
 
 
-def values_of(counted: dict, columns: list) -> dict:
+def values_of(counted: dict[str, Any], columns: list[statistics.Figure]) -> dict[str, Any]:
     """A table row: each column's figure as counted (0 where nothing was)."""
     return {figure.name: counted.get(figure.name, 0) for figure in columns}
 
 
-def shown(declared: list, values: dict) -> list[dict]:
+def shown(declared: list[statistics.Figure], values: dict[str, Any]) -> list[dict[str, Any]]:
     """The declared figures with their values, in the order of the declarations."""
     return [{"figure": figure, "value": values.get(figure.name)} for figure in declared]
 
@@ -486,13 +502,21 @@ class Masking:
     figures for clinical readers and for the whole network; below it, the cells the shared
     decisions of `statistics.hidden_cells` leave. Decisions are made only when needed."""
 
-    def __init__(self, *, clinical: bool, site, window, since, charted=None):
+    def __init__(
+        self,
+        *,
+        clinical: bool,
+        site: Site | None,
+        window: statistics.Window,
+        since: statistics.Window,
+        charted: statistics.Window | None = None,
+    ) -> None:
         self.clinical, self.key = clinical, statistics.site_key(site)
         self.window, self.since = window, since
         self.charted = charted or statistics.Window.months_back(12)
-        self._hidden: dict = {}
+        self._hidden: dict[str, Any] = {}
 
-    def hidden(self, which: str) -> dict:
+    def hidden(self, which: str) -> Any:  # "months": hidden_by_month, else hidden_cells
         if which not in self._hidden:
             if which == "months":
                 first = min(self.since.first, self.charted.first)
@@ -505,26 +529,26 @@ class Masking:
                 self._hidden[which] = statistics.hidden_cells(self.window)
         return self._hidden[which]
 
-    def headline(self, values: dict, *, since: bool = False) -> dict:
+    def headline(self, values: dict[str, Any], *, since: bool = False) -> dict[str, Any]:
         if self.clinical or self.key is statistics.NETWORK:
             return values
         hidden = self.hidden("since" if since else "window")
         return statistics.masked_figures(values, key=self.key, hidden=hidden, clinical=False)
 
-    def trend(self, months: dict) -> dict:
+    def trend(self, months: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if self.clinical or self.key is statistics.NETWORK:
             return months
         return statistics.masked_trend(
             months, key=self.key, hidden_by_month=self.hidden("months"), clinical=False
         )
 
-    def cells(self, values: dict, *, key) -> dict:
+    def cells(self, values: dict[str, Any], *, key: CellKey | None) -> dict[str, Any]:
         if self.clinical:
             return values
         hidden = self.hidden("window")
         return statistics.masked_figures(values, key=key, hidden=hidden, clinical=False)
 
-    def row(self, values: dict, *, key) -> list:
+    def row(self, values: dict[str, Any], *, key: CellKey | None) -> list[Any]:
         """A table row's cells as the reader sees them, in the order of `values`."""
         return list(self.cells(values, key=key).values())
 
@@ -535,7 +559,7 @@ class StatisticsExportView(StatisticsMixin, View):
     schools, labelled in the reader's language, each sheet naming its site and window; masked
     as the page is, and audited."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         site, window, _sites = self.site_and_window(request)
         sheets = statistics.export_sheets(
             window,
@@ -557,10 +581,10 @@ class MonthlyReportBuildView(RoleRequiredMixin, View):
 
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR})
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         return redirect("statistics")
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         try:
             month = monthly_report.monthly_report_request(actor=request.user, request=request)
         except ConflictError as refused:
@@ -578,7 +602,7 @@ class MonthlyReportView(StatisticsMixin, View):
 
     roles = frozenset({Role.STATISTICS_ADMINISTRATOR})
 
-    def get(self, request: HttpRequest, report_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, report_id: int) -> HttpResponse:
         report = selectors.get_monthly_report_for_user(user=request.user, report_id=report_id)
         filename = f"report-{report.month:%Y-%m}.xlsx"
         try:
@@ -594,11 +618,11 @@ class MonthlyReportView(StatisticsMixin, View):
 class InboxView(LoginRequiredMixin, View):
     """The signed-in user's notifications by due time, latest first; opening one marks it read."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         notifications = selectors.inbox_for_user(request.user)[:100]
         return render(request, "centre/inbox.html", {"notifications": notifications})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         """Mark one (`notification`) or all as read; go to its link if it has one."""
         unread = selectors.notifications_for_user(request.user).filter(read_at__isnull=True)
         chosen = id_parameter(request.POST, "notification")
@@ -623,7 +647,7 @@ class RemindersView(RoleRequiredMixin, View):
 
     roles = frozenset({Role.SUPERVISOR, Role.SYSTEM_ADMINISTRATOR})
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         visible = reminders.reminders_visible_to(user=request.user)
         failed = visible.filter(status=Reminder.Status.FAILED).select_related("recipient")[:200]
         return render(
@@ -638,10 +662,10 @@ class ReminderDecisionView(RoleRequiredMixin, View):
 
     roles = RemindersView.roles
 
-    def get(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, reminder_id: int) -> HttpResponse:
         return redirect("reminders")
 
-    def post(self, request: HttpRequest, reminder_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, reminder_id: int) -> HttpResponse:
         reminder = selectors.get_failed_reminder_for_user(
             user=request.user, reminder_id=reminder_id
         )

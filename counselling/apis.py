@@ -18,6 +18,7 @@ from centre import field_rules
 from centre.api import ActionPermission, CursorPagination, choice_param, paginated, some_change
 from centre.audit import audit_read
 from centre.errors import RecordT
+from centre.http import SignedInApiRequest
 from centre.models import School
 from centre.parameters import id_parameter
 from centre.versioning import StaleEditError
@@ -49,10 +50,10 @@ def of_case_asked(request: Request, records: QuerySet[RecordT]) -> QuerySet[Reco
     return records if case_id is None else records.filter(case_id=case_id)
 
 
-def case_and_input(view: APIView, request: Request) -> tuple[Case, dict]:
+def case_and_input(view: APIView, request: SignedInApiRequest) -> tuple[Case, dict]:
     """The validated input of a POST about a case, and that case (404 if not visible, 403 if
     not changeable)."""
-    data = view.InputSerializer(data=request.data)
+    data = view.InputSerializer(data=request.data)  # type: ignore[attr-defined]  # the view's
     data.is_valid(raise_exception=True)
     values = dict(data.validated_data)
     case = selectors.get_case_for_user(
@@ -110,7 +111,7 @@ class CaseListApi(APIView):
     @extend_schema_serializer(component_name="CaseOpenInput")
     class InputSerializer(serializers.Serializer):
         client = serializers.IntegerField()
-        source = serializers.ChoiceField(choices=Case.Source.choices)
+        source = serializers.ChoiceField(choices=Case.Source.choices)  # type: ignore[assignment]
         presenting_concerns = serializers.CharField()
         risk_level = serializers.ChoiceField(choices=RiskLevel.choices, default=RiskLevel.NONE)
 
@@ -121,7 +122,7 @@ class CaseListApi(APIView):
         ],
         responses=CaseOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         cases = selectors.case_list(
             user=request.user,
             status=choice_param(request, "status", Case.Status.values),
@@ -132,7 +133,7 @@ class CaseListApi(APIView):
         )
 
     @extend_schema(request=InputSerializer, responses={201: CaseOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         """Open a case, with the requester as its counsellor, for a client of theirs: 403 for a
         child whose file they only read (a read-only share)."""
         data = self.InputSerializer(data=request.data)
@@ -203,7 +204,7 @@ class CaseDetailApi(APIView):
         reason = serializers.CharField(required=False)
         status = serializers.ChoiceField(choices=Case.Status.choices, required=False)
 
-    def _case(self, request: Request, case_id: int, *, for_write: bool = False) -> Case:
+    def _case(self, request: SignedInApiRequest, case_id: int, *, for_write: bool = False) -> Case:
         """The case as `get_case_for_user` answers it (404, or 403 `for_write`), in one query
         with the list's annotations, then the prefetches."""
         case = (
@@ -219,13 +220,13 @@ class CaseDetailApi(APIView):
         return case
 
     @extend_schema(responses=CaseDetailSerializer)
-    def get(self, request: Request, case_id: int) -> Response:
+    def get(self, request: SignedInApiRequest, case_id: int) -> Response:
         case = self._case(request, case_id)
         services.case_record_read(actor=request.user, case=case, request=request)
         return Response(CaseDetailSerializer(case).data)
 
     @extend_schema(request=InputSerializer, responses=CaseDetailSerializer)
-    def patch(self, request: Request, case_id: int) -> Response:
+    def patch(self, request: SignedInApiRequest, case_id: int) -> Response:
         case = self._case(request, case_id, for_write=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -235,7 +236,7 @@ class CaseDetailApi(APIView):
         return Response(CaseDetailSerializer(self._case(request, case_id)).data)
 
     @staticmethod
-    def _change(request: Request, case: Case, values: dict) -> None:
+    def _change(request: SignedInApiRequest, case: Case, values: dict) -> None:
         version = values["version"]
         if "presenting_concerns" in values:
             services.case_update(
@@ -283,14 +284,14 @@ class ClientListApi(APIView):
         phone = serializers.CharField(max_length=32, required=False, default="")
 
     @extend_schema(responses=ClientOutputSerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         clients = selectors.client_visible_to(user=request.user)
         return paginated(
             self, request, clients, ClientOutputSerializer, action="counselling.client.listed"
         )
 
     @extend_schema(request=InputSerializer, responses={201: ClientOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -310,7 +311,7 @@ class ClientDetailApi(APIView):
     permission_model = Client
 
     @extend_schema(responses=ClientOutputSerializer)
-    def get(self, request: Request, client_id: int) -> Response:
+    def get(self, request: SignedInApiRequest, client_id: int) -> Response:
         client = selectors.get_client_for_user(user=request.user, client_id=client_id)
         audit_read(request, "counselling.client.viewed", client)
         return Response(ClientOutputSerializer(client).data)
@@ -386,7 +387,7 @@ class SessionListApi(APIView):
         parameters=[OpenApiParameter("case", int)],
         responses=SessionOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         sessions = selectors.session_visible_to(user=request.user).select_related("counsellor")
         return paginated(
             self,
@@ -397,7 +398,7 @@ class SessionListApi(APIView):
         )
 
     @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         case, values = case_and_input(self, request)
         session = services.session_log(actor=request.user, case=case, **values)
         return Response(SessionNoteSerializer(session).data, status=status.HTTP_201_CREATED)
@@ -421,7 +422,7 @@ class SessionDetailApi(APIView):
         note_plan = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(responses=SessionNoteSerializer)
-    def get(self, request: Request, session_id: int) -> Response:
+    def get(self, request: SignedInApiRequest, session_id: int) -> Response:
         session = selectors.get_session_for_user(user=request.user, session_id=session_id)
         services.case_record_read(
             actor=request.user, case=session.case, request=request, what="session", record=session
@@ -429,7 +430,7 @@ class SessionDetailApi(APIView):
         return Response(SessionNoteSerializer(session).data)
 
     @extend_schema(request=InputSerializer, responses=SessionNoteSerializer)
-    def patch(self, request: Request, session_id: int) -> Response:
+    def patch(self, request: SignedInApiRequest, session_id: int) -> Response:
         session = selectors.get_session_for_user(user=request.user, session_id=session_id)
         selectors.get_case_for_user(user=request.user, case_id=session.case_id, for_write=True)
         data = self.InputSerializer(data=request.data)
@@ -487,7 +488,7 @@ class ReferralListApi(APIView):
         ],
         responses=ReferralOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         referrals = of_case_asked(request, selectors.referral_visible_to(user=request.user))
         wanted = choice_param(request, "status", Referral.Status.values)
         if wanted:
@@ -497,7 +498,7 @@ class ReferralListApi(APIView):
         )
 
     @extend_schema(request=InputSerializer, responses={201: ReferralOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         case, values = case_and_input(self, request)
         referral = services.referral_create(actor=request.user, case=case, **values)
         return Response(ReferralOutputSerializer(referral).data, status=status.HTTP_201_CREATED)
@@ -520,7 +521,7 @@ class ReferralAdvanceApi(APIView):
         feedback_to_school = serializers.CharField(required=False, allow_blank=True)
 
     @extend_schema(request=InputSerializer, responses=ReferralOutputSerializer)
-    def post(self, request: Request, referral_id: int) -> Response:
+    def post(self, request: SignedInApiRequest, referral_id: int) -> Response:
         referral = selectors.referral_visible_to(user=request.user).filter(pk=referral_id).first()
         if referral is None:
             raise Http404
@@ -578,7 +579,7 @@ class AppointmentListApi(APIView):
         ],
         responses=AppointmentOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         appointments = of_case_asked(
             request,
             selectors.appointment_visible_to(user=request.user).select_related("counsellor"),
@@ -595,7 +596,7 @@ class AppointmentListApi(APIView):
         )
 
     @extend_schema(request=InputSerializer, responses={201: AppointmentOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         case, values = case_and_input(self, request)
         appointment = services.appointment_plan(actor=request.user, case=case, **values)
         return Response(
@@ -615,7 +616,7 @@ class AppointmentCancelApi(APIView):
         version = serializers.IntegerField(min_value=1)
 
     @extend_schema(request=InputSerializer, responses=AppointmentOutputSerializer)
-    def post(self, request: Request, appointment_id: int) -> Response:
+    def post(self, request: SignedInApiRequest, appointment_id: int) -> Response:
         appointment = selectors.get_appointment_for_user(
             user=request.user, appointment_id=appointment_id
         )
@@ -661,7 +662,7 @@ class AppointmentSessionApi(APIView):
             ]
 
     @extend_schema(request=InputSerializer, responses={201: SessionNoteSerializer})
-    def post(self, request: Request, appointment_id: int) -> Response:
+    def post(self, request: SignedInApiRequest, appointment_id: int) -> Response:
         appointment = selectors.get_appointment_for_user(
             user=request.user, appointment_id=appointment_id
         )

@@ -251,7 +251,7 @@ class ConsentForm(forms.Form):
         self.fields["guardian"].queryset = client.guardians.all()
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # the same dict: typed never None
         if data.get("given_by") == Consent.GivenBy.GUARDIAN and not data.get("guardian"):
             raise forms.ValidationError(_("Choose the guardian who gives the consent."))
         if data.get("given_by") == Consent.GivenBy.CLIENT:

@@ -5,6 +5,8 @@ imports this module, never counselling's views or page forms)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -69,8 +71,8 @@ class IntakeForm(ClientSearchForm):
         label=_("Risk level at intake"), choices=RiskLevel.choices, initial=RiskLevel.NONE
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data  # the same dict: typed never None
         guardian = [
             data.get("guardian_relationship"),
             data.get("guardian_name"),

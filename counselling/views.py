@@ -5,13 +5,16 @@ like a missing one. Every page that shows the file writes a read audit entry."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +25,7 @@ from centre import today
 from centre.audit import audit_read
 from centre.errors import ServiceError
 from centre.forms import ServiceFormMixin, VersionedForm, refusal_message, staff_label
+from centre.http import SignedInRequest
 from centre.paging import keyset_page
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import (
@@ -45,7 +49,7 @@ class CaseloadView(RoleRequiredMixin, View):
     title = gettext_lazy("Caseload")
     per_page = 50
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         filters = forms.CaseFilterForm(request.GET or None)
         chosen = filters.cleaned_data if filters.is_valid() else {}
         cases = selectors.caseload(
@@ -65,7 +69,7 @@ class CaseloadView(RoleRequiredMixin, View):
         }
         return render(request, "counselling/caseload.html", context)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         search = forms.CaseloadSearchForm(request.POST)
         context: dict = {"filters": forms.CaseFilterForm(), "search": search, "searched": True}
         if not search.is_valid():
@@ -93,10 +97,10 @@ class TodayView(RoleRequiredMixin, View):
     roles = CLINICIAN_ROLES
     title = gettext_lazy("Today")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         follow_ups = list(selectors.today_follow_ups(user=request.user))
         appointments = list(selectors.today_appointments(user=request.user))
-        cases = [item.case for item in [*follow_ups, *appointments]]
+        cases = [*(item.case for item in follow_ups), *(item.case for item in appointments)]
         audit_read(request, "counselling.case.listed", cases)
         unread = list(centre_selectors.unread_notifications(user=request.user)[:10])
         context = {
@@ -119,10 +123,10 @@ class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
 
     roles = CLINICIAN_ROLES
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         return render(request, "counselling/intake.html", {"search": intake.ClientSearchForm()})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         if request.POST.get("step") == "register":
             return self._register(request)
         search = intake.ClientSearchForm(request.POST)
@@ -133,7 +137,7 @@ class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
             context["form"] = intake.IntakeForm(initial=search.cleaned_data)
         return render(request, "counselling/intake.html", context)
 
-    def _register(self, request: HttpRequest) -> HttpResponse:
+    def _register(self, request: SignedInRequest) -> HttpResponse:
         form = intake.IntakeForm(request.POST)
         outcome = self.submit(
             form,
@@ -144,14 +148,14 @@ class IntakeView(ServiceFormMixin, RoleRequiredMixin, View):
         if outcome.saved:
             messages.success(request, _("The case is open."))
             return redirect("counselling:case", case_id=outcome.value.pk)
-        context = {"form": form}
+        context: dict[str, Any] = {"form": form}
         if isinstance(outcome.error, services.DuplicateClientError):
             context["search"] = intake.ClientSearchForm(initial=form.cleaned_data)
             context["matches"] = self._matches(request, form.cleaned_data)
         return render(request, "counselling/intake.html", context, status=outcome.status)
 
     @staticmethod
-    def _matches(request: HttpRequest, data: dict) -> list[dict]:
+    def _matches(request: SignedInRequest, data: dict) -> list[dict]:
         """Possible duplicates: a case the user sees is linked with the child's details; of
         another, only where the child is registered and whom to ask."""
         found = list(
@@ -198,7 +202,7 @@ class CaseView(RecordRoleRequiredMixin, View):
     roles = CASE_FILE_ROLES
     for_write = False
 
-    def load_case(self, request: HttpRequest, case_id: int) -> Case:
+    def load_case(self, request: SignedInRequest, case_id: int) -> Case:
         return selectors.get_case_for_user(
             user=request.user, case_id=case_id, for_write=self.for_write
         )
@@ -207,7 +211,7 @@ class CaseView(RecordRoleRequiredMixin, View):
 class CaseDetailView(CaseView):
     """The case file: client, guardians and consents, risk, safety plan, referrals, timeline."""
 
-    def get(self, request: HttpRequest, case_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, case_id: int) -> HttpResponse:
         try:
             case = self.load_case(request, case_id)
         except Http404:
@@ -216,7 +220,7 @@ class CaseDetailView(CaseView):
         return render(request, "counselling/case_detail.html", self.context(request, case))
 
     @staticmethod
-    def context(request: HttpRequest, case: Case, **extra) -> dict:
+    def context(request: SignedInRequest, case: Case, **extra) -> dict:
         may_change = selectors.user_may_change_case(user=request.user, case=case)
         referrals = list(case.referrals.all())
         return {
@@ -262,7 +266,7 @@ class CaseDetailView(CaseView):
         }
 
     @staticmethod
-    def _not_found(request: HttpRequest, case_id: int) -> HttpResponse:
+    def _not_found(request: SignedInRequest, case_id: int) -> HttpResponse:
         """404 — and, for those who may break the glass, the way to do it."""
         may_break_glass = has_any_role(request.user, BREAK_GLASS_ROLES)
         return render(
@@ -283,7 +287,7 @@ class CaseChangeView(ServiceFormMixin, CaseView):
         "status": (forms.StatusForm, "status_form"),
     }
 
-    def post(self, request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    def post(self, request: SignedInRequest, case_id: int, action: str) -> HttpResponse:
         if action not in self.actions:
             raise Http404
         case = self.load_case(request, case_id)
@@ -299,7 +303,7 @@ class CaseChangeView(ServiceFormMixin, CaseView):
         return render(request, "counselling/case_detail.html", context, status=outcome.status)
 
     @staticmethod
-    def _apply(request: HttpRequest, case: Case, action: str, data: dict) -> None:
+    def _apply(request: SignedInRequest, case: Case, action: str, data: dict) -> None:
         version = data["version"]
         if action == "concerns":
             services.case_update(
@@ -327,16 +331,16 @@ class CaseFormView(ServiceFormMixin, CaseView):
 
     for_write = True
     template_name = ""
-    title = ""
+    title: str | Promise = ""
 
-    def get_form(self, request: HttpRequest, case: Case, data=None):
+    def get_form(self, request: SignedInRequest, case: Case, data=None):
         raise NotImplementedError
 
-    def save(self, request: HttpRequest, case: Case, form) -> str:
+    def save(self, request: SignedInRequest, case: Case, form) -> str:
         """Save through a service and return the success message."""
         raise NotImplementedError
 
-    def render_form(self, request: HttpRequest, case: Case, form, status: int = 200):
+    def render_form(self, request: SignedInRequest, case: Case, form, status: int = 200):
         # The page's header shows the child's details: a read of the case file.
         services.case_record_read(actor=request.user, case=case, request=request)
         context = {
@@ -348,11 +352,11 @@ class CaseFormView(ServiceFormMixin, CaseView):
         }
         return render(request, self.template_name, context, status=status)
 
-    def get(self, request: HttpRequest, case_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, case_id: int) -> HttpResponse:
         case = self.load_case(request, case_id)
         return self.render_form(request, case, self.get_form(request, case))
 
-    def post(self, request: HttpRequest, case_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, case_id: int) -> HttpResponse:
         case = self.load_case(request, case_id)
         form = self.get_form(request, case, request.POST)
         outcome = self.submit(form, lambda: self.save(request, case, form))
@@ -582,7 +586,7 @@ class ReferralAdvanceView(ServiceFormMixin, CaseView):
                 messages.warning(request, appointment_late_message(outcome.value))
             return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(map(str, error)))
         return redirect(f"{reverse('counselling:case', args=[case.pk])}#referrals")
 
 
@@ -664,7 +668,7 @@ VIEWED_WHAT = {
 }
 
 
-def viewed_what(action: str) -> str:
+def viewed_what(action: str) -> str | Promise:
     """What an entry of "who viewed this file" read: a page of the file, a list, an export."""
     if action in VIEWED_WHAT:
         return VIEWED_WHAT[action]
@@ -685,13 +689,13 @@ class ViewersView(CaseView):
         entries = list(selectors.case_viewers(case=case))
         notes = selectors.case_session_notes(case=case)
         for entry in entries:
-            entry.what = viewed_what(entry.action)
+            entry.what = viewed_what(entry.action)  # type: ignore[attr-defined]  # for the page
             if entry.target_type == "counselling.counsellingsession" and entry.target_id in notes:
                 note = notes[entry.target_id]  # which note was read
-                entry.what = _("the session note of %(held)s") % {
+                entry.what = _("the session note of %(held)s") % {  # type: ignore[attr-defined]
                     "held": timezone.localtime(note.held_at).strftime("%Y-%m-%d %H:%M")
                 }
-                entry.link = reverse("counselling:session", args=[note.pk])
+                entry.link = reverse("counselling:session", args=[note.pk])  # type: ignore[attr-defined]
         return render(
             request,
             "counselling/viewers.html",
@@ -707,11 +711,11 @@ class CrisisSearchView(RoleRequiredMixin, View):
     roles = frozenset({Role.CRISIS_TEAM})
     title = gettext_lazy("Find a case")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         form = forms.CrisisSearchForm(actor=request.user)
         return render(request, "counselling/crisis_search.html", {"form": form})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         form = forms.CrisisSearchForm(request.POST, actor=request.user)
         if not form.is_valid():
             return render(request, "counselling/crisis_search.html", {"form": form}, status=400)
@@ -810,7 +814,7 @@ class ConferenceListView(ServiceFormMixin, RoleRequiredMixin, View):
         conferences = list(selectors.conferences_for_user(user=request.user)[:24])
         offered = list(form.fields["cases"].queryset)
         for conference in conferences:
-            conference.discussed = [
+            conference.discussed = [  # type: ignore[attr-defined]  # for the page
                 forms.conference_case_label(case) for case in conference.cases.all()
             ]
         # The page names cases (masked) with their risk: a list read of each one shown.

@@ -45,7 +45,7 @@ class CampaignForm(forms.Form):
         )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # the same dict: typed never None
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             raise forms.ValidationError(_("The campaign closes after it opens."))
         if (

@@ -17,6 +17,7 @@ import re
 import zipfile
 from array import array
 from collections.abc import Callable, Iterator
+from typing import Any
 from xml.parsers import expat
 
 from django.conf import settings
@@ -45,7 +46,7 @@ def first_sheet_rows(archive: zipfile.ZipFile) -> Iterator[list]:
     rows with no value in between come out as empty lists."""
     budget = _Budget()
     sheet, epoch = _first_sheet(archive, budget)
-    strings = (
+    strings: _StringTable | list[str] = (
         _shared_strings(archive, budget) if "xl/sharedStrings.xml" in archive.NameToInfo else []
     )
     date_styles = _date_styles(archive, budget) if "xl/styles.xml" in archive.NameToInfo else set()
@@ -59,7 +60,7 @@ def every_sheet_rows(archive: zipfile.ZipFile) -> list[tuple[str, Iterator[list]
     several sheets are bounded as one."""
     budget = _Budget()
     sheets, epoch = _sheets(archive, budget)
-    strings = (
+    strings: _StringTable | list[str] = (
         _shared_strings(archive, budget) if "xl/sharedStrings.xml" in archive.NameToInfo else []
     )
     date_styles = _date_styles(archive, budget) if "xl/styles.xml" in archive.NameToInfo else set()
@@ -228,7 +229,7 @@ def _shared_strings(archive: zipfile.ZipFile, budget: _Budget) -> _StringTable:
     """The shared string table, at most as many strings as a roster may have cells."""
     limit = settings.ROSTER_MAX_CELLS
     strings = _StringTable()
-    state = {"parts": None, "capture": False, "phonetic": False}
+    state: dict[str, Any] = {"parts": None, "capture": False, "phonetic": False}
 
     def start(name: str, attributes: dict) -> None:
         name = _local(name)
@@ -360,8 +361,8 @@ class _SheetReader:
         self.parts = []
 
     def text(self, data: str) -> None:
-        if self.capture:
-            self.parts.append(data)
+        if self.capture:  # only inside a cell's value, whose parts are a list
+            self.parts.append(data)  # type: ignore[union-attr]
 
     def end(self, name: str) -> None:
         if ":" in name:
@@ -385,7 +386,7 @@ class _SheetReader:
             self.first_row, self.last_row = self.row, self.row - 1
         self.limits.check_row(self.row - self.first_row)
         self.ready.extend([] for _ in range(self.row - self.last_row - 1))
-        cells = [None] * max(self.values)
+        cells: list[object] = [None] * max(self.values)
         for column, value in self.values.items():
             cells[column - 1] = value
         self.ready.append(cells)

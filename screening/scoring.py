@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal, overload
 
 from centre.errors import ServiceError
 
@@ -148,7 +149,15 @@ def score(
     raise ScoringError("invalid_item_value", f"unknown instrument {instrument!r}")
 
 
-def _items(responses, *, count: int, highest: int, allow_missing: bool) -> list[int | None]:
+@overload
+def _items(
+    responses: object, *, count: int, highest: int, allow_missing: Literal[False]
+) -> list[int]: ...
+@overload
+def _items(
+    responses: object, *, count: int, highest: int, allow_missing: bool
+) -> list[int | None]: ...
+def _items(responses: Any, *, count: int, highest: int, allow_missing: bool) -> list[Any]:
     if isinstance(responses, str | bytes) or not isinstance(responses, Sequence):
         raise ScoringError("wrong_item_count", f"expected a list of {count} answers")
     if len(responses) != count:
@@ -234,9 +243,9 @@ def _sdq_band(name: str, value: int | None) -> str | None:
 def _sdq_scale(codes: list[int | None], items: tuple[int, ...]) -> int | None:
     """Prorated when 3 or more of 5 are answered: floor(0.5 + 5 × mean), in integers."""
     scores = [
-        2 - codes[item - 1] if item in SDQ_REVERSED else codes[item - 1]
+        2 - code if item in SDQ_REVERSED else code
         for item in items
-        if codes[item - 1] is not None
+        if (code := codes[item - 1]) is not None
     ]
     answered = len(scores)
     if answered < 3:
@@ -248,7 +257,7 @@ def _sdq(responses, impact_answers: Mapping | None) -> ScoreResult:
     codes = _items(responses, count=25, highest=2, allow_missing=True)
     scales = {name: _sdq_scale(codes, items) for name, items in SDQ_SCALES.items()}
     difficulties = [scales[name] for name in SDQ_DIFFICULTIES]
-    total = None if None in difficulties else sum(difficulties)
+    total = _sum_or_none(*difficulties)
     impact = _sdq_impact(impact_answers) if impact_answers is not None else None
     return ScoreResult(
         instrument=SDQ,
@@ -266,7 +275,7 @@ def _sdq(responses, impact_answers: Mapping | None) -> ScoreResult:
 
 
 def _sum_or_none(*values: int | None) -> int | None:
-    return None if None in values else sum(values)
+    return None if None in values else sum(value for value in values if value is not None)
 
 
 def _sdq_impact(answers: Mapping) -> int | None:

@@ -103,13 +103,16 @@ def score_tier(
 
 def _phq_triggers(phq: ScoreResult, cutoff: int) -> list[tuple[str, str]]:
     found = []
+    total = phq.total
+    if total is None:  # never: a PHQ is scored only with every item answered
+        raise ValueError(f"{phq.instrument} without a total")
     if phq.crisis_flag:
         found.append((ORANGE, CRISIS_HOLD))
-    if phq.total >= 15:
+    if total >= 15:
         found.append((ORANGE, f"{phq.instrument} ≥ 15"))
-    elif phq.total >= cutoff:
+    elif total >= cutoff:
         found.append((YELLOW, f"{phq.instrument} ≥ {cutoff}"))
-    elif phq.total >= 5:
+    elif total >= 5:
         found.append((BLUE, f"{phq.instrument} 5–{cutoff - 1}"))
     if phq.instrument == PHQA and phq.risk_review_flag and not phq.crisis_flag:
         found.append((YELLOW, "lifetime attempt"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views import View
 
 from centre.audit import audit_export, audit_read
 from centre.forms import ServiceFormMixin, refusal_message
+from centre.http import SignedInRequest
 from centre.paging import NEWER, OLDER, keyset_page
 from centre.parameters import id_parameter, text_parameter
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
@@ -37,10 +38,10 @@ class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
     title = gettext_lazy("Screening")
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         return self._render(request, forms.CampaignForm(schools=schools_for_user(request.user)))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: SignedInRequest) -> HttpResponse:
         form = forms.CampaignForm(request.POST, schools=schools_for_user(request.user))
         outcome = self.submit(
             form, lambda: services.campaign_create(actor=request.user, **form.cleaned_data)
@@ -63,11 +64,11 @@ class WorkspaceView(ServiceFormMixin, RoleRequiredMixin, View):
 class CampaignView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
         campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
         return self._render(request, campaign, forms.UploadForm())
 
-    def post(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
         """Upload a roster."""
         campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
         form = forms.UploadForm(request.POST, request.FILES)
@@ -101,7 +102,7 @@ class TemplateDownloadView(RecordRoleRequiredMixin, View):
 
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, campaign_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
         campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
         header = [aliases[1] for aliases in importing.FIELD_ALIASES.values()]
         for instrument in campaign.instruments:
@@ -124,7 +125,7 @@ class ImportView(RecordRoleRequiredMixin, View):
 
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         if request.GET.get("format") == "json":
             return JsonResponse(
@@ -158,7 +159,7 @@ def error_row(error: dict) -> int | str:
 class ImportErrorsView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = selectors.get_import_for_user(user=request.user, import_id=import_id)
         header = [_("Row"), _("Column"), _("Reason")]
         rows = [
@@ -184,7 +185,7 @@ class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = self._import(request, import_id)
         context = {
             "roster_import": roster_import,
@@ -192,7 +193,7 @@ class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         }
         return render(request, "screening/import_undo.html", context)
 
-    def post(self, request: HttpRequest, import_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, import_id: int) -> HttpResponse:
         roster_import = self._import(request, import_id)
         outcome = self.call_service(
             None,
@@ -218,7 +219,7 @@ class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return roster_import
 
 
-def board_filter(request: HttpRequest) -> selectors.BoardFilter:
+def board_filter(request: SignedInRequest) -> selectors.BoardFilter:
     """The board's filters from the query string; a value that names nothing is no filter, a
     value that cannot mean anything (NUL, an essay, `²` for an id) a 400."""
     params = request.GET
@@ -243,7 +244,7 @@ def board_filter(request: HttpRequest) -> selectors.BoardFilter:
     )
 
 
-def filter_query(request: HttpRequest, *, drop: tuple[str, ...] = (OLDER, NEWER)) -> str:
+def filter_query(request: SignedInRequest, *, drop: tuple[str, ...] = (OLDER, NEWER)) -> str:
     """The page's filters, urlencoded, for its pager and its download links."""
     params = request.GET.copy()
     for name in drop:
@@ -258,7 +259,7 @@ class BoardView(RoleRequiredMixin, View):
     roles = SCREENING_ROLES
     per_page = 50
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: SignedInRequest) -> HttpResponse:
         board = board_filter(request)
         tasks = selectors.tracking_board(user=request.user, board=board)
         page = keyset_page(
@@ -293,7 +294,7 @@ class TaskSheetView(RoleRequiredMixin, View):
 
     roles = SCREENING_ROLES
 
-    def get(self, request: HttpRequest, output: str) -> HttpResponse:
+    def get(self, request: SignedInRequest, output: str) -> HttpResponse:
         board = board_filter(request)
         tasks = list(selectors.task_sheet(user=request.user, board=board)[: task_sheet.MAX_TASKS])
         rows = task_sheet.sheet_rows(tasks)
@@ -326,12 +327,12 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     roles = SCREENING_ROLES
 
-    def get(self, request: HttpRequest, result_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, result_id: int) -> HttpResponse:
         result = selectors.get_result_for_user(user=request.user, result_id=result_id)
         audit_read(request, "screening.result.viewed", result)
         return self._render(request, result)
 
-    def post(self, request: HttpRequest, result_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, result_id: int) -> HttpResponse:
         result = selectors.get_result_for_user(user=request.user, result_id=result_id)
         action = request.POST.get("action")
         if action == "cssrs" and not selectors.may_record_cssrs(user=request.user, result=result):
@@ -352,7 +353,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                 return redirect("screening:result", result_id=result.pk)
             return self._render(request, result, cssrs_form=form, status=outcome.status)
         if action == "tier":
-            form = forms.TierForm(request.POST)
+            form = forms.TierForm(request.POST)  # type: ignore[assignment]  # this branch's form
             outcome = self.submit(
                 form,
                 lambda: services.result_change_tier(
@@ -385,7 +386,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
             messages.error(request, refusal_message(outcome))
         else:
             decided = outcome.value
-            outcome = {
+            said = {
                 TierRequest.Status.APPROVED: _("The tier is lowered."),
                 TierRequest.Status.DECLINED: _("The request is declined; the tier stands."),
                 TierRequest.Status.SUPERSEDED: _(
@@ -393,7 +394,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                     "ask again if it should still be lowered."
                 ),
             }
-            messages.info(request, outcome[decided.status])
+            messages.info(request, said[decided.status])
         return redirect("screening:result", result_id=result.pk)
 
     @staticmethod
@@ -449,11 +450,11 @@ class TaskDoneView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     roles = CAMPAIGN_ROLES
 
-    def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         return self._render(request, task, forms.TaskDoneForm())
 
-    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         form = forms.TaskDoneForm(request.POST)
         outcome = self.submit(
@@ -471,7 +472,7 @@ class TaskDoneView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return self._render(request, task, form, status=outcome.status)
 
     @staticmethod
-    def _task(request: HttpRequest, task_id: int) -> TrackingTask:
+    def _task(request: SignedInRequest, task_id: int) -> TrackingTask:
         task = selectors.get_task_for_user(user=request.user, task_id=task_id)
         if not task.is_school_side:
             raise Http404  # a clinician's task is done on the result page
@@ -493,7 +494,7 @@ class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     def _task(self, request, task_id: int) -> TrackingTask:
         return selectors.get_task_for_user(user=request.user, task_id=task_id)
 
-    def get(self, request: HttpRequest, task_id: int) -> HttpResponse:
+    def get(self, request: SignedInRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         student = task.result.student
         initial = {
@@ -511,7 +512,7 @@ class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         }
         return self._render(request, task, IntakeForm(initial=initial))
 
-    def post(self, request: HttpRequest, task_id: int) -> HttpResponse:
+    def post(self, request: SignedInRequest, task_id: int) -> HttpResponse:
         task = self._task(request, task_id)
         form = IntakeForm(request.POST)
         outcome = self.submit(

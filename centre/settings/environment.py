@@ -57,7 +57,7 @@ def read_list(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in read(name, default).split(",") if item.strip()]
 
 
-def read_database(name: str, *, default_sqlite_path: Path) -> dict:
+def read_database(name: str, *, default_sqlite_path: Path) -> dj_database_url.DBConfig:
     """A Django DATABASES entry from a URL; SQLite under var/ when the variable is unset."""
     url = read(name)
     if not url:

@@ -5,17 +5,23 @@ roll-up); the others are counted by the providers with range conditions on index
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from centre.statistics.months import Window
 from centre.statistics.registry import monthly_names, providers, summed_names
 from centre.statistics.rollup import months_of
 
+if TYPE_CHECKING:
+    from centre.models import Site
 
-def figures(window: Window, *, site_path: str | None = None) -> dict:
+
+def figures(window: Window, *, site_path: str | None = None) -> dict[str, Any]:
     """Every provider's figures for the window, merged into one dictionary: the summed flow
     figures added up over the window's months, the others counted by the providers."""
     summing = {name: provider for name, provider in providers().items() if summed_names(provider)}
     months = months_of(window, site_path, summing)
-    merged: dict = {}
+    merged: dict[str, Any] = {}
     for provider in summing.values():
         merged |= {
             figure: sum(values.get(figure, 0) for values in months.values())
@@ -26,7 +32,7 @@ def figures(window: Window, *, site_path: str | None = None) -> dict:
     return merged
 
 
-def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict]:
+def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict[str, Any]]:
     """Flow figures month by month: {"YYYY-MM": {figure: number}} for every month of the window,
     every figure present in every month (0 where nothing happened)."""
     months = months_of(window, site_path, providers())
@@ -36,14 +42,14 @@ def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict]:
     }
 
 
-def per_site(window: Window, sites) -> dict[int, dict]:
+def per_site(window: Window, sites: Iterable[Site]) -> dict[int, dict[str, Any]]:
     """The breakdown figures of each of `sites`, each with its subtree: {site id: {figure: n}}.
     Providers count per site once; the tree is rolled up here."""
     from centre.models import Site
 
     counted = counted_by_site(window)
     paths = dict(Site.objects.values_list("id", "path"))
-    totals: dict[int, dict] = {}
+    totals: dict[int, dict[str, Any]] = {}
     for site in sites:
         total = totals.setdefault(site.pk, {})
         for site_id, values in counted.items():
@@ -53,18 +59,18 @@ def per_site(window: Window, sites) -> dict[int, dict]:
     return totals
 
 
-def per_school(window: Window, *, site_path: str | None = None) -> list[dict]:
+def per_school(window: Window, *, site_path: str | None = None) -> list[dict[str, Any]]:
     """Rows per school from the providers that break their figures down by school."""
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for provider in providers().values():
         if hasattr(provider, "per_school"):
             rows += provider.per_school(start=window.start, end=window.end, site_path=site_path)
     return rows
 
 
-def counted_by_site(window: Window) -> dict[int, dict]:
+def counted_by_site(window: Window) -> dict[int, dict[str, Any]]:
     """Each provider's counts per site for the window (each site's own records)."""
-    counted: dict[int, dict] = {}
+    counted: dict[int, dict[str, Any]] = {}
     for provider in providers().values():
         for site_id, values in provider.by_site(start=window.start, end=window.end).items():
             counted.setdefault(site_id, {}).update(values)

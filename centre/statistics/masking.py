@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from centre.statistics.figures import counted_by_site, per_school
 from centre.statistics.months import Window
 from centre.statistics.registry import monthly_names, providers
 from centre.statistics.rollup import months_by_site
+
+if TYPE_CHECKING:
+    from centre.models import Site
 
 # A reader without clinical access (the statistics administrator) sees exact figures for the
 # whole network only. Below it — a site's headline, trend and export, the per-site and per-school
@@ -26,9 +30,10 @@ SMALL_COUNT = 5
 SMALL = f"<{SMALL_COUNT}"  # a count under 5
 WITHHELD = "*"  # a count withheld so that a count under 5 cannot be worked out
 NETWORK = None  # the key of the whole network: never masked
+CellKey = tuple[str, int]  # ("site", id), ("school", id), ("own", site id) or ("network", 0)
 
 
-def masked(value, *, clinical: bool, hidden: bool | None = None):
+def masked(value: Any, *, clinical: bool, hidden: bool | None = None) -> Any:
     """The one masking function: a count as a reader sees it. Clinical readers see it exact;
     others "<5" under 5, "*" when withheld (`hidden`, from `hidden_cells`). Anything but a count
     (a share, a breakdown by state) is withheld below the network for them (`hidden=True`)."""
@@ -41,7 +46,7 @@ def masked(value, *, clinical: bool, hidden: bool | None = None):
     return WITHHELD if hidden else value
 
 
-def _is_count(value) -> bool:
+def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -62,7 +67,7 @@ class _Cell:
         return 0 < self.value < SMALL_COUNT  # no own record at all discloses nobody
 
 
-def site_key(site) -> tuple[str, int] | None:
+def site_key(site: Site | None) -> tuple[str, int] | None:
     """The key of a site in `hidden_cells`; NETWORK for none or a root that is the network."""
     from centre.models import Site
 
@@ -71,14 +76,16 @@ def site_key(site) -> tuple[str, int] | None:
     return ("site", site.pk)
 
 
-def hidden_cells(window: Window, *, by_month: dict | None = None) -> dict[str, set]:
+def hidden_cells(
+    window: Window, *, by_month: dict[str, dict[str, set[CellKey]]] | None = None
+) -> dict[str, set[CellKey]]:
     """For each count of the window, the keys of the cells a reader without clinical access may
     not see (`masked(..., hidden=key in hidden_cells[figure])`). A monthly figure is hidden
     wherever one of the window's months hides it (`by_month`: `hidden_by_month` of a window
     holding this one's months, when the caller has it)."""
     children = _site_children()
     by_month = by_month or hidden_by_month(window)
-    forced: dict[str, set] = {}
+    forced: dict[str, set[CellKey]] = {}
     for month in window.months():
         for figure, keys in by_month.get(f"{month:%Y-%m}", {}).items():
             forced.setdefault(figure, set()).update(keys)
@@ -93,7 +100,7 @@ def hidden_cells(window: Window, *, by_month: dict | None = None) -> dict[str, s
     }
 
 
-def hidden_by_month(window: Window) -> dict[str, dict[str, set]]:
+def hidden_by_month(window: Window) -> dict[str, dict[str, set[CellKey]]]:
     """For each month of the window, the hidden cells of its monthly figures (the trend's). A
     month's site cells are decided as `hidden_cells` of that month alone decides them."""
     children = _site_children()
@@ -120,7 +127,13 @@ def _site_children() -> dict[int | None, list[int]]:
     return children
 
 
-def _tree(children, counted: dict[int, dict], figure: str, *, schools: list[dict]) -> _Cell:
+def _tree(
+    children: dict[int | None, list[int]],
+    counted: dict[int, dict[str, Any]],
+    figure: str,
+    *,
+    schools: list[dict[str, Any]],
+) -> _Cell:
     """The site tree of one figure: each site with its child sites and its own records (with
     their schools, where the providers count per school)."""
     by_school: dict[int, list[_Cell]] = {}
@@ -144,7 +157,7 @@ def _tree(children, counted: dict[int, dict], figure: str, *, schools: list[dict
     return _Cell(("network", 0), sum(root.value for root in roots), roots)
 
 
-def _protect_tree(root: _Cell, hidden: set) -> set:
+def _protect_tree(root: _Cell, hidden: set[CellKey]) -> set[CellKey]:
     """Complementary suppression from the network (always shown) down."""
     stack = [(root, False)]
     while stack:
@@ -154,7 +167,7 @@ def _protect_tree(root: _Cell, hidden: set) -> set:
     return hidden
 
 
-def _protect_group(cell: _Cell, cell_hidden: bool, hidden: set) -> None:
+def _protect_group(cell: _Cell, cell_hidden: bool, hidden: set[CellKey]) -> None:
     if not cell.parts:
         return
     unknown = [part for part in cell.parts if part.key in hidden or part.sensitive]
@@ -197,7 +210,13 @@ def _pinned(unknown: list[_Cell], total: int) -> bool:
     return False
 
 
-def masked_figures(values: dict, *, key, hidden: dict[str, set], clinical: bool) -> dict:
+def masked_figures(
+    values: dict[str, Any],
+    *,
+    key: CellKey | None,
+    hidden: dict[str, set[CellKey]],
+    clinical: bool,
+) -> dict[str, Any]:
     """A site's (or the network's) figures as a reader sees them."""
     if clinical or key is NETWORK:
         return values
@@ -208,8 +227,12 @@ def masked_figures(values: dict, *, key, hidden: dict[str, set], clinical: bool)
 
 
 def masked_trend(
-    months: dict[str, dict], *, key, hidden_by_month: dict[str, dict], clinical: bool
-) -> dict[str, dict]:
+    months: dict[str, dict[str, Any]],
+    *,
+    key: CellKey | None,
+    hidden_by_month: dict[str, dict[str, set[CellKey]]],
+    clinical: bool,
+) -> dict[str, dict[str, Any]]:
     """A trend as a reader sees it: each month masked with that month's decisions."""
     return {
         month: masked_figures(

@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 # The months a window may cover, and its length: each month of a window may be counted from the
@@ -94,7 +98,15 @@ def month_runs(months: list[datetime.date]) -> list[Window]:
     return runs
 
 
-def count_by_month(queryset, field: str, *, start, end, site: str | None = None, **counts) -> dict:
+def count_by_month(
+    queryset: QuerySet[Any],
+    field: str,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    site: str | None = None,
+    **counts: Any,
+) -> dict[Any, dict[str, Any]]:
     """A provider's counts of the records whose `field` falls in [start, end), per month
     ({"YYYY-MM": counts}), or per month and site when `site` names the site column
     ({("YYYY-MM", site id): counts}). One month is counted with range conditions alone; longer

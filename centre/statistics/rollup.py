@@ -20,6 +20,7 @@ On SQLite (the embedded trial mode) there are no triggers: every month is counte
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, Sum
@@ -29,13 +30,15 @@ from centre.statistics.months import Window, month_runs, parse_month
 from centre.statistics.registry import Provider, providers
 
 
-def months_of(window: Window, site_path: str | None, chosen: dict[str, Provider]) -> dict:
+def months_of(
+    window: Window, site_path: str | None, chosen: dict[str, Provider]
+) -> dict[str, dict[str, Any]]:
     """The providers' `monthly` figures of each month of the window: from the roll-up where it
     holds the month, counted from the records where it does not (a run of consecutive months in
     one query a figure; a lone month, the usual case, with range conditions alone)."""
-    months: dict[str, dict] = {f"{month:%Y-%m}": {} for month in window.months()}
+    months: dict[str, dict[str, Any]] = {f"{month:%Y-%m}": {} for month in window.months()}
 
-    def merge(values: dict[str, dict]) -> None:
+    def merge(values: dict[str, dict[str, Any]]) -> None:
         for month, figures_of_month in values.items():
             months.setdefault(month, {}).update(figures_of_month)
 
@@ -84,19 +87,19 @@ def rolled_up_months(
 
 def rolled_up_figures(
     stored: dict[str, set[datetime.date]], *, site_path: str | None
-) -> dict[str, dict]:
+) -> dict[str, dict[str, Any]]:
     """The stored figures of those months, summed over the sites of the subtree."""
     from centre.models import MonthlyFigure
 
     which = Q()
-    for provider, months in stored.items():
-        which |= Q(provider=provider, month__in=months)
+    for provider, provider_months in stored.items():
+        which |= Q(provider=provider, month__in=provider_months)
     if not which:
         return {}
     rows = MonthlyFigure.objects.filter(which)
     if site_path is not None:
         rows = rows.filter(site__path__startswith=site_path)
-    months: dict[str, dict] = {}
+    months: dict[str, dict[str, Any]] = {}
     for month, figure, total in (
         rows.values_list("month", "figure").annotate(total=Sum("value")).order_by()
     ):
@@ -156,12 +159,12 @@ def _rollup_store(name: str, months: Window) -> None:
     )
 
 
-def months_by_site(window: Window) -> dict[str, dict[int, dict]]:
+def months_by_site(window: Window) -> dict[str, dict[int, dict[str, Any]]]:
     """Each provider's month figures per month and site ({"YYYY-MM": {site id: {figure: n}}}):
     from the roll-up where it holds the month, counted from the records where it does not."""
     from centre.models import MonthlyFigure
 
-    months: dict[str, dict[int, dict]] = {}
+    months: dict[str, dict[int, dict[str, Any]]] = {}
     stored = rolled_up_months(window.months(), providers=list(providers()))
     for name, provider in providers().items():
         counted = [month for month in window.months() if month not in stored.get(name, ())]
@@ -175,6 +178,6 @@ def months_by_site(window: Window) -> dict[str, dict[int, dict]]:
         which |= Q(provider=name, month__in=rolled)
     if which:
         rows = MonthlyFigure.objects.filter(which).values_list("month", "site", "figure", "value")
-        for month, site_id, figure, value in rows:
-            months.setdefault(f"{month:%Y-%m}", {}).setdefault(site_id, {})[figure] = value
+        for first_day, site_id, figure, value in rows:
+            months.setdefault(f"{first_day:%Y-%m}", {}).setdefault(site_id, {})[figure] = value
     return months

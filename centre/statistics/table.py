@@ -7,11 +7,15 @@ language active when the rows are given to a reader."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext as _
 
 from centre.statistics.figures import figures, per_school, per_site, trend
 from centre.statistics.masking import (
     NETWORK,
+    CellKey,
     hidden_by_month,
     hidden_cells,
     masked_figures,
@@ -20,13 +24,20 @@ from centre.statistics.masking import (
 from centre.statistics.months import Window
 from centre.statistics.registry import Placement, declared_figures, figures_at
 
+if TYPE_CHECKING:
+    from centre.models import Site
+
 FIGURE_HEADER = "figure"  # the name column of the totals
 MONTH_HEADER = "month"  # the first column of the month-by-month table
 
 
 def rows_for_export(
-    window: Window, *, site_path: str | None = None, key=NETWORK, clinical: bool = True
-) -> list[list]:
+    window: Window,
+    *,
+    site_path: str | None = None,
+    key: CellKey | None = NETWORK,
+    clinical: bool = True,
+) -> list[list[Any]]:
     """The figures of a window as spreadsheet rows: totals in the order of the declarations,
     then month by month; masked for a reader without clinical access below the network (`key`:
     `site_key` of the site)."""
@@ -38,7 +49,7 @@ def rows_for_export(
             months, key=key, hidden_by_month=hidden_by_month(window), clinical=False
         )
     declared = declared_figures()
-    rows: list[list] = [[FIGURE_HEADER, window.label()]]
+    rows: list[list[Any]] = [[FIGURE_HEADER, window.label()]]
     for figure in declared:
         value = totals.get(figure.name)
         if isinstance(value, dict):
@@ -65,7 +76,7 @@ def figure_labels() -> dict[str, str]:
     return labels
 
 
-def labelled(rows: list[list]) -> list[list]:
+def labelled(rows: list[list[Any]]) -> list[list[Any]]:
     """The rows with every figure's name (and each part of a breakdown) replaced by its label,
     in the active language."""
     labels = figure_labels()
@@ -73,8 +84,13 @@ def labelled(rows: list[list]) -> list[list]:
 
 
 def export_sheets(
-    window: Window, *, site=None, children=(), clinical: bool = True, key=NETWORK
-) -> list[tuple[str, list[list]]]:
+    window: Window,
+    *,
+    site: Site | None = None,
+    children: Sequence[Site] = (),
+    clinical: bool = True,
+    key: CellKey | None = NETWORK,
+) -> list[tuple[str, list[list[Any]]]]:
     """The statistics export, labelled in the active language, as (sheet title, rows): the
     chosen site's figures (the whole network's without one) with their months, one sheet of
     the sites below it (`children`, each with its subtree) and one of its schools, masked for a
@@ -82,14 +98,14 @@ def export_sheets(
     the window it covers, so a printed or forwarded sheet says what it counts."""
     where = f"{site.name} ({site.code})" if site is not None else _("Whole network")
 
-    def heading(title: str) -> list[list]:
+    def heading(title: str) -> list[list[Any]]:
         return [[title], [_("Site"), where], [_("Window"), window.label()], []]
 
     path = site.path if site is not None else None
     summary = labelled(rows_for_export(window, site_path=path, key=key, clinical=clinical))
     hidden = None if clinical else hidden_cells(window)
 
-    def cells(values: dict, cell_key) -> list:
+    def cells(values: dict[str, Any], cell_key: CellKey) -> list[Any]:
         if hidden is not None:
             values = masked_figures(values, key=cell_key, hidden=hidden, clinical=False)
         return list(values.values())
@@ -97,13 +113,15 @@ def export_sheets(
     labels = figure_labels()
     site_columns = figures_at(Placement.PER_SITE)
     breakdown = per_site(window, children)
-    sites = [[_("Site"), _("Code"), *(labels[figure.name] for figure in site_columns)]]
+    sites: list[list[Any]] = [
+        [_("Site"), _("Code"), *(labels[figure.name] for figure in site_columns)]
+    ]
     for child in children:
         counted = breakdown.get(child.pk, {})
         values = {figure.name: counted.get(figure.name, 0) for figure in site_columns}
         sites.append([child.name, child.code, *cells(values, ("site", child.pk))])
     school_columns = figures_at(Placement.PER_SCHOOL)
-    schools = [[_("School"), *(labels[figure.name] for figure in school_columns)]]
+    schools: list[list[Any]] = [[_("School"), *(labels[figure.name] for figure in school_columns)]]
     for row in per_school(window, site_path=path):
         values = {figure.name: row.get(figure.name, 0) for figure in school_columns}
         schools.append([row["school"], *cells(values, ("school", row["school_id"]))])
@@ -115,5 +133,5 @@ def export_sheets(
     ]
 
 
-def _label(cell, labels: dict[str, str]):
+def _label(cell: Any, labels: dict[str, str]) -> Any:
     return labels.get(cell, cell) if isinstance(cell, str) else cell

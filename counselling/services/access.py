@@ -4,6 +4,7 @@ audited reads, and time-boxed break-glass access with its notice to the lead and
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,7 +97,9 @@ def case_record_read(
 
 
 @transaction.atomic
-def break_glass_open(*, actor: User, case: Case, reason: str, request=None) -> BreakGlassAccess:
+def break_glass_open(
+    *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
+) -> BreakGlassAccess:
     """Time-boxed reading access to a case outside the actor's grants, for a stated reason.
 
     One grant at a time per user and case: going on after it expires is a new decision, with its
@@ -159,7 +162,7 @@ def _tell_of_break_glass(access: BreakGlassAccess) -> None:
         )
 
 
-def _break_glass_opened(params: dict) -> Message:
+def _break_glass_opened(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Break-glass access to case %(number)s") % {"number": params["case"]},
         body=_(

@@ -10,6 +10,7 @@ has passed and the appointment is more than `SMS_NOTICE` away. Its text is the d
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -132,7 +133,7 @@ def appointment_cancel(
 
 @transaction.atomic
 def appointment_to_session(
-    *, actor: User, appointment: Appointment, expected_version: int, **session_fields
+    *, actor: User, appointment: Appointment, expected_version: int, **session_fields: Any
 ) -> CounsellingSession:
     """Log the session the appointment planned (`session_log`'s fields, prefilled from it by the
     form) and mark the appointment done, in one transaction: both or neither."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
 from centre.errors import ServiceError
-from centre.models import User
+from centre.models import Site, User
 from centre.roles import Role
 from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
@@ -42,7 +42,7 @@ def case_open(
     *,
     actor: User,
     client: Client,
-    site,
+    site: Site | None,  # the actor's; none is refused by the model's validation
     source: str,
     presenting_concerns: str,
     counsellor: User,
@@ -213,7 +213,7 @@ def case_assign(*, actor: User, case: Case, counsellor: User, expected_version: 
 def case_open_from_intake(
     *,
     actor: User,
-    site,
+    site: Site | None,
     client_fields: dict[str, Any],
     guardian_fields: dict[str, Any] | None,
     consent_given_by: str,

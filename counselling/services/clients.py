@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from centre.audit import audit_log
 from centre.errors import ConflictError
-from centre.models import Reminder, User
+from centre.models import Reminder, Site, User
 from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
 from counselling.models import Case, Client, Consent, FollowUp, Guardian
@@ -43,8 +43,9 @@ def _require_change_of_client(*, actor: User, client: Client) -> None:
 
 
 @transaction.atomic
-def client_register(*, actor: User, site, **fields: Any) -> Client:
-    """Register a minor after searching for the same child (name + date of birth + school)."""
+def client_register(*, actor: User, site: Site | None, **fields: Any) -> Client:
+    """Register a minor after searching for the same child (name + date of birth + school).
+    `site` is the actor's; an actor of no site is refused by the model's validation."""
     existing = client_search(
         full_name=fields["full_name"],
         date_of_birth=fields["date_of_birth"],
@@ -194,7 +195,9 @@ def consent_lapsed_at(*, client: Client, purpose: str) -> datetime.datetime | No
     return withdrawn or client.created_at
 
 
-def _crisis_exception(*, actor: User, case: Case, reason: str, lapsed_at, work: str) -> None:
+def _crisis_exception(
+    *, actor: User, case: Case, reason: str, lapsed_at: datetime.datetime, work: str
+) -> None:
     """Work on a case without a consent to counselling in force: only in a crisis (DOMAIN.md
     §5.2, PIPL Art. 13(4)/18), for a reason in words, which the audit log keeps."""
     if word_characters(reason) < REASON_MINIMUM:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
-from centre.models import Reminder, User
+from centre.models import Reminder, Site, User
 from centre.reminders import Message, reminder_plan
 from centre.roles import Role
 from centre.text import without_invisible, word_characters
@@ -20,7 +22,13 @@ from counselling.models import Case, CaseConference
 
 @transaction.atomic
 def case_conference_record(
-    *, actor: User, site, held_on: datetime.date, participants, cases, decisions: str
+    *,
+    actor: User,
+    site: Site,
+    held_on: datetime.date,
+    participants: Iterable[User],
+    cases: Sequence[Case],
+    decisions: str,
 ) -> CaseConference:
     """A site's conference discusses that site's cases (and those of the sites below) only:
     never a case of another site the actor happens to read (a share, break-glass)."""
@@ -65,7 +73,7 @@ def remind_case_conferences() -> int:
     return len(supervisors)
 
 
-def _case_conference_due(params: dict) -> Message:
+def _case_conference_due(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Case conference for %(month)s") % {"month": params["month"]},
         body=_("Hold and record this month's case conference of your site."),

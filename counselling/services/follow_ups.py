@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -307,7 +308,7 @@ def send_digests() -> int:
 # Message templates (rendered in the recipient's language; checked by the content filter) ------
 
 
-def _follow_up_due(params: dict) -> Message:
+def _follow_up_due(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Follow-up due on %(day)s") % {"day": params["day"]},
         body=_("Case %(number)s has a follow-up due.") % {"number": params["case"]},
@@ -315,7 +316,7 @@ def _follow_up_due(params: dict) -> Message:
     )
 
 
-def _follow_up_call(params: dict) -> Message:
+def _follow_up_call(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Follow-up due on %(day)s: call the family") % {"day": params["day"]},
         body=_(
@@ -327,7 +328,7 @@ def _follow_up_call(params: dict) -> Message:
     )
 
 
-def _follow_up_overdue(params: dict) -> Message:
+def _follow_up_overdue(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Overdue follow-up: case %(number)s") % {"number": params["case"]},
         body=_("The follow-up due on %(day)s has not been recorded.") % {"day": params["day"]},
@@ -349,7 +350,7 @@ def staff_names(counts: list[list[int]]) -> str:
     )
 
 
-def _follow_ups_overdue(params: dict) -> Message:
+def _follow_ups_overdue(params: dict[str, Any]) -> Message:
     count = params["follow_ups"]
     return Message(
         title=ngettext(
@@ -364,7 +365,7 @@ def _follow_ups_overdue(params: dict) -> Message:
     )
 
 
-def _follow_up_sms(params: dict) -> Message:
+def _follow_up_sms(params: dict[str, Any]) -> Message:
     when = timezone.localtime(datetime.datetime.fromisoformat(params["when"]))
     return Message(
         title=_("[%(alias)s] %(salutation)s: appointment %(when)s. To change: %(phone)s")
@@ -377,7 +378,7 @@ def _follow_up_sms(params: dict) -> Message:
     )
 
 
-def _follow_up_digest(params: dict) -> Message:
+def _follow_up_digest(params: dict[str, Any]) -> Message:
     return Message(
         title=_("Your follow-ups today"),
         body=_("Due today: %(due_today)s. Overdue: %(overdue)s. Sign in to the portal to see them.")

@@ -48,7 +48,9 @@ STORED_TEXT = {
 }
 
 
-def column_map(header: list[str], campaign: Campaign) -> tuple[dict[str, int], dict[str, list]]:
+def column_map(
+    header: list[str], campaign: Campaign
+) -> tuple[dict[str, int], dict[str, list[int]]]:
     """Field → column index and instrument → item column indexes; refuses unknown columns and
     missing instruments."""
     fields: dict[str, int] = {}
@@ -97,7 +99,9 @@ def is_header(titles: list[str]) -> bool:
     return all(named & set(FIELD_ALIASES[field]) for field in ("student_no", "name"))
 
 
-def file_titles(header: list[str], fields: dict[str, int], items: dict[str, list]) -> dict:
+def file_titles(
+    header: list[str], fields: dict[str, int], items: dict[str, list[int]]
+) -> dict[str, str]:
     """Each column's name in the error report → its title as the file wrote it (学号, not
     `student_no`; phq9_3 as typed)."""
     titles = {

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
 from centre.bulk import insert_rows
+from centre.models import School
 from screening import scoring, tiers
 from screening.importing.validation import Row, Validated, validate
 from screening.models import RosterImport, ScreeningResult, Student, TrackingTask
@@ -170,7 +172,7 @@ RESULT_COLUMNS = [
 TASK_COLUMNS = ["created_at", "updated_at", "result_id", "kind", "due_at", "status"]
 
 
-def _student_ids(school, numbers: list[str]) -> dict[str, int]:
+def _student_ids(school: School, numbers: list[str]) -> dict[str, int]:
     return dict(
         Student.objects.filter(school=school, student_no__in=numbers).values_list(
             "student_no", "pk"
@@ -178,7 +180,9 @@ def _student_ids(school, numbers: list[str]) -> dict[str, int]:
     )
 
 
-def _result_values(roster_import, row: Row, student_id: int, now) -> tuple:
+def _result_values(
+    roster_import: RosterImport, row: Row, student_id: int, now: datetime.datetime
+) -> tuple[Any, ...]:
     def total(instrument: str) -> int | None:
         return row.scores.get(instrument, {}).get("total")
 
@@ -202,5 +206,5 @@ def _result_values(roster_import, row: Row, student_id: int, now) -> tuple:
     )
 
 
-def _tasks(row: Row, now) -> list[tuple[str, datetime.datetime]]:
+def _tasks(row: Row, now: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
     return [(kind, now + delay) for kind, delay in tiers.first_tasks(row.tier)]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,6 +27,10 @@ from screening.importing.columns import (
 from screening.models import Campaign, Student
 from screening.roster_files import sheets_after_header, text_of
 from screening.roster_limits import RefusedRosterError, RosterLimits
+
+if TYPE_CHECKING:
+    from django.db.models import CharField
+    from django.utils.functional import Promise
 
 SEXES = {"男": "male", "女": "female", "m": "male", "f": "female", "male": "male"}
 SEXES |= {"female": "female"}
@@ -45,8 +51,9 @@ class Row:
     grade: str
     class_name: str
     birth_date: datetime.date | None
-    answers: dict[str, list | dict]  # items by instrument; PHQ-A's supplementary answers
-    scores: dict[str, dict]
+    # Items by instrument; PHQ-A's supplementary answers (SUPPLEMENTARY_ANSWERS: yes/no or 0–3)
+    answers: dict[str, list[int | None] | dict[str, bool | int]]
+    scores: dict[str, dict[str, Any]]
     tier: tiers.ScoreTier
 
 
@@ -54,19 +61,25 @@ class Row:
 class Validated:
     rows: list[Row] = field(default_factory=list)
     # At most ROSTER_MAX_REPORTED_ERRORS: a file wrong in every cell must not grow without bound.
-    errors: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     errors_left_out: int = 0
     bad_rows: int = 0
     total_rows: int = 0
 
-    def report(self, errors: list[dict]) -> None:
+    def report(self, errors: list[dict[str, Any]]) -> None:
         room = max(settings.ROSTER_MAX_REPORTED_ERRORS - len(self.errors), 0)
         self.errors += errors[:room]
         self.errors_left_out += len(errors[room:])
         self.bad_rows += 1
 
 
-def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Validated:
+def validate(
+    data: bytes,
+    name: str,
+    campaign: Campaign,
+    *,
+    progress: Callable[[int], object] | None = None,
+) -> Validated:
     """Every row of every sheet with the roster's header (a workbook a sheet per class): each
     sheet's columns mapped from its own header, row numbers its own, the sheet named in the
     report when there are several."""
@@ -101,7 +114,7 @@ def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Va
                     if sheet:
                         error["sheet"] = sheet
                 result.report(errors)
-            else:
+            elif row is not None:  # a row without errors is always given
                 result.rows.append(row)
             if progress and result.total_rows % PROGRESS_EVERY == 0:
                 progress(result.total_rows)
@@ -110,33 +123,46 @@ def validate(data: bytes, name: str, campaign: Campaign, *, progress=None) -> Va
     return result
 
 
-def _error(number: int, column: str, reason: str, value: str = "") -> dict:
+def _error(number: int, column: str, reason: str | Promise, value: str = "") -> dict[str, Any]:
     """One bad cell. `value` is what was typed (cut short), kept apart from the reason: the report
     shows it only to whoever may see the row (screening.selectors.may_see_import_values)."""
     return {"row": number, "column": column, "reason": reason, "value": value[:20]}
 
 
-def _stored_text(number: int, cells, fields, column: str, errors: list) -> str:
+def _stored_text(
+    number: int,
+    cells: list[Any],
+    fields: dict[str, int],
+    column: str,
+    errors: list[dict[str, Any]],
+) -> str:
     """The cell's text, checked against the Student field it is stored in."""
     text = text_of(_cell(cells, fields.get(column)))
-    model_field = Student._meta.get_field(STORED_TEXT[column])
-    if len(text) > model_field.max_length:
-        reason = _("longer than %(limit)s characters") % {"limit": model_field.max_length}
+    model_field = cast("CharField[Any, Any]", Student._meta.get_field(STORED_TEXT[column]))
+    limit = model_field.max_length  # each STORED_TEXT field is a CharField: never None
+    if limit is not None and len(text) > limit:
+        reason = _("longer than %(limit)s characters") % {"limit": limit}
         errors.append(_error(number, column, reason))
     elif FORBIDDEN_CHARACTERS.search(text):
         errors.append(_error(number, column, _("contains control or invalid characters")))
     return text
 
 
-def _cell(cells: list, index: int | None):
+def _cell(cells: list[Any], index: int | None) -> Any:
     if index is None or index >= len(cells):
         return None
     return cells[index]
 
 
-def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | None, list]:
+def _validate_row(
+    number: int,
+    cells: list[Any],
+    fields: dict[str, int],
+    items: dict[str, list[int]],
+    campaign: Campaign,
+) -> tuple[str, Row | None, list[dict[str, Any]]]:
     """The row's student number, the row if valid, and its errors."""
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
 
     def column(field_name: str) -> str:
         return FIELD_ALIASES[field_name][0]
@@ -157,8 +183,9 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
     birth_date, problem = _date(raw_birth_date)
     if problem:
         errors.append(_error(number, column("birth_date"), problem, text_of(raw_birth_date)))
-    answers: dict[str, list | dict] = {}
-    scores, results = {}, {}
+    answers: dict[str, list[int | None] | dict[str, bool | int]] = {}
+    scores: dict[str, dict[str, Any]] = {}
+    results: dict[str, scoring.ScoreResult] = {}
     supplementary = _supplementary(number, cells, fields, errors)
     for instrument, indexes in items.items():
         values, item_errors = _items(number, cells, indexes, instrument)
@@ -201,10 +228,13 @@ def _validate_row(number, cells, fields, items, campaign) -> tuple[str, Row | No
     return student_no, row, []
 
 
-def _items(number, cells, indexes, instrument) -> tuple[list, list[dict]]:
+def _items(
+    number: int, cells: list[Any], indexes: list[int], instrument: str
+) -> tuple[list[int | None], list[dict[str, Any]]]:
     prefix = INSTRUMENT_PREFIX[instrument]
     highest = 2 if instrument == scoring.SDQ else 3
-    values, errors = [], []
+    values: list[int | None] = []
+    errors: list[dict[str, Any]] = []
     for position, index in enumerate(indexes, start=1):
         raw = _cell(cells, index)
         text = text_of(raw)
@@ -229,10 +259,12 @@ YES = frozenset({"是", "有", "yes", "y", "1", "true"})
 NO = frozenset({"否", "无", "没有", "no", "n", "0", "false"})
 
 
-def _supplementary(number, cells, fields, errors: list) -> dict:
+def _supplementary(
+    number: int, cells: list[Any], fields: dict[str, int], errors: list[dict[str, Any]]
+) -> dict[str, bool | int]:
     """PHQ-A's supplementary answers in the row (the columns the file has; an empty cell is not
     asked), each checked: yes or no, functional difficulty 0–3."""
-    answers: dict = {}
+    answers: dict[str, bool | int] = {}
     for column, question in SUPPLEMENTARY_COLUMNS.items():
         raw = _cell(cells, fields.get(column))
         text = text_of(raw).lower()
@@ -251,7 +283,7 @@ def _supplementary(number, cells, fields, errors: list) -> dict:
     return answers
 
 
-def _integer(value) -> int | None:
+def _integer(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -263,7 +295,9 @@ def _integer(value) -> int | None:
     return int(text) if text.isdecimal() else None
 
 
-def _scoring_error(number, instrument, values, error: scoring.ScoringError) -> dict:
+def _scoring_error(
+    number: int, instrument: str, values: list[int | None], error: scoring.ScoringError
+) -> dict[str, Any]:
     prefix = INSTRUMENT_PREFIX[instrument]
     if error.code == "incomplete":
         position = values.index(None) + 1
@@ -276,7 +310,7 @@ def _scoring_error(number, instrument, values, error: scoring.ScoringError) -> d
     return _error(number, f"{prefix}_1", error.message)
 
 
-def _scored(result: scoring.ScoreResult) -> dict:
+def _scored(result: scoring.ScoreResult) -> dict[str, Any]:
     return {
         "total": result.total,
         "band": result.band,
@@ -289,7 +323,7 @@ def _scored(result: scoring.ScoreResult) -> dict:
     }
 
 
-def _date(value) -> tuple[datetime.date | None, str]:
+def _date(value: object) -> tuple[datetime.date | None, str]:
     if value is None or text_of(value) == "":
         return None, ""
     if isinstance(value, datetime.datetime):

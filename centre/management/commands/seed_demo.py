@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 import os
 import secrets
+from collections.abc import Callable
+from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
@@ -18,14 +20,14 @@ from centre import demo as centre_demo
 class Command(BaseCommand):
     help = "Create demo sites, schools, one account per role and realistic records (idempotent)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--force",
             action="store_true",
             help="Run even though DEBUG is off (never in production).",
         )
 
-    def handle(self, *args, force: bool, **options) -> None:
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with known passwords: it runs only with DEBUG=true, "
@@ -57,7 +59,7 @@ class Command(BaseCommand):
             )
 
     @staticmethod
-    def _apps_with_demo_data():
+    def _apps_with_demo_data() -> list[AppConfig]:
         """centre first, then the other apps in INSTALLED_APPS order."""
         found = [
             config
@@ -66,5 +68,5 @@ class Command(BaseCommand):
         ]
         return sorted(found, key=lambda config: config.name != "centre")
 
-    def _log_for(self, label: str):
+    def _log_for(self, label: str) -> Callable[[str], None]:
         return lambda message: self.stdout.write(f"[{label}] {message}")

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        campaign: Campaign | None
         if options["list_campaigns"]:
             for campaign in Campaign.objects.select_related("school").order_by("id"):
                 instruments = ",".join(campaign.instruments)
