@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,7 @@ from centre.roles import (
 )
 from centre.text import masked_name
 from counselling import forms, intake, selectors, services
-from counselling.models import Appointment, Case, Consent, FollowUp, Referral
+from counselling.models import Appointment, Case, Consent, FollowUp, Guardian, Referral
 
 
 class CaseloadView(RoleRequiredMixin, View):
@@ -474,15 +474,17 @@ class ShareRevokeView(ServiceFormMixin, CaseView):
 
     for_write = True
 
-    def _load(self, request, case_id: int, user_id: int):
+    def _load(
+        self, request: SignedInRequest, case_id: int, user_id: int
+    ) -> tuple[Case, selectors.CaseShare]:
         case = self.load_case(request, case_id)
         return case, selectors.get_case_share(case=case, user_id=user_id)
 
-    def get(self, request, case_id: int, user_id: int):
+    def get(self, request: SignedInRequest, case_id: int, user_id: int) -> HttpResponse:
         case, share = self._load(request, case_id, user_id)
         return self._render(request, case, share)
 
-    def post(self, request, case_id: int, user_id: int):
+    def post(self, request: SignedInRequest, case_id: int, user_id: int) -> HttpResponse:
         case, share = self._load(request, case_id, user_id)
         outcome = self.call_service(
             None,
@@ -496,7 +498,13 @@ class ShareRevokeView(ServiceFormMixin, CaseView):
         )
 
     @staticmethod
-    def _render(request, case, share, error="", status=200):
+    def _render(
+        request: SignedInRequest,
+        case: Case,
+        share: selectors.CaseShare,
+        error: str = "",
+        status: int = 200,
+    ) -> HttpResponse:
         services.case_record_read(actor=request.user, case=case, request=request)
         return render(
             request,
@@ -937,11 +945,11 @@ class CaseCloseView(ServiceFormMixin, CaseView):
 
     for_write = True
 
-    def get(self, request, case_id: int):
+    def get(self, request: SignedInRequest, case_id: int) -> HttpResponse:
         case = self.load_case(request, case_id)
         return self._render(request, case, forms.CaseCloseForm(initial={"version": case.version}))
 
-    def post(self, request, case_id: int):
+    def post(self, request: SignedInRequest, case_id: int) -> HttpResponse:
         case = self.load_case(request, case_id)
         form = forms.CaseCloseForm(request.POST)
         outcome = self.submit(
@@ -960,7 +968,9 @@ class CaseCloseView(ServiceFormMixin, CaseView):
         return self._render(request, case, form, status=outcome.status)
 
     @staticmethod
-    def _render(request, case, form, status=200):
+    def _render(
+        request: SignedInRequest, case: Case, form: forms.CaseCloseForm, status: int = 200
+    ) -> HttpResponse:
         services.case_record_read(actor=request.user, case=case, request=request)
         may_close = Case.Status.CLOSED in services.CASE_TRANSITIONS[Case.Status(case.status)]
         context = {
@@ -979,17 +989,19 @@ class GuardianEditView(ServiceFormMixin, CaseView):
 
     for_write = True
 
-    def _load(self, request, case_id: int, guardian_id: int):
+    def _load(
+        self, request: SignedInRequest, case_id: int, guardian_id: int
+    ) -> tuple[Case, Guardian]:
         case = self.load_case(request, case_id)
         return case, selectors.get_guardian_for_case(case=case, guardian_id=guardian_id)
 
-    def get(self, request, case_id: int, guardian_id: int):
+    def get(self, request: SignedInRequest, case_id: int, guardian_id: int) -> HttpResponse:
         case, guardian = self._load(request, case_id, guardian_id)
         initial = {name: getattr(guardian, name) for name in services.GUARDIAN_FIELDS}
         form = forms.GuardianEditForm(initial={**initial, "version": guardian.version})
         return self._render(request, case, guardian, form)
 
-    def post(self, request, case_id: int, guardian_id: int):
+    def post(self, request: SignedInRequest, case_id: int, guardian_id: int) -> HttpResponse:
         case, guardian = self._load(request, case_id, guardian_id)
         form = forms.GuardianEditForm(request.POST)
         outcome = self.submit(
@@ -1009,7 +1021,13 @@ class GuardianEditView(ServiceFormMixin, CaseView):
         return self._render(request, case, guardian, form, status=outcome.status)
 
     @staticmethod
-    def _render(request, case, guardian, form, status=200):
+    def _render(
+        request: SignedInRequest,
+        case: Case,
+        guardian: Guardian,
+        form: forms.GuardianEditForm,
+        status: int = 200,
+    ) -> HttpResponse:
         services.case_record_read(actor=request.user, case=case, request=request)
         context = {
             "case": case,
@@ -1032,7 +1050,7 @@ class PrintView(CaseView):
 
 
 class CaseSummaryPrintView(PrintView):
-    def get(self, request, case_id: int):
+    def get(self, request: SignedInRequest, case_id: int) -> HttpResponse:
         case = self.load_case(request, case_id)
         audit_read(request, "counselling.case.printed", case, data={"document": "summary"})
         context = {
@@ -1049,7 +1067,7 @@ class ReferralLetterPrintView(PrintView):
     exposure) — who the child is, whom to call, why and how urgently, on what basis it is
     shared. No presenting concerns, session notes, school or screening results."""
 
-    def get(self, request, referral_id: int):
+    def get(self, request: SignedInRequest, referral_id: int) -> HttpResponse:
         referral = selectors.get_referral_for_user(user=request.user, referral_id=referral_id)
         if not referral.is_to_hospital:
             raise Http404
@@ -1083,11 +1101,13 @@ class AppointmentPlanView(CaseFormView):
     template_name = "counselling/case_form.html"
     title = gettext_lazy("Plan an appointment")
 
-    def get_form(self, request, case, data=None):
+    def get_form(
+        self, request: SignedInRequest, case: Case, data: QueryDict | None = None
+    ) -> forms.AppointmentForm:
         initial = {"duration_minutes": 50, "kind": "counselling", "modality": "face_to_face"}
         return forms.AppointmentForm(data, initial=initial)
 
-    def save(self, request, case, form):
+    def save(self, request: SignedInRequest, case: Case, form: forms.AppointmentForm) -> str:
         services.appointment_plan(actor=request.user, case=case, **form.cleaned_data)
         return _("The appointment is planned.")
 
@@ -1097,18 +1117,18 @@ class AppointmentView(ServiceFormMixin, CaseView):
 
     for_write = True
 
-    def _load(self, request, appointment_id: int) -> tuple[Appointment, Case]:
+    def _load(self, request: SignedInRequest, appointment_id: int) -> tuple[Appointment, Case]:
         appointment = selectors.get_appointment_for_user(
             user=request.user, appointment_id=appointment_id
         )
         return appointment, self.load_case(request, appointment.case_id)
 
-    def get(self, request, appointment_id: int):
+    def get(self, request: SignedInRequest, appointment_id: int) -> HttpResponse:
         appointment, case = self._load(request, appointment_id)
         form = VersionedForm(initial={"version": appointment.version})
         return self._render(request, appointment, case, form)
 
-    def post(self, request, appointment_id: int):
+    def post(self, request: SignedInRequest, appointment_id: int) -> HttpResponse:
         appointment, case = self._load(request, appointment_id)
         form = VersionedForm(request.POST)
         outcome = self.submit(
@@ -1126,7 +1146,13 @@ class AppointmentView(ServiceFormMixin, CaseView):
         return self._render(request, appointment, case, form, status=outcome.status)
 
     @staticmethod
-    def _render(request, appointment, case, form, status=200):
+    def _render(
+        request: SignedInRequest,
+        appointment: Appointment,
+        case: Case,
+        form: VersionedForm,
+        status: int = 200,
+    ) -> HttpResponse:
         services.case_record_read(actor=request.user, case=case, request=request)
         context = {"appointment": appointment, "case": case, "client": case.client, "form": form}
         return render(request, "counselling/appointment_cancel.html", context, status=status)
@@ -1138,22 +1164,24 @@ class AppointmentSessionView(SessionLogView):
 
     title = gettext_lazy("Log the appointment's session")
 
-    def _appointment(self, request) -> Appointment:
+    def _appointment(self, request: SignedInRequest) -> Appointment:
         if not hasattr(self, "appointment"):
             self.appointment = selectors.get_appointment_for_user(
                 user=request.user, appointment_id=self.kwargs["appointment_id"]
             )
         return self.appointment
 
-    def get(self, request, appointment_id: int):
+    def get(self, request: SignedInRequest, appointment_id: int) -> HttpResponse:
         appointment = self._appointment(request)
         return super().get(request, appointment.case_id)
 
-    def post(self, request, appointment_id: int):
+    def post(self, request: SignedInRequest, appointment_id: int) -> HttpResponse:
         appointment = self._appointment(request)
         return super().post(request, appointment.case_id)
 
-    def get_form(self, request, case, data=None):
+    def get_form(
+        self, request: SignedInRequest, case: Case, data: QueryDict | None = None
+    ) -> forms.AppointmentSessionForm:
         appointment = self._appointment(request)
         held_at = min(appointment.starts_at, timezone.now())
         initial = {
@@ -1168,7 +1196,7 @@ class AppointmentSessionView(SessionLogView):
         crisis = counselling_consent_lapsed_at(case) is not None
         return forms.AppointmentSessionForm(data, initial=initial, crisis=crisis)
 
-    def save(self, request, case, form):
+    def save(self, request: SignedInRequest, case: Case, form: forms.AppointmentSessionForm) -> str:
         services.appointment_to_session(
             actor=request.user,
             appointment=self._appointment(request),

@@ -3,9 +3,11 @@ board of flagged students, a result (audited), the interview, tier changes and r
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +27,7 @@ from centre.xlsx import xlsx_response
 from counselling import selectors as counselling_selectors
 from counselling.intake import IntakeForm
 from screening import forms, importing, selectors, services, task_sheet
-from screening.models import RosterImport, Tier, TierRequest, TrackingTask
+from screening.models import RosterImport, ScreeningResult, Tier, TierRequest, TrackingTask
 
 LOWERING_WAITS = gettext_lazy(
     "The request to lower the tier is sent: the tier stands until a second clinician approves it."
@@ -424,7 +426,9 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return render(request, "screening/result.html", context, status=status)
 
     @staticmethod
-    def _take_over(request, result, tasks) -> dict:
+    def _take_over(
+        request: SignedInRequest, result: ScreeningResult, tasks: QuerySet[TrackingTask]
+    ) -> dict[str, Any]:
         """What the crisis team needs to act: the school and its liaison, the guardians of a
         referred student's case (a read of that child's file, audited), the interview."""
         case_ids = sorted({task.case_id for task in tasks if task.case_id})
