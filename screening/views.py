@@ -20,7 +20,7 @@ from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES
 from centre.selectors import schools_for_user
 from centre.xlsx import xlsx_response
 from counselling.intake import IntakeForm
-from screening import forms, importing, selectors, services
+from screening import forms, importing, labels, selectors, services
 from screening.models import RosterImport, Tier, TierRequest, TrackingTask
 
 LOWERING_WAITS = gettext_lazy(
@@ -323,7 +323,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         }
         if clinical:
             context |= {
-                "scores": result.scores,
+                "scores": labels.labelled_scores(result.scores),
                 "cssrs_form": cssrs_form or forms.CssrsForm(),
                 "tier_form": tier_form or forms.TierForm(initial={"tier": result.tier}),
             }
