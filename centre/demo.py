@@ -7,6 +7,7 @@ again changes nothing that is already there.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -36,6 +37,26 @@ SCHOOLS = [
     ("SCH-0202", "西山县职业技术学校", "西山县", School.Level.VOCATIONAL, "K02-S001"),
     ("SCH-0301", "南江县城关初级中学", "南江县", School.Level.JUNIOR, "K03-S001"),
 ]
+
+
+# The grades each level of school teaches, as its rosters write them, with the age a pupil
+# usually reaches during that school year: a demo pupil is in a grade their school has.
+GRADES = {
+    School.Level.PRIMARY: [
+        ("一年级", 7), ("二年级", 8), ("三年级", 9), ("四年级", 10), ("五年级", 11), ("六年级", 12),
+    ],
+    School.Level.JUNIOR: [("七年级", 13), ("八年级", 14), ("九年级", 15)],
+    School.Level.SENIOR: [("高一", 16), ("高二", 17), ("高三", 18)],
+    School.Level.VOCATIONAL: [("中职一年级", 16), ("中职二年级", 17), ("中职三年级", 18)],
+}  # fmt: skip
+
+
+def demo_pupil(level: str, rng: random.Random, *, grades: int | None = None) -> tuple[str, int]:
+    """A grade `level` teaches (one of its top `grades` when given) and an age that fits it:
+    its usual age, or a year younger for a pupil born late in the school year; a minor (≤ 17)."""
+    taught = GRADES[School.Level(level)]
+    grade, usual_age = rng.choice(taught[-grades:] if grades else taught)
+    return grade, min(usual_age - rng.randint(0, 1), 17)
 
 
 @dataclass(frozen=True)

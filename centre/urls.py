@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from centre import apis, idle, views
@@ -12,7 +13,11 @@ api_patterns: list[URLPattern | URLResolver] = [
     # A page (an HTML template) only: OPTIONS would render DRF's metadata with no template.
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+        SpectacularSwaggerView.as_view(
+            url_name="api-schema",
+            http_method_names=["get", "head"],
+            title=_("Youth mental-health counselling portal API"),
+        ),
         name="api-docs",
     ),
     path("me/", apis.MeApi.as_view(), name="api-me"),

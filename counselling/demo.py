@@ -13,6 +13,7 @@ from itertools import cycle
 
 from django.utils import timezone
 
+from centre.demo import demo_pupil
 from centre.models import School, Site, User
 from centre.reminders import reminders_cancel
 from centre.roles import Role
@@ -108,6 +109,10 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
     cases = []
     for number in range(CASES_PER_COUNSELLOR):
         opened = timezone.now() - datetime.timedelta(days=rng.randint(20, 360), hours=number)
+        status = Case.Status(next(statuses))
+        # A case leaves active work halfway through its history (recovery, then closing): a
+        # closed case has no session after it closed.
+        ended = _left_active_work(opened) if status == Case.Status.CLOSED else None
         risk = next(risks)
         # Every fourth case was reassessed: opened at a neighbouring level, changed to its own.
         first_risk = _neighbour(risk) if number % 4 == 1 else risk
@@ -120,7 +125,7 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
                 reason=REASSESSMENTS[RISK_ORDER.index(risk) > RISK_ORDER.index(first_risk)],
                 expected_version=case.version,
             )
-        _sessions(case, counsellor, rng, opened, kinds)
+        _sessions(case, counsellor, rng, opened, ended, kinds)
         if case.risk_rank >= 2:
             services.safety_plan_save(
                 actor=counsellor,
@@ -133,12 +138,12 @@ def _caseload(counsellor: User, schools: list[School], supervisor: User | None) 
             )
         if number % 3 == 0:
             _referral(case, counsellor, next(destinations), next(referral_states))
-        for status in STATUS_PATHS[Case.Status(next(statuses))]:
+        for step in STATUS_PATHS[status]:
             services.case_change_status(
-                actor=counsellor, case=case, status=status, expected_version=case.version
+                actor=counsellor, case=case, status=step, expected_version=case.version
             )
         _backdate(case, opened)
-        _follow_up_history(case, counsellor, opened)
+        _follow_up_history(case, counsellor, opened, leave_overdue=number % 3 == 0)
         cases.append(case)
     _appointments(counsellor, cases)
     return cases
@@ -167,21 +172,37 @@ def _neighbour(level: str) -> str:
     return RISK_ORDER[index - 1] if index else RISK_ORDER[1]
 
 
-def _follow_up_history(case: Case, counsellor: User, opened: datetime.datetime) -> None:
+def _left_active_work(opened: datetime.datetime) -> datetime.datetime:
+    """When a demo case left active work (moved to recovery or closed): halfway through its
+    history, as `_backdate` records its closing and `_follow_up_history` its plan."""
+    return opened + (timezone.now() - opened) / 2
+
+
+def _follow_up_history(
+    case: Case, counsellor: User, opened: datetime.datetime, *, leave_overdue: bool
+) -> None:
     """Move the case's follow-up plan back to when it left active work (halfway through its
-    history): the past ones are done, the last past one left overdue, reminders re-planned, so
-    the demo has overdue follow-ups and reminders due now."""
+    history): the past ones are done, except (`leave_overdue`, a case in three) the last one,
+    left overdue; the next one of every other case falls due today, so a counsellor's day has
+    follow-ups done, due today, overdue and planned, as a real caseload does. Reminders are
+    planned again for the new dates, so the demo has reminders due now."""
     plan = list(case.follow_ups.filter(status=FollowUp.Status.DUE))
     if not plan:
         return
-    shift = (timezone.now() - opened) / 2
+    now = timezone.now()
+    shift = now - _left_active_work(opened)
     for follow_up in plan:
         reminders_cancel(target=follow_up)
         FollowUp.objects.filter(pk=follow_up.pk).update(due_at=follow_up.due_at - shift)
-    past = case.follow_ups.filter(status=FollowUp.Status.DUE, due_at__lt=timezone.now()).order_by(
-        "due_at"
-    )
-    for follow_up in list(past)[:-1]:
+    due = case.follow_ups.filter(status=FollowUp.Status.DUE).order_by("due_at")
+    past = [follow_up for follow_up in due if follow_up.due_at < now]
+    if not leave_overdue:
+        upcoming = next((follow_up for follow_up in due if follow_up.due_at >= now), None)
+        if upcoming is not None and case.pk % 2:
+            # Moved to today, late in the afternoon (counsellors move follow-ups).
+            today = timezone.localtime(now).replace(hour=17, minute=30, second=0, microsecond=0)
+            FollowUp.objects.filter(pk=upcoming.pk).update(due_at=max(today, now))
+    for follow_up in past[:-1] if leave_overdue else past:
         services.follow_up_record_outcome(
             actor=counsellor,
             follow_up=follow_up,
@@ -190,14 +211,14 @@ def _follow_up_history(case: Case, counsellor: User, opened: datetime.datetime) 
             outcome="电话回访：学习生活基本正常，睡眠改善。",
         )
         FollowUp.objects.filter(pk=follow_up.pk).update(
-            done_at=follow_up.due_at + datetime.timedelta(days=1)
+            done_at=min(follow_up.due_at + datetime.timedelta(days=1), now)
         )
     for follow_up in case.follow_ups.filter(status=FollowUp.Status.DUE):
         services.plan_reminders(follow_up)
 
 
 def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
-    age = rng.randint(9, 17)
+    grade, age = demo_pupil(school.level, rng, grades=4)  # a primary school's older pupils
     today = timezone.localdate()
     born = today.replace(year=today.year - age) - datetime.timedelta(days=rng.randint(1, 360))
     while True:
@@ -211,7 +232,7 @@ def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
         sex=rng.choice(["female", "male"]),
         date_of_birth=born,
         school=school,
-        grade=f"{min(max(age - 6, 1), 12)}年级",
+        grade=grade,
         class_name=f"{rng.randint(1, 8)}班",
     )
     guardian = services.guardian_add(
@@ -246,14 +267,17 @@ def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
     )
 
 
-def _sessions(case, counsellor, rng, opened, kinds) -> None:
+def _sessions(case, counsellor, rng, opened, ended, kinds) -> None:
+    """Sessions between the case's opening and its end (`ended`, a closed case; else now), in
+    working hours, never before the opening nor after the end."""
     count = rng.randint(5, 12)
-    span = (timezone.now() - opened).total_seconds()
+    last = (ended or timezone.now()) - datetime.timedelta(hours=1)
+    span = (last - opened).total_seconds()
     for index in range(count):
         held_at = timezone.localtime(
             opened + datetime.timedelta(seconds=span * (index + 0.5) / count)
         ).replace(hour=rng.randint(8, 17), minute=0, second=0, microsecond=0)
-        held_at = min(held_at, timezone.now() - datetime.timedelta(hours=1))
+        held_at = min(max(held_at, opened), last)
         kind = CounsellingSession.Kind.INTAKE if index == 0 else next(kinds)
         attendance = rng.choices(["attended", "no_show", "cancelled"], weights=[8, 1, 1])[0]
         services.session_log(
@@ -292,8 +316,7 @@ def _backdate(case: Case, opened: datetime.datetime) -> None:
     """Move the case's history back to when it was opened (queryset updates: demo data only)."""
     Case.objects.filter(pk=case.pk).update(created_at=opened, opened_at=opened)
     if case.closed_at:
-        closed_at = opened + (timezone.now() - opened) * 0.5
-        Case.objects.filter(pk=case.pk).update(closed_at=closed_at)
+        Case.objects.filter(pk=case.pk).update(closed_at=_left_active_work(opened))
     reassessments = RiskChange.objects.filter(case=case, reason__in=REASSESSMENTS.values())
     RiskChange.objects.filter(case=case).exclude(pk__in=reassessments).update(changed_at=opened)
     # A reassessment comes a third of the way through the case's history.

@@ -10,6 +10,7 @@ import random
 
 from django.utils import timezone
 
+from centre.demo import demo_pupil
 from centre.models import School, User
 from centre.roles import Role
 from screening import services
@@ -63,22 +64,25 @@ def _roster(school: School) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
+    primary = school.level == School.Level.PRIMARY
     for number in range(1, STUDENTS_PER_SCHOOL + 1):
         # Mostly well; a tail of raised scores, as in a real school (about 1 in 6 flagged).
         level = rng.choices([0, 1, 2, 3], weights=[70, 16, 9, 5])[0]
         phq = [min(3, max(0, rng.randint(0, 1) + level - rng.randint(0, 1))) for _ in range(8)]
         item9 = 1 if level == 3 and rng.random() < 0.5 else 0
         gad = [min(3, max(0, rng.randint(0, 1) + level - 1)) for _ in range(7)]
-        age = rng.randint(12, 17)
-        born = datetime.date(
-            timezone.localdate().year - age, rng.randint(1, 12), rng.randint(1, 28)
-        )
+        # A grade the school teaches (a primary school screens its two top grades: PHQ-A is
+        # for ages 11 to 17), and a birthday that fits it.
+        grade, age = demo_pupil(school.level, rng, grades=2 if primary else None)
+        today = timezone.localdate()
+        born = today.replace(year=today.year - age, day=min(today.day, 28))
+        born -= datetime.timedelta(days=rng.randint(1, 360))
         writer.writerow(
             [
                 f"{school.code[-4:]}{number:04d}",
                 rng.choice(SURNAMES) + rng.choice(GIVEN[::2]) + rng.choice(GIVEN[1::2]),
                 rng.choice(["男", "女"]),
-                f"{age - 6}年级",
+                grade,
                 f"{rng.randint(1, 8)}班",
                 born.isoformat(),
                 *phq,

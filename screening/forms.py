@@ -18,7 +18,7 @@ INSTRUMENT_CHOICES = [(instrument, instrument) for instrument in INSTRUMENT_PREF
 
 class CampaignForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none())
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Campaign name"), max_length=100)
     instruments = forms.MultipleChoiceField(
         label=_("Instruments"),
         choices=INSTRUMENT_CHOICES,
@@ -58,14 +58,17 @@ class CampaignForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Roster (.xlsx or .csv)"),
-        help_text=_("Up to %(megabytes)s MB. CSV in UTF-8 or GB18030 (“CSV UTF-8” in Excel).")
-        % {"megabytes": settings.ROSTER_MAX_BYTES // 1_000_000},
-    )
+    file = forms.FileField(label=_("Roster (.xlsx or .csv)"))
     all_or_nothing = forms.BooleanField(
         label=_("Import nothing unless every row is valid"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled in per form, in the reader's language (at import it took the server's).
+        self.fields["file"].help_text = _(
+            "Up to %(megabytes)s MB. CSV in UTF-8 or GB18030 (“CSV UTF-8” in Excel)."
+        ) % {"megabytes": settings.ROSTER_MAX_BYTES // 1_000_000}
 
 
 class CssrsForm(forms.Form):

@@ -25,7 +25,7 @@ INSTRUMENTS = (PHQ9, PHQA, GAD7, SDQ, CSSRS)
 # The norm set (cut-offs and their source) each result records; a new norm set is a new name.
 NORM_SETS = {
     PHQ9: "PHQ-9-Kroenke-2001",
-    PHQA: "PHQ-9-Kroenke-2001",
+    PHQA: "PHQ-A-Kroenke-2001",  # PHQ-A, with PHQ-9's cut-offs (DOMAIN.md §1.2)
     GAD7: "GAD-7-Spitzer-2006",
     SDQ: "SDQ-UK-self-3band",
     CSSRS: "C-SSRS-screener-recent",

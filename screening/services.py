@@ -29,7 +29,7 @@ from centre.reminders import Message, reminder_plan
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
 from centre.selectors import staff_of_site_tree
 from centre.text import without_invisible, word_characters
-from screening import importing, scoring, selectors, tiers
+from screening import importing, labels, scoring, selectors, tiers
 from screening.models import (
     Campaign,
     RosterImport,
@@ -378,7 +378,8 @@ def result_record_cssrs(*, actor: User, result: ScreeningResult, answers: dict[s
         tier_confirmed=True,
     )
     result.refresh_from_db()
-    _log_change(result, previous, confirmed, actor, _("C-SSRS: %(band)s") % {"band": outcome.band})
+    band = labels.band_label(outcome.band, instrument=scoring.CSSRS)
+    _log_change(result, previous, confirmed, actor, _("C-SSRS: %(band)s") % {"band": band})
     now = timezone.now()
     result.tasks.filter(
         kind=TrackingTask.Kind.CRISIS_ASSESSMENT, status=TrackingTask.Status.OPEN

@@ -26,7 +26,7 @@ from centre.selectors import schools_for_user
 from centre.xlsx import xlsx_response
 from counselling import selectors as counselling_selectors
 from counselling.intake import IntakeForm
-from screening import forms, importing, selectors, services, task_sheet
+from screening import forms, importing, labels, selectors, services, task_sheet
 from screening.models import RosterImport, ScreeningResult, Tier, TierRequest, TrackingTask
 
 LOWERING_WAITS = gettext_lazy(
@@ -416,7 +416,7 @@ class ResultView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         }
         if clinical:
             context |= {
-                "scores": result.scores,
+                "scores": labels.labelled_scores(result.scores),
                 "cssrs_form": cssrs_form or forms.CssrsForm(),
                 "tier_form": tier_form or forms.TierForm(initial={"tier": result.tier}),
             }

@@ -3,6 +3,9 @@ real (through the services), and only once."""
 
 from __future__ import annotations
 
+from django.db.models import F
+from django.utils import timezone
+
 from centre.models import AuditEntry
 from counselling import demo
 from counselling.models import (
@@ -73,3 +76,54 @@ def test_the_demo_has_overdue_follow_ups_and_reminders_due_now(account):
     assert follow_ups.filter(status="due", due_at__lt=timezone.now()).exists()
     assert Reminder.objects.filter(status="pending", due_at__lte=timezone.now()).exists()
     assert Reminder.objects.filter(channel="sms").exists()
+
+
+def test_no_demo_session_falls_outside_its_case(account):
+    """A closed case has no session after it closed; no session comes before its case opened."""
+    seed()
+    sessions = CounsellingSession.objects.all()
+    assert sessions.filter(case__status="closed").exists()
+    assert not sessions.filter(case__closed_at__isnull=False, held_at__gt=F("case__closed_at"))
+    assert not sessions.filter(held_at__lt=F("case__opened_at"))
+    assert not Case.objects.filter(status="closed", closed_at__isnull=True).exists()
+
+
+def test_demo_children_are_in_grades_their_school_has_at_an_age_that_fits(account):
+    from centre.demo import GRADES
+    from counselling.models import Client
+
+    seed()
+    today = timezone.localdate()
+    clients = Client.objects.select_related("school")
+    assert clients.count() >= 60
+    for client in clients:
+        usual_age = dict(GRADES[client.school.level])[client.grade]  # KeyError: a wrong grade
+        born = client.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        assert usual_age - 1 <= age <= min(usual_age, 17), (client.grade, age)
+
+
+def test_each_demo_counsellor_has_follow_ups_done_due_today_overdue_and_planned(account):
+    from counselling.models import FollowUp
+
+    seed()
+    now = timezone.now()
+    today = timezone.localdate()
+    for username in ("counsellor", "counsellor2"):
+        mine = FollowUp.objects.filter(case__counsellor=account(username))
+        open_ = mine.filter(status="due")
+        overdue = open_.filter(due_at__lt=now)
+        due_today = [f for f in open_ if timezone.localdate(f.due_at) == today]
+        planned = open_.filter(due_at__date__gt=today)
+        done = mine.filter(status="done")
+        assert done.exists(), username
+        assert overdue.exists(), username
+        assert due_today, username
+        assert planned.exists(), username
+        # Spread, not piled up: most past follow-ups were done, only some cases have one overdue.
+        assert overdue.count() < done.count()
+        with_plan = mine.values("case").distinct().count()
+        assert overdue.values("case").distinct().count() <= with_plan / 2
+        # A follow-up is done after it was due and never in the future.
+        assert not done.filter(done_at__gt=now).exists()
+        assert not done.filter(done_at__lt=F("due_at")).exists()

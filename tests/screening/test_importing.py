@@ -72,7 +72,7 @@ def test_scores_and_tiers_are_computed_on_the_server(campaign):
     assert round((task.due_at - second.screened_at).total_seconds() / 3600) == 4
     assert third.tier == "yellow"
     assert fourth.tier == "none"
-    assert first.scores["PHQ-A"]["norm_set"] == "PHQ-9-Kroenke-2001"
+    assert first.scores["PHQ-A"]["norm_set"] == "PHQ-A-Kroenke-2001"
 
 
 def test_every_bad_row_is_reported_and_the_valid_rows_imported(campaign):

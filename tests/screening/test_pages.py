@@ -75,7 +75,8 @@ def test_a_counsellor_of_the_site_sees_scores_and_the_read_is_audited(client, im
     sign_in(client, "counsellor")
     page = client.get(f"/screening/results/{result.pk}/")
     assert 'id="scores"' in page.text
-    assert "moderately_severe" in page.text
+    assert "中重度" in page.text  # the band in words (screening.labels), not its code
+    assert "moderately_severe" not in page.text
     assert AuditEntry.objects.filter(
         action="screening.result.viewed", target_id=str(result.pk), actor_username="counsellor"
     ).exists()

@@ -1,0 +1,276 @@
+"""Every main page of every role, on the demo records, reads in one language: in zh-hans no
+English left over (a raw code such as `moderate`, `high`, `referrals_by_state.`, an untranslated
+label), in English no Chinese left over (a help text translated once, at import).
+
+What the page shows of the records themselves (names, schools, notes, usernames, codes) is data,
+not a leftover: every text value of the records is taken out of the page before it is read."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+from django.db import models, transaction
+from django.test import Client
+from django.urls import reverse
+
+from tests.support.accounts import DEMO_PASSWORD
+
+ROLES = [
+    "counsellor",
+    "supervisor",
+    "liaison",
+    "operator",
+    "crisis",
+    "outreach",
+    "stats",
+    "auditor",
+    "admin",
+]
+
+# Latin words a Chinese page may hold: instrument and file-format names, key names, the name of
+# the other language in the language switch, the norm sets' authors.
+LATIN_ALLOWED = {
+    "API",
+    "C-SSRS",
+    "CSV",
+    "Command",  # keys: "hold Control, or Command on a Mac"
+    "Control",
+    "Ctrl",
+    "Enter",
+    "Excel",
+    "English",
+    "GAD-7",
+    "GB18030",
+    "Kroenke",
+    "MB",
+    "Mac",
+    "PHQ",
+    "PHQ-9",
+    "PHQ-A",
+    "SDQ",
+    "SDQ-S11-17",
+    "Spitzer",
+    "UTF-8",
+    "XLSX",
+    "csv",  # ".xlsx or .csv"
+    "xlsx",
+    "youthinmind",  # the SDQ's licensor, a company name
+}
+# Django's admin renders booleans and its search box with icons whose alt text Django itself
+# leaves in English.
+ADMIN_LATIN_ALLOWED = {"True", "False", "Search"}
+# The one Chinese an English page holds: the language switch's other language.
+CHINESE_ALLOWED = {"简体中文"}
+LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*\.?")
+CODE = re.compile(r"[a-z][a-z0-9_]*")
+CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+# Text models whose values are records, not page text.
+DATA_APPS = ("centre", "counselling", "screening", "hotline", "outreach")
+NOT_DATA = {"AuditEntry", "AuditRecord", "MonthlyFigure", "RolledUpMonth", "StaleMonth"}
+
+
+class VisibleText(HTMLParser):
+    """The text a reader meets: text nodes and the attributes read aloud or shown as text."""
+
+    # Not read: scripts, and <bdi>, which Django's admin wraps around values (a password's hash).
+    SKIPPED = {"script", "style", "template", "noscript", "bdi"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        attributes = dict(attrs)
+        for name in ("title", "aria-label", "placeholder", "alt"):
+            if attributes.get(name):
+                self.parts.append(attributes[name])
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.parts.append(attributes.get("value") or "")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in self.SKIPPED:
+            self.skipping -= 1
+
+    def handle_data(self, data) -> None:
+        if not self.skipping and data.strip():
+            self.parts.append(data.strip())
+
+
+@pytest.fixture(scope="module")
+def demo_records(django_db_setup, django_db_blocker):
+    """The demo's records (`seed_demo`: cases, sessions, follow-ups, rosters), once for the
+    module, rolled back after it."""
+    from counselling import demo as counselling_demo
+    from screening import demo as screening_demo
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            counselling_demo.seed(password=DEMO_PASSWORD, log=lambda message: None)
+            screening_demo.seed(password=DEMO_PASSWORD, log=lambda message: None)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def record_texts() -> list[str]:
+    """Every text value of the records a page may show (longest first), and each user's name
+    as pages write it."""
+    from centre.models import User
+
+    values: set[str] = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in DATA_APPS or model.__name__ in NOT_DATA:
+            continue
+        fields = [
+            field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField) and not field.choices
+        ]
+        if not fields:
+            continue  # values_list() of nothing is every field
+        for row in model._default_manager.values_list(*fields):
+            # A bare code stored without choices (`high`) is no name: a page must label it.
+            values.update(value for value in row if value and not CODE.fullmatch(value))
+    for user in User.objects.all():
+        values.update({user.get_full_name(), user.username})
+    return sorted(values, key=len, reverse=True)
+
+
+def pages_of(user) -> list[str]:
+    """The role's main pages: home, inbox, its navigation, and a record of each kind it opens."""
+    from centre.navigation import items_for
+    from centre.roles import CAMPAIGN_ROLES, has_any_role
+    from counselling.selectors import case_visible_to
+    from screening.models import RosterImport
+    from screening.selectors import campaign_visible_to, result_visible_to
+
+    urls = [reverse("home"), reverse("inbox"), *(item["url"] for item in items_for(user))]
+    if user.has_role("counsellor") or user.has_role("supervisor"):
+        cases = case_visible_to(user=user)
+        for status in ("active", "recovery", "closed"):
+            case = cases.filter(status=status).order_by("pk").first()
+            urls += [f"/counselling/cases/{case.pk}/", f"/counselling/cases/{case.pk}/viewers/"]
+        case = cases.filter(status="active", risk_rank__gte=2).order_by("pk").first()
+        urls += [
+            f"/counselling/cases/{case.pk}/sessions/new/",
+            f"/counselling/cases/{case.pk}/safety-plan/",
+            f"/counselling/sessions/{case.sessions.order_by('pk').first().pk}/",
+            reverse("counselling:intake"),
+        ]
+        follow_up = cases.filter(follow_ups__isnull=False).order_by("pk").first()
+        urls.append(f"/counselling/follow-ups/{follow_up.follow_ups.first().pk}/")
+    if user.has_role("supervisor"):
+        urls.append(reverse("counselling:conferences"))
+    campaign = campaign_visible_to(user=user).order_by("pk").first()
+    if campaign is not None and has_any_role(user, CAMPAIGN_ROLES):
+        roster = RosterImport.objects.filter(campaign=campaign).first()
+        urls += [f"/screening/campaigns/{campaign.pk}/", f"/screening/imports/{roster.pk}/"]
+    results = result_visible_to(user=user).exclude(tier="none")
+    # The interviewed one (its tier history says what the C-SSRS found) and a crisis flag.
+    for result in (
+        results.filter(tier_confirmed=True).order_by("pk").first(),
+        results.filter(crisis_flag=True, tier_confirmed=False).order_by("pk").first(),
+    ):
+        if result is not None:
+            urls.append(f"/screening/results/{result.pk}/")
+    if user.is_staff:
+        urls += [
+            "/admin/",
+            "/admin/centre/user/",
+            f"/admin/centre/user/{user.pk}/change/",
+            "/admin/auth/group/",
+        ]
+    return list(dict.fromkeys([*urls, reverse("api-docs")]))
+
+
+def page_text(client: Client, url: str, data: list[str], *, script: re.Pattern) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parser = VisibleText()
+    parser.feed(response.content.decode())
+    text = "\n".join(parser.parts)
+    for value in data:
+        if script.search(value):
+            text = text.replace(value, " ")
+    return text
+
+
+def walk(role: str, language: str):
+    from centre.models import User
+
+    user = User.objects.get(username=role)
+    client = Client()
+    client.force_login(user)
+    client.cookies["portal_language"] = language
+    return client, pages_of(user), record_texts()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_chinese_pages_hold_no_english_leftover(demo_records, db, role):
+    client, urls, data = walk(role, "zh-hans")
+    leftovers = {}
+    for url in urls:
+        if url == "/audit/":
+            # Its action codes (`centre.session.login`) and record types get readable labels
+            # with the auditor's filter (issue 13, branch i13-statsaudit): walked in English.
+            continue
+        allowed = LATIN_ALLOWED | (ADMIN_LATIN_ALLOWED if url.startswith("/admin/") else set())
+        words = set(LATIN_WORD.findall(page_text(client, url, data, script=LATIN_WORD)))
+        found = {word.rstrip(".") for word in words} - allowed
+        if found:
+            leftovers[url] = sorted(found)
+    assert leftovers == {}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_english_pages_hold_no_chinese_leftover(demo_records, db, role):
+    client, urls, data = walk(role, "en")
+    leftovers = {}
+    for url in urls:
+        found = set(CHINESE.findall(page_text(client, url, data, script=CHINESE)))
+        found -= CHINESE_ALLOWED
+        if found:
+            leftovers[url] = sorted(found)
+    assert leftovers == {}
+
+
+def test_the_walk_finds_a_raw_code_and_a_chinese_help_text(demo_records, db):
+    """The walk itself: a band code or a snake_case figure name in a Chinese page is found, and
+    so is Chinese in an English one (the check fails when it should)."""
+    html = "<p>PHQ-A 中度</p><td>moderately_severe</td><p>referrals_by_state.</p>"
+    parser = VisibleText()
+    parser.feed(html)
+    words = {word.rstrip(".") for word in LATIN_WORD.findall("\n".join(parser.parts))}
+    assert words - LATIN_ALLOWED == {"moderately_severe", "referrals_by_state"}
+    assert CHINESE.findall("Up to 20 MB. 不超过") == ["不超过"]
+
+
+def test_the_admin_names_roles_in_the_readers_language(db, account):
+    """The groups' list, an account's roles and the accounts' role filter say 心理咨询师, not
+    `counsellor`; choosing a role still sends the group."""
+    from django.contrib.auth.models import Group
+
+    client = Client()
+    client.force_login(account("admin"))
+    client.cookies["portal_language"] = "zh-hans"
+    groups = client.get("/admin/auth/group/").content.decode()
+    assert "心理咨询师" in groups
+    assert ">counsellor<" not in groups
+    counsellor = account("counsellor")
+    change = client.get(f"/admin/centre/user/{counsellor.pk}/change/")
+    field = change.context["adminform"].form.fields["groups"]
+    labels = dict(field.choices)
+    group = Group.objects.get(name="counsellor")
+    assert str(labels[group.pk]) == "心理咨询师"
+    users = client.get("/admin/centre/user/?role=school_liaison")
+    assert [user.username for user in users.context["cl"].result_list] == ["liaison", "liaison2"]
+    assert "学校联络员" in users.content.decode()
