@@ -219,10 +219,6 @@ def test_chinese_pages_hold_no_english_leftover(demo_records, db, role):
     client, urls, data = walk(role, "zh-hans")
     leftovers = {}
     for url in urls:
-        if url == "/audit/":
-            # Its action codes (`centre.session.login`) and record types get readable labels
-            # with the auditor's filter (issue 13, branch i13-statsaudit): walked in English.
-            continue
         allowed = LATIN_ALLOWED | (ADMIN_LATIN_ALLOWED if url.startswith("/admin/") else set())
         words = set(LATIN_WORD.findall(page_text(client, url, data, script=LATIN_WORD)))
         found = {word.rstrip(".") for word in words} - allowed
