@@ -29,7 +29,7 @@ def entries(account):
 
 
 def shown(response) -> list[int]:
-    return [entry.pk for entry in response.context["object_list"]]
+    return [row["entry"].pk for row in response.context["object_list"]]
 
 
 def link(response, rel: str) -> str | None:

@@ -165,7 +165,7 @@ def test_a_closed_case_refuses_the_page_with_a_message(client, alice, alice_case
     url = f"/counselling/cases/{alice_case.pk}/appointments/new/"
     response = client.post(url, form(timezone.now() + datetime.timedelta(days=1)))
     assert response.status_code == 400
-    assert "reopen" in response.text.lower() or "重新打开" in response.text
+    assert "该个案已结案：请先重新开案" in response.text
 
 
 def test_cancelling_asks_first_and_stops_the_reminder(client, alice, alice_case):

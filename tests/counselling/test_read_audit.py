@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from centre.models import AuditEntry, AuditRecord
 from counselling import selectors, services
 from tests.support.accounts import sign_in
+from tests.support.counselling import session_edit
 
 API = "/api/v1/counselling"
 
@@ -184,7 +185,7 @@ def test_a_refused_save_of_a_note_shows_it_again_and_is_a_read_of_that_note(clie
     sign_in(client, "counsellor")
     answer = client.post(
         f"/counselling/sessions/{alice_session.pk}/",
-        {"version": alice_session.version + 5, "attendance": "attended", "duration_minutes": 50},
+        session_edit(alice_session, version=alice_session.version + 5),
     )
     assert answer.status_code == 409
     assert len(note_reads(alice_session)) == 1

@@ -15,6 +15,7 @@ from centre.models import AuditEntry
 from counselling import services
 from counselling.models import Case, Consent, FollowUp, Referral
 from tests.support.accounts import sign_in
+from tests.support.counselling import session_edit
 from tests.support.queries import queries_per_page
 
 NO_CLINICAL_ACCESS = ["liaison", "operator", "stats", "auditor", "outreach"]
@@ -186,19 +187,6 @@ def test_print_pages_read_in_english_too(client, alice_case, hospital_referral):
 
 
 # Editing a session's date -----------------------------------------------------------------------
-
-
-def session_edit(session, **overrides) -> dict:
-    data = {
-        "version": session.version,
-        "held_at": timezone.localtime(session.held_at).strftime("%Y-%m-%d %H:%M"),
-        "attendance": session.attendance,
-        "duration_minutes": session.duration_minutes,
-        "note_presenting": session.note_presenting,
-        "note_intervention": session.note_intervention,
-        "note_plan": session.note_plan,
-    }
-    return data | overrides
 
 
 def test_a_sessions_date_is_edited_and_audited(client, alice_session):

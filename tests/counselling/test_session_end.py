@@ -251,7 +251,7 @@ def test_pages_say_when_the_session_ends(client, account, settings):
     settings.SESSION_WARNING_SECONDS = 120
     assert "data-session-idle-seconds" not in client.get("/login/").text
     client.force_login(account("counsellor"))
-    home = client.get("/").text
+    home = client.get("/", follow=True).text  # a counsellor lands on "today"
     assert 'data-session-idle-seconds="900"' in home
     assert 'data-session-warning-seconds="120"' in home
     assert 'data-keepalive-url="/session/keepalive/"' in home
@@ -260,7 +260,9 @@ def test_pages_say_when_the_session_ends(client, account, settings):
 def test_stay_signed_in_renews_the_session(account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(account("counsellor"))
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get("/").text)[1]
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get("/", follow=True).text
+    )[1]
     key = client.session.session_key
     soon = timezone.now() + datetime.timedelta(seconds=30)
     Session.objects.filter(session_key=key).update(expire_date=soon)

@@ -130,10 +130,10 @@ def test_a_hostile_interview_is_a_400_not_a_500(client, imported):
 def test_the_take_over_page_needs_a_fixed_number_of_queries(client, imported, make_case, alice):
     result = flagged()
     switch_to(client, "crisis")
-    assert count_queries(client, f"/screening/results/{result.pk}/") == 12
+    assert count_queries(client, f"/screening/results/{result.pk}/") == 13  # + referral feedback
     TrackingTask.objects.filter(result=result).update(case=make_case(counsellor=alice))
     assert (
-        count_queries(client, f"/screening/results/{result.pk}/") == 14
+        count_queries(client, f"/screening/results/{result.pk}/") == 15
     )  # + guardians, their audit
 
 

@@ -91,3 +91,17 @@ def open_case(
         risk_level=risk_level,
         **case_fields,
     )
+
+
+def session_edit(session, **overrides) -> dict:
+    """What the session page posts to save `session` as it is, with `overrides`."""
+    data = {
+        "version": session.version,
+        "held_at": timezone.localtime(session.held_at).strftime("%Y-%m-%d %H:%M"),
+        "attendance": session.attendance,
+        "duration_minutes": session.duration_minutes,
+        "note_presenting": session.note_presenting,
+        "note_intervention": session.note_intervention,
+        "note_plan": session.note_plan,
+    }
+    return data | overrides
