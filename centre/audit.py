@@ -187,9 +187,15 @@ RECORD_LABELS = {
     "task": gettext_lazy("Screening task"),
     "break_glass_review": gettext_lazy("Break-glass review"),
     "audit_log": gettext_lazy("Audit log"),
+    "appointment": gettext_lazy("Planned appointment"),
+    "task_sheet": gettext_lazy("Task sheet for class teachers"),
 }
 VERB_LABELS = {
     "login": gettext_lazy("signed in"),
+    "planned": gettext_lazy("planned"),
+    "cancelled": gettext_lazy("cancelled"),
+    "done": gettext_lazy("done"),
+    "printed": gettext_lazy("printed"),
     "logout": gettext_lazy("signed out"),
     "viewed": gettext_lazy("viewed"),
     "listed": gettext_lazy("listed"),
@@ -240,6 +246,13 @@ VERB_LABELS = {
 }
 # The actions the filter offers, in the order of the list (each written somewhere in the code).
 KNOWN_ACTIONS = (
+    "counselling.appointment.planned",
+    "counselling.appointment.cancelled",
+    "counselling.appointment.done",
+    "counselling.case.printed",
+    "counselling.referral.printed",
+    "screening.task_sheet.exported",
+    "screening.task_sheet.printed",
     "centre.session.login",
     "centre.session.logout",
     "centre.user.created",
@@ -305,6 +318,9 @@ def record_label(target_type: str) -> str:
     names = {
         "counsellingsession": "counselling.session",
         "followup": "follow_up",
+        "caseconference": "case_conference",
+        "trackingtask": "task",
+        "breakglassreview": "break_glass_review",
         "safetyplan": "safety_plan",
     }
     label = RECORD_LABELS.get(names.get(model, model))

@@ -34,6 +34,9 @@ ROLES = [
 # the other language in the language switch, the norm sets' authors.
 LATIN_ALLOWED = {
     "API",
+    "Alt",  # the log-a-session shortcut: Alt+Shift+N
+    "N",
+    "Shift",
     "C-SSRS",
     "CSV",
     "Command",  # keys: "hold Control, or Command on a Mac"
@@ -75,8 +78,9 @@ NOT_DATA = {"AuditEntry", "AuditRecord", "MonthlyFigure", "RolledUpMonth", "Stal
 class VisibleText(HTMLParser):
     """The text a reader meets: text nodes and the attributes read aloud or shown as text."""
 
-    # Not read: scripts, and <bdi>, which Django's admin wraps around values (a password's hash).
-    SKIPPED = {"script", "style", "template", "noscript", "bdi"}
+    # Not read: scripts, <bdi>, which Django's admin wraps around values (a password's hash), and
+    # <code>, an identifier shown beside its label (the audit log's action codes, for auditors).
+    SKIPPED = {"script", "style", "template", "noscript", "bdi", "code"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -142,6 +146,10 @@ def record_texts() -> list[str]:
             values.update(value for value in row if value and not CODE.fullmatch(value))
     for user in User.objects.all():
         values.update({user.get_full_name(), user.username})
+    # A child's masked name (王同学, "王 (student)") keeps the surname: data in either language.
+    from counselling.models import Client
+
+    values.update(name[:1] for name in Client.objects.values_list("full_name", flat=True) if name)
     return sorted(values, key=len, reverse=True)
 
 
@@ -193,7 +201,7 @@ def pages_of(user) -> list[str]:
 
 
 def page_text(client: Client, url: str, data: list[str], *, script: re.Pattern) -> str:
-    response = client.get(url)
+    response = client.get(url, follow=True)  # a counsellor's home is "today"
     assert response.status_code == 200, url
     parser = VisibleText()
     parser.feed(response.content.decode())
