@@ -192,9 +192,6 @@ RECORD_LABELS = {
 }
 VERB_LABELS = {
     "login": gettext_lazy("signed in"),
-    "planned": gettext_lazy("planned"),
-    "cancelled": gettext_lazy("cancelled"),
-    "done": gettext_lazy("done"),
     "printed": gettext_lazy("printed"),
     "logout": gettext_lazy("signed out"),
     "viewed": gettext_lazy("viewed"),
