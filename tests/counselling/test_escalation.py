@@ -13,7 +13,7 @@ from centre.models import Notification, Reminder
 from counselling import services
 from counselling.models import FollowUp
 from tests.support.concurrency import at_the_same_time
-from tests.support.worker import wait_for
+from tests.support.worker import finished, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -132,16 +132,14 @@ def test_two_runs_at_the_same_time_escalate_each_row_once(alice, sam, make_case)
 def test_the_real_worker_runs_the_escalation_and_delivers_each_message_once(
     celery_worker, alice, sam, make_case
 ):
-    from celery.worker import state
-
     from counselling.tasks import escalate_overdue_follow_ups
 
     follow_up = overdue_follow_up(make_case(counsellor=alice))
-    name = escalate_overdue_follow_ups.name
-    runs = state.total_count[name]
+    runs = finished(escalate_overdue_follow_ups)
     for tick in range(1, 4):  # the beat's entry, three times: routed to `reminders`
         escalate_overdue_follow_ups.delay()
-        wait_for(lambda tick=tick: state.total_count[name] == runs + tick)
+        # The run has ended (its message committed) before the outbox is dispatched.
+        wait_for(lambda tick=tick: finished(escalate_overdue_follow_ups) == runs + tick)
         reminders.reminders_dispatch()
         wait_for(lambda: not batches().exclude(status="sent").exists())
     (message,) = batches()

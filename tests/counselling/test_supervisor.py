@@ -20,7 +20,7 @@ from counselling import services
 from counselling.models import CaseUserObjectPermission, FollowUp
 from tests.support.accounts import sign_in, switch_to
 from tests.support.queries import count_queries
-from tests.support.worker import wait_for
+from tests.support.worker import finished, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -249,17 +249,14 @@ def test_a_name_the_content_filter_refuses_does_not_stop_the_escalation(alice, s
 
 @pytest.mark.django_db(transaction=True)
 def test_the_real_worker_delivers_one_batch_message(celery_worker, alice, bob, sam, make_case):
-    from celery.worker import state
-
     from counselling.tasks import escalate_overdue_follow_ups
 
     for counsellor in (alice, alice, bob):
         overdue(make_case(counsellor=counsellor))
-    name = escalate_overdue_follow_ups.name
-    runs = state.total_count[name]
+    runs = finished(escalate_overdue_follow_ups)
     for tick in range(1, 3):
         escalate_overdue_follow_ups.delay()
-        wait_for(lambda tick=tick: state.total_count[name] == runs + tick)
+        wait_for(lambda tick=tick: finished(escalate_overdue_follow_ups) == runs + tick)
         reminders.reminders_dispatch()
         wait_for(lambda: not batches().exclude(status="sent").exists())
     (message,) = batches()

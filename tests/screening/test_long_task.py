@@ -14,7 +14,7 @@ from screening import services
 from screening.models import RosterImport
 from screening.tasks import import_roster
 from tests.support.rosters import csv_bytes, roster_rows
-from tests.support.worker import wait_for
+from tests.support.worker import finished, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,13 +51,11 @@ def test_an_import_stopped_by_its_soft_time_limit_ends_as_failed(
 
 
 def test_an_import_gone_before_its_task_runs_is_nothing_to_do(celery_worker, campaign):
-    from celery.worker import state
-
     roster_import = waiting_import(campaign)
     gone = roster_import.pk
     roster_import.file.delete(save=False)
     roster_import.delete()
-    runs = state.total_count[import_roster.name]
+    runs = finished(import_roster)
     import_roster.delay(gone)
-    wait_for(lambda: state.total_count[import_roster.name] == runs + 1, timeout=60)
+    wait_for(lambda: finished(import_roster) == runs + 1, timeout=60)
     assert not RosterImport.objects.exists()
