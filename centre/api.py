@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.request import Request
@@ -35,6 +37,23 @@ ACTION_BY_METHOD: dict[str | None, str] = {
 
 class CursorPagination(pagination.CursorPagination):
     """Stable pages however many records are added meanwhile, with no COUNT(*)."""
+
+    def decode_cursor(self, request: Request) -> pagination.Cursor | None:
+        """A moment in a cursor is read in UTC, as the pager wrote it: Postgres refuses an offset
+        such as -23:59 (a 500), and year 1 at +14:00 is no moment at all (404, like any bad
+        cursor)."""
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        position = str(cursor.position)  # the stubs say int; DRF keeps the text of the query
+        moment = parse_datetime(position) if "T" in position else None
+        if moment is None or timezone.is_naive(moment):
+            return cursor
+        try:
+            in_utc = moment.astimezone(datetime.UTC).isoformat()
+            return cursor._replace(position=in_utc)  # type: ignore[arg-type]
+        except OverflowError as error:
+            raise exceptions.NotFound(self.invalid_cursor_message) from error
 
     page_size = 50
     max_page_size = 200

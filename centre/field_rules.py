@@ -9,6 +9,7 @@ it never reaches a list, where one such row would break the reads of everyone wh
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,8 +39,28 @@ def years_from(day: datetime.date, years: int) -> datetime.date:
 def local_date(value: datetime.date | datetime.datetime) -> datetime.date:
     """The calendar day of a date, or of a moment in the centre's time zone."""
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        if not timezone.is_aware(value):
+            return value.date()
+        try:
+            return timezone.localtime(value).date()
+        except OverflowError as error:  # 0001-01-01T00:00+14:00 is a day before year 1 here
+            raise ValidationError(
+                _("This moment is out of range: check the year."), code="out_of_range"
+            ) from error
     return value
+
+
+# A phone number as typed on a form: ASCII digits with spaces, dashes, brackets and a leading
+# "+" (a superscript or full-width digit reaches no SMS gateway).
+PHONE = re.compile(r"\+?[0-9()][0-9 ()-]{4,30}", re.ASCII)
+
+
+def validate_phone(value: str) -> None:
+    if not PHONE.fullmatch(value.strip()):
+        raise ValidationError(
+            {"phone": _("Write the phone number in digits 0–9 (a leading + is allowed).")},
+            code="phone",
+        )
 
 
 def validate_birth_date(value: datetime.date) -> None:

@@ -103,6 +103,11 @@ def _decode(queryset: QuerySet[Any], order: tuple[str, ...], cursor: str, name: 
             if value is None or (isinstance(value, datetime.datetime) and timezone.is_naive(value)):
                 raise ValueError(cursor)
             field.run_validators(value)  # an id beyond bigint
+        # In UTC, as the pager wrote it: Postgres refuses an offset such as +23:59 (a 500).
+        values = [
+            value.astimezone(datetime.UTC) if isinstance(value, datetime.datetime) else value
+            for value in values
+        ]
     except (ValidationError, ValueError, TypeError, OverflowError) as error:
         raise BadParameter(
             name, _("“%(name)s” is not a position in this list.") % {"name": name}

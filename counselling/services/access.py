@@ -96,6 +96,9 @@ def case_record_read(
     )
 
 
+BREAK_GLASS_REASON_MAXIMUM = 2000  # as the auditor's review note
+
+
 @transaction.atomic
 def break_glass_open(
     *, actor: User, case: Case, reason: str, request: HttpRequest | None = None
@@ -110,6 +113,13 @@ def break_glass_open(
     if word_characters(reason) < REASON_MINIMUM:
         raise ValidationError(
             {"reason": _("Give the reason in a sentence (10 characters or more).")}
+        )
+    if len(reason) > BREAK_GLASS_REASON_MAXIMUM:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason to %(limit)s characters.")
+                % {"limit": BREAK_GLASS_REASON_MAXIMUM}
+            }
         )
     Case.objects.select_for_update().filter(pk=case.pk).first()  # one grant at a time
     active = BreakGlassAccess.objects.filter(

@@ -60,6 +60,10 @@ def appointment_plan(
     """Plan a session of `case` at `starts_at` (in the future, within the planning years), with
     the guardian's reminder where consent allows. The counsellor is the actor."""
     _require_open(case)
+    if duration_minutes < 1:
+        raise ValidationError(
+            {"duration_minutes": _("An appointment lasts at least a minute.")}, code="empty"
+        )
     if starts_at <= timezone.now():
         raise ValidationError(
             {"starts_at": _("An appointment is planned for a time still to come.")},

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from centre import field_rules
 from centre.audit import audit_log
 from centre.errors import ConflictError
 from centre.models import Reminder, Site, User
@@ -68,6 +69,7 @@ def guardian_add(
     _require_change_of_client(actor=actor, client=client)
     guardian = Guardian(client=client, relationship=relationship, full_name=full_name, phone=phone)
     guardian.full_clean()
+    field_rules.validate_phone(phone)
     guardian.save()
     audit_log(actor=actor, action="counselling.guardian.added", target=client)
     return guardian
@@ -92,6 +94,7 @@ def guardian_update(
         **{name: fields.get(name, getattr(guardian, name)) for name in GUARDIAN_FIELDS},
     )
     candidate.full_clean(exclude=["client", "version"])
+    field_rules.validate_phone(candidate.phone)
     changed = {
         name: getattr(candidate, name)
         for name in fields

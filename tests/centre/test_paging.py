@@ -118,3 +118,32 @@ def test_an_ascending_list_pages_down_and_back_up_the_same_rows(entries):
         page = keyset_page(entries, params, order=("action", "id"), per_page=7, ascending=True)
         back.append([entry.pk for entry in page.object_list])
     assert back == pages[-2::-1]
+
+
+@pytest.mark.parametrize("offset", ["+23:59", "-23:59"])
+def test_a_cursor_with_an_offset_postgres_refuses_is_read_in_utc(client, entries, offset):
+    """Found by the attack on issue 13: `+23:59` passed Python's check and Postgres answered
+    `time zone displacement out of range` (a 500) on the board, the audit log and the API."""
+    client.login(username="auditor", password=DEMO_PASSWORD)
+    for direction in ("older", "newer"):
+        response = client.get("/audit/", {direction: f"2027-04-01T05:51:53{offset}~1"})
+        assert response.status_code == 200
+    assert client.get("/audit/", {"older": "0001-01-01T00:00:00+14:00~1"}).status_code == 400
+
+
+def test_an_api_cursor_with_an_offset_postgres_refuses_is_read_in_utc(client, account):
+    import base64
+
+    from tests.support.accounts import sign_in
+
+    sign_in(client, "counsellor")
+    for position in ("2027-04-01T05:51:53-23:59", "2027-04-01T05:51:53+23:59"):
+        for extra in ("", "&r=1"):
+            cursor = base64.b64encode(f"p={position}{extra}".encode()).decode()
+            for endpoint in ("appointments", "sessions", "referrals"):
+                url = f"/api/v1/counselling/{endpoint}/"
+                # 200, or 404 where the query string reads "+" as a space: never a 500
+                status = client.get(url, {"cursor": cursor}).status_code
+                assert status == (200 if "-" in position[-6:] else 404), (url, position)
+    cursor = base64.b64encode(b"p=0001-01-01T00:00:00+14:00").decode()
+    assert client.get("/api/v1/counselling/sessions/", {"cursor": cursor}).status_code == 404

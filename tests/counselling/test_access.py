@@ -112,7 +112,7 @@ def test_those_who_may_change_a_case_of_the_child_still_write_about_them(
     services.case_share(actor=alice, case=alice_case, user=bob, can_change=True)
     child = alice_case.client
     services.guardian_add(
-        actor=bob, client=child, relationship="father", full_name="父亲", phone="139"
+        actor=bob, client=child, relationship="father", full_name="父亲", phone="13900000000"
     )
     second = services.case_open(
         actor=bob,
@@ -183,6 +183,15 @@ def test_break_glass_refuses_a_reason_without_words(client, account, alice_case,
     response = client.post(f"/counselling/cases/{alice_case.pk}/break-glass/", {"reason": reason})
     assert response.status_code == 400
     assert "10" in response.text
+    assert not BreakGlassAccess.objects.exists()
+
+
+def test_break_glass_refuses_a_reason_of_ten_thousand_characters(client, account, alice_case):
+    """Found by the attack on issue 13: the reason had no upper bound (the review note does)."""
+    reason = "学生情况紧急需要查阅" * 1000
+    sign_in(client, "crisis")
+    response = client.post(f"/counselling/cases/{alice_case.pk}/break-glass/", {"reason": reason})
+    assert response.status_code == 400
     assert not BreakGlassAccess.objects.exists()
 
 

@@ -301,3 +301,42 @@ def test_the_supervisor_may_cancel_an_appointment_of_the_site(client, alice, ali
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_moment_beyond_the_calendar_is_a_400_on_every_form(client, alice_case, moment):
+    """Found by the attack on issue 13: these moments passed the field and overflowed in the
+    centre's time zone (a 500) on the appointment, session and follow-up forms."""
+    sign_in(client, "counsellor", language="en")
+    case = alice_case.pk
+    posts = {
+        f"/counselling/cases/{case}/appointments/new/": form(timezone.now(), starts_at=moment),
+        f"/counselling/cases/{case}/follow-ups/new/": {"due_at": moment},
+        f"/counselling/cases/{case}/sessions/new/": {
+            "held_at": moment,
+            "kind": "counselling",
+            "modality": "face_to_face",
+            "attendance": "attended",
+            "duration_minutes": 50,
+            "case_version": alice_case.version,
+        },
+    }
+    for url, data in posts.items():
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        assert (
+            "out of range" in response.text
+            or "Choose a date" in response.text
+            or "years" in response.text
+        )
+
+
+def test_an_appointment_of_no_minutes_is_refused(alice, alice_case):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.appointment_plan(
+            actor=alice, case=alice_case, starts_at=timezone.now() + datetime.timedelta(days=1),
+            modality="online", kind="counselling", duration_minutes=0,
+        )  # fmt: skip
+    assert not Appointment.objects.exists()

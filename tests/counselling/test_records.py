@@ -730,3 +730,23 @@ def test_the_case_page_shows_the_log_a_session_shortcut(client, alice_case):
     assert "快捷键" in text
     sign_in(client, "counsellor", language="en")
     assert "Shortcut:" in client.get(f"/counselling/cases/{alice_case.pk}/").text
+
+
+@pytest.mark.parametrize("phone", ["¹³⁹³⁰⁴⁰³³⁷⁴", "１３９３０４０３３７４", "call me", "12"])
+def test_a_guardians_phone_is_written_in_ascii_digits(alice, alice_case, phone):
+    """Found by the attack on issue 13: a superscript or full-width number was stored and shown,
+    and no SMS gateway reaches it."""
+    from django.core.exceptions import ValidationError
+
+    guardian = alice_case.client.guardians.first()
+    with pytest.raises(ValidationError):
+        services.guardian_update(
+            actor=alice, guardian=guardian, expected_version=guardian.version, phone=phone
+        )
+    with pytest.raises(ValidationError):
+        services.guardian_add(
+            actor=alice, client=alice_case.client, relationship="father", full_name="父亲",
+            phone=phone,
+        )  # fmt: skip
+    guardian.refresh_from_db()
+    assert guardian.phone != phone
