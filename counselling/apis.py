@@ -106,7 +106,7 @@ class CaseListApi(APIView):
     permission_model = Case
 
     class Pagination(CursorPagination):
-        ordering = ("-risk_rank", "-id")
+        ordering = ("-risk_rank", "-attention", "-id")
 
     @extend_schema_serializer(component_name="CaseOpenInput")
     class InputSerializer(serializers.Serializer):

@@ -161,6 +161,11 @@ RISK_RANK = {
 }
 
 
+# The largest value a Postgres integer holds: minus a minute since the epoch it stays positive
+# until the year 6053.
+ATTENTION_HORIZON = 2**31 - 1
+
+
 class Case(TimeStampedModel):
     class Status(models.TextChoices):
         INTAKE = "intake", _("Intake")
@@ -188,6 +193,11 @@ class Case(TimeStampedModel):
     )
     # Kept with risk_level by the services, so lists sort by urgency on an index.
     risk_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    # How soon the case's earliest due follow-up falls: ATTENTION_HORIZON minus its minute since
+    # the epoch, 0 with none due. Kept by a trigger on counselling_followup (migration 0012), so
+    # the caseload sorts "risk, then the earliest due follow-up — the overdue first" on one
+    # index, descending like the rest, and no service can forget it.
+    attention = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     counsellor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("lead counsellor"),
@@ -212,7 +222,9 @@ class Case(TimeStampedModel):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["site", "status"], name="counselling_case_site_status"),
-            models.Index(fields=["-risk_rank", "-id"], name="counselling_case_urgency"),
+            models.Index(
+                fields=["-risk_rank", "-attention", "-id"], name="counselling_case_urgency"
+            ),
             # Statistics count by these over windows (centre.statistics).
             models.Index(fields=["opened_at"], name="counselling_case_opened"),
             models.Index(fields=["closed_at"], name="counselling_case_closed"),

@@ -97,9 +97,11 @@ def case_visible_to(*, user: User) -> QuerySet[Case]:
 
 
 def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[Case]:
-    """Cases by risk (highest first, then the newest), each with `needs_safety_plan`,
-    `overdue_follow_up`, `next_follow_up_at` and `last_session_at` (subqueries Postgres runs
-    for the page's rows only, after the LIMIT)."""
+    """Cases by urgency: the highest risk first; within a risk, the earliest due follow-up first
+    (so the overdue ones lead), then cases with none due, the newest first (`Case.attention`).
+    Each with `needs_safety_plan`, `overdue_follow_up`, `crisis_follow_up` (one after a crisis or
+    discharge is due), `next_follow_up_at` and `last_session_at` (subqueries Postgres runs for
+    the page's rows only, after the LIMIT)."""
     cases = (
         case_visible_to(user=user)
         .select_related("client", "client__school", "counsellor", "site")
@@ -109,6 +111,13 @@ def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet
             overdue_follow_up=Exists(
                 FollowUp.objects.filter(
                     case=OuterRef("pk"), status=FollowUp.Status.DUE, due_at__lt=timezone.now()
+                )
+            ),
+            crisis_follow_up=Exists(
+                FollowUp.objects.filter(
+                    case=OuterRef("pk"),
+                    status=FollowUp.Status.DUE,
+                    pathway=FollowUp.Pathway.CRISIS,
                 )
             ),
             next_follow_up_at=Subquery(
@@ -127,14 +136,14 @@ def case_list(*, user: User, status: str = "", risk_level: str = "") -> QuerySet
         cases = cases.filter(status=status)
     if risk_level:
         cases = cases.filter(risk_level=risk_level)
-    return cases.order_by("-risk_rank", "-id")
+    return cases.order_by("-risk_rank", "-attention", "-id")
 
 
 CASELOAD_ALL = "all"
 
 
 def caseload(*, user: User, status: str = "", risk_level: str = "") -> QuerySet[Case]:
-    """The caseload page: the highest risk first, then the newest (keyset-paged on the index
+    """The caseload page in `case_list`'s urgency order (keyset-paged on the index
     `counselling_case_urgency`); closed cases only when `status` asks for them (`closed`, or
     `all`). Each row flags an overdue follow-up and a planned appointment still to log."""
     cases = case_list(
@@ -167,7 +176,7 @@ def caseload_search(*, user: User, text: str, include_closed: bool = False) -> Q
         | Q(client__school__code__iexact=text)
     )
     cases = caseload(user=user, status=CASELOAD_ALL if include_closed else "").filter(matches)
-    return cases.order_by("-risk_rank", "-id")
+    return cases.order_by("-risk_rank", "-attention", "-id")
 
 
 def appointment_visible_to(*, user: User) -> QuerySet[Appointment]:
@@ -283,7 +292,7 @@ def site_cases_for_conference(*, user: User) -> QuerySet[Case]:
         .filter(site__path__startswith=user.site.path)
         .exclude(status=Case.Status.CLOSED)
         .select_related("client", "counsellor")
-        .order_by("-risk_rank", "-id")
+        .order_by("-risk_rank", "-attention", "-id")
     )
 
 
@@ -320,9 +329,9 @@ def crisis_case_search(*, user: User, name: str, school_id: int | None = None) -
     ).exclude(status=Case.Status.CLOSED)
     if school_id is not None:
         cases = cases.filter(client__school_id=school_id)
-    return cases.select_related("client", "client__school", "site").order_by("-risk_rank", "-id")[
-        :CRISIS_SEARCH_LIMIT
-    ]
+    return cases.select_related("client", "client__school", "site").order_by(
+        "-risk_rank", "-attention", "-id"
+    )[:CRISIS_SEARCH_LIMIT]
 
 
 def get_case_for_break_glass(*, case_id: int) -> Case:

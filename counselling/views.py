@@ -41,8 +41,9 @@ from counselling.models import Appointment, Case, Consent, FollowUp, Guardian, R
 
 
 class CaseloadView(RoleRequiredMixin, View):
-    """My caseload, the most urgent first: the highest risk, then the newest; closed cases only
-    when asked for. Paged by position (`centre.paging`, no COUNT). The search by name, student
+    """My caseload, the most urgent first: the highest risk, within it the earliest due follow-up
+    (overdue first), then the newest; closed cases only when asked for. Paged by position
+    (`centre.paging`, no COUNT). The search by name, student
     number or school is a POST: no child's name in an address."""
 
     roles = CLINICIAN_ROLES
@@ -57,7 +58,9 @@ class CaseloadView(RoleRequiredMixin, View):
             status=chosen.get("status", ""),
             risk_level=chosen.get("risk_level", ""),
         )
-        page = keyset_page(cases, request.GET, order=("risk_rank", "id"), per_page=self.per_page)
+        page = keyset_page(
+            cases, request.GET, order=("risk_rank", "attention", "id"), per_page=self.per_page
+        )
         audit_read(request, "counselling.case.listed", page.object_list)
         query = urlencode({name: value for name, value in chosen.items() if value})
         context = {

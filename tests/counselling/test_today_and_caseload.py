@@ -222,6 +222,60 @@ def test_the_caseload_pages_by_position_most_urgent_first(client, alice, make_ca
     assert client.get("/counselling/", {"older": "9" * 10_000}).status_code == 400
 
 
+def test_within_a_risk_the_overdue_follow_ups_lead_then_the_soonest_due(
+    client, alice, make_case, monkeypatch
+):
+    from counselling.models import Case, FollowUp
+    from counselling.views import CaseloadView
+    from tests.support.counselling import overdue_follow_up
+
+    monkeypatch.setattr(CaseloadView, "per_page", 2)
+    imminent = make_case(counsellor=alice, risk_level="imminent")
+    soon = make_case(counsellor=alice, risk_level="high")
+    services.follow_up_add(
+        actor=alice, case=soon, due_at=timezone.now() + datetime.timedelta(days=5)
+    )
+    late = make_case(counsellor=alice, risk_level="high")
+    overdue_follow_up(alice, late, days=1)
+    latest = make_case(counsellor=alice, risk_level="high")
+    overdue_follow_up(alice, latest, days=3)
+    quiet = make_case(counsellor=alice, risk_level="high")
+    low_overdue = make_case(counsellor=alice, risk_level="low")
+    overdue_follow_up(alice, low_overdue, days=30)
+    expected = [imminent, latest, late, soon, quiet, low_overdue]
+    sign_in(client, "counsellor")
+    seen, response = [], client.get("/counselling/")
+    while True:
+        seen += [case.pk for case in response.context["cases"]]
+        if response.context["page"].older is None:
+            break
+        response = client.get("/counselling/", {"older": response.context["page"].older})
+    assert seen == [case.pk for case in expected]
+    assert client.get("/counselling/", {"older": "4~1"}).status_code == 400
+    # Done, the follow-up no longer lifts the case: the trigger keeps the order.
+    FollowUp.objects.filter(case=latest).update(status=FollowUp.Status.DONE)
+    assert Case.objects.get(pk=latest.pk).attention == 0
+    order = [case.pk for case in client.get("/counselling/").context["cases"]]
+    assert order == [imminent.pk, late.pk]
+    FollowUp.objects.filter(case=late).delete()
+    assert Case.objects.get(pk=late.pk).attention == 0
+
+
+def test_a_due_follow_up_after_a_crisis_is_flagged_on_the_row(client, alice, make_case):
+    from counselling.models import FollowUp
+
+    case = make_case(counsellor=alice, risk_level="high")
+    follow_up = services.follow_up_add(
+        actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    sign_in(client, "counsellor")
+    assert "危机后随访" not in client.get("/counselling/").text
+    FollowUp.objects.filter(pk=follow_up.pk).update(pathway=FollowUp.Pathway.CRISIS)
+    row = client.get("/counselling/").context["cases"][0]
+    assert row.crisis_follow_up
+    assert "危机后随访" in client.get("/counselling/").text
+
+
 @pytest.fixture
 def searchable(alice, bob, make_case):
     mine = make_case(counsellor=alice)

@@ -1,0 +1,50 @@
+"""The caseload's urgency order: risk, then the earliest due follow-up (the overdue first), then
+the newest. `Case.attention` is kept by a trigger on counselling_followup, so every path that
+plans, moves, ends or deletes a follow-up — services, bulk updates, a cascade — keeps it."""
+
+from django.db import migrations, models
+
+ATTENTION = """
+CREATE OR REPLACE FUNCTION counselling_case_attention() RETURNS trigger AS $$
+BEGIN
+    UPDATE counselling_case c SET attention = COALESCE((
+        SELECT 2147483647 - floor(extract(epoch FROM min(f.due_at)) / 60)::integer
+        FROM counselling_followup f WHERE f.case_id = c.id AND f.status = 'due'
+    ), 0)
+    WHERE c.id = NEW.case_id OR c.id = OLD.case_id;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER counselling_case_attention
+AFTER INSERT OR DELETE OR UPDATE OF status, due_at, case_id ON counselling_followup
+FOR EACH ROW EXECUTE FUNCTION counselling_case_attention();
+UPDATE counselling_case c SET attention = COALESCE((
+    SELECT 2147483647 - floor(extract(epoch FROM min(f.due_at)) / 60)::integer
+    FROM counselling_followup f WHERE f.case_id = c.id AND f.status = 'due'
+), 0);
+"""
+
+REMOVE = """
+DROP TRIGGER IF EXISTS counselling_case_attention ON counselling_followup;
+DROP FUNCTION IF EXISTS counselling_case_attention();
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("counselling", "0011_guardian_version")]
+
+    operations = [
+        migrations.AddField(
+            model_name="case",
+            name="attention",
+            field=models.PositiveIntegerField(db_default=0, default=0, editable=False),
+        ),
+        migrations.RemoveIndex(model_name="case", name="counselling_case_urgency"),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                fields=["-risk_rank", "-attention", "-id"], name="counselling_case_urgency"
+            ),
+        ),
+        migrations.RunSQL(ATTENTION, REMOVE),
+    ]
