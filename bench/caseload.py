@@ -218,7 +218,7 @@ def measure() -> None:
         )
         return list(
             cases.select_related("client", "client__school", "counsellor", "site").order_by(
-                "-risk_rank", "-id"
+                "-risk_rank", "-attention", "-id"
             )[:50]
         )
 
