@@ -75,3 +75,6 @@ class CentreConfig(AppConfig):
         from centre.api import refuse_datetime_overflow
 
         refuse_datetime_overflow()
+        from centre.widgets import refuse_nul_in_moments
+
+        refuse_nul_in_moments()

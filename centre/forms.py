@@ -145,6 +145,7 @@ AUDIT_RECORD_TYPES = (
     ("counselling.case", _("Case file")),
     ("counselling.client", _("Child's details")),
     ("counselling.counsellingsession", _("Counselling session")),
+    ("counselling.referral", _("Referral")),
     ("screening.screeningresult", _("Screening result")),
     ("screening.rosterimport", _("Roster import")),
     ("screening.student", _("Student")),
@@ -195,7 +196,7 @@ class AuditFilterForm(forms.Form):
         validators=[MinValueValidator(AUDIT_EARLIEST_DATE), MaxValueValidator(AUDIT_LATEST_DATE)],
     )
     reads = forms.BooleanField(
-        label=_("Reads only (viewed, listed, searched, exported)"), required=False
+        label=_("Reads only (viewed, listed, searched, exported, printed)"), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -64,8 +64,11 @@ def schools_for_user(user: User) -> QuerySet[School]:
     return School.objects.none()
 
 
-# The actions that are reads of a record (what "who viewed" asks about).
-READ_ACTION_REGEX = r"\.(viewed|listed|searched|exported)$"
+# The actions that are reads of a record (what "who viewed" asks about): the verbs
+# `centre.audit.audit_read` and `audit_export` write — a page or answer shown (viewed, listed,
+# searched), a file taken (exported) and a sheet or letter printed (printed).
+READ_VERBS = ("viewed", "listed", "searched", "exported", "printed")
+READ_ACTION_REGEX = rf"\.({'|'.join(READ_VERBS)})$"
 
 
 def audit_entries(

@@ -289,7 +289,11 @@ class StatisticsMixin(RoleRequiredMixin):
     ) -> tuple[Site | None, statistics.Window, QuerySet[Site]]:
         """The site and the window asked for, each told plainly when it cannot be given: a
         month that is not one, a window that ends before it starts (shown the right way round),
-        a site the reader may not see (their own is shown, never another scope in silence)."""
+        a site the reader may not see (their own is shown, never another scope in silence).
+        Each is kept in `notes` (level, text): the page shows them with its answer, the export
+        refuses with them (a message flashed by a file download would surface on a later page,
+        about a request nobody remembers)."""
+        self.notes: list[tuple[int, str]] = []
         this_month = timezone.localdate().replace(day=1)
         first = text_parameter(request.GET, "from") or f"{this_month:%Y-%m}"
         last = text_parameter(request.GET, "to") or f"{this_month:%Y-%m}"
@@ -300,8 +304,8 @@ class StatisticsMixin(RoleRequiredMixin):
             window = self._reversed(first, last)
             if window is None:
                 window = statistics.Window(this_month, this_month)
-                messages.error(
-                    request,
+                self.note(
+                    messages.ERROR,
                     _(
                         "Months are written YYYY-MM, from %(earliest)s to %(latest)s, at most "
                         "%(months)s months at a time; this month is shown."
@@ -313,8 +317,8 @@ class StatisticsMixin(RoleRequiredMixin):
                     },
                 )
             else:
-                messages.warning(
-                    request,
+                self.note(
+                    messages.WARNING,
                     _(
                         "The last month (%(last)s) comes before the first (%(first)s): "
                         "%(window)s is shown."
@@ -328,8 +332,8 @@ class StatisticsMixin(RoleRequiredMixin):
         if site is None and not administrator:
             site = request.user.site
             if code and site is not None and code != site.code:
-                messages.warning(
-                    request,
+                self.note(
+                    messages.WARNING,
                     _(
                         "You may read the figures of %(site)s and the sites below it only; "
                         "“%(code)s” is not among them, so %(site)s is shown."
@@ -337,11 +341,14 @@ class StatisticsMixin(RoleRequiredMixin):
                     % {"site": site.name, "code": code},
                 )
         elif site is None and code:
-            messages.warning(
-                request,
+            self.note(
+                messages.WARNING,
                 _("No site has the code “%(code)s”; the whole network is shown.") % {"code": code},
             )
         return site, window, sites
+
+    def note(self, level: int, text: str) -> None:
+        self.notes.append((level, str(text)))
 
     @staticmethod
     def _reversed(first: str, last: str) -> statistics.Window | None:
@@ -414,6 +421,20 @@ class StatisticsView(StatisticsMixin, View):
 
     def get(self, request: SignedInRequest) -> HttpResponse:
         site, window, sites = self.site_and_window(request)
+        return self.page(request, site, window, sites)
+
+    def page(
+        self,
+        request: SignedInRequest,
+        site: Site | None,
+        window: statistics.Window,
+        sites: QuerySet[Site],
+        *,
+        status: int = 200,
+    ) -> HttpResponse:
+        """The page of `site` and `window`, with the notes on them told in this answer."""
+        for level, text in self.notes:
+            messages.add_message(request, level, text)  # shown, and so consumed, right here
         path = site.path if site else None
         clinical = self.clinical(request.user)
         last_year = statistics.Window.months_back(12)
@@ -475,7 +496,7 @@ class StatisticsView(StatisticsMixin, View):
         }
         if request.user.has_role(Role.STATISTICS_ADMINISTRATOR):
             context |= report_build_state(context["reports"])
-        return render(request, "centre/statistics.html", context)
+        return render(request, "centre/statistics.html", context, status=status)
 
 
 def report_build_state(reports: Iterable[MonthlyReport]) -> dict[str, Any]:
@@ -553,14 +574,17 @@ class Masking:
         return list(self.cells(values, key=key).values())
 
 
-class StatisticsExportView(StatisticsMixin, View):
+class StatisticsExportView(StatisticsView):
     """The page's figures as a workbook a health commission takes as it is: the chosen site's
     (or the network's) figures and months, a sheet of the sites below it and one of its
     schools, labelled in the reader's language, each sheet naming its site and window; masked
-    as the page is, and audited."""
+    as the page is, and audited. A window or a site that cannot be given as asked is refused:
+    the page answers with 400, the reason on it, and no file."""
 
     def get(self, request: SignedInRequest) -> HttpResponse:
-        site, window, _sites = self.site_and_window(request)
+        site, window, sites = self.site_and_window(request)
+        if self.notes:
+            return self.page(request, site, window, sites, status=400)
         sheets = statistics.export_sheets(
             window,
             site=site,

@@ -9,6 +9,7 @@ taken only by `counselling.services`.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -141,6 +142,16 @@ class Consent(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+def school_sharing_withdrawn(client: Any) -> models.Q:
+    """The condition "this client's consent to share with the school was withdrawn, and none is
+    in force since": feedback to the school is then neither written nor shown to it. `client`
+    is a client's pk or an `OuterRef` to one (`OuterRef("case__client")` from a referral)."""
+    sharing = Consent.objects.filter(client=client, purpose=Consent.Purpose.SHARE_WITH_SCHOOL)
+    withdrawn = models.Exists(sharing.filter(withdrawn_at__isnull=False))
+    in_force = models.Exists(sharing.filter(withdrawn_at__isnull=True))
+    return models.Q(withdrawn) & ~models.Q(in_force)
 
 
 class RiskLevel(models.TextChoices):

@@ -1176,6 +1176,10 @@ class AppointmentSessionView(SessionLogView):
 
     def get(self, request: SignedInRequest, appointment_id: int) -> HttpResponse:
         appointment = self._appointment(request)
+        if appointment.status != Appointment.Status.PLANNED:
+            # A cancelled or already logged appointment has no session to log: the POST refuses
+            # it (appointment_to_session), so the form is not offered either.
+            raise Http404
         return super().get(request, appointment.case_id)
 
     def post(self, request: SignedInRequest, appointment_id: int) -> HttpResponse:

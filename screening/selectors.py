@@ -12,7 +12,7 @@ from django.utils import timezone
 from centre.errors import NotFoundError, first_or_not_found
 from centre.models import User
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
-from counselling.models import Referral
+from counselling.models import Referral, school_sharing_withdrawn
 from screening.models import (
     Campaign,
     RosterImport,
@@ -153,7 +153,11 @@ def tracking_board(*, user: User, board: BoardFilter) -> QuerySet[TrackingTask]:
             Q(result__student__student_no__startswith=board.search)
             | Q(result__student__full_name__icontains=board.search)
         )
-    feedback = Referral.objects.filter(case=OuterRef("case")).exclude(feedback_to_school="")
+    feedback = (
+        Referral.objects.filter(case=OuterRef("case"))
+        .exclude(feedback_to_school="")
+        .exclude(school_sharing_withdrawn(OuterRef("case__client")))
+    )
     return tasks.annotate(has_feedback=Exists(feedback)).order_by("due_at", "id")
 
 
@@ -212,13 +216,15 @@ def get_task_for_user(*, user: User, task_id: int) -> TrackingTask:
 def school_feedback(*, user: User, result: ScreeningResult | None = None) -> QuerySet[Referral]:
     """Referrals' feedback meant for the school (DOMAIN.md §2.4: attendance, return-to-school
     advice, accommodations; checked free of diagnosis when written): of the cases opened from
-    the tasks of results the user sees, one result's or all, the latest first."""
+    the tasks of results the user sees, one result's or all, the latest first; none of a child
+    whose consent to share with the school is withdrawn."""
     tasks = TrackingTask.objects.filter(result__in=result_visible_to(user=user), case__isnull=False)
     if result is not None:
         tasks = tasks.filter(result=result)
     return (
         Referral.objects.filter(case__in=tasks.values("case"))
         .exclude(feedback_to_school="")
+        .exclude(school_sharing_withdrawn(OuterRef("case__client")))
         .order_by("-updated_at", "-id")
     )
 

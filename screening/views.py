@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -221,9 +222,11 @@ class ImportUndoView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return roster_import
 
 
-def board_filter(request: SignedInRequest) -> selectors.BoardFilter:
+def board_filter(request: SignedInRequest, *, search: str = "") -> selectors.BoardFilter:
     """The board's filters from the query string; a value that names nothing is no filter, a
-    value that cannot mean anything (NUL, an essay, `²` for an id) a 400."""
+    value that cannot mean anything (NUL, an essay, `²` for an id) a 400. The search by student
+    number or name is never read from the query string (a name in an address stays in logs and
+    histories): `BoardView.post` passes it from the body."""
     params = request.GET
     campaign = None
     campaign_id = id_parameter(params, "campaign")
@@ -242,14 +245,15 @@ def board_filter(request: SignedInRequest) -> selectors.BoardFilter:
         if status in TrackingTask.Status.values
         else "open",
         overdue=params.get("overdue") == "1",
-        search=text_parameter(params, "q", max_length=100),
+        search=search,
     )
 
 
 def filter_query(request: SignedInRequest, *, drop: tuple[str, ...] = (OLDER, NEWER)) -> str:
-    """The page's filters, urlencoded, for its pager and its download links."""
+    """The page's filters, urlencoded, for its pager and its download links (never a search:
+    "q" is not passed on)."""
     params = request.GET.copy()
-    for name in drop:
+    for name in (*drop, "q"):
         params.pop(name, None)
     return params.urlencode()
 
@@ -267,15 +271,38 @@ class BoardView(RoleRequiredMixin, View):
         page = keyset_page(
             tasks, request.GET, order=("due_at", "id"), per_page=self.per_page, ascending=True
         )
+        return self._render(request, board, page, list(page.object_list))
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        """The search by student number or name: a POST, like the caseload's, so no name is in
+        an address; the other filters stay in the query string of the form's action. The first
+        `per_page` matches, unpaged (a pager's links would have to carry the name)."""
+        board = board_filter(request, search=text_parameter(request.POST, "q", max_length=100))
+        if not board.search:
+            return redirect(f"{reverse('screening:board')}?{filter_query(request)}")
+        tasks = list(selectors.tracking_board(user=request.user, board=board)[: self.per_page])
+        return self._render(request, board, None, tasks, searched=True)
+
+    def _render(
+        self,
+        request: SignedInRequest,
+        board: selectors.BoardFilter,
+        page: Any,
+        tasks: list[TrackingTask],
+        *,
+        searched: bool = False,
+    ) -> HttpResponse:
         tier_requests = list(selectors.tier_requests_to_decide(user=request.user)[:100])
         # Both lists name students: one entry with every result shown.
-        shown = [task.result for task in page.object_list]
+        shown = [task.result for task in tasks]
         shown += [asked.result for asked in tier_requests]
         audit_read(request, "screening.result.listed", shown)
         classes = selectors.board_classes(user=request.user, campaign=board.campaign)
         context = {
             "page": page,
-            "tasks": page.object_list,
+            "tasks": tasks,
+            "searched": searched,
+            "search_limited": searched and len(tasks) >= self.per_page,
             "board": board,
             "campaign": board.campaign,
             "tiers": Tier.choices,

@@ -24,6 +24,8 @@ from django.utils import timezone
 HOSTILE = [
     "\x00",
     "a\x00b",
+    "2026-11-20\x00",
+    "2026-11-20 10:00\x00",
     "\\N",
     "²",
     "x" * 10_000,

@@ -15,7 +15,16 @@ from centre.content_filter import forbidden_words
 from centre.errors import ConflictError
 from centre.models import User
 from centre.text import without_invisible, word_characters
-from counselling.models import RISK_RANK, Case, Consent, Referral, ReferralEvent, RiskLevel
+from counselling.models import (
+    RISK_RANK,
+    Case,
+    Client,
+    Consent,
+    Referral,
+    ReferralEvent,
+    RiskLevel,
+    school_sharing_withdrawn,
+)
 from counselling.services.clients import _crisis_exception, consent_lapsed_at, has_active_consent
 from counselling.services.plausibility import require_appointment_passed
 
@@ -91,6 +100,23 @@ def referral_create(
     return referral
 
 
+def _require_school_sharing(case: Case) -> None:
+    """No feedback goes to the school once the consent to share with it is withdrawn."""
+    client = case.client
+    if Client.objects.filter(school_sharing_withdrawn(client.pk), pk=client.pk).exists():
+        lapsed_at = consent_lapsed_at(client=client, purpose=Consent.Purpose.SHARE_WITH_SCHOOL)
+        raise ValidationError(
+            {
+                "feedback_to_school": _(
+                    "The consent to share with the school was withdrawn on %(day)s: no feedback "
+                    "goes to the school. Close the referral instead."
+                )
+                % {"day": timezone.localdate(lapsed_at).isoformat() if lapsed_at else "—"}
+            },
+            code="consent_withdrawn",
+        )
+
+
 @transaction.atomic
 def referral_advance(
     *,
@@ -119,6 +145,7 @@ def referral_advance(
         referral.scheduled_for = scheduled_for
         fields.append("scheduled_for")
     if status == Referral.Status.FEEDBACK:
+        _require_school_sharing(referral.case)
         words = forbidden_words(feedback_to_school)
         if not word_characters(feedback_to_school) or words:
             raise ValidationError(

@@ -248,3 +248,25 @@ def test_the_auditors_pages_take_a_fixed_number_of_queries(client, alice_case, b
     assert count_queries(client, "/audit/") == counts["log"]
     assert count_queries(client, filtered) == counts["filtered"]
     assert count_queries(client, "/audit/break-glass/") == counts["break-glass"]
+
+
+def test_a_printed_referral_letter_is_found_by_its_record_and_is_a_read(
+    client, alice_case, alice_referral
+):
+    sign_in(client, "counsellor")
+    assert client.get(f"/counselling/referrals/{alice_referral.pk}/letter/").status_code == 200
+    switch_to(client, "auditor")
+    page = client.get("/audit/")
+    options = page.text.split('name="record_type"')[1].split("</select>")[0]
+    assert 'value="counselling.referral"' in options
+    query = {"record_type": "counselling.referral", "record_id": alice_referral.pk}
+    by_record = client.get("/audit/", query)
+    assert by_record.status_code == 200
+    printed = [row for row in entry_rows(by_record.text) if "打印" in row]
+    assert len(printed) == 1
+    # "Reads only" keeps the printout (a read of the letter, written by audit_read) and drops
+    # the referral's creation.
+    reads = client.get("/audit/", {**query, "reads": "on"})
+    rows = entry_rows(reads.text)
+    assert len(rows) == 1
+    assert "打印" in rows[0]

@@ -262,14 +262,37 @@ def test_every_other_role_gets_404(client, alice, alice_case, username):
     assert appointment.status == "planned"
 
 
-def test_a_nul_after_the_time_is_no_500(client, alice_case):
+def test_a_nul_after_the_time_is_refused_with_the_fields_message(client, alice_case):
     sign_in(client, "counsellor")
     url = f"/counselling/cases/{alice_case.pk}/appointments/new/"
     when = timezone.now() + datetime.timedelta(days=2)
     response = client.post(url, form(when, starts_at=f"{typed(when)}\x00"))
-    assert response.status_code in {302, 400}
-    for appointment in Appointment.objects.all():
-        assert typed(appointment.starts_at) == typed(when)
+    assert response.status_code == 400
+    assert response.context["form"].errors["starts_at"] == ["输入一个有效的日期/时间。"]
+    assert not Appointment.objects.exists()
+
+
+def test_a_nul_after_a_date_is_refused_by_the_api(alice, alice_case):
+    from rest_framework import serializers
+
+    for field in (serializers.DateTimeField(), serializers.DateField()):
+        with pytest.raises(serializers.ValidationError):
+            field.run_validation("2026-11-20\x00")
+    with pytest.raises(serializers.ValidationError):
+        serializers.DateTimeField().run_validation("2026-11-20T10:00\x00")
+
+
+@pytest.mark.parametrize("status", ["cancelled", "done"])
+def test_the_session_form_of_an_appointment_no_longer_planned_is_404(
+    client, alice, alice_case, status
+):
+    appointment = plan(alice, alice_case, in_hours=1)
+    Appointment.objects.filter(pk=appointment.pk).update(status=status)
+    sign_in(client, "counsellor")
+    url = f"/counselling/appointments/{appointment.pk}/session/"
+    response = client.get(url)
+    assert response.status_code == 404
+    assert alice_case.client.full_name not in response.text
 
 
 def test_a_missing_appointment_answers_404(client, db):

@@ -410,3 +410,38 @@ def test_another_counsellors_follow_up_answers_404(client, bob, bob_case):
     follow_up = services.follow_up_add(actor=bob, case=bob_case, due_at=timezone.now())
     sign_in(client, "counsellor")
     assert client.get(f"/counselling/follow-ups/{follow_up.pk}/").status_code == 404
+
+
+def test_no_feedback_to_a_school_once_sharing_with_it_is_withdrawn(client, alice, alice_case):
+    from counselling.models import Consent
+
+    referral = services.referral_create(
+        actor=alice, case=alice_case, destination="school", reason="返校安排"
+    )
+    services.referral_advance(actor=alice, referral=referral, status="accepted")
+    services.referral_advance(
+        actor=alice,
+        referral=referral,
+        status="scheduled",
+        scheduled_for=timezone.now() - datetime.timedelta(hours=1),
+    )
+    services.referral_advance(actor=alice, referral=referral, status="attended")
+    consent = services.consent_record(
+        actor=alice,
+        client=alice_case.client,
+        purpose=Consent.Purpose.SHARE_WITH_SCHOOL,
+        given_by=Consent.GivenBy.GUARDIAN,
+        guardian=alice_case.client.guardians.first(),
+        version="2026-01",
+    )
+    services.consent_withdraw(actor=alice, consent=consent)
+    sign_in(client, "counsellor")
+    url = f"/counselling/referrals/{referral.pk}/advance/"
+    typed = "可正常返校，考试时间适当延长"
+    response = client.post(url, {"status": "feedback", "feedback_to_school": typed}, follow=True)
+    assert response.status_code == 200  # back on the case page, told why
+    assert "与学校共享的同意已于" in response.text
+    referral.refresh_from_db()
+    assert (referral.status, referral.feedback_to_school) == (Referral.Status.ATTENDED, "")
+    # Closing it is still possible.
+    assert client.post(url, {"status": "closed"}).status_code == 302

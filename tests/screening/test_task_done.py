@@ -136,3 +136,40 @@ def test_the_school_sees_the_referral_feedback_meant_for_it(client, campaign, ma
 def test_the_done_page_reads_a_fixed_number_of_queries(client, watch):
     sign_in(client, "liaison")
     assert count_queries(client, done_url(watch)) == 9
+
+
+def test_feedback_is_hidden_from_the_school_once_sharing_with_it_is_withdrawn(
+    client, campaign, make_case, alice
+):
+    from counselling import services
+    from counselling.models import Consent
+
+    task = flag_students(campaign, 1)[0]
+    case = make_case(counsellor=alice)
+    Referral.objects.create(
+        case=case,
+        destination="hospital_psychiatry",
+        status="feedback",
+        reason="评估",
+        due_at=timezone.now() + datetime.timedelta(days=1),
+        created_by=alice,
+        feedback_to_school=FEEDBACK,
+    )
+    TrackingTask.objects.filter(pk=task.pk).update(status="referred", case=case)
+    consent = services.consent_record(
+        actor=alice,
+        client=case.client,
+        purpose=Consent.Purpose.SHARE_WITH_SCHOOL,
+        given_by=Consent.GivenBy.GUARDIAN,
+        guardian=case.client.guardians.first(),
+        version="2026-01",
+    )
+    sign_in(client, "liaison")
+    result_url = f"/screening/results/{task.result_id}/"
+    assert FEEDBACK in client.get(result_url).text  # shared while the consent is in force
+    services.consent_withdraw(actor=alice, consent=consent)
+    page = client.get(result_url)
+    assert page.status_code == 200
+    assert FEEDBACK not in page.text
+    board = client.get("/screening/board/", {"status": "referred"})
+    assert f"{result_url}#school-feedback" not in board.text

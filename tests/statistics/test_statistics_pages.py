@@ -119,9 +119,17 @@ def test_a_supervisor_asking_for_another_site_is_told(client, records):
     assert answer.status_code == 200
     assert "“K02”不在其中" in answer.text
     assert "东湖区心理健康服务中心" in answer.text.split("<h1>")[1].split("</h1>")[0]
+    # The export is refused on its own answer (no file, never K02's), the reason on the page;
+    # no message waits for a later page.
     export = client.get("/statistics/export.xlsx", {"site": "K02"})
-    assert export.status_code == 200  # their own site's export, never K02's
-    assert "K01" in export["Content-Disposition"]
+    assert export.status_code == 400
+    assert "Content-Disposition" not in export
+    assert "“K02”不在其中" in export.text
+    assert "“K02”不在其中" not in client.get("/counselling/").text
+    assert "“K02”不在其中" not in client.get("/statistics/").text
+    own = client.get("/statistics/export.xlsx")
+    assert own.status_code == 200  # their own site's export
+    assert "K01" in own["Content-Disposition"]
     switch_to(client, "stats")
     unknown = client.get("/statistics/", {"site": "NOPE"})
     assert "没有代码为“NOPE”的机构" in unknown.text
@@ -174,3 +182,16 @@ def test_the_report_is_built_by_the_worker_and_listed(client, celery_worker, acc
     again = client.post("/statistics/reports/build/", follow=True)
     assert "的报表已经生成" in again.text
     assert MonthlyReport.objects.filter(month=month).count() == 1
+
+
+def test_a_refused_export_tells_why_on_its_own_answer_not_on_a_later_page(client, records):
+    sign_in(client, "stats")
+    with time_machine.travel(at(2026, 5, 2), tick=False):
+        refused = client.get("/statistics/export.xlsx", {"from": "2026-13", "to": "2026-04"})
+        assert refused.status_code == 400
+        assert "Content-Disposition" not in refused
+        assert "现显示本月" in refused.text
+        assert not AuditEntry.objects.filter(action="centre.statistics.exported").exists()
+        later = client.get("/statistics/")
+        assert later.status_code == 200
+        assert "现显示本月" not in later.text
