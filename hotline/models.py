@@ -158,6 +158,8 @@ class Call(models.Model):
     )
     supervisor_reviewed = models.BooleanField(_("reviewed by a supervisor"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Bumped by centre.versioning.save_versioned with the version.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("call")
@@ -348,6 +350,8 @@ class CrisisAlert(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Bumped by centre.versioning.save_versioned with the version.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("crisis alert")
@@ -422,6 +426,8 @@ class Callback(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Bumped by centre.versioning.save_versioned with the version.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("callback")
