@@ -4,7 +4,86 @@ Three engineers share this file: keep additions inside your block."""
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from centre.errors import first_or_not_found
+from centre.models import User
+from centre.roles import Role
+from hotline.models import Call, Callback, CallerFlag, CrisisAlert
+
 # --- calls (hot1) ---
+
+
+ACTIVE_ALERT_STATUSES = (CrisisAlert.Status.OPEN, CrisisAlert.Status.ACKNOWLEDGED)
+
+
+def call_visible_to(*, user: User) -> QuerySet[Call]:
+    """An operator sees their own calls; a supervisor the calls of their site and the sites
+    below; the crisis team the calls behind an active alert of their site tree; anyone else
+    nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return Call.objects.none()
+    seen = Q(pk__in=[])
+    if user.has_role(Role.HOTLINE_OPERATOR):
+        seen |= Q(operator=user)
+    if user.site is not None:
+        tree = Q(site__path__startswith=user.site.path)
+        if user.has_role(Role.SUPERVISOR):
+            seen |= tree
+        if user.has_role(Role.CRISIS_TEAM):
+            alerted = CrisisAlert.objects.filter(
+                status__in=ACTIVE_ALERT_STATUSES, call__isnull=False
+            ).values("call_id")
+            seen |= tree & Q(pk__in=alerted)
+    return Call.objects.filter(seen)
+
+
+def get_call_for_user(*, user: User, call_id: int) -> Call:
+    return first_or_not_found(
+        call_visible_to(user=user).select_related("site", "operator").filter(pk=call_id)
+    )
+
+
+def get_own_draft_for_user(*, user: User, call_id: int) -> Call:
+    """A call the user picked up and has not saved yet: only its operator edits a draft."""
+    return first_or_not_found(
+        Call.objects.filter(pk=call_id, operator=user, status=Call.Status.DRAFT)
+    )
+
+
+def caller_history(*, user: User, caller_hash: str) -> dict:
+    """Earlier saved calls from this caller within the user's site tree (never another site's),
+    their open callbacks and an active abusive flag."""
+    if not caller_hash or user.site is None:
+        return {"calls": [], "count": 0, "open_callbacks": 0, "flagged_until": None}
+    tree = Q(site__path__startswith=user.site.path)
+    calls = (
+        Call.objects.filter(tree, caller_phone_hash=caller_hash, status=Call.Status.SAVED)
+        .order_by("-started_at", "-id")
+        .only("id", "started_at", "risk", "site_id")
+    )
+    recent = list(calls[:10])
+    flag = (
+        CallerFlag.objects.filter(
+            tree,
+            caller_phone_hash=caller_hash,
+            kind=CallerFlag.Kind.ABUSIVE,
+            until__gt=timezone.now(),
+        )
+        .order_by("-until")
+        .first()
+    )
+    return {
+        "calls": recent,
+        "count": calls.count(),
+        "open_callbacks": Callback.objects.filter(
+            tree, call__caller_phone_hash=caller_hash, status=Callback.Status.OPEN
+        ).count(),
+        "flagged_until": flag.until if flag is not None else None,
+    }
+
+
 # --- end calls (hot1) ---
 
 # --- alerts, rota (hot2) ---

@@ -3,6 +3,17 @@
 Three engineers share this file: keep additions inside your block."""
 
 # --- calls (hot1) ---
+from hotline.services.calls import (  # noqa: F401
+    ACTIONS_BY_RISK,
+    actions_for,
+    call_draft_update,
+    call_save,
+    call_saved,
+    call_start,
+    caller_flag_set,
+    cssrs_risk,
+    high_risk_warnings,
+)
 # --- end calls (hot1) ---
 
 # --- alerts, rota (hot2) ---
