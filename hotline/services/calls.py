@@ -133,7 +133,8 @@ def call_draft_update(*, actor: User, call: Call, fields: Mapping[str, Any]) -> 
 
 def _field(name: str) -> models.Field:
     field = Call._meta.get_field(name)
-    assert isinstance(field, models.Field)
+    if not isinstance(field, models.Field):
+        raise TypeError(name)
     return field
 
 

@@ -65,7 +65,8 @@ def test_cssrs_skip_logic_is_refused_and_nothing_is_saved(operator, answers, cod
         )
     assert refused.value.code == code
     call.refresh_from_db()
-    assert call.status == Call.Status.DRAFT and call.risk == ""
+    assert call.status == Call.Status.DRAFT
+    assert call.risk == ""
 
 
 def test_the_actions_offered_follow_domain_3_2():
@@ -111,8 +112,12 @@ def test_a_non_data_contact_carries_nothing(operator, make_call, kind):
     call.refresh_from_db()
     assert not call.is_data_contact
     assert (call.risk, call.summary, call.caller_phone, call.caller_phone_hash) == ("", "", "", "")
-    assert call.cssrs_answers == {} and call.actions == [] and call.referrals == []
-    assert not call.crisis and not call.callback_wanted and call.age_band == ""
+    assert call.cssrs_answers == {}
+    assert call.actions == []
+    assert call.referrals == []
+    assert not call.crisis
+    assert not call.callback_wanted
+    assert call.age_band == ""
     assert not call.issues.exists()
     assert call.duration_seconds is not None
 
@@ -170,12 +175,14 @@ def test_the_draft_autosaves_bounded_values_for_its_own_operator_only(operator, 
         },
     )
     call.refresh_from_db()
-    assert len(call.summary) == 4000 and "\x00" not in call.summary
+    assert len(call.summary) == 4000
+    assert "\x00" not in call.summary
     assert (call.age_band, call.sex, call.risk) == ("13_15", "", "")
     assert call.actions == ["keep_on_line"]
     assert call.cssrs_answers == {"q1": True}
     assert call.caller_phone_hash == caller_hash("13800138000")
-    assert call.operator == operator and call.status == Call.Status.DRAFT
+    assert call.operator == operator
+    assert call.status == Call.Status.DRAFT
     with pytest.raises(ServiceError):
         services.call_draft_update(actor=olga, call=call, fields={"summary": "mine"})
 

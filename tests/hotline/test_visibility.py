@@ -46,9 +46,7 @@ def test_everyone_else_sees_no_call(account, operator, make_call, role_account):
     assert not call_visible_to(user=account(role_account)).exists()
 
 
-def test_repeat_callers_are_counted_within_the_site_tree_only(
-    sam, olga, otto, make_call, staff_at
-):
+def test_repeat_callers_are_counted_within_the_site_tree_only(sam, olga, otto, make_call, staff_at):
     number = "13800138000"
     make_call(olga, caller_phone=number, cssrs_answers={"q1": True, "q2": False, "q6": False})
     make_call(otto, caller_phone=number)
