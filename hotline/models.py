@@ -185,6 +185,14 @@ class Call(models.Model):
         abuse): only these carry issues, risk, actions and the rest."""
         return self.contact_type not in self.NON_DATA_CONTACTS
 
+    @property
+    def action_labels(self) -> list[str]:
+        return [str(self.Action(code).label) for code in self.actions if code in self.Action]
+
+    @property
+    def referral_labels(self) -> list[str]:
+        return [str(self.Referral(code).label) for code in self.referrals if code in self.Referral]
+
 
 class CallIssue(models.Model):
     """One of at most three issue categories of a call (codes from `hotline.taxonomy`)."""
@@ -208,6 +216,12 @@ class CallIssue(models.Model):
 
     def __str__(self) -> str:
         return f"CallIssue {self.pk}"
+
+    @property
+    def label(self) -> str:
+        from hotline import taxonomy
+
+        return taxonomy.label(self.category, self.subcategory)
 
 
 class MandatoryReport(models.Model):

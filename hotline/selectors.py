@@ -45,6 +45,19 @@ def get_call_for_user(*, user: User, call_id: int) -> Call:
     )
 
 
+def may_change_call(*, user: User, call: Call) -> bool:
+    """Its operator edits a call, and a supervisor of its site tree a saved one; the crisis team
+    only reads it."""
+    if call.operator_id == user.pk and user.has_role(Role.HOTLINE_OPERATOR):
+        return True
+    return (
+        call.status == Call.Status.SAVED
+        and user.has_role(Role.SUPERVISOR)
+        and user.site is not None
+        and call.site.path.startswith(user.site.path)
+    )
+
+
 def get_own_draft_for_user(*, user: User, call_id: int) -> Call:
     """A call the user picked up and has not saved yet: only its operator edits a draft."""
     return first_or_not_found(

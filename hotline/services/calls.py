@@ -65,6 +65,7 @@ DATA_FIELDS = (
     "cssrs_answers",
     "risk",
 )
+CSSRS_FIELDS = scoring.CSSRS_QUESTIONS
 # What an autosave may write on a draft.
 DRAFT_FIELDS = frozenset({"channel", "contact_type", *DATA_FIELDS} - {"caller_phone_hash", "risk"})
 
