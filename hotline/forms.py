@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
 from centre.forms import VersionedForm
+from centre.widgets import DateInput
 from hotline import taxonomy
-from hotline.models import Call
+from hotline.models import Call, MandatoryReport
 from screening.forms import CssrsForm
 from screening.scoring import CSSRS_QUESTIONS
 
@@ -181,3 +182,9 @@ class CallerFlagForm(forms.Form):
 
 class CaseLinkForm(forms.Form):
     case_number = forms.IntegerField(label=_("Case number"), min_value=1, max_value=2**31 - 1)
+
+
+class MandatoryReportForm(forms.Form):
+    reported_on = forms.DateField(label=_("Reported on"), widget=DateInput)
+    agency = forms.ChoiceField(label=_("Agency"), choices=MandatoryReport.Agency.choices)
+    reference_number = forms.CharField(label=_("Reference number"), max_length=64, required=False)

@@ -10,7 +10,8 @@ from django.utils import timezone
 from centre.errors import first_or_not_found
 from centre.models import User
 from centre.roles import Role
-from hotline.models import Call, Callback, CallerFlag, CrisisAlert
+from counselling.models import Case
+from hotline.models import Call, Callback, CallerFlag, CrisisAlert, MandatoryReport
 
 # --- calls (hot1) ---
 
@@ -56,6 +57,18 @@ def may_change_call(*, user: User, call: Call) -> bool:
         and user.site is not None
         and call.site.path.startswith(user.site.path)
     )
+
+
+def get_linkable_case(*, call: Call, case_id: int) -> Case:
+    """A case the call's site supervisor sees (its site tree's), by number; any other answers
+    404 like a missing one."""
+    return first_or_not_found(
+        Case.objects.filter(pk=case_id, site__path__startswith=call.site.path)
+    )
+
+
+def mandatory_report_of(*, call: Call) -> MandatoryReport | None:
+    return MandatoryReport.objects.filter(call=call).select_related("reporter").first()
 
 
 def get_own_draft_for_user(*, user: User, call_id: int) -> Call:

@@ -180,32 +180,65 @@ class CallDetailView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     def get(self, request: SignedInRequest, call_id: int) -> HttpResponse:
         call = selectors.get_call_for_user(user=request.user, call_id=call_id)
         audit_read(request, "hotline.call.viewed", call)
-        return self._render(request, call, forms.CallerFlagForm())
+        return self._render(request, call)
 
     def post(self, request: SignedInRequest, call_id: int) -> HttpResponse:
-        """Flag the caller abusive for some days (its operator or a supervisor)."""
+        """Flag the caller abusive for some days, link the call to a case of its site tree, or
+        record its mandatory report (its operator or a supervisor)."""
         call = selectors.get_call_for_user(user=request.user, call_id=call_id)
         if not selectors.may_change_call(user=request.user, call=call):
             raise PermissionDenied
-        form = forms.CallerFlagForm(request.POST)
-        outcome = self.submit(
-            form,
-            lambda: services.caller_flag_set(
-                actor=request.user, call=call, days=form.cleaned_data["days"]
-            ),
-        )
+        forms_shown: dict[str, Any] = {}
+        action = request.POST.get("action", "flag")
+        if action == "link":
+            link_form = forms.CaseLinkForm(request.POST)
+            forms_shown["link_form"] = link_form
+            outcome = self.submit(
+                link_form,
+                lambda: services.call_link_case(
+                    actor=request.user,
+                    call=call,
+                    case=selectors.get_linkable_case(
+                        call=call, case_id=link_form.cleaned_data["case_number"]
+                    ),
+                ),
+            )
+            done = _("The call is linked to the case.")
+        elif action == "report":
+            report_form = forms.MandatoryReportForm(request.POST)
+            forms_shown["report_form"] = report_form
+            outcome = self.submit(
+                report_form,
+                lambda: services.mandatory_report_record(
+                    actor=request.user, call=call, **report_form.cleaned_data
+                ),
+            )
+            done = _("The mandatory report is recorded.")
+        else:
+            flag_form = forms.CallerFlagForm(request.POST)
+            forms_shown["flag_form"] = flag_form
+            outcome = self.submit(
+                flag_form,
+                lambda: services.caller_flag_set(
+                    actor=request.user, call=call, days=flag_form.cleaned_data["days"]
+                ),
+            )
+            done = _("The caller is flagged.")
         if outcome.saved:
-            messages.success(request, _("The caller is flagged."))
+            messages.success(request, done)
             return redirect("hotline:call", call_id=call.pk)
-        return self._render(request, call, form, status=outcome.status)
+        return self._render(request, call, status=outcome.status, **forms_shown)
 
     def _render(
-        self, request: SignedInRequest, call: Call, flag_form: forms.CallerFlagForm, status=200
+        self, request: SignedInRequest, call: Call, status: int = 200, **forms_shown: Any
     ) -> HttpResponse:
         context = {
             "call": call,
             "issues": list(call.issues.all()),
-            "flag_form": flag_form,
+            "flag_form": forms_shown.get("flag_form") or forms.CallerFlagForm(),
+            "link_form": forms_shown.get("link_form") or forms.CaseLinkForm(),
+            "report_form": forms_shown.get("report_form") or forms.MandatoryReportForm(),
+            "report": selectors.mandatory_report_of(call=call),
             "may_change": selectors.may_change_call(user=request.user, call=call),
             "warnings": services.high_risk_warnings(call),
         }

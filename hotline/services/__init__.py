@@ -7,12 +7,14 @@ from hotline.services.calls import (  # noqa: F401
     ACTIONS_BY_RISK,
     actions_for,
     call_draft_update,
+    call_link_case,
     call_save,
     call_saved,
     call_start,
     caller_flag_set,
     cssrs_risk,
     high_risk_warnings,
+    mandatory_report_record,
 )
 # --- end calls (hot1) ---
 

@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
 from centre.audit import audit_log
-from centre.errors import ServiceError
+from centre.errors import ConflictError, ServiceError
 from centre.models import User
 from centre.versioning import save_versioned
+from counselling.models import Case
 from hotline import taxonomy
 from hotline.caller import caller_hash
-from hotline.models import Call, CallerFlag, CallIssue
+from hotline.models import Call, CallerFlag, CallIssue, MandatoryReport
 from screening import scoring
 
 # What DOMAIN §3.2 asks the operator to do, by C-SSRS risk (the checklist shown after scoring).
@@ -332,3 +333,54 @@ def caller_flag_set(*, actor: User, call: Call, days: int) -> CallerFlag:
         data={"call": call.pk, "days": days},
     )
     return flag
+
+
+@transaction.atomic
+def call_link_case(*, actor: User, call: Call, case: Case) -> Call:
+    """Link a saved data call to a case of its site tree (the caller is a known client)."""
+    if call.status != Call.Status.SAVED or not call.is_data_contact:
+        raise ServiceError(_("Only a saved call about a child is linked to a case."), code="draft")
+    Call.objects.filter(pk=call.pk).update(case=case)
+    call.case = case
+    audit_log(actor=actor, action="hotline.call.linked", target=call, data={"case": case.pk})
+    return call
+
+
+@transaction.atomic
+def mandatory_report_record(
+    *,
+    actor: User,
+    call: Call,
+    reported_on: datetime.date,
+    agency: str,
+    reference_number: str = "",
+) -> MandatoryReport:
+    """The report filed under the Minors Protection Law art. 11 (DOMAIN §3.4): one per call."""
+    if not call.is_data_contact or call.status != Call.Status.SAVED:
+        raise ServiceError(
+            _("A mandatory report is recorded on a saved call about a child."), code="draft"
+        )
+    if MandatoryReport.objects.filter(call=call).exists():
+        raise ConflictError(_("This call's mandatory report is already recorded."))
+    if agency not in MandatoryReport.Agency.values:
+        raise ValidationError({"agency": _("Choose from the list.")})
+    try:
+        field_rules.validate_past_date(reported_on)
+    except ValidationError as error:
+        raise ValidationError({"reported_on": error.messages}) from error
+    if reported_on < timezone.localdate(call.started_at):
+        raise ValidationError({"reported_on": _("A report follows the call: check the date.")})
+    report = MandatoryReport.objects.create(
+        call=call,
+        reported_on=reported_on,
+        agency=agency,
+        reference_number=clean_text(reference_number)[:64],
+        reporter=actor,
+    )
+    audit_log(
+        actor=actor,
+        action="hotline.mandatoryreport.recorded",
+        target=call,
+        data={"report": report.pk, "agency": agency},
+    )
+    return report
