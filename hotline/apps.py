@@ -27,7 +27,31 @@ CALL_PERMISSIONS: dict[str, list[str]] = {
 # --- end calls (hot1) ---
 
 # --- alerts, rota (hot2) ---
-ALERT_PERMISSIONS: dict[str, list[str]] = {}
+ALERT_PERMISSIONS: dict[str, list[str]] = {
+    "supervisor": [
+        "hotline.view_crisisalert",
+        "hotline.change_crisisalert",
+        "hotline.view_rotashift",
+        "hotline.add_rotashift",
+        "hotline.change_rotashift",
+        "hotline.delete_rotashift",
+    ],
+    "crisis_team": [
+        "hotline.view_crisisalert",
+        "hotline.change_crisisalert",
+        "hotline.view_rotashift",
+    ],
+    "hotline_operator": [
+        "hotline.view_crisisalert",
+        "hotline.add_crisisalert",
+        "hotline.view_rotashift",
+    ],
+}
+ALERT_MESSAGE_TEMPLATES = {
+    "hotline_alert_raised": "hotline.services.alerts._alert_raised",
+    "hotline_alert_sms": "hotline.services.alerts._alert_sms",
+    "hotline_alert_escalated": "hotline.services.alerts._alert_escalated",
+}
 # --- end alerts, rota (hot2) ---
 
 # --- callbacks, handover (hot3) ---
@@ -49,6 +73,9 @@ class HotlineConfig(AppConfig):
     verbose_name = _("Hotline")
 
     role_permissions = _merged(CALL_PERMISSIONS, ALERT_PERMISSIONS, CALLBACK_PERMISSIONS)
+    message_templates = {
+        **ALERT_MESSAGE_TEMPLATES,  # alerts (hot2)
+    }
     workspace = Workspace(view="hotline.views.WorkspaceView", url_name="hotline:home", order=30)
     navigation = (
         # --- calls (hot1) ---

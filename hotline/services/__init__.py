@@ -3,6 +3,15 @@
 Three engineers share this file: keep additions inside your block."""
 
 # --- calls (hot1) ---
+# --- end calls (hot1) ---
+# --- alerts, rota (hot2) ---
+from hotline.services.alerts import (  # noqa: F401
+    acknowledge,
+    add_action,
+    close,
+    escalate_alerts,
+    raise_alert,
+)
 from hotline.services.calls import (  # noqa: F401
     ACTIONS_BY_RISK,
     actions_for,
@@ -16,9 +25,13 @@ from hotline.services.calls import (  # noqa: F401
     high_risk_warnings,
     mandatory_report_record,
 )
-# --- end calls (hot1) ---
-
-# --- alerts, rota (hot2) ---
+from hotline.services.rota import (  # noqa: F401
+    on_call_now,
+    rota_gaps,
+    shift_add,
+    shift_edit,
+    shift_remove,
+)
 # --- end alerts, rota (hot2) ---
 
 # --- callbacks, handover (hot3) ---

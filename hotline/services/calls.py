@@ -26,6 +26,7 @@ from counselling.models import Case
 from hotline import taxonomy
 from hotline.caller import caller_hash
 from hotline.models import Call, CallerFlag, CallIssue, MandatoryReport
+from hotline.services.alerts import raise_alert
 from screening import scoring
 
 # What DOMAIN §3.2 asks the operator to do, by C-SSRS risk (the checklist shown after scoring).
@@ -298,10 +299,12 @@ def _clean_issues(issues: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _after_call_saved(*, actor: User, call: Call) -> None:
-    """Called last by `call_save`, in its transaction: where the integrator wires a crisis
-    alert (`hotline.services.alerts.raise_alert(actor=…, call=…, site=…)`, hot2) for a crisis
-    call and a callback (`hotline.services.callbacks.plan_callback`, hot3) for one wanted with
-    consent. `call_saved` is the public name of this hook."""
+    """Called last by `call_save`, in its transaction: a crisis call raises a crisis alert at
+    its site (`raise_alert` returns the open one if the call already has it). The integrator
+    adds here the callback (`hotline.services.callbacks.plan_callback`, hot3) for a call whose
+    caller wanted one and consented. `call_saved` is the public name of this hook."""
+    if call.crisis:
+        raise_alert(actor=actor, call=call, site=call.site)
 
 
 call_saved = _after_call_saved

@@ -240,3 +240,20 @@ def test_flagging_a_caller_abusive_is_bounded_and_audited(operator, make_call):
     silent = make_call(operator, contact_type="silent")
     with pytest.raises(ServiceError):
         services.caller_flag_set(actor=operator, call=silent, days=7)
+
+
+def test_a_crisis_call_raises_one_alert_at_its_site(operator, make_call):
+    call = make_call(operator, cssrs_answers=HIGH, actions=["keep_on_line"])
+    assert [(alert.site_id, alert.status) for alert in call.alerts.all()] == [
+        (call.site_id, "open")
+    ]
+    services.call_save(
+        actor=operator,
+        call=call,
+        expected_version=call.version,
+        contact_type="child_about_self",
+        cssrs_answers=HIGH,
+    )
+    assert call.alerts.count() == 1
+    calm = make_call(operator, cssrs_answers=LOW)
+    assert not calm.alerts.exists()
