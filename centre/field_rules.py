@@ -110,3 +110,8 @@ def _refuse_before(value: datetime.date | datetime.datetime, years: int) -> None
 
 
 SESSION_MINUTES = [MinValueValidator(0), MaxValueValidator(SESSION_MINUTES_MAX)]
+
+# A hotline call's summary: a few paragraphs, never a transcript.
+CALL_SUMMARY_MAX = 4000
+# The longest a caller stays flagged (abusive) at a time.
+CALLER_FLAG_DAYS_MAX = 90

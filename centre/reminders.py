@@ -136,6 +136,22 @@ def reminders_dispatch(*, limit: int = 500) -> list[int]:
     return ids
 
 
+def reminders_dispatch_now(ids: list[int]) -> list[int]:
+    """Queue these pending rows at once, not at the beat's next minute (a crisis alert). Call
+    it on commit of the transaction that planned them; a row already queued by the beat is
+    skipped (SKIP LOCKED, then only pending rows), so nothing is queued twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(id__in=ids, status=Reminder.Status.PENDING, due_at__lte=now)
+            .values_list("id", flat=True)
+        )
+        Reminder.objects.filter(id__in=claimed).update(status=Reminder.Status.QUEUED, queued_at=now)
+        transaction.on_commit(lambda: enqueue(claimed))
+    return claimed
+
+
 def enqueue(ids: list[int]) -> None:
     """One task per row. If the broker does not answer the rows stay queued: the sweeper tries
     again, so nothing is lost. The queue is the task's route (`reminders`)."""

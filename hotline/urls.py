@@ -5,4 +5,16 @@ from hotline import views
 app_name = "hotline"
 urlpatterns = [
     path("", views.WorkspaceView.as_view(), name="home"),
+    # --- calls (hot1) ---
+    path("calls/", views.CallListView.as_view(), name="calls"),
+    path("calls/new/", views.CallNewView.as_view(), name="call-new"),
+    path("calls/<int:call_id>/", views.CallDetailView.as_view(), name="call"),
+    path("calls/<int:call_id>/edit/", views.CallEditView.as_view(), name="call-edit"),
+    path("calls/<int:call_id>/draft/", views.CallDraftView.as_view(), name="call-draft"),
+    path("callers/lookup/", views.CallerLookupView.as_view(), name="caller-lookup"),
+    # --- end calls (hot1) ---
+    # --- alerts, rota, crisis board (hot2) ---
+    # --- end alerts, rota, crisis board (hot2) ---
+    # --- callbacks, handover, wallboard (hot3) ---
+    # --- end callbacks, handover, wallboard (hot3) ---
 ]

@@ -226,6 +226,7 @@ CELERY_TASK_ROUTES = {
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
     "screening.tasks.import_roster": {"queue": "imports"},
     "screening.tasks.sweep_roster_imports": {"queue": "reminders"},
+    "hotline.tasks.escalate_crisis_alerts": {"queue": "reminders"},
 }
 # On deploys, late-acknowledged tasks are handed back to the broker instead of waiting out the
 # visibility timeout (Celery 5.5+).
@@ -318,6 +319,11 @@ FOLLOW_UP_SCHEDULES = {
     "crisis": ["24h", "7d", "30d", "44d", "58d", "72d", "3m", "6m", "12m"],
 }
 FOLLOW_UP_ESCALATION_DAYS = env.read_int("FOLLOW_UP_ESCALATION_DAYS", default=2)
+# Hotline crisis alerts: minutes to acknowledge, then between the ladder's steps; the centre's
+# lead (usernames, comma-separated; by default the supervisors of the city centre).
+HOTLINE_ACKNOWLEDGE_MINUTES = env.read_int("HOTLINE_ACKNOWLEDGE_MINUTES", default=5, minimum=1)
+HOTLINE_ESCALATION_MINUTES = env.read_int("HOTLINE_ESCALATION_MINUTES", default=5)
+HOTLINE_LEAD_USERNAMES = env.read_list("HOTLINE_LEAD_USERNAMES", default="")
 
 # Roster uploads (README "Screening"): refused above these sizes, before anything is unpacked.
 ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
