@@ -408,6 +408,8 @@ class MonthlyFigure(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("monthly figure")
+        verbose_name_plural = _("monthly figures")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "month", "site", "figure"], name="centre_monthlyfigure_unique"
@@ -427,6 +429,8 @@ class RolledUpMonth(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("rolled-up month")
+        verbose_name_plural = _("rolled-up months")
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "month"], name="centre_rolledupmonth_unique"
@@ -447,6 +451,8 @@ class StaleMonth(models.Model):
     month = models.DateField()
 
     class Meta:
+        verbose_name = _("month to count again")
+        verbose_name_plural = _("months to count again")
         indexes = [models.Index(fields=["provider", "month"], name="centre_stalemonth_month")]
 
     def __str__(self) -> str:

@@ -5,7 +5,9 @@ language (`report_workbook`).
 
 A statistics administrator may ask for last month's report before the 1st's beat has run
 (`monthly_report_request`): the same task and the same build, queued once however often the
-button is pressed, its progress kept in the cache for the page (`monthly_report_progress`)."""
+button is pressed, its progress kept in the cache for the page (`monthly_report_progress`).
+A build whose worker died (killed, lost: no failure hook runs) is known by its last step's
+time: past the task's hard time limit it is shown as failed and may be asked for again."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from centre.models import MonthlyReport, Reminder, User
 from centre.reminders import Message, reminder_plan
 from centre.roles import Role
 from centre.statistics import Window, add_months, labelled, rows_for_export
+from centre.tasks import MONTHLY_REPORT_TIME_LIMIT
 from centre.tasks import build_monthly_report as build_monthly_report_task
 from centre.xlsx import workbook_bytes
 
@@ -38,6 +41,10 @@ logger = logging.getLogger(__name__)
 REPORT_LOCK = 72_050_002  # pg_advisory_xact_lock key of monthly_report_build (+ the month)
 PROGRESS_SECONDS = 60 * 60  # how long the page remembers a requested build
 STEPS = 3  # counted, stored, announced
+# A step not followed by the next within the build's hard limit (and a minute for the worker to
+# say so): its worker is gone. A queued build may wait behind one other build of the queue.
+BUILDING_STALE = datetime.timedelta(seconds=MONTHLY_REPORT_TIME_LIMIT + 60)
+QUEUED_STALE = 2 * BUILDING_STALE
 
 
 def last_month() -> datetime.date:
@@ -51,15 +58,28 @@ def _progress_key(month: datetime.date) -> str:
 def monthly_report_progress(month: datetime.date) -> dict[str, Any] | None:
     """A requested build of `month`'s report as the page shows it: {"state": "queued" |
     "building" | "failed", "step": 0–3, "steps": 3}; None when none was requested (or the
-    report is done and the page has said so)."""
+    report is done and the page has said so). A build queued or building whose last step is
+    older than its worker could have lived is "failed": the worker died without saying so."""
     progress: dict[str, Any] | None = cache.get(_progress_key(month))
+    if progress is None or progress.get("state") == "failed":
+        return progress
+    limit = QUEUED_STALE if progress.get("state") == "queued" else BUILDING_STALE
+    try:
+        since = datetime.datetime.fromisoformat(str(progress.get("at")))
+    except ValueError:
+        since = None  # written before the steps were timed: as stale as it can be
+    if since is None or timezone.now() - since > limit:
+        return {**progress, "state": "failed"}
     return progress
 
 
 def _set_progress(month: datetime.date, state: str, step: int = 0) -> None:
-    cache.set(
-        _progress_key(month), {"state": state, "step": step, "steps": STEPS}, PROGRESS_SECONDS
-    )
+    cache.set(_progress_key(month), _progress(state, step), PROGRESS_SECONDS)
+
+
+def _progress(state: str, step: int = 0) -> dict[str, Any]:
+    """A build's progress, timed: the time of its last step tells a build whose worker died."""
+    return {"state": state, "step": step, "steps": STEPS, "at": timezone.now().isoformat()}
 
 
 def monthly_report_request(*, actor: User, request: HttpRequest | None = None) -> datetime.date:
@@ -71,11 +91,11 @@ def monthly_report_request(*, actor: User, request: HttpRequest | None = None) -
         raise ConflictError(
             _("The report of %(month)s is already built.") % {"month": f"{month:%Y-%m}"}
         )
-    progress = {"state": "queued", "step": 0, "steps": STEPS}
-    if not cache.add(_progress_key(month), progress, PROGRESS_SECONDS):
+    if not cache.add(_progress_key(month), _progress("queued"), PROGRESS_SECONDS):
         current = monthly_report_progress(month) or {}
         if current.get("state") != "failed":
             return month  # queued or building already: pressing again changes nothing
+        # Failed, or its worker died (stale): queued again.
         _set_progress(month, "queued")
     audit_log(
         actor=actor,

@@ -42,16 +42,20 @@ def keyset_page(
     order: tuple[str, ...],
     per_page: int = 50,
     ascending: bool = False,
+    prefix: str = "",
 ) -> KeysetPage:
     """One page of `queryset` in descending `order` (the last field unique, e.g. the id), from
     the cursor in `params` (`older=` or `newer=`, as the links write them). `ascending` pages
-    the other way (the earliest due first): `older` is then further down the list all the same."""
-    older, newer = text_parameter(params, OLDER), text_parameter(params, NEWER)
+    the other way (the earliest due first): `older` is then further down the list all the same.
+    `prefix` names the parameters of a second list on the same page (`waiting-older=`; the
+    pager is included `with pager_prefix="waiting-"`)."""
+    older_name, newer_name = f"{prefix}{OLDER}", f"{prefix}{NEWER}"
+    older, newer = text_parameter(params, older_name), text_parameter(params, newer_name)
     down, up = ("gt", "lt") if ascending else ("lt", "gt")
     forward, backward = ("", "-") if ascending else ("-", "")
     descending = queryset.order_by(*(f"{forward}{name}" for name in order))
     if newer:
-        values = _decode(queryset, order, newer, NEWER)
+        values = _decode(queryset, order, newer, newer_name)
         above = queryset.filter(_beyond(order, values, up)).order_by(
             *(f"{backward}{name}" for name in order)
         )
@@ -64,7 +68,8 @@ def keyset_page(
             newer=_encode(rows[0], order) if rows and more_above else None,
         )
     if older:
-        descending = descending.filter(_beyond(order, _decode(queryset, order, older, OLDER), down))
+        position = _decode(queryset, order, older, older_name)
+        descending = descending.filter(_beyond(order, position, down))
     rows = list(descending[: per_page + 1])
     more_below = len(rows) > per_page
     rows = rows[:per_page]

@@ -46,6 +46,11 @@ urlpatterns = [
     ),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
     path("audit/export.xlsx", views.AuditExportView.as_view(), name="audit-export"),
+    path(
+        "audit/export.csv",
+        views.AuditExportView.as_view(file_format="csv"),
+        name="audit-export-csv",
+    ),
     path("audit/break-glass/", views.BreakGlassReviewsView.as_view(), name="audit-break-glass"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("reminders/", views.RemindersView.as_view(), name="reminders"),

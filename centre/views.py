@@ -37,7 +37,7 @@ from centre.permissions import RoleRequiredMixin
 from centre.roles import Role
 from centre.statistics import Placement
 from centre.statistics.masking import CellKey
-from centre.xlsx import XLSX_TYPE, xlsx_sheets_response
+from centre.xlsx import XLSX_TYPE, csv_response, xlsx_sheets_response
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -145,10 +145,12 @@ def record_link(entry: AuditEntry) -> dict[str, str]:
 
 
 class AuditExportView(RoleRequiredMixin, View):
-    """The filtered log as XLSX (newest first, at most 10,000 entries: the sheet says so when
-    there were more), audited with the filters it was asked with."""
+    """The filtered log as XLSX, or as CSV (`audit/export.csv`, `file_format`): newest first, at
+    most 10,000 entries (the file says so when there were more), audited with the filters it
+    was asked with, the same way whichever the format."""
 
     roles = frozenset({Role.AUDITOR})
+    file_format = "xlsx"
 
     def get(self, request: SignedInRequest) -> HttpResponse:
         form = AuditFilterForm(request.GET or None)
@@ -192,15 +194,26 @@ class AuditExportView(RoleRequiredMixin, View):
                     % {"rows": AUDIT_EXPORT_MAX_ROWS}
                 ]
             )
-        filename = f"audit-log-{timezone.localdate():%Y-%m-%d}.xlsx"
+        filename = f"audit-log-{timezone.localdate():%Y-%m-%d}.{self.file_format}"
         described = {name: request.GET[name] for name in AUDIT_FILTERS if request.GET.get(name)}
+        data = {"filters": described, "rows": min(len(entries), AUDIT_EXPORT_MAX_ROWS)}
+        if self.file_format == "csv":
+            return csv_response(
+                request, filename, [header, *rows], action="centre.audit_log.exported", data=data
+            )
         return xlsx_sheets_response(
             request,
             filename,
             [(str(_("Audit log")), [header, *rows])],
             action="centre.audit_log.exported",
-            data={"filters": described, "rows": min(len(entries), AUDIT_EXPORT_MAX_ROWS)},
+            data=data,
         )
+
+
+def _positions(params: QueryDict, prefix: str) -> str:
+    """The pager position in `params` of the list whose parameters start with `prefix`."""
+    names = (f"{prefix}older", f"{prefix}newer")
+    return urlencode({name: str(params.get(name)) for name in names if params.get(name)})
 
 
 class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
@@ -209,7 +222,8 @@ class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
     first, with who reviewed it, when and the note."""
 
     roles = frozenset({Role.AUDITOR})
-    waiting_shown = 200
+    per_page = 50
+    waiting_prefix = "waiting-"
 
     def get(
         self,
@@ -217,7 +231,15 @@ class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
         forms_by_entry: dict[int, BreakGlassReviewForm] | None = None,
         status: int = 200,
     ) -> HttpResponse:
-        waiting = list(selectors.break_glass_awaiting_review()[: self.waiting_shown])
+        waiting_page = keyset_page(
+            selectors.break_glass_awaiting_review(),
+            request.GET,
+            order=("at", "id"),
+            per_page=self.per_page,
+            ascending=True,  # oldest first: those past the 24 hours head the list
+            prefix=self.waiting_prefix,
+        )
+        waiting = waiting_page.object_list
         due = timezone.now() - datetime.timedelta(hours=BREAK_GLASS_REVIEW_HOURS)
         forms_by_entry = forms_by_entry or {}
         reviewed = keyset_page(
@@ -236,7 +258,11 @@ class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
             ],
             "reviewed": [{"entry": entry, **record_link(entry)} for entry in reviewed.object_list],
             "page": reviewed,
-            "query": "",
+            "waiting_page": waiting_page,
+            "waiting_prefix": self.waiting_prefix,
+            # Each pager keeps the other list where it is.
+            "query": _positions(request.GET, self.waiting_prefix),
+            "waiting_query": _positions(request.GET, ""),
             "hours": BREAK_GLASS_REVIEW_HOURS,
         }
         return render(request, "centre/break_glass_reviews.html", context, status=status)

@@ -79,8 +79,12 @@ def seed(*, password, log) -> None:
         .select_related("site")
         .order_by("username")
     )
-    if not counsellors or Case.objects.filter(counsellor__in=counsellors).exists():
-        log("counselling records already there")
+    if not counsellors:
+        log("no demo counsellor")
+        return
+    if Case.objects.filter(counsellor__in=counsellors).exists():
+        logged = _this_month(counsellors)
+        log(f"counselling records already there; {logged} sessions logged this month")
         return
     schools = list(School.objects.order_by("code"))
     supervisor = User.objects.filter(username="supervisor").first()
@@ -269,7 +273,9 @@ def _open_case(counsellor, rng, school, risk_level, supervisor) -> Case:
 
 def _sessions(case, counsellor, rng, opened, ended, kinds) -> None:
     """Sessions between the case's opening and its end (`ended`, a closed case; else now), in
-    working hours, never before the opening nor after the end."""
+    working hours, never before the opening nor after the end. A case still open was seen
+    earlier today, its last session: the statistics' current month is never empty, even on
+    the 1st."""
     count = rng.randint(5, 12)
     last = (ended or timezone.now()) - datetime.timedelta(hours=1)
     span = (last - opened).total_seconds()
@@ -278,6 +284,8 @@ def _sessions(case, counsellor, rng, opened, ended, kinds) -> None:
             opened + datetime.timedelta(seconds=span * (index + 0.5) / count)
         ).replace(hour=rng.randint(8, 17), minute=0, second=0, microsecond=0)
         held_at = min(max(held_at, opened), last)
+        if ended is None and index == count - 1:
+            held_at = _earlier_today(held_at.hour)  # the same draws: the rest of the demo as it was
         kind = CounsellingSession.Kind.INTAKE if index == 0 else next(kinds)
         attendance = rng.choices(["attended", "no_show", "cancelled"], weights=[8, 1, 1])[0]
         services.session_log(
@@ -292,6 +300,46 @@ def _sessions(case, counsellor, rng, opened, ended, kinds) -> None:
             note_intervention="倾听、共情，布置情绪记录作业。" if attendance == "attended" else "",
             note_plan="下次继续。",
         )
+
+
+def _earlier_today(hour: int) -> datetime.datetime:
+    """Today at `hour` if an hour has passed since; else a few minutes ago (still today)."""
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    held_at = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if held_at > now - datetime.timedelta(hours=1):
+        held_at = max(midnight, now - datetime.timedelta(minutes=5))
+    return held_at
+
+
+def _this_month(counsellors: list[User]) -> int:
+    """A demo seeded in an earlier month: each open case of the demo counsellors without a
+    session this month is seen earlier today (once: seeding again this month adds nothing).
+    The number of sessions logged."""
+    rng = random.Random("demo-this-month")  # noqa: S311 (made-up demo data)
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    cases = (
+        Case.objects.filter(counsellor__in=counsellors)
+        .exclude(status=Case.Status.CLOSED)
+        .exclude(sessions__held_at__gte=month_start)
+        .select_related("counsellor", "client")
+        .order_by("pk")
+    )
+    logged = 0
+    for case in cases:
+        services.session_log(
+            actor=case.counsellor,
+            case=case,
+            held_at=_earlier_today(rng.randint(8, 17)),
+            modality=CounsellingSession.Modality.FACE_TO_FACE,
+            kind=CounsellingSession.Kind.COUNSELLING,
+            attendance="attended",
+            note_presenting="来访者自述本周情况。",
+            note_intervention="倾听、共情，布置情绪记录作业。",
+            note_plan="下次继续。",
+        )
+        logged += 1
+    return logged
 
 
 def _referral(case, counsellor, destination, state) -> None:

@@ -254,11 +254,17 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
     class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("case grant to a user")
+        verbose_name_plural = _("case grants to users")
         indexes = [models.Index(fields=["user", "permission"], name="counselling_caseperm_user")]
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("case grant to a group")
+        verbose_name_plural = _("case grants to groups")
 
 
 class RiskChange(models.Model):
@@ -446,6 +452,8 @@ class ReferralEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("referral event")
+        verbose_name_plural = _("referral events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -549,6 +557,8 @@ class BreakGlassAccess(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
         ordering = ["-granted_at"]
         indexes = [models.Index(fields=["user", "expires_at"], name="counselling_breakglass_user")]
 

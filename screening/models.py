@@ -179,6 +179,8 @@ class TierChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -279,6 +281,8 @@ class TierRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("tier change request")
+        verbose_name_plural = _("tier change requests")
         ordering = ["-requested_at", "-id"]
         constraints = [
             # One request at a time: a second would race the first to the same result.

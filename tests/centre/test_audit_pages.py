@@ -270,3 +270,75 @@ def test_a_printed_referral_letter_is_found_by_its_record_and_is_a_read(
     rows = entry_rows(reads.text)
     assert len(rows) == 1
     assert "打印" in rows[0]
+
+
+def test_the_waiting_list_is_paged_oldest_first_beside_the_reviewed(client, alice_case):
+    """Issue 13: the waiting list was cut at 200, unpaged; it now pages by position (its own
+    `waiting-` parameters), the reviewed list keeping its place."""
+    from centre.audit import BREAK_GLASS_ACTION, audit_log
+
+    with time_machine.travel(at(2026, 11, 1, 9), tick=True):
+        entries = [
+            audit_log(actor=None, action=BREAK_GLASS_ACTION, target=alice_case, reason=REASON)
+            for _ in range(53)
+        ]
+    switch_to(client, "auditor")
+
+    def waiting_ids(html: str) -> list[int]:
+        waiting = html.split('id="waiting"')[1].split("</ul>")[0]
+        return [int(found) for found in re.findall(r'id="access-(\d+)"', waiting)]
+
+    first = client.get("/audit/break-glass/")
+    assert first.status_code == 200
+    assert waiting_ids(first.text) == [entry.pk for entry in entries[:50]]
+    older = re.search(r'href="\?waiting-older=([^"]+)" rel="next"', first.text)
+    assert older, "no link to the rest of the waiting list"
+    second = client.get(f"/audit/break-glass/?waiting-older={older.group(1)}")
+    assert waiting_ids(second.text) == [entry.pk for entry in entries[50:]]
+    newer = re.search(r'href="\?waiting-newer=([^"]+)" rel="prev"', second.text)
+    assert newer
+    back = client.get(f"/audit/break-glass/?waiting-newer={newer.group(1)}")
+    assert waiting_ids(back.text) == waiting_ids(first.text)
+    for forged in ("x", "2026-11-01T09:00:00+00:00~²", "\x00", "9" * 10_000):
+        answer = client.get("/audit/break-glass/", {"waiting-older": forged})
+        assert answer.status_code == 400, forged[:20]
+
+
+def test_the_log_is_exported_as_csv_excel_reads_audited_like_the_xlsx(client, alice_case):
+    """Issue 13: a CSV beside the XLSX — UTF-8 with a BOM (Chinese Excel), no formula run."""
+    import csv
+    import io
+
+    from centre.audit import audit_log
+
+    hostile = '=HYPERLINK("http://evil.example","点我")'
+    audit_log(actor=None, action="counselling.case.viewed", target=alice_case, reason=hostile)
+    audit_log(actor=None, action="counselling.case.viewed", target=alice_case, reason="a\x07b")
+    switch_to(client, "auditor")
+    params = {"record_type": "counselling.case", "record_id": str(alice_case.pk)}
+    page = client.get("/audit/", params).text
+    assert 'href="/audit/export.csv?record_type=counselling.case&amp;record_id=' in page
+    answer = client.get("/audit/export.csv", params)
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/csv")
+    assert 'filename="audit-log-' in answer["Content-Disposition"]
+    assert answer["Content-Disposition"].endswith('.csv"')
+    assert answer.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["时间", "用户", "操作"]
+    assert all(row[4] == f"个案档案 #{alice_case.pk}" for row in rows[1:])
+    reasons = {row[7] for row in rows[1:]}
+    assert "'" + hostile in reasons
+    assert hostile not in reasons
+    assert "a\ufffdb" in reasons
+    export = AuditEntry.objects.get(action="centre.audit_log.exported")
+    assert export.data["filters"] == params
+    assert export.data["rows"] == len(rows) - 1
+    assert export.data["file"].endswith(".csv")
+    assert export.ip_address == "127.0.0.1"
+    bad = client.get("/audit/export.csv", {"since": "0001-13-01"})
+    assert bad.status_code == 400
+    for username in OTHER_ROLES:
+        switch_to(client, username)
+        assert client.get("/audit/export.csv", params).status_code == 403, username
+    assert AuditEntry.objects.filter(action="centre.audit_log.exported").count() == 1

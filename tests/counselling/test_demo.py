@@ -3,6 +3,8 @@ real (through the services), and only once."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import F
 from django.utils import timezone
 
@@ -127,3 +129,35 @@ def test_each_demo_counsellor_has_follow_ups_done_due_today_overdue_and_planned(
         # A follow-up is done after it was due and never in the future.
         assert not done.filter(done_at__gt=now).exists()
         assert not done.filter(done_at__lt=F("due_at")).exists()
+
+
+def test_the_demo_has_sessions_this_month_even_on_the_1st_and_when_seeded_before(account):
+    """Issue 13: the statistics' current month was empty. Each open demo case was seen earlier
+    today; a demo seeded in an earlier month gets this month's sessions when seeded again —
+    once."""
+    import time_machine
+
+    from tests.support.clock import at
+
+    def this_month() -> tuple[int, set[int]]:
+        now = timezone.localtime()
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        held = CounsellingSession.objects.filter(held_at__gte=start)
+        assert not CounsellingSession.objects.filter(held_at__gt=now).exists()
+        return held.count(), set(held.values_list("case_id", flat=True))
+
+    open_cases = Case.objects.exclude(status=Case.Status.CLOSED)
+    with time_machine.travel(at(2027, 1, 1, 8) + datetime.timedelta(minutes=30)):
+        seed()
+        count, cases = this_month()
+        assert count
+        assert cases >= set(open_cases.values_list("pk", flat=True))
+    with time_machine.travel(at(2027, 2, 1, 0) + datetime.timedelta(minutes=20)):
+        assert this_month() == (0, set())
+        seed()
+        count, cases = this_month()
+        assert cases == set(open_cases.values_list("pk", flat=True))
+        audited = AuditEntry.objects.count()
+        seed()
+        assert this_month() == (count, cases)
+        assert AuditEntry.objects.count() == audited

@@ -41,9 +41,13 @@ def test_an_import_stopped_by_its_soft_time_limit_ends_as_failed(
     # The task imports its service when it runs, so the worker's thread sees this stand-in.
     monkeypatch.setattr(services, "roster_import_run_stored", past_the_soft_limit)
     roster_import = waiting_import(campaign)
+    runs = finished(import_roster)
     with caplog.at_level(logging.ERROR, logger="screening.services"):
         import_roster.delay(roster_import.pk)  # routed to `imports`
-        wait_for(lambda: status_of(roster_import) == "failed", timeout=60)
+        # The failure hook commits "failed" first, then logs and deletes the file: waiting for
+        # the status raced those two (1 run in 4). `task_postrun` comes after `on_failure`.
+        wait_for(lambda: finished(import_roster) == runs + 1, timeout=60)
+    assert status_of(roster_import) == "failed"
     roster_import.refresh_from_db()
     assert str(roster_import.pk) in roster_import.message
     assert not roster_import.file  # the upload is not kept once the import has ended

@@ -6,6 +6,7 @@ for a reversed window and a site out of reach."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from io import BytesIO
 
@@ -195,3 +196,50 @@ def test_a_refused_export_tells_why_on_its_own_answer_not_on_a_later_page(client
         later = client.get("/statistics/")
         assert later.status_code == 200
         assert "现显示本月" not in later.text
+
+
+def test_a_build_whose_worker_died_is_offered_again_after_its_time_limit(
+    client, records, django_capture_on_commit_callbacks
+):
+    """Issue 13: a worker killed mid-build runs no failure hook; its progress said "building"
+    for the cache's hour. Past the task's hard limit since its last step it is shown as
+    stopped, and the button queues it again (once)."""
+    from django.core.cache import cache
+
+    from centre.tasks import MONTHLY_REPORT_TIME_LIMIT
+
+    sign_in(client, "stats")
+    start = at(2026, 5, 20, 9)
+    try:
+        with time_machine.travel(start, tick=False):
+            with django_capture_on_commit_callbacks(execute=False) as queued:
+                assert client.post("/statistics/reports/build/").status_code == 302
+            assert len(queued) == 1
+            month = monthly_report.last_month()
+            # The worker took the build, counted, then was killed (no hook, no more steps).
+            monthly_report._set_progress(month, "building", 1)
+        limit = MONTHLY_REPORT_TIME_LIMIT
+        with time_machine.travel(start + datetime.timedelta(seconds=limit - 1), tick=False):
+            page = client.get("/statistics/").text
+            assert "正在生成 2026-04 的报表" in page  # it may still be counting
+            with django_capture_on_commit_callbacks(execute=False) as queued:
+                client.post("/statistics/reports/build/")
+            assert not queued
+        with time_machine.travel(start + datetime.timedelta(seconds=limit + 61), tick=False):
+            page = client.get("/statistics/").text
+            assert "报表生成中断" in page
+            assert "立即生成 2026-04 的报表" in page
+            assert '<meta http-equiv="refresh"' not in page
+            with django_capture_on_commit_callbacks(execute=False) as queued:
+                assert client.post("/statistics/reports/build/").status_code == 302
+                client.post("/statistics/reports/build/")  # pressed twice: still one build
+            assert len(queued) == 1
+            page = client.get("/statistics/").text
+            assert "正在生成 2026-04 的报表" in page
+        assert AuditEntry.objects.filter(action="centre.monthly_report.requested").count() == 2
+        # A queued build nobody took (its message lost) is stale after two builds' time.
+        lost = start + datetime.timedelta(seconds=limit + 61 + 2 * (limit + 60) + 1)
+        with time_machine.travel(lost):
+            assert monthly_report.monthly_report_progress(month)["state"] == "failed"
+    finally:
+        cache.clear()
