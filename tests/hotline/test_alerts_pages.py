@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from centre.models import AuditEntry
 from hotline import services
-from hotline.models import CrisisAlert
+from hotline.models import CrisisAlert, RotaShift
 from tests.support.accounts import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,56 @@ def test_api_acknowledge(client, alert):
     assert [row["id"] for row in listed.json()["results"]] == [alert.pk]
     sign_in(client, "counsellor")
     assert client.post(url, {"version": 2}, content_type="application/json").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("supervisor", 200),
+        ("crisis", 200),
+        ("operator", 200),
+        ("counsellor", 403),
+        ("auditor", 403),
+    ],
+)
+def test_rota_page_personas(client, username, status):
+    sign_in(client, username)
+    assert client.get("/hotline/rota/").status_code == status
+
+
+def test_rota_page_warns_of_gaps_and_supervisors_add_shifts(client, sam, crisis, k01):
+    sign_in(client, "supervisor", language="en")
+    page = client.get("/hotline/rota/")
+    assert "Warning: nobody is on call" in page.text
+    bad = client.post(
+        "/hotline/rota/",
+        {"site": k01.pk, "person": crisis.pk, "role": "primary", "starts_at": "0001-01-01T10:00",
+         "ends_at": "2026-01-01T10\x00"},
+    )  # fmt: skip
+    assert bad.status_code == 400
+    assert "0001-01-01T10:00" in bad.text
+    assert not RotaShift.objects.exists()
+    start = timezone.localtime() + HOUR
+    response = client.post(
+        "/hotline/rota/",
+        {"site": k01.pk, "person": crisis.pk, "role": "primary",
+         "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+         "ends_at": (start + 8 * HOUR).strftime("%Y-%m-%dT%H:%M")},
+    )  # fmt: skip
+    assert response.status_code == 302
+    shift = RotaShift.objects.get()
+    refused = client.post("/hotline/rota/", {"do": "remove", "shift": shift.pk})
+    assert refused.status_code == 400
+    client.post("/hotline/rota/", {"do": "remove", "shift": shift.pk, "confirm": "yes"})
+    assert not RotaShift.objects.exists()
+
+
+def test_the_crisis_team_cannot_edit_the_rota(client, crisis, k01):
+    sign_in(client, "crisis")
+    response = client.post(
+        "/hotline/rota/",
+        {"site": k01.pk, "person": crisis.pk, "role": "primary", "starts_at": "2026-01-01T10:00",
+         "ends_at": "2026-01-01T12:00"},
+    )  # fmt: skip
+    assert response.status_code == 404
+    assert not RotaShift.objects.exists()
