@@ -1,7 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from centre.navigation import Workspace
+from centre.navigation import NavigationItem, Workspace
+from centre.roles import Role
 
 # Model permissions open pages and actions; which records a user sees is decided by
 # hotline.selectors. Three engineers share this file: keep additions inside your block.
@@ -65,6 +66,18 @@ class HotlineConfig(AppConfig):
         # --- calls (hot1) ---
         # --- end calls (hot1) ---
         # --- alerts, rota (hot2) ---
+        NavigationItem(
+            _("Crisis board"),
+            "hotline:alerts",
+            frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
+            order=31,
+        ),
+        NavigationItem(
+            _("On-call rota"),
+            "hotline:rota",
+            frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
+            order=32,
+        ),
         # --- end alerts, rota (hot2) ---
         # --- callbacks, handover (hot3) ---
         # --- end callbacks, handover (hot3) ---
