@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from hotline import apis
+from hotline import alert_apis, apis
 
 app_name = "hotline-api"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -9,6 +9,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("calls/<int:call_id>/", apis.CallDetailApi.as_view(), name="call"),
     # --- end calls (hot1) ---
     # --- alerts (hot2) ---
+    path("alerts/", alert_apis.AlertListApi.as_view(), name="alerts"),
+    path("alerts/<int:alert_id>/", alert_apis.AlertDetailApi.as_view(), name="alert"),
+    path(
+        "alerts/<int:alert_id>/acknowledge/",
+        alert_apis.AlertAcknowledgeApi.as_view(),
+        name="alert-acknowledge",
+    ),
     # --- end alerts (hot2) ---
     # --- callbacks (hot3) ---
     # --- end callbacks (hot3) ---

@@ -90,6 +90,18 @@ class HotlineConfig(AppConfig):
         ),
         # --- end calls (hot1) ---
         # --- alerts, rota (hot2) ---
+        NavigationItem(
+            _("Crisis board"),
+            "hotline:alerts",
+            frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
+            order=31,
+        ),
+        NavigationItem(
+            _("On-call rota"),
+            "hotline:rota",
+            frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
+            order=32,
+        ),
         # --- end alerts, rota (hot2) ---
         # --- callbacks, handover (hot3) ---
         # --- end callbacks, handover (hot3) ---

@@ -113,6 +113,41 @@ def caller_history(*, user: User, caller_hash: str) -> dict:
 # --- end calls (hot1) ---
 
 # --- alerts, rota (hot2) ---
+
+
+def alerts_visible_to(*, user: User) -> QuerySet[CrisisAlert]:
+    """The crisis team sees the active alerts of its site tree; supervisors every alert of
+    theirs; an operator the alerts they raised; anyone else nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return CrisisAlert.objects.none()
+    seen = Q(pk__in=[])
+    if user.has_role(Role.HOTLINE_OPERATOR):
+        seen |= Q(raised_by=user)
+    if user.site is not None:
+        tree = Q(site__path__startswith=user.site.path)
+        if user.has_role(Role.SUPERVISOR):
+            seen |= tree
+        if user.has_role(Role.CRISIS_TEAM):
+            seen |= tree & Q(status__in=ACTIVE_ALERT_STATUSES)
+    return CrisisAlert.objects.filter(seen)
+
+
+def open_alerts_for(*, user: User) -> QuerySet[CrisisAlert]:
+    """The crisis board: the user's visible alerts not closed, oldest first."""
+    return (
+        alerts_visible_to(user=user)
+        .filter(status__in=ACTIVE_ALERT_STATUSES)
+        .select_related("site", "assignee")
+        .order_by("raised_at", "id")
+    )
+
+
+def get_alert_for_user(*, user: User, alert_id: int) -> CrisisAlert:
+    return first_or_not_found(
+        alerts_visible_to(user=user).select_related("site", "assignee").filter(pk=alert_id)
+    )
+
+
 # --- end alerts, rota (hot2) ---
 
 # --- callbacks, handover (hot3) ---

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline import views
+from hotline import alert_views, views
 
 app_name = "hotline"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("callers/lookup/", views.CallerLookupView.as_view(), name="caller-lookup"),
     # --- end calls (hot1) ---
     # --- alerts, rota, crisis board (hot2) ---
+    path("rota/", alert_views.RotaView.as_view(), name="rota"),
+    path("alerts/", alert_views.AlertBoardView.as_view(), name="alerts"),
+    path("alerts/rows/", alert_views.AlertBoardFragmentView.as_view(), name="alerts-fragment"),
+    path("alerts/<int:alert_id>/", alert_views.AlertDetailView.as_view(), name="alert"),
     # --- end alerts, rota, crisis board (hot2) ---
     # --- callbacks, handover, wallboard (hot3) ---
     # --- end callbacks, handover, wallboard (hot3) ---
