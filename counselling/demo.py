@@ -203,9 +203,13 @@ def _follow_up_history(
     if not leave_overdue:
         upcoming = next((follow_up for follow_up in due if follow_up.due_at >= now), None)
         if upcoming is not None and case.pk % 2:
-            # Moved to today, late in the afternoon (counsellors move follow-ups).
-            today = timezone.localtime(now).replace(hour=17, minute=30, second=0, microsecond=0)
-            FollowUp.objects.filter(pk=upcoming.pk).update(due_at=max(today, now))
+            # Moved to today, late in the afternoon (counsellors move follow-ups); seeded in the
+            # evening, still later today, so it is due today and not already overdue.
+            local = timezone.localtime(now)
+            afternoon = local.replace(hour=17, minute=30, second=0, microsecond=0)
+            midnight = local.replace(hour=23, minute=59, second=59, microsecond=0)
+            due_at = min(max(afternoon, now + datetime.timedelta(minutes=30)), midnight)
+            FollowUp.objects.filter(pk=upcoming.pk).update(due_at=due_at)
     for follow_up in past[:-1] if leave_overdue else past:
         services.follow_up_record_outcome(
             actor=counsellor,
