@@ -256,6 +256,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)  # save_versioned sets it
     version = models.PositiveIntegerField(default=1, editable=False)
 
     AUDIENCES = ("students", "parents", "teachers", "staff", "others")
