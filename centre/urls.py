@@ -23,6 +23,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("me/", apis.MeApi.as_view(), name="api-me"),
     path("counselling/", include("counselling.api_urls")),
     path("hotline/", include("hotline.api_urls")),
+    path("outreach/", include("outreach.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,11 +1,50 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from centre.navigation import Workspace
+from centre.navigation import NavigationItem, Workspace
+
+# --- out1 --- events, series, attendance, participants
+OUT1_EVENT_WORK = [
+    "outreach.view_event",
+    "outreach.add_event",
+    "outreach.change_event",
+    "outreach.view_series",
+    "outreach.add_series",
+    "outreach.change_series",
+    "outreach.view_participant",
+    "outreach.add_participant",
+    "outreach.delete_participant",
+    "outreach.view_trainee",
+    "outreach.add_trainee",
+]
+OUT1_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "outreach_coordinator": OUT1_EVENT_WORK,
+    "supervisor": OUT1_EVENT_WORK,
+}
+OUT1_NAVIGATION: tuple[NavigationItem, ...] = ()
+# --- end out1 ---
+
+# --- out2 ---
+OUT2_ROLE_PERMISSIONS: dict[str, list[str]] = {}
+OUT2_NAVIGATION: tuple[NavigationItem, ...] = ()
+# --- end out2 ---
+
+
+def _merged(*grants: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for grant in grants:
+        for role, permissions in grant.items():
+            merged.setdefault(role, [])
+            merged[role] += [p for p in permissions if p not in merged[role]]
+    return merged
 
 
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = _("Outreach")
 
+    # Model permissions open pages and actions; which events a user sees is decided by
+    # outreach.selectors, never by a role alone.
+    role_permissions = _merged(OUT1_ROLE_PERMISSIONS, OUT2_ROLE_PERMISSIONS)
     workspace = Workspace(view="outreach.views.WorkspaceView", url_name="outreach:home", order=40)
+    navigation = (*OUT1_NAVIGATION, *OUT2_NAVIGATION)

@@ -1,0 +1,140 @@
+"""Who sees which outreach record, decided here and nowhere else.
+
+Outreach coordinators, facilitators and supervisors see the events of their site and the sites
+below it; every other role sees none (the statistics administrator reads aggregates only, from
+`outreach.statistics`). A group's participant list is shown only to a user who may see every
+listed case (counselling's selectors decide).
+"""
+
+from __future__ import annotations
+
+# --- out1 --- events, series, participants
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from centre.errors import first_or_not_found
+from centre.models import User
+from centre.roles import Role, has_any_role
+from counselling.models import Case
+from counselling.selectors import case_visible_to
+from outreach.models import Event, Participant, Series, Topic
+
+# Who sees the events of their site tree (and plans them).
+EVENT_PLANNER_ROLES = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR})
+# Who opens the outreach pages: planners, and counsellors for the events they facilitate.
+EVENT_ROLES = EVENT_PLANNER_ROLES | {Role.COUNSELLOR}
+
+
+def event_visible_to(*, user: User) -> QuerySet[Event]:
+    """Coordinators and supervisors: the events of their site and every site below it. A
+    counsellor: the events of that tree they facilitate. Anyone else (the statistics
+    administrator included: aggregates only): none."""
+    if not user.is_active or user.site_id is None or user.site is None:
+        return Event.objects.none()
+    tree = Q(site__path__startswith=user.site.path)
+    if has_any_role(user, EVENT_PLANNER_ROLES):
+        return Event.objects.filter(tree)
+    if user.has_role(Role.COUNSELLOR):
+        return Event.objects.filter(
+            tree,
+            pk__in=Event.facilitators.through.objects.filter(user_id=user.pk).values("event_id"),
+        )
+    return Event.objects.none()
+
+
+def user_may_plan_events(*, user: User) -> bool:
+    return user.is_active and user.site_id is not None and has_any_role(user, EVENT_PLANNER_ROLES)
+
+
+def event_list(
+    *, user: User, kind: str = "", status: str = "", month: datetime.date | None = None
+) -> QuerySet[Event]:
+    events = event_visible_to(user=user).select_related("site", "topic", "school")
+    if kind:
+        events = events.filter(kind=kind)
+    if status:
+        events = events.filter(status=status)
+    if month is not None:
+        start, end = month_bounds(month)
+        events = events.filter(starts_at__gte=start, starts_at__lt=end)
+    return events
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first moment of `month` and of the next, in the centre's time zone."""
+    zone = timezone.get_current_timezone()
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return (
+        datetime.datetime.combine(first, datetime.time(), tzinfo=zone),
+        datetime.datetime.combine(following, datetime.time(), tzinfo=zone),
+    )
+
+
+def events_of_month(*, user: User, month: datetime.date) -> QuerySet[Event]:
+    """The events of `month` the user sees, the earliest first (the workspace)."""
+    return event_list(user=user, month=month).order_by("starts_at", "id")
+
+
+def get_event_for_user(*, user: User, event_id: int) -> Event:
+    return first_or_not_found(
+        event_visible_to(user=user)
+        .select_related("site", "topic", "school", "partner", "series", "created_by")
+        .prefetch_related("facilitators")
+        .filter(pk=event_id)
+    )
+
+
+def series_visible_to(*, user: User) -> QuerySet[Series]:
+    """A series is seen by whoever sees its site's events as a planner."""
+    if not user_may_plan_events(user=user) or user.site is None:
+        return Series.objects.none()
+    return Series.objects.filter(site__path__startswith=user.site.path)
+
+
+def get_series_for_user(*, user: User, series_id: int) -> Series:
+    return first_or_not_found(
+        series_visible_to(user=user).select_related("site", "topic").filter(pk=series_id)
+    )
+
+
+def active_topics() -> QuerySet[Topic]:
+    return Topic.objects.filter(active=True)
+
+
+def participants_of(*, event: Event) -> QuerySet[Participant]:
+    return event.participants.select_related("case", "case__client", "consent")
+
+
+def participant_list_for_user(*, user: User, event: Event) -> list[Participant] | None:
+    """The participants of a group event, or None when the user may not see every listed case
+    (they are shown the count only): a list never tells of a case one may not open."""
+    participants = list(participants_of(event=event))
+    if not participants:
+        return participants
+    case_ids = {participant.case_id for participant in participants}
+    visible = set(case_visible_to(user=user).filter(pk__in=case_ids).values_list("pk", flat=True))
+    return participants if visible == case_ids else None
+
+
+def get_case_for_participation(*, user: User, case_id: int) -> Case:
+    """The case to add to a group, or NotFoundError (404) when the user may not see it."""
+    return first_or_not_found(
+        case_visible_to(user=user).select_related("client").filter(pk=case_id)
+    )
+
+
+def get_participant_for_user(*, user: User, event: Event, participant_id: int) -> Participant:
+    """A participant of a group event whose case the user may see (404 otherwise)."""
+    return first_or_not_found(
+        event.participants.filter(pk=participant_id, case__in=case_visible_to(user=user))
+    )
+
+
+# --- end out1 ---
+
+# --- out2 ---
+
+# --- end out2 ---

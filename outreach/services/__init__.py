@@ -1,0 +1,53 @@
+"""Writes for outreach. One module per subject, each importing only the ones below it (none
+imports this package); every name is re-exported here: callers write `services.event_create(...)`.
+
+Each function is keyword-only with `actor` first, `@transaction.atomic`, writes its
+`audit_log` entry and returns the record (README "How to add an app", step 4).
+"""
+
+# --- out1 --- events, series, attendance, participants, sign-in import
+from outreach.services.events import (
+    EVENT_FIELDS as EVENT_FIELDS,
+)
+from outreach.services.events import (
+    event_cancel as event_cancel,
+)
+from outreach.services.events import (
+    event_create as event_create,
+)
+from outreach.services.events import (
+    event_mark_held as event_mark_held,
+)
+from outreach.services.events import (
+    event_record_attendance as event_record_attendance,
+)
+from outreach.services.events import (
+    event_update as event_update,
+)
+from outreach.services.events import (
+    occurrence_times as occurrence_times,
+)
+from outreach.services.events import (
+    series_cancel as series_cancel,
+)
+from outreach.services.events import (
+    series_create as series_create,
+)
+from outreach.services.participants import (
+    NoConsentError as NoConsentError,
+)
+from outreach.services.participants import (
+    counselling_consent_in_force as counselling_consent_in_force,
+)
+from outreach.services.participants import (
+    participant_add as participant_add,
+)
+from outreach.services.participants import (
+    participant_remove as participant_remove,
+)
+
+# --- end out1 ---
+
+# --- out2 ---
+
+# --- end out2 ---
