@@ -226,6 +226,7 @@ CELERY_TASK_ROUTES = {
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
     "screening.tasks.import_roster": {"queue": "imports"},
     "screening.tasks.sweep_roster_imports": {"queue": "reminders"},
+    "outreach.tasks.remind_behind_targets": {"queue": "reminders"},
 }
 # On deploys, late-acknowledged tasks are handed back to the broker instead of waiting out the
 # visibility timeout (Celery 5.5+).

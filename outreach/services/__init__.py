@@ -9,6 +9,11 @@ Each function is keyword-only with `actor` first, `@transaction.atomic`, writes 
 
 # --- end out1 ---
 
-# --- out2 ---
+# --- out2 --- targets, calendar feed
+from outreach.services.calendar import calendar_feed_end as calendar_feed_end
+from outreach.services.calendar import calendar_feed_reset as calendar_feed_reset
+from outreach.services.targets import can_edit_target as can_edit_target
+from outreach.services.targets import remind_behind_targets as remind_behind_targets
+from outreach.services.targets import site_target_set as site_target_set
 
 # --- end out2 ---
