@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import NavigationItem, Workspace
+from centre.roles import Role
 
 # --- out1 --- events, series, attendance, participants
 OUT1_EVENT_WORK = [
@@ -24,9 +25,23 @@ OUT1_ROLE_PERMISSIONS: dict[str, list[str]] = {
 OUT1_NAVIGATION: tuple[NavigationItem, ...] = ()
 # --- end out1 ---
 
-# --- out2 ---
-OUT2_ROLE_PERMISSIONS: dict[str, list[str]] = {}
-OUT2_NAVIGATION: tuple[NavigationItem, ...] = ()
+# --- out2 --- calendar, targets, statistics
+OUT2_PLANNING = [
+    "outreach.view_sitetarget",
+    "outreach.change_sitetarget",
+]
+OUT2_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "outreach_coordinator": OUT2_PLANNING,
+    "supervisor": OUT2_PLANNING,
+}
+_OUTREACH_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR})
+OUT2_NAVIGATION: tuple[NavigationItem, ...] = (
+    NavigationItem(_("Outreach calendar"), "outreach:calendar", _OUTREACH_STAFF, order=41),
+    NavigationItem(_("Outreach targets"), "outreach:targets", _OUTREACH_STAFF, order=42),
+)
+OUT2_MESSAGE_TEMPLATES = {
+    "outreach_target_behind": "outreach.services.targets.target_behind_message",
+}
 # --- end out2 ---
 
 
@@ -48,3 +63,5 @@ class OutreachConfig(AppConfig):
     role_permissions = _merged(OUT1_ROLE_PERMISSIONS, OUT2_ROLE_PERMISSIONS)
     workspace = Workspace(view="outreach.views.WorkspaceView", url_name="outreach:home", order=40)
     navigation = (*OUT1_NAVIGATION, *OUT2_NAVIGATION)
+    statistics_provider = "outreach.statistics"  # out2
+    message_templates = {**OUT2_MESSAGE_TEMPLATES}

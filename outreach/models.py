@@ -363,3 +363,27 @@ class SiteTarget(models.Model):
 
     def __str__(self) -> str:
         return f"target {self.pk}"
+
+
+# --- out2 --- the calendar feed
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (`/outreach/calendar/<token>.ics`): only the SHA-256 of
+    the token is kept, so the address is shown once, when it is made."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outreach_calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk}"
+
+
+# --- end out2 ---

@@ -11,3 +11,250 @@ class WorkspaceView(centre_views.WorkspaceView):
         "School lectures, parent classes, group counselling, trainings and community events, with "
         "their attendance."
     )
+
+
+# --- out2 --- calendar and its feed, monthly targets
+
+import datetime  # noqa: E402
+
+from django.contrib import messages  # noqa: E402
+from django.http import Http404, HttpResponse  # noqa: E402
+from django.shortcuts import redirect, render  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import get_language  # noqa: E402
+from django.utils.translation import gettext as gettext_now  # noqa: E402
+from django.views import View  # noqa: E402
+
+from centre.audit import audit_log, audit_read  # noqa: E402
+from centre.forms import ServiceFormMixin  # noqa: E402
+from centre.paging import keyset_page  # noqa: E402
+from centre.parameters import BadParameter, id_parameter  # noqa: E402
+from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin  # noqa: E402
+from centre.statistics.months import parse_month  # noqa: E402
+from outreach import calendar_feed, planning_forms, selectors, services, targets  # noqa: E402
+from outreach.services.calendar import token_hash  # noqa: E402
+
+OUTREACH_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR})
+FEED_USERS = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR})
+
+
+def _month_parameter(request) -> datetime.date:
+    text = request.GET.get("month", "").strip()
+    if not text:
+        return targets.this_month()
+    try:
+        return parse_month(text[:20])
+    except ValueError as error:
+        raise BadParameter("month", gettext_now("“month” is a month, YYYY-MM.")) from error
+
+
+class TargetBoardView(RoleRequiredMixin, View):
+    """Each site's progress against its monthly targets, the site tree by path (keyset pages),
+    optionally only the sites behind."""
+
+    roles = OUTREACH_STAFF
+
+    def get(self, request):
+        month = _month_parameter(request)
+        behind_only = request.GET.get("behind") == "1"
+        sites = targets.with_progress(selectors.outreach_sites_visible_to(user=request.user), month)
+        if behind_only:
+            sites = sites.filter(targets.behind_condition())
+        page = keyset_page(sites, request.GET, order=("path", "id"), ascending=True)
+        rows = [targets.Progress.of(site) for site in page.object_list]
+        query = f"month={month:%Y-%m}" + ("&behind=1" if behind_only else "")
+        return render(
+            request,
+            "outreach/targets.html",
+            {
+                "rows": rows,
+                "page": page,
+                "query": query,
+                "month": month,
+                "behind_only": behind_only,
+                "editable": {
+                    row.site.pk for row in rows if services.can_edit_target(request.user, row.site)
+                },
+            },
+        )
+
+
+class SiteTargetEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    roles = OUTREACH_STAFF
+
+    def _site(self, request, site_id):
+        return selectors.get_outreach_site_for_user(user=request.user, site_id=site_id)
+
+    def get(self, request, site_id):
+        site = targets.with_progress(
+            selectors.outreach_sites_visible_to(user=request.user).filter(pk=site_id),
+            targets.this_month(),
+        ).first()
+        if site is None:
+            raise Http404
+        progress = targets.Progress.of(site)
+        form = planning_forms.SiteTargetForm(
+            initial={
+                "parent_classes": progress.parent_target,
+                "group_sessions": progress.group_target,
+            }
+        )
+        return self._render(request, site, form)
+
+    def post(self, request, site_id):
+        site = self._site(request, site_id)
+        form = planning_forms.SiteTargetForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.site_target_set(actor=request.user, site=site, **form.cleaned_data),
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The targets are saved."))
+            return redirect("outreach:targets")
+        return self._render(request, site, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, site, form, status=200):
+        return render(
+            request, "outreach/target_form.html", {"site": site, "form": form}, status=status
+        )
+
+
+class CalendarView(RoleRequiredMixin, View):
+    """A month or a week of events, per site and facilitator, planned against held; on a phone
+    the days are a list."""
+
+    roles = OUTREACH_STAFF
+
+    def get(self, request):
+        week = request.GET.get("view") == "week"
+        text = request.GET.get("day", "").strip()
+        try:
+            day = datetime.date.fromisoformat(text[:10]) if text else timezone.localdate()
+            if not 2000 <= day.year <= 2099:
+                raise ValueError
+        except ValueError as error:
+            raise BadParameter("day", gettext_now("“day” is a date, YYYY-MM-DD.")) from error
+        if week:
+            first = day - datetime.timedelta(days=day.weekday())
+            last = first + datetime.timedelta(days=6)
+        else:
+            first = day.replace(day=1)
+            last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(1)
+        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
+        end = timezone.make_aware(
+            datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time())
+        )
+        events = selectors.calendar_events_visible_to(user=request.user).filter(
+            starts_at__gte=start, starts_at__lt=end
+        )
+        site_id = id_parameter(request.GET, "site")
+        facilitator_id = id_parameter(request.GET, "facilitator")
+        if site_id is not None:
+            events = events.filter(site_id=site_id)
+        if facilitator_id is not None:
+            events = events.filter(facilitators__id=facilitator_id)
+        shown = list(
+            events.select_related("site", "topic").order_by("starts_at", "id").distinct()[:500]
+        )
+        audit_read(request, "outreach.event.listed", shown)
+        days = []
+        current = first
+        while current <= last:
+            days.append(
+                {
+                    "date": current,
+                    "events": [
+                        event
+                        for event in shown
+                        if timezone.localtime(event.starts_at).date() == current
+                    ],
+                }
+            )
+            current += datetime.timedelta(days=1)
+        span = datetime.timedelta(days=7) if week else datetime.timedelta(days=31)
+        return render(
+            request,
+            "outreach/calendar.html",
+            {
+                "days": days,
+                "week": week,
+                "first": first,
+                "last": last,
+                "previous": (first - (datetime.timedelta(days=1) if not week else span)),
+                "next": last + datetime.timedelta(days=1),
+                "sites": selectors.outreach_sites_visible_to(user=request.user).order_by("path")[
+                    :300
+                ],
+                "site_id": site_id,
+                "facilitator_id": facilitator_id,
+                "language": get_language() or "zh-hans",
+            },
+        )
+
+
+class CalendarFeedManageView(RoleRequiredMixin, View):
+    """The user's secret calendar address: made (shown once), made anew, or ended."""
+
+    roles = FEED_USERS
+
+    def get(self, request):
+        return self._render(request, token=None)
+
+    def post(self, request):
+        if request.POST.get("action") == "end":
+            services.calendar_feed_end(actor=request.user)
+            messages.success(request, gettext_now("The calendar address no longer works."))
+            return redirect("outreach:calendar_feed")
+        token = services.calendar_feed_reset(actor=request.user)
+        return self._render(request, token=token)
+
+    @staticmethod
+    def _render(request, token):
+        address = request.build_absolute_uri(f"/outreach/calendar/{token}.ics") if token else ""
+        has_feed = hasattr(request.user, "outreach_calendar_feed")
+        return render(
+            request,
+            "outreach/calendar_feed.html",
+            {"address": address, "has_feed": has_feed},
+        )
+
+
+class CalendarFeedView(View):
+    """The feed itself, for a calendar app: no session, the token is the key. A wrong, old or
+    malformed token answers 404; the answer is audited as the feed's owner."""
+
+    def get(self, request, token):
+        feed = (
+            CalendarFeed.objects.select_related("user__site")  # access: the secret token is the key
+            .filter(token_hash=token_hash(token), user__is_active=True)
+            .first()
+        )
+        if feed is None:
+            raise Http404
+        start, end = calendar_feed.window()
+        events = list(
+            selectors.feed_events_for(user=feed.user)
+            .filter(starts_at__gte=start, starts_at__lt=end)
+            .select_related("site", "topic", "school", "partner")
+            .order_by("starts_at", "id")[: calendar_feed.MAX_EVENTS]
+        )
+        audit_log(
+            actor=feed.user,
+            action="outreach.calendar_feed.read",
+            target=feed,
+            request=request,
+            data={"events": len(events)},
+        )
+        body = calendar_feed.feed(
+            events, language=feed.user.language or "zh-hans", host=request.get_host()
+        )
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+from outreach.models import CalendarFeed  # noqa: E402
+
+# --- end out2 ---

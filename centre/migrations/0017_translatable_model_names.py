@@ -4,22 +4,24 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('centre', '0016_break_glass_review'),
+        ("centre", "0016_break_glass_review"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='monthlyfigure',
-            options={'verbose_name': 'monthly figure', 'verbose_name_plural': 'monthly figures'},
+            name="monthlyfigure",
+            options={"verbose_name": "monthly figure", "verbose_name_plural": "monthly figures"},
         ),
         migrations.AlterModelOptions(
-            name='rolledupmonth',
-            options={'verbose_name': 'rolled-up month', 'verbose_name_plural': 'rolled-up months'},
+            name="rolledupmonth",
+            options={"verbose_name": "rolled-up month", "verbose_name_plural": "rolled-up months"},
         ),
         migrations.AlterModelOptions(
-            name='stalemonth',
-            options={'verbose_name': 'month to count again', 'verbose_name_plural': 'months to count again'},
+            name="stalemonth",
+            options={
+                "verbose_name": "month to count again",
+                "verbose_name_plural": "months to count again",
+            },
         ),
     ]

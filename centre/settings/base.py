@@ -227,6 +227,7 @@ CELERY_TASK_ROUTES = {
     "screening.tasks.import_roster": {"queue": "imports"},
     "screening.tasks.sweep_roster_imports": {"queue": "reminders"},
     "hotline.tasks.escalate_crisis_alerts": {"queue": "reminders"},
+    "outreach.tasks.remind_behind_targets": {"queue": "reminders"},
 }
 # On deploys, late-acknowledged tasks are handed back to the broker instead of waiting out the
 # visibility timeout (Celery 5.5+).

@@ -4,26 +4,39 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('counselling', '0012_case_attention'),
+        ("counselling", "0012_case_attention"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='breakglassaccess',
-            options={'ordering': ['-granted_at'], 'verbose_name': 'break-glass access', 'verbose_name_plural': 'break-glass accesses'},
+            name="breakglassaccess",
+            options={
+                "ordering": ["-granted_at"],
+                "verbose_name": "break-glass access",
+                "verbose_name_plural": "break-glass accesses",
+            },
         ),
         migrations.AlterModelOptions(
-            name='casegroupobjectpermission',
-            options={'verbose_name': 'case grant to a group', 'verbose_name_plural': 'case grants to groups'},
+            name="casegroupobjectpermission",
+            options={
+                "verbose_name": "case grant to a group",
+                "verbose_name_plural": "case grants to groups",
+            },
         ),
         migrations.AlterModelOptions(
-            name='caseuserobjectpermission',
-            options={'verbose_name': 'case grant to a user', 'verbose_name_plural': 'case grants to users'},
+            name="caseuserobjectpermission",
+            options={
+                "verbose_name": "case grant to a user",
+                "verbose_name_plural": "case grants to users",
+            },
         ),
         migrations.AlterModelOptions(
-            name='referralevent',
-            options={'ordering': ['at', 'id'], 'verbose_name': 'referral event', 'verbose_name_plural': 'referral events'},
+            name="referralevent",
+            options={
+                "ordering": ["at", "id"],
+                "verbose_name": "referral event",
+                "verbose_name_plural": "referral events",
+            },
         ),
     ]

@@ -6,6 +6,10 @@ Each function is keyword-only with `actor` first, `@transaction.atomic`, writes 
 """
 
 # --- out1 --- events, series, attendance, participants, sign-in import
+# --- end out1 ---
+# --- out2 --- targets, calendar feed
+from outreach.services.calendar import calendar_feed_end as calendar_feed_end
+from outreach.services.calendar import calendar_feed_reset as calendar_feed_reset
 from outreach.services.events import (
     EVENT_FIELDS as EVENT_FIELDS,
 )
@@ -45,9 +49,8 @@ from outreach.services.participants import (
 from outreach.services.participants import (
     participant_remove as participant_remove,
 )
-
-# --- end out1 ---
-
-# --- out2 ---
+from outreach.services.targets import can_edit_target as can_edit_target
+from outreach.services.targets import remind_behind_targets as remind_behind_targets
+from outreach.services.targets import site_target_set as site_target_set
 
 # --- end out2 ---

@@ -4,18 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0008_task_outcome_done_by'),
+        ("screening", "0008_task_outcome_done_by"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='tierchange',
-            options={'ordering': ['-at', '-id'], 'verbose_name': 'tier change', 'verbose_name_plural': 'tier changes'},
+            name="tierchange",
+            options={
+                "ordering": ["-at", "-id"],
+                "verbose_name": "tier change",
+                "verbose_name_plural": "tier changes",
+            },
         ),
         migrations.AlterModelOptions(
-            name='tierrequest',
-            options={'ordering': ['-requested_at', '-id'], 'verbose_name': 'tier change request', 'verbose_name_plural': 'tier change requests'},
+            name="tierrequest",
+            options={
+                "ordering": ["-requested_at", "-id"],
+                "verbose_name": "tier change request",
+                "verbose_name_plural": "tier change requests",
+            },
         ),
     ]

@@ -1,0 +1,100 @@
+"""Demo outreach for `seed_demo`: a year shaped like the reference centre — 25 school lectures
+with 10,000+ student-times, 30 parent classes with 1,000+ parent-times, 40 group therapy and 20
+group counselling sessions, trainings with their trainees, "six-into" community events at each
+kind of venue, services for partners with agreements — spread over the sites and the last 12
+months, and a few planned for the weeks ahead. Idempotent (nothing is added once an event is
+there); bulk inserts."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from centre.models import Site, User
+from centre.roles import Role
+from outreach.models import Agreement, Event, Partner, Topic, VenueType
+
+YEAR_PLAN = [  # kind, how many in the year, audience per event
+    (Event.Kind.SCHOOL_LECTURE, 25, ("students", 400, 460)),
+    (Event.Kind.PARENT_CLASS, 30, ("parents", 34, 45)),
+    (Event.Kind.GROUP_THERAPY, 40, ("students", 6, 10)),
+    (Event.Kind.GROUP_COUNSELLING, 20, ("students", 8, 12)),
+    (Event.Kind.TRAINING, 12, ("trainees_count", 20, 60)),
+    (Event.Kind.COMMUNITY_EVENT, 18, ("others", 30, 120)),
+    (Event.Kind.PARTNER_SERVICE, 10, ("staff", 15, 50)),
+]
+PARTNERS = [
+    ("区教育局", Partner.Kind.AGENCY),
+    ("某科技有限公司", Partner.Kind.ENTERPRISE),
+    ("东湖社区居委会", Partner.Kind.COMMUNITY),
+    ("青山村村委会", Partner.Kind.VILLAGE),
+    ("市图书馆", Partner.Kind.PUBLIC_PLACE),
+]
+
+
+def seed(*, password, log) -> None:
+    if Event.objects.exists():
+        log("outreach events already there")
+        return
+    sites = list(Site.objects.exclude(kind=Site.Kind.CITY_CENTRE).order_by("path"))
+    topics = list(Topic.objects.filter(active=True))
+    author = (
+        User.objects.filter(groups__name=Role.OUTREACH_COORDINATOR.value).first()
+        or User.objects.filter(is_superuser=True).first()
+        or User.objects.first()
+    )
+    if not sites or not topics or author is None:
+        return
+    rng = random.Random("outreach-demo")  # noqa: S311 (made-up demo data)
+    today = timezone.localdate()
+    partners = [
+        Partner.objects.create(site=sites[n % len(sites)], name=name, kind=kind,
+                               contact_person="联络人")
+        for n, (name, kind) in enumerate(PARTNERS)
+    ]  # fmt: skip
+    Agreement.objects.bulk_create(
+        Agreement(
+            partner=partner,
+            starts_on=today - datetime.timedelta(days=300 - 40 * n),
+            ends_on=today + datetime.timedelta(days=30 + 60 * n),  # the first ends within 60 days
+            services="心理健康讲座、团体辅导",
+        )
+        for n, partner in enumerate(partners)
+    )
+    events = []
+    now = timezone.now()
+    venues = list(VenueType.values)
+    for kind, count, (audience, low, high) in YEAR_PLAN:
+        for n in range(count):
+            days_ago = rng.randint(1, 364)
+            event = Event(
+                site=sites[n % len(sites)],
+                kind=kind,
+                title=f"{Event.Kind(kind).label}",
+                topic=rng.choice(topics),
+                starts_at=now - datetime.timedelta(days=days_ago, hours=rng.randint(0, 6)),
+                duration_minutes=90,
+                status=Event.Status.HELD,
+                created_by=author,
+            )
+            setattr(event, audience, rng.randint(low, high))
+            if kind in (Event.Kind.COMMUNITY_EVENT, Event.Kind.PARTNER_SERVICE):
+                event.venue_type = venues[n % len(venues)]
+            if kind == Event.Kind.PARTNER_SERVICE:
+                event.partner = partners[n % len(partners)]
+            events.append(event)
+    for n, kind in enumerate([Event.Kind.PARENT_CLASS, Event.Kind.GROUP_THERAPY] * 3):
+        events.append(
+            Event(
+                site=sites[n % len(sites)],
+                kind=kind,
+                title=f"{Event.Kind(kind).label}",
+                topic=rng.choice(topics),
+                starts_at=now + datetime.timedelta(days=2 + 3 * n, hours=2),
+                created_by=author,
+            )
+        )
+    Event.objects.bulk_create(events)
+    log(f"{len(events)} outreach events, {len(partners)} partners")
