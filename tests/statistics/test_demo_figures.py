@@ -7,10 +7,11 @@ from centre import statistics
 
 def test_every_figure_of_the_last_12_months_is_non_zero(demo_network):
     from counselling import demo as counselling_demo
+    from outreach import demo as outreach_demo
     from screening import demo as screening_demo
 
-    counselling_demo.seed(password=None, log=lambda message: None)
-    screening_demo.seed(password=None, log=lambda message: None)
+    for demo in (counselling_demo, screening_demo, outreach_demo):
+        demo.seed(password=None, log=lambda message: None)
     figures = statistics.figures(statistics.Window.months_back(12))
     for name, value in figures.items():
         if isinstance(value, dict):
