@@ -39,6 +39,10 @@ def test_an_operator_logs_a_high_risk_call_with_the_keyboard_alone(page, sign_in
     assert page.evaluate("document.activeElement.value") == "child_about_self"
     tab_to(page, "input[name=caller_role]")
     page.keyboard.press("Space")  # child
+    # skip logic: before "yes" to q2 only q1, q2 and q6 are asked
+    assert page.locator(".field-cssrs_q3").is_hidden()
+    assert page.locator(".field-cssrs_q5").is_hidden()
+    assert page.locator(".field-cssrs_q6").is_visible()
     tab_to(page, "#id_summary")
     page.keyboard.type("Wants to die tonight; has pills.")
     for question in ("q1", "q2", "q3", "q4"):
@@ -51,6 +55,9 @@ def test_an_operator_logs_a_high_risk_call_with_the_keyboard_alone(page, sign_in
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")  # no
     assert "High" in page.locator("#cssrs-risk").inner_text()
+    # the risk's action checklist: the high-risk actions are marked suggested
+    assert page.locator("label.suggested input[value=keep_on_line]").count() == 1
+    assert page.locator(".suggested-mark").count() >= 1
     for action in ("keep_on_line", "confirm_location"):
         tab_to(page, f"input[name=actions][value={action}]")
         page.keyboard.press("Space")
@@ -59,6 +66,15 @@ def test_an_operator_logs_a_high_risk_call_with_the_keyboard_alone(page, sign_in
     )
     call.refresh_from_db()
     assert call.summary == "Wants to die tonight; has pills."
+    assert call.status == Call.Status.DRAFT  # the autosaved draft row, not yet saved
+    assert call.cssrs_answers.get("q4") is True
+    page.set_viewport_size({"width": 360, "height": 800})
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')].filter("
+        "e => e.getBoundingClientRect().right > 361).map(e => e.tagName + '.' + e.className"
+        " + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().width)).slice(0, 12)"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
     screenshot(page, "hotline-call-form")
     page.keyboard.press("Control+Enter")
     page.wait_for_url(f"**/hotline/calls/{call.pk}/")
