@@ -15,6 +15,7 @@ from django.utils import timezone
 from centre.models import Site, User
 from centre.roles import Role
 from outreach.models import Agreement, Event, Partner, Topic, VenueType
+from outreach.topics import ensure_topics
 
 YEAR_PLAN = [  # kind, how many in the year, audience per event
     (Event.Kind.SCHOOL_LECTURE, 25, ("students", 400, 460)),
@@ -38,6 +39,7 @@ def seed(*, password, log) -> None:
     if Event.objects.exists():
         log("outreach events already there")
         return
+    ensure_topics()
     sites = list(Site.objects.exclude(kind=Site.Kind.CITY_CENTRE).order_by("path"))
     topics = list(Topic.objects.filter(active=True))
     author = (

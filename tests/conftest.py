@@ -40,8 +40,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def seed_demo_network() -> None:
     from centre import demo
+    from outreach.topics import ensure_topics
 
     demo.seed(password=DEMO_PASSWORD, log=lambda message: None)
+    ensure_topics()  # rows of a data migration, gone after a flush
 
 
 @pytest.fixture(scope="session")
