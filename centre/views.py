@@ -195,7 +195,13 @@ class AuditExportView(RoleRequiredMixin, View):
                 ]
             )
         filename = f"audit-log-{timezone.localdate():%Y-%m-%d}.{self.file_format}"
-        described = {name: request.GET[name] for name in AUDIT_FILTERS if request.GET.get(name)}
+        # As validated: the tick box takes any value as "yes" (NUL, 10,000 characters), so it is
+        # recorded as "on", never as typed (a NUL cannot be stored in the audit entry's JSON).
+        described = {
+            name: "on" if name == "reads" else request.GET[name]
+            for name in AUDIT_FILTERS
+            if request.GET.get(name) and (name != "reads" or form.cleaned_data.get("reads"))
+        }
         data = {"filters": described, "rows": min(len(entries), AUDIT_EXPORT_MAX_ROWS)}
         if self.file_format == "csv":
             return csv_response(

@@ -342,3 +342,18 @@ def test_the_log_is_exported_as_csv_excel_reads_audited_like_the_xlsx(client, al
         switch_to(client, username)
         assert client.get("/audit/export.csv", params).status_code == 403, username
     assert AuditEntry.objects.filter(action="centre.audit_log.exported").count() == 1
+
+
+@pytest.mark.parametrize("url", ["/audit/export.csv", "/audit/export.xlsx"])
+def test_a_hostile_reads_tick_exports_and_is_recorded_as_on(client, alice_case, url):
+    """The 'reads only' box takes any value as yes: a NUL or 10,000 characters in it must not
+    reach the export's audit entry as typed (Postgres refuses a NUL in JSON: a 500)."""
+    switch_to(client, "auditor")
+    for value in ("\x00", "x" * 10_000):
+        answer = client.get(url, {"reads": value})
+        assert answer.status_code == 200
+        export = AuditEntry.objects.filter(action="centre.audit_log.exported").latest("id")
+        assert export.data["filters"] == {"reads": "on"}
+    client.get(url, {"reads": "false", "user": "counsellor"})
+    export = AuditEntry.objects.filter(action="centre.audit_log.exported").latest("id")
+    assert export.data["filters"] == {"user": "counsellor"}
