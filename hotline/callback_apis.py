@@ -54,17 +54,17 @@ class CallbackOutcomeApi(APIView):
     permission_model = Callback
     permission_actions = {"POST": "change"}
 
-    class InputSerializer(serializers.Serializer):
+    class CallbackOutcomeInputSerializer(serializers.Serializer):
         version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
         status = serializers.ChoiceField(choices=[str(o) for o in OUTCOMES])
         note = serializers.CharField(
             max_length=MAX_NOTE, required=False, allow_blank=True, trim_whitespace=True
         )
 
-    @extend_schema(request=InputSerializer, responses=CallbackSerializer)
+    @extend_schema(request=CallbackOutcomeInputSerializer, responses=CallbackSerializer)
     def post(self, request, callback_id: int) -> Response:
         callback = selectors.get_callback_for_user(user=request.user, callback_id=callback_id)
-        data = self.InputSerializer(data=request.data)
+        data = self.CallbackOutcomeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             services.record_outcome(
