@@ -107,5 +107,11 @@ class HotlineConfig(AppConfig):
         ),
         # --- end alerts, rota (hot2) ---
         # --- callbacks, handover (hot3) ---
+        NavigationItem(
+            _("Callbacks"),
+            "hotline:callbacks",
+            frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
+            order=33,
+        ),
         # --- end callbacks, handover (hot3) ---
     )
