@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from hotline import alert_apis, apis
+from hotline import alert_apis, apis, callback_apis
 
 app_name = "hotline-api"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -18,5 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     # --- end alerts (hot2) ---
     # --- callbacks (hot3) ---
+    path("callbacks/", callback_apis.CallbackListApi.as_view(), name="callbacks"),
+    path(
+        "callbacks/<int:callback_id>/outcome/",
+        callback_apis.CallbackOutcomeApi.as_view(),
+        name="callback-outcome",
+    ),
     # --- end callbacks (hot3) ---
 ]

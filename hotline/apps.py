@@ -55,7 +55,10 @@ ALERT_MESSAGE_TEMPLATES = {
 # --- end alerts, rota (hot2) ---
 
 # --- callbacks, handover (hot3) ---
-CALLBACK_PERMISSIONS: dict[str, list[str]] = {}
+CALLBACK_PERMISSIONS: dict[str, list[str]] = {
+    "hotline_operator": ["hotline.view_callback", "hotline.change_callback"],
+    "supervisor": ["hotline.view_callback", "hotline.change_callback"],
+}
 # --- end callbacks, handover (hot3) ---
 
 
@@ -104,5 +107,11 @@ class HotlineConfig(AppConfig):
         ),
         # --- end alerts, rota (hot2) ---
         # --- callbacks, handover (hot3) ---
+        NavigationItem(
+            _("Callbacks"),
+            "hotline:callbacks",
+            frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
+            order=33,
+        ),
         # --- end callbacks, handover (hot3) ---
     )

@@ -151,4 +151,41 @@ def get_alert_for_user(*, user: User, alert_id: int) -> CrisisAlert:
 # --- end alerts, rota (hot2) ---
 
 # --- callbacks, handover (hot3) ---
+
+
+def callbacks_visible_to(*, user: User) -> QuerySet[Callback]:
+    """An operator sees their own callbacks and the open ones of their site (the line's); a
+    supervisor those of their site tree; anyone else nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return Callback.objects.none()
+    seen = Q(pk__in=[])
+    if user.has_role(Role.HOTLINE_OPERATOR):
+        seen |= Q(owner=user)
+        if user.site_id is not None:
+            seen |= Q(site_id=user.site_id, status=Callback.Status.OPEN)
+    if user.site is not None and user.has_role(Role.SUPERVISOR):
+        seen |= Q(site__path__startswith=user.site.path)
+    return Callback.objects.filter(seen)
+
+
+def due_callbacks_for(*, user: User) -> list[Callback]:
+    """The open callbacks the user sees: theirs first, then the site's; overdue first within
+    each, then by due time."""
+    now = timezone.now()
+    rows = list(
+        callbacks_visible_to(user=user)
+        .filter(status=Callback.Status.OPEN)
+        .select_related("site", "owner")
+        .order_by("due_at", "id")[:500]
+    )
+    rows.sort(key=lambda cb: (cb.owner_id != user.pk, cb.due_at >= now, cb.due_at, cb.id))
+    return rows
+
+
+def get_callback_for_user(*, user: User, callback_id: int) -> Callback:
+    return first_or_not_found(
+        callbacks_visible_to(user=user).select_related("site", "owner").filter(pk=callback_id)
+    )
+
+
 # --- end callbacks, handover (hot3) ---

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline import alert_views, views
+from hotline import alert_views, callback_views, views
 
 app_name = "hotline"
 urlpatterns = [
@@ -20,5 +20,11 @@ urlpatterns = [
     path("alerts/<int:alert_id>/", alert_views.AlertDetailView.as_view(), name="alert"),
     # --- end alerts, rota, crisis board (hot2) ---
     # --- callbacks, handover, wallboard (hot3) ---
+    path("callbacks/", callback_views.CallbackListView.as_view(), name="callbacks"),
+    path(
+        "callbacks/<int:callback_id>/outcome/",
+        callback_views.CallbackOutcomeView.as_view(),
+        name="callback-outcome",
+    ),
     # --- end callbacks, handover, wallboard (hot3) ---
 ]

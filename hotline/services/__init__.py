@@ -12,6 +12,15 @@ from hotline.services.alerts import (  # noqa: F401
     escalate_alerts,
     raise_alert,
 )
+
+# --- end alerts, rota (hot2) ---
+# --- callbacks, handover (hot3) ---
+from hotline.services.callbacks import (  # noqa: F401
+    due_for,
+    may_record,
+    plan_callback,
+    record_outcome,
+)
 from hotline.services.calls import (  # noqa: F401
     ACTIONS_BY_RISK,
     actions_for,
@@ -32,7 +41,4 @@ from hotline.services.rota import (  # noqa: F401
     shift_edit,
     shift_remove,
 )
-# --- end alerts, rota (hot2) ---
-
-# --- callbacks, handover (hot3) ---
 # --- end callbacks, handover (hot3) ---

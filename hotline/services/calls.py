@@ -27,6 +27,7 @@ from hotline import taxonomy
 from hotline.caller import caller_hash
 from hotline.models import Call, CallerFlag, CallIssue, MandatoryReport
 from hotline.services.alerts import raise_alert
+from hotline.services.callbacks import plan_callback
 from screening import scoring
 
 # What DOMAIN §3.2 asks the operator to do, by C-SSRS risk (the checklist shown after scoring).
@@ -305,6 +306,8 @@ def _after_call_saved(*, actor: User, call: Call) -> None:
     caller wanted one and consented. `call_saved` is the public name of this hook."""
     if call.crisis:
         raise_alert(actor=actor, call=call, site=call.site)
+    if call.callback_wanted and call.callback_consent:
+        plan_callback(actor=actor, call=call)
 
 
 call_saved = _after_call_saved

@@ -83,6 +83,10 @@ class Strategies:
             return st.booleans()
         if kind == "array":
             return st.lists(self.value(node.get("items", {})), max_size=3)
+        if kind == "object" and "properties" not in node:  # a map, e.g. the C-SSRS answers
+            extra = node.get("additionalProperties")
+            values = self.valid(extra) if isinstance(extra, dict) else st.none()
+            return st.dictionaries(st.text(max_size=12), values, max_size=3)
         if kind == "object":
             return self.body(node)
         if node.get("format") == "date":
