@@ -28,6 +28,25 @@ def _issue_choices() -> list[Any]:
     return groups
 
 
+# The call's fields the form edits, read from and written to the record by name.
+CALL_FIELDS = (
+    "channel",
+    "contact_type",
+    "caller_role",
+    "age_band",
+    "sex",
+    "region",
+    "summary",
+    "actions",
+    "referrals",
+    "crisis",
+    "callback_wanted",
+    "callback_consent",
+    "caller_name",
+    "caller_phone",
+)
+
+
 class CallForm(VersionedForm):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=Call.Channel.choices, widget=forms.RadioSelect
@@ -115,25 +134,7 @@ class CallForm(VersionedForm):
             name: {"yes": True, "no": False}.get(data.get(f"cssrs_{name}") or "")
             for name in CSSRS_QUESTIONS
         }
-        fields = {
-            name: data[name]
-            for name in (
-                "channel",
-                "contact_type",
-                "caller_role",
-                "age_band",
-                "sex",
-                "region",
-                "summary",
-                "actions",
-                "referrals",
-                "crisis",
-                "callback_wanted",
-                "callback_consent",
-                "caller_name",
-                "caller_phone",
-            )
-        }
+        fields = {name: data[name] for name in CALL_FIELDS}
         return {
             **fields,
             "issues": issues,
@@ -143,26 +144,7 @@ class CallForm(VersionedForm):
 
     @classmethod
     def initial_for(cls, call: Call) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            name: getattr(call, name)
-            for name in (
-                "version",
-                "channel",
-                "contact_type",
-                "caller_role",
-                "age_band",
-                "sex",
-                "region",
-                "summary",
-                "actions",
-                "referrals",
-                "crisis",
-                "callback_wanted",
-                "callback_consent",
-                "caller_name",
-                "caller_phone",
-            )
-        }
+        initial: dict[str, Any] = {name: getattr(call, name) for name in ("version", *CALL_FIELDS)}
         for position, issue in enumerate(call.issues.all(), start=1):
             initial[f"issue_{position}"] = f"{issue.category}:{issue.subcategory}"
         for name, value in (call.cssrs_answers or {}).items():

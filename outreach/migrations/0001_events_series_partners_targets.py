@@ -6,18 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import centre.field_rules
-
-TOPICS = [
-    ("emotion-management", "情绪管理", "Emotion management"),
-    ("study-stress", "学业压力", "Study stress"),
-    ("relationships", "人际关系", "Relationships"),
-    ("parent-child-communication", "亲子沟通", "Parent–child communication"),
-    ("crisis-recognition", "危机识别", "Crisis recognition"),
-    ("life-education", "生命教育", "Life education"),
-    ("bullying-prevention", "预防校园欺凌", "Bullying prevention"),
-    ("online-safety", "网络安全", "Online safety"),
-    ("sleep-exercise", "睡眠与运动", "Sleep & exercise"),
-]
+from outreach.topics import TOPICS
 
 
 def seed_topics(apps, schema_editor):
