@@ -21,8 +21,8 @@ ACTIVE_ALERT_STATUSES = (CrisisAlert.Status.OPEN, CrisisAlert.Status.ACKNOWLEDGE
 
 def call_visible_to(*, user: User) -> QuerySet[Call]:
     """An operator sees their own calls; a supervisor the calls of their site and the sites
-    below; the crisis team the calls behind an active alert of their site tree; anyone else
-    nothing."""
+    below; the crisis team the calls behind an active alert of their site tree; whoever an
+    active alert is assigned to, its call; anyone else nothing."""
     if not user.is_authenticated or not user.is_active:
         return Call.objects.none()
     seen = Q(pk__in=[])
@@ -37,6 +37,11 @@ def call_visible_to(*, user: User) -> QuerySet[Call]:
                 status__in=ACTIVE_ALERT_STATUSES, call__isnull=False
             ).values("call_id")
             seen |= tree & Q(pk__in=alerted)
+    # Whoever an active alert is assigned to (the on-call person may be outside the tree).
+    assigned = CrisisAlert.objects.filter(
+        assignee=user, status__in=ACTIVE_ALERT_STATUSES, call__isnull=False
+    ).values("call_id")
+    seen |= Q(pk__in=assigned)
     return Call.objects.filter(seen)
 
 

@@ -40,6 +40,20 @@ def test_the_crisis_team_sees_calls_behind_active_alerts_only(crisis, operator, 
     assert list(call_visible_to(user=crisis)) == [alerted]
 
 
+def test_whoever_an_active_alert_is_assigned_to_sees_its_call(olga, staff_at, make_call):
+    """The primary on call may sit outside the call's site tree (a rota falls back to the parent
+    site's, and a supervisor may assign anyone): the alert's call is theirs to see while active."""
+    elsewhere = staff_at("kai", "crisis_team", "K02")
+    call = make_call(olga)  # K01
+    alert = CrisisAlert.objects.create(
+        site=call.site, call=call, raised_by=olga, acknowledge_by=call.started_at,
+        assignee=elsewhere, status="open",
+    )  # fmt: skip
+    assert list(call_visible_to(user=elsewhere)) == [call]
+    CrisisAlert.objects.filter(pk=alert.pk).update(status="closed")
+    assert not call_visible_to(user=elsewhere).exists()
+
+
 @pytest.mark.parametrize("role_account", ["counsellor", "liaison", "stats", "auditor", "admin"])
 def test_everyone_else_sees_no_call(account, operator, make_call, role_account):
     make_call(operator)
