@@ -41,8 +41,8 @@ FIGURES = (
     Figure("trainings", _("Trainings"), Kind.SUMMED, frozenset({HEADLINE, SINCE}), monthly=True),
     Figure("trainees", _("Trainee-times"), Kind.SUMMED, frozenset({HEADLINE, SINCE}),
            monthly=True),
-    Figure("community_events", _("Community events by venue"), Kind.COUNTED,
-           frozenset({HEADLINE}), parts=VENUES),
+    # A breakdown: in the export, by venue (the page shows no breakdown, as for the others).
+    Figure("community_events", _("Community events by venue"), Kind.COUNTED, parts=VENUES),
     Figure("partner_services", _("Services for partners"), Kind.SUMMED,
            frozenset({HEADLINE, SINCE, TREND}), monthly=True),
     Figure("active_agreements", _("Partner agreements in force at the end"), Kind.STOCK,

@@ -1,5 +1,6 @@
 """The caseload's urgency order: risk, then the earliest due follow-up (the overdue first), then
-the newest. `Case.attention` is kept by a trigger on counselling_followup, so every path that
+the newest. (A due date beyond the integer's range, year 1 or 9999, is clamped: still due,
+1 at the least; GREATEST and LEAST skip a NULL, hence the CASE for no follow-up due.) `Case.attention` is kept by a trigger on counselling_followup, so every path that
 plans, moves, ends or deletes a follow-up — services, bulk updates, a cascade — keeps it."""
 
 from django.db import migrations, models
@@ -8,7 +9,8 @@ ATTENTION = """
 CREATE OR REPLACE FUNCTION counselling_case_attention() RETURNS trigger AS $$
 BEGIN
     UPDATE counselling_case c SET attention = COALESCE((
-        SELECT 2147483647 - floor(extract(epoch FROM min(f.due_at)) / 60)::integer
+        SELECT CASE WHEN min(f.due_at) IS NULL THEN 0 ELSE GREATEST(1, LEAST(2147483647,
+            2147483647 - floor(extract(epoch FROM min(f.due_at)) / 60)::bigint))::integer END
         FROM counselling_followup f WHERE f.case_id = c.id AND f.status = 'due'
     ), 0)
     WHERE c.id = NEW.case_id OR c.id = OLD.case_id;
@@ -19,7 +21,8 @@ CREATE TRIGGER counselling_case_attention
 AFTER INSERT OR DELETE OR UPDATE OF status, due_at, case_id ON counselling_followup
 FOR EACH ROW EXECUTE FUNCTION counselling_case_attention();
 UPDATE counselling_case c SET attention = COALESCE((
-    SELECT 2147483647 - floor(extract(epoch FROM min(f.due_at)) / 60)::integer
+    SELECT CASE WHEN min(f.due_at) IS NULL THEN 0 ELSE GREATEST(1, LEAST(2147483647,
+        2147483647 - floor(extract(epoch FROM min(f.due_at)) / 60)::bigint))::integer END
     FROM counselling_followup f WHERE f.case_id = c.id AND f.status = 'due'
 ), 0);
 """

@@ -35,6 +35,8 @@ NAVIGATION = {
         "/hotline/rota/",
         "/hotline/callbacks/",
         "/outreach/",
+        "/outreach/calendar/",
+        "/outreach/targets/",
         "/statistics/",
         "/reminders/",
         "/api/v1/docs/",
@@ -59,7 +61,7 @@ NAVIGATION = {
         "/hotline/rota/",
         "/api/v1/docs/",
     ],
-    "outreach": ["/outreach/", "/api/v1/docs/"],
+    "outreach": ["/outreach/", "/outreach/calendar/", "/outreach/targets/", "/api/v1/docs/"],
     "stats": ["/statistics/", "/api/v1/docs/"],
     "auditor": ["/audit/", "/api/v1/docs/"],
     "admin": ["/reminders/", "/admin/", "/api/v1/docs/"],
@@ -167,7 +169,10 @@ CORE_PAGE_QUERIES = {
     "counsellor": {"today": 15, "inbox": 8},  # a counsellor's home ("/" redirects there)
     "supervisor": {"home": 8, "reminders": 10},
     "auditor": {"home": 8, "audit-log": 8},  # keyset pager: no COUNT over the audit log
-    "stats": {"home": 8, "statistics": 91},  # grouped counts per figure and period, no per-row
+    "stats": {
+        "home": 8,
+        "statistics": 111,
+    },  # three providers: grouped counts per figure and period, no per-row
 }
 CORE_PAGES = {
     "home": "/",
