@@ -4,6 +4,8 @@ Three engineers share this file: keep additions inside your block."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -83,7 +85,7 @@ def get_own_draft_for_user(*, user: User, call_id: int) -> Call:
     )
 
 
-def caller_history(*, user: User, caller_hash: str) -> dict:
+def caller_history(*, user: User, caller_hash: str) -> dict[str, Any]:
     """Earlier saved calls from this caller within the user's site tree (never another site's),
     their open callbacks and an active abusive flag."""
     if not caller_hash or user.site is None:

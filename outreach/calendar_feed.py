@@ -10,9 +10,11 @@ from collections.abc import Iterable
 
 import icalendar
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone, translation
 
-from outreach.models import Event
+from centre.audit import audit_log
+from outreach.models import CalendarFeed, Event
 
 PAST_DAYS = 60
 AHEAD_DAYS = 366
@@ -61,3 +63,15 @@ def feed(events: Iterable[Event], *, language: str, host: str) -> bytes:
             item.add("sequence", event.version)
             calendar.add_component(item)
     return calendar.to_ical()
+
+
+def audit_feed_read(*, feed: CalendarFeed, events: int, request: HttpRequest) -> None:
+    """A calendar app reads the feed by its token, with no session: `audit_read` has no
+    signed-in reader to name, so the feed's owner is recorded as the reader, by id."""
+    audit_log(
+        actor=feed.user,
+        action="outreach.calendar_feed.read",
+        target=feed,
+        request=request,
+        data={"events": events},
+    )

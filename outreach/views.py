@@ -25,7 +25,7 @@ from django.utils.translation import get_language  # noqa: E402
 from django.utils.translation import gettext as gettext_now  # noqa: E402
 from django.views import View  # noqa: E402
 
-from centre.audit import audit_log, audit_read  # noqa: E402
+from centre.audit import audit_read  # noqa: E402
 from centre.forms import ServiceFormMixin  # noqa: E402
 from centre.paging import keyset_page  # noqa: E402
 from centre.parameters import BadParameter, id_parameter  # noqa: E402
@@ -239,13 +239,7 @@ class CalendarFeedView(View):
             .select_related("site", "topic", "school", "partner")
             .order_by("starts_at", "id")[: calendar_feed.MAX_EVENTS]
         )
-        audit_log(
-            actor=feed.user,
-            action="outreach.calendar_feed.read",
-            target=feed,
-            request=request,
-            data={"events": len(events)},
-        )
+        calendar_feed.audit_feed_read(feed=feed, events=len(events), request=request)
         body = calendar_feed.feed(
             events, language=feed.user.language or "zh-hans", host=request.get_host()
         )

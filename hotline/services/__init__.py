@@ -5,7 +5,7 @@ Three engineers share this file: keep additions inside your block."""
 # --- calls (hot1) ---
 # --- end calls (hot1) ---
 # --- alerts, rota (hot2) ---
-from hotline.services.alerts import (  # noqa: F401
+from hotline.services.alerts import (
     acknowledge,
     add_action,
     close,
@@ -15,13 +15,13 @@ from hotline.services.alerts import (  # noqa: F401
 
 # --- end alerts, rota (hot2) ---
 # --- callbacks, handover (hot3) ---
-from hotline.services.callbacks import (  # noqa: F401
+from hotline.services.callbacks import (
     due_for,
     may_record,
     plan_callback,
     record_outcome,
 )
-from hotline.services.calls import (  # noqa: F401
+from hotline.services.calls import (
     ACTIONS_BY_RISK,
     actions_for,
     call_draft_update,
@@ -34,11 +34,40 @@ from hotline.services.calls import (  # noqa: F401
     high_risk_warnings,
     mandatory_report_record,
 )
-from hotline.services.rota import (  # noqa: F401
+from hotline.services.rota import (
     on_call_now,
     rota_gaps,
     shift_add,
     shift_edit,
     shift_remove,
 )
+
 # --- end callbacks, handover (hot3) ---
+
+__all__ = [
+    "ACTIONS_BY_RISK",
+    "acknowledge",
+    "actions_for",
+    "add_action",
+    "call_draft_update",
+    "call_link_case",
+    "call_save",
+    "call_saved",
+    "call_start",
+    "caller_flag_set",
+    "close",
+    "cssrs_risk",
+    "due_for",
+    "escalate_alerts",
+    "high_risk_warnings",
+    "mandatory_report_record",
+    "may_record",
+    "on_call_now",
+    "plan_callback",
+    "raise_alert",
+    "record_outcome",
+    "rota_gaps",
+    "shift_add",
+    "shift_edit",
+    "shift_remove",
+]

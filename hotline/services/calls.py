@@ -135,7 +135,7 @@ def call_draft_update(*, actor: User, call: Call, fields: Mapping[str, Any]) -> 
     return call
 
 
-def _field(name: str) -> models.Field:
+def _field(name: str) -> models.Field[Any, Any]:
     field = Call._meta.get_field(name)
     if not isinstance(field, models.Field):
         raise TypeError(name)

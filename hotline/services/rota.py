@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,14 @@ def may_edit_rota(user: User, site: Site) -> bool:
     )
 
 
-def _check(*, actor: User, site: Site, role: str, starts_at, ends_at) -> None:
+def _check(
+    *,
+    actor: User,
+    site: Site,
+    role: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+) -> tuple[datetime.datetime, datetime.datetime]:
     if not may_edit_rota(actor, site):
         raise PermissionDenied
     if role not in RotaShift.Role.values:
@@ -43,6 +50,7 @@ def _check(*, actor: User, site: Site, role: str, starts_at, ends_at) -> None:
         raise ValidationError({"ends_at": _("A shift ends after it starts.")})
     if ends_at - starts_at > MAX_SHIFT:
         raise ValidationError({"ends_at": _("A shift lasts at most two days.")})
+    return starts_at, ends_at
 
 
 def _check_person(person: User, site: Site) -> None:
@@ -56,8 +64,18 @@ def _check_person(person: User, site: Site) -> None:
 
 
 @transaction.atomic
-def shift_add(*, actor: User, site: Site, person: User, role: str, starts_at, ends_at) -> RotaShift:
-    _check(actor=actor, site=site, role=role, starts_at=starts_at, ends_at=ends_at)
+def shift_add(
+    *,
+    actor: User,
+    site: Site,
+    person: User,
+    role: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+) -> RotaShift:
+    starts_at, ends_at = _check(
+        actor=actor, site=site, role=role, starts_at=starts_at, ends_at=ends_at
+    )
     _check_person(person, site)
     shift = RotaShift.objects.create(
         site=site, person=person, role=role, starts_at=starts_at, ends_at=ends_at, created_by=actor
@@ -73,9 +91,17 @@ def shift_add(*, actor: User, site: Site, person: User, role: str, starts_at, en
 
 @transaction.atomic
 def shift_edit(
-    *, actor: User, shift: RotaShift, person: User, role: str, starts_at, ends_at
+    *,
+    actor: User,
+    shift: RotaShift,
+    person: User,
+    role: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
 ) -> RotaShift:
-    _check(actor=actor, site=shift.site, role=role, starts_at=starts_at, ends_at=ends_at)
+    starts_at, ends_at = _check(
+        actor=actor, site=shift.site, role=role, starts_at=starts_at, ends_at=ends_at
+    )
     _check_person(person, shift.site)
     shift.person, shift.role, shift.starts_at, shift.ends_at = person, role, starts_at, ends_at
     shift.save(update_fields=["person", "role", "starts_at", "ends_at"])
@@ -108,7 +134,7 @@ class OnCall:
     site: Site | None  # whose rota answered (the site's or its parent's)
 
 
-def _covering(site: Site, at: datetime.datetime):
+def _covering(site: Site, at: datetime.datetime) -> QuerySet[RotaShift]:
     return (
         RotaShift.objects.filter(
             site=site, starts_at__lte=at, ends_at__gt=at, person__is_active=True

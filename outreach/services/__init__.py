@@ -54,3 +54,24 @@ from outreach.services.targets import remind_behind_targets as remind_behind_tar
 from outreach.services.targets import site_target_set as site_target_set
 
 # --- end out2 ---
+
+__all__ = [
+    "EVENT_FIELDS",
+    "NoConsentError",
+    "calendar_feed_end",
+    "calendar_feed_reset",
+    "can_edit_target",
+    "counselling_consent_in_force",
+    "event_cancel",
+    "event_create",
+    "event_mark_held",
+    "event_record_attendance",
+    "event_update",
+    "occurrence_times",
+    "participant_add",
+    "participant_remove",
+    "remind_behind_targets",
+    "series_cancel",
+    "series_create",
+    "site_target_set",
+]
