@@ -55,12 +55,14 @@ def local_date(value: datetime.date | datetime.datetime) -> datetime.date:
 PHONE = re.compile(r"\+?[0-9()][0-9 ()-]{4,30}", re.ASCII)
 
 
-def validate_phone(value: str) -> None:
-    if not PHONE.fullmatch(value.strip()):
-        raise ValidationError(
-            {"phone": _("Write the phone number in digits 0–9 (a leading + is allowed).")},
-            code="phone",
-        )
+def validate_phone(value: str, *, field: str | None = "phone") -> None:
+    """Refuse a number no gateway can dial, on `field` (a service's record field), or as a
+    plain error when `field` is None (a form's own clean_<field> method, which may not name
+    another field)."""
+    if PHONE.fullmatch(value.strip()):
+        return
+    message = _("Write the phone number in digits 0–9 (a leading + is allowed).")
+    raise ValidationError({field: message} if field else message, code="phone")
 
 
 def validate_birth_date(value: datetime.date) -> None:

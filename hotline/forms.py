@@ -120,7 +120,7 @@ class CallForm(VersionedForm):
     def clean_caller_phone(self) -> str:
         phone = self.cleaned_data["caller_phone"].strip()
         if phone:
-            field_rules.validate_phone(phone)
+            field_rules.validate_phone(phone, field=None)
         return phone
 
     def service_arguments(self) -> dict[str, Any]:

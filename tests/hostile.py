@@ -148,6 +148,8 @@ def build_world(account) -> World:
     Notification.objects.create(user=alice, title="t", link="/counselling/")
     return World(
         ids={
+            **_hotline_world(account),
+            **_outreach_world(account, site),
             "case_id": str(case.pk),
             "consent_id": str(consent.pk),
             "guardian_id": str(guardian.pk),
@@ -171,6 +173,75 @@ def build_world(account) -> World:
         },
         slugs={"action": ["concerns", "risk", "status", "nothing"]},
     )
+
+
+def _hotline_world(account) -> dict[str, str]:
+    """A high-risk call with its alert and callback, and a rota shift behind the alert."""
+    from hotline.models import Callback, CrisisAlert, RotaShift
+    from hotline.services import call_save, call_start
+
+    operator, crisis = account("operator"), account("crisis")
+    now = timezone.now()
+    shift = RotaShift.objects.create(
+        site=operator.site,
+        person=crisis,
+        role=RotaShift.Role.PRIMARY,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=8),
+        created_by=account("admin"),
+    )
+    call = call_start(actor=operator)
+    call = call_save(
+        actor=operator,
+        call=call,
+        expected_version=call.version,
+        contact_type="child_about_self",
+        cssrs_answers={"q1": True, "q2": True, "q3": True, "q4": True, "q5": False, "q6": False},
+        callback_wanted=True,
+        callback_consent=True,
+    )
+    alert = CrisisAlert.objects.get(call=call)
+    callback = Callback.objects.get(call=call)
+    return {
+        "call_id": str(call.pk),
+        "alert_id": str(alert.pk),
+        "callback_id": str(callback.pk),
+        "shift_id": str(shift.pk),
+    }
+
+
+def _outreach_world(account, site) -> dict[str, str]:
+    """A planned event at the coordinator's site, its series, and a calendar feed address."""
+    from outreach import services
+    from outreach.models import Event, Series
+    from outreach.topics import ensure_topics
+
+    ensure_topics()
+    coordinator = account("outreach")
+    series = services.series_create(
+        actor=coordinator,
+        site=coordinator.site,
+        kind=Event.Kind.PARENT_CLASS,
+        title="家长课堂",
+        topic=coordinator_topic(),
+        recurrence=Series.Recurrence.WEEKLY,
+        first_starts_at=timezone.now() + datetime.timedelta(days=1),
+        occurrences=2,
+    )
+    event = series.events.order_by("starts_at").first()
+    token = services.calendar_feed_reset(actor=coordinator)
+    return {
+        "event_id": str(event.pk),
+        "series_id": str(series.pk),
+        "site_id": str(site.pk),
+        "token": token,
+    }
+
+
+def coordinator_topic():
+    from outreach.models import Topic
+
+    return Topic.objects.order_by("pk").first()
 
 
 @dataclass(frozen=True)

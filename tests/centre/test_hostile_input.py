@@ -28,7 +28,18 @@ from tests.hostile import (
     upload,
 )
 
-WHO = ["anonymous", "counsellor", "supervisor", "liaison", "crisis", "stats", "auditor", "admin"]
+WHO = [
+    "anonymous",
+    "counsellor",
+    "supervisor",
+    "liaison",
+    "crisis",
+    "operator",
+    "outreach",
+    "stats",
+    "auditor",
+    "admin",
+]
 # HOSTILE_FULL=1: every principal sends every rotation of the hostile values to every route
 # (about ten minutes). By default (`make test`) principal k sends the k-th rotation and the k-th
 # other method: together they cover the same values at a fraction of the cost.
