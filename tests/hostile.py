@@ -148,8 +148,6 @@ def build_world(account) -> World:
     Notification.objects.create(user=alice, title="t", link="/counselling/")
     return World(
         ids={
-            **_hotline_world(account),
-            **_outreach_world(account, site),
             "case_id": str(case.pk),
             "consent_id": str(consent.pk),
             "guardian_id": str(guardian.pk),
@@ -170,6 +168,8 @@ def build_world(account) -> World:
             "content_type_id": "1",
             "user_id": str(alice.pk),
             "id": str(alice.pk),
+            **_hotline_world(account),
+            **_outreach_world(account, site),
         },
         slugs={"action": ["concerns", "risk", "status", "nothing"]},
     )
