@@ -159,6 +159,7 @@ def test_small_counts_are_masked_below_the_network(client, calls):
     assert k01["totals"]["crisis_alerts"] == "<5"
     assert k01["totals"]["alerts_acknowledged_in_time"] == "*"  # shares stay at the network
     assert k01["totals"]["hotline_calls_by_issue"] == "*"  # breakdowns too
+    assert k01["totals"]["hotline_median_talk_seconds"] == "*"  # and the median (of one call)
     assert k01["months"]["2026-04"]["hotline_calls"] == "<5"
     network = export(client, APRIL)
     assert network["totals"]["hotline_calls"] == 3  # the network is exact
@@ -210,3 +211,29 @@ def test_the_roll_up_agrees_with_the_records_after_a_change(calls):
         statistics.rollup_refresh()
         assert not StaleMonth.objects.filter(provider="hotline").exists()
         assert statistics.trend(window)["2026-04"]["hotline_calls"] == 4  # from the roll-up
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "share_label"),
+    [
+        ("zh-hans", "热线来电（有效来电）", "危机警报按时确认率"),
+        ("en", "Hotline calls (data contacts)", "Crisis alerts acknowledged in time"),
+    ],
+)
+def test_the_statistics_page_shows_the_hotline_figures_in_both_languages(
+    client, calls, language, label, share_label
+):
+    switch_to(client, "stats")
+    client.cookies["portal_language"] = language
+    with time_machine.travel(at(2026, 5, 2), tick=False):
+        html = client.get("/statistics/", {"from": "2026-04", "to": "2026-04"}).text
+        empty = client.get("/statistics/", {"from": "2026-01", "to": "2026-01"}).text
+    figures_list = html.split('id="figures"')[1].split("</dl>")[0]
+    assert label in figures_list
+    assert share_label in figures_list
+    assert "<dd>600</dd>" in figures_list  # the median talk time, exact for the network
+    assert "<dd>33%</dd>" in figures_list  # one alert of three acknowledged in time
+    # A month without calls: no median and no share, shown as a dash (never "None").
+    empty_list = empty.split('id="figures"')[1].split("</dl>")[0]
+    assert "None" not in empty_list
+    assert "<dd>—</dd>" in empty_list
