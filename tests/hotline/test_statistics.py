@@ -237,3 +237,11 @@ def test_the_statistics_page_shows_the_hotline_figures_in_both_languages(
     empty_list = empty.split('id="figures"')[1].split("</dl>")[0]
     assert "None" not in empty_list
     assert "<dd>—</dd>" in empty_list
+
+
+def test_the_export_of_a_month_without_calls_has_no_median_and_no_share(client, calls):
+    switch_to(client, "stats")
+    january = export(client, ("2026-01", "2026-01"))
+    assert january["totals"]["hotline_calls"] == 0
+    assert january["totals"]["hotline_median_talk_seconds"] in (None, "")
+    assert january["totals"]["alerts_acknowledged_in_time"] in (None, "")
