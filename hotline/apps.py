@@ -80,6 +80,7 @@ class HotlineConfig(AppConfig):
         **ALERT_MESSAGE_TEMPLATES,  # alerts (hot2)
     }
     workspace = Workspace(view="hotline.views.WorkspaceView", url_name="hotline:home", order=30)
+    statistics_provider = "hotline.statistics"  # statistics (hstats)
     navigation = (
         # --- calls (hot1) ---
         NavigationItem(

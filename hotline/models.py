@@ -174,6 +174,12 @@ class Call(models.Model):
                 name="hotline_call_caller_started",
                 condition=~models.Q(caller_phone_hash=""),
             ),
+            # The statistics (hotline.statistics): saved calls of a window, the whole network.
+            models.Index(
+                fields=["started_at"],
+                name="hotline_call_saved_started",
+                condition=models.Q(status="saved"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -371,7 +377,8 @@ class CrisisAlert(models.Model):
         verbose_name = _("crisis alert")
         verbose_name_plural = _("crisis alerts")
         indexes = [
-            models.Index(fields=["site", "status", "raised_at"], name="hotline_alert_site_status")
+            models.Index(fields=["site", "status", "raised_at"], name="hotline_alert_site_status"),
+            models.Index(fields=["raised_at"], name="hotline_alert_raised"),  # the statistics
         ]
 
     def __str__(self) -> str:
@@ -449,6 +456,13 @@ class Callback(models.Model):
         indexes = [
             models.Index(fields=["site", "status", "due_at"], name="hotline_callback_site_due"),
             models.Index(fields=["owner", "status", "due_at"], name="hotline_callback_owner_due"),
+            # The statistics: callbacks due, and done, in a window.
+            models.Index(fields=["due_at"], name="hotline_callback_due"),
+            models.Index(
+                fields=["done_at"],
+                name="hotline_callback_done",
+                condition=models.Q(status="done"),
+            ),
         ]
 
     def __str__(self) -> str:

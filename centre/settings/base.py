@@ -325,6 +325,9 @@ FOLLOW_UP_ESCALATION_DAYS = env.read_int("FOLLOW_UP_ESCALATION_DAYS", default=2)
 HOTLINE_ACKNOWLEDGE_MINUTES = env.read_int("HOTLINE_ACKNOWLEDGE_MINUTES", default=5, minimum=1)
 HOTLINE_ESCALATION_MINUTES = env.read_int("HOTLINE_ESCALATION_MINUTES", default=5)
 HOTLINE_LEAD_USERNAMES = env.read_list("HOTLINE_LEAD_USERNAMES", default="")
+# Hotline records (calls and crisis alerts) are kept at least 3 years (DOMAIN.md §3.1, §5.5: the
+# NHC hotline guide): a shorter period stops start-up.
+HOTLINE_RETENTION_YEARS = env.read_int("HOTLINE_RETENTION_YEARS", default=3, minimum=3)
 
 # Roster uploads (README "Screening"): refused above these sizes, before anything is unpacked.
 ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)

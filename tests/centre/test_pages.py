@@ -171,8 +171,8 @@ CORE_PAGE_QUERIES = {
     "auditor": {"home": 8, "audit-log": 8},  # keyset pager: no COUNT over the audit log
     "stats": {
         "home": 8,
-        "statistics": 111,
-    },  # three providers: grouped counts per figure and period, no per-row
+        "statistics": 141,
+    },  # four providers: grouped counts per figure and period, no per-row
 }
 CORE_PAGES = {
     "home": "/",

@@ -68,7 +68,7 @@ def record_tables_read(queries) -> list[str]:
     return [
         query["sql"]
         for query in queries
-        if "counselling_" in query["sql"] or "screening_" in query["sql"]
+        if any(f"{app}_" in query["sql"] for app in ("counselling", "screening", "hotline"))
     ]
 
 
