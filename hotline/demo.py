@@ -334,7 +334,8 @@ def _callbacks(
     calls: list[Call], operator: User, rng: random.Random, now: datetime.datetime
 ) -> int:
     """Each call whose caller wanted one and consented: done or not reached when it was due
-    before today, open (some overdue) for the last few days' calls."""
+    before today (a few of the last ten days' still open, overdue), open for the last few days'
+    calls."""
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     rows = []
     for call in calls:
@@ -344,7 +345,8 @@ def _callbacks(
         urgent = call.risk in (Call.Risk.HIGH, Call.Risk.MODERATE)
         due = ended + datetime.timedelta(hours=24 if urgent else 72)
         callback = Callback(call=call, site_id=call.site_id, owner=operator, due_at=due)
-        if due < today and rng.random() < 0.97:  # the rest are overdue, still open
+        recent = due > today - datetime.timedelta(days=10)
+        if due < today and (not recent or rng.random() < 0.7):  # a few recent ones overdue
             callback.status = (
                 Callback.Status.DONE if rng.random() < 0.88 else Callback.Status.NOT_REACHED
             )
