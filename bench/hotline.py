@@ -117,6 +117,13 @@ def _staff(username: str, role: str, site: Any) -> Any:
     return user
 
 
+def _county_supervisor() -> Any:
+    from centre.models import Site, User
+
+    user = User.objects.filter(username="bench-supervisor-bh01").first()
+    return user or _staff("bench-supervisor-bh01", "supervisor", Site.objects.get(code="BH01"))
+
+
 def _rota() -> None:
     """The bench crisis member primary and the backup on call at the root now (renewed)."""
     from django.utils import timezone
@@ -161,6 +168,8 @@ def save_and_list() -> None:
 
     operator = User.objects.get(username="bench-op007")
     supervisor = User.objects.get(username="bench-supervisor")
+    county_supervisor = _county_supervisor()
+    crisis = User.objects.get(username="bench-crisis")
 
     def save_call() -> None:
         call = call_start(actor=operator)
@@ -225,6 +234,10 @@ def save_and_list() -> None:
              common.timed(page, REPEAT), "< 50 ms"),
             ("supervisor's call list of the tree (1M), first page",
              common.timed(call_list(supervisor), REPEAT), "< 50 ms"),
+            ("county supervisor's call list (1 call in 11), first page",
+             common.timed(call_list(county_supervisor), REPEAT), "< 50 ms"),
+            ("crisis team's call list (calls behind active alerts)",
+             common.timed(call_list(crisis), REPEAT), "< 50 ms"),
         ],
     )  # fmt: skip
     print(
