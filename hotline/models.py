@@ -169,6 +169,8 @@ class Call(models.Model):
                 fields=["operator", "-started_at", "-id"], name="hotline_call_operator_started"
             ),
             models.Index(fields=["site", "-started_at", "-id"], name="hotline_call_site_started"),
+            # A supervisor's list spans sites (a path prefix): newest first over every call.
+            models.Index(fields=["-started_at", "-id"], name="hotline_call_started"),
             models.Index(
                 fields=["caller_phone_hash", "-started_at"],
                 name="hotline_call_caller_started",
