@@ -22,7 +22,14 @@ OUT1_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "outreach_coordinator": OUT1_EVENT_WORK,
     "supervisor": OUT1_EVENT_WORK,
 }
-OUT1_NAVIGATION: tuple[NavigationItem, ...] = ()
+OUT1_NAVIGATION: tuple[NavigationItem, ...] = (
+    NavigationItem(
+        _("Outreach events"),
+        "outreach:events",
+        frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR}),
+        order=40,
+    ),
+)
 # --- end out1 ---
 
 # --- out2 --- calendar, targets, statistics
