@@ -28,7 +28,7 @@ from tests.hostile import HOSTILE_JSON, HUGE_ID, MISSING_ID, Prober
 RECENT = datetime.datetime(2020, 1, 1)  # noqa: DTZ001 (sent as written)
 SOON = datetime.datetime(2031, 12, 31)  # noqa: DTZ001
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "300"))
-WHO = ["counsellor", "counsellor2", "supervisor", "crisis", "liaison", "stats"]
+WHO = ["counsellor", "counsellor2", "supervisor", "crisis", "liaison", "stats", "outreach"]
 HOSTILE_VALUES = st.sampled_from(HOSTILE_JSON)
 TAMPERED_CURSORS = [
     base64.b64encode(text.encode()).decode()
