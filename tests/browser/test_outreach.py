@@ -84,3 +84,42 @@ def test_plan_a_recurring_parent_class_and_record_attendance_at_the_door(
     after = k01_parent_progress(page)
     assert after.startswith("1 held"), after
     screenshot(page, "outreach-targets-after")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_event_pages_fit_a_phone(phone_page, sign_in, live_server, topics, language):
+    from centre.models import Site, User
+    from outreach.models import Event, Topic
+
+    coordinator = User.objects.get(username="outreach")
+    event = Event.objects.create(
+        site=Site.objects.get(code="K01-S001"),
+        kind=Event.Kind.GROUP_THERAPY,
+        title="情绪管理小组（第一次）",
+        topic=Topic.objects.get(code="emotion-management"),
+        starts_at=timezone.now(),
+        created_by=coordinator,
+        report="小组成员讨论了如何识别情绪。" * 10,
+    )
+    event.facilitators.add(coordinator)
+    phone_page.context.add_cookies(
+        [{"name": "portal_language", "value": language, "url": live_server.url}]
+    )
+    sign_in(phone_page, "outreach")
+    pages = [
+        "/outreach/events/",
+        "/outreach/events/new/",
+        "/outreach/series/new/",
+        f"/outreach/events/{event.pk}/",
+        f"/outreach/events/{event.pk}/edit/",
+        f"/outreach/events/{event.pk}/cancel/",
+        f"/outreach/events/{event.pk}/attendance/",
+        "/outreach/calendar/",
+    ]
+    for path in pages:
+        phone_page.goto(path)
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        if path.endswith(("/new/", f"/{event.pk}/")):
+            name = path.strip("/").replace("/", "-")
+            screenshot(phone_page, f"{name}-{language}")

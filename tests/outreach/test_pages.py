@@ -386,3 +386,19 @@ def test_the_calendar_links_to_the_event_page(client, station_event):
     sign_in(client, "outreach")
     page = client.get("/outreach/calendar/")
     assert f'href="/outreach/events/{station_event.pk}/"' in page.text
+
+
+def test_the_list_and_the_api_take_as_many_queries_for_fifty_events_as_for_one(
+    client, coordinator, topic, k01, alice
+):
+    from tests.support.queries import count_queries
+
+    first = plan(k01, by=coordinator, topic=topic)
+    first.facilitators.add(alice, coordinator)
+    sign_in(client, "outreach")
+    urls = ["/outreach/events/", "/api/v1/outreach/events/", f"/outreach/events/{first.pk}/"]
+    one = [count_queries(client, url) for url in urls]
+    for _number in range(49):
+        event = plan(k01, by=coordinator, topic=topic, school=None)
+        event.facilitators.add(alice)
+    assert [count_queries(client, url) for url in urls] == one
