@@ -172,3 +172,34 @@ def test_the_events_are_in_the_schema(client, coordinator):
     for path in ("/api/v1/outreach/events/", "/api/v1/outreach/events/{event_id}/attendance/"):
         assert path in schema
     assert "OutreachEventInput" in schema
+
+
+def test_a_facilitator_reads_and_counts_the_events_they_run_but_does_not_plan(
+    client, event, alice, topic
+):
+    event.facilitators.add(alice)
+    sign_in(client, "counsellor")
+    listed = client.get(f"{API}/events/")
+    assert [row["id"] for row in listed.json()["results"]] == [event.pk]
+    counted = client.post(
+        f"{API}/events/{event.pk}/attendance/",
+        {"version": 1, "students": 120},
+        content_type="application/json",
+    )
+    assert counted.status_code == 200
+    change = client.patch(
+        f"{API}/events/{event.pk}/", {"version": 2, "title": "x"}, content_type="application/json"
+    )
+    assert change.status_code == 403
+    plan = {
+        "site": event.site_id,
+        "kind": "parent_class",
+        "title": "x",
+        "topic": topic.pk,
+        "starts_at": "2026-12-20T19:00",
+    }
+    assert client.post(f"{API}/events/", plan, content_type="application/json").status_code == 403
+    client.logout()
+    sign_in(client, "counsellor2")
+    assert client.get(f"{API}/events/").json()["results"] == []
+    assert client.get(f"{API}/events/{event.pk}/").status_code == 404
