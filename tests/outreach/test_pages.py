@@ -402,3 +402,35 @@ def test_the_list_and_the_api_take_as_many_queries_for_fifty_events_as_for_one(
         event = plan(k01, by=coordinator, topic=topic, school=None)
         event.facilitators.add(alice)
     assert [count_queries(client, url) for url in urls] == one
+
+
+@pytest.mark.parametrize(
+    "spoiled",
+    [
+        {"starts_at": "0001-01-01T00:00"},
+        {"starts_at": "9999-12-31T23:59"},
+        {"starts_at": "2026-02-30T10:00"},
+        {"title": "家长\x00课堂"},
+        {"title": "x" * 5000},
+        {"topic": "99999999999999999999"},
+        {"site": "²"},
+        {"facilitators": ["-1"]},
+        {"duration_minutes": "1e9"},
+        {"kind": ""},
+    ],
+)
+def test_hostile_plans_are_a_400_never_a_500(client, coordinator, topic, k01, spoiled):
+    sign_in(client, "outreach")
+    form = {
+        "kind": "parent_class",
+        "title": "家长课堂",
+        "topic": topic.pk,
+        "site": k01.pk,
+        "starts_at": "2026-12-20T19:00",
+        "duration_minutes": "90",
+    }
+    assert client.post("/outreach/events/new/", {**form, **spoiled}).status_code == 400
+    series = {**form, "recurrence": "weekly", "occurrences": "3", **spoiled}
+    series["first_starts_at"] = series.pop("starts_at")
+    assert client.post("/outreach/series/new/", series).status_code == 400
+    assert not Event.objects.exists()
