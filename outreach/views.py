@@ -11,6 +11,16 @@ class WorkspaceView(centre_views.WorkspaceView):
         "School lectures, parent classes, group counselling, trainings and community events, with "
         "their attendance."
     )
+    template_name = "outreach/workspace.html"
+
+    def get_context_data(self, **kwargs: "Any") -> "dict[str, Any]":
+        """This month at a glance (out1): the own site's target progress, the sites behind
+        below it, and the month's events, each linking to its page."""
+        from outreach.workspace import month_at_a_glance
+
+        context = super().get_context_data(**kwargs)
+        context.update(month_at_a_glance(self.request))
+        return context
 
 
 # --- out2 --- calendar and its feed, monthly targets

@@ -83,6 +83,12 @@ def test_plan_a_recurring_parent_class_and_record_attendance_at_the_door(
     # The target board has moved: one parent class held this month.
     after = k01_parent_progress(page)
     assert after.startswith("1 held"), after
+    page.goto("/outreach/")
+    assert (
+        page.locator("#own-progress .parent-progress")
+        .inner_text()
+        .startswith("Parent classes: 1 held")
+    )
     screenshot(page, "outreach-targets-after")
 
 

@@ -434,3 +434,19 @@ def test_hostile_plans_are_a_400_never_a_500(client, coordinator, topic, k01, sp
     series["first_starts_at"] = series.pop("starts_at")
     assert client.post("/outreach/series/new/", series).status_code == 400
     assert not Event.objects.exists()
+
+
+def test_the_outreach_page_shows_the_month_at_a_glance(client, coordinator, topic, k01):
+    from outreach import targets
+
+    held = plan(k01, by=coordinator, topic=topic, status=Event.Status.HELD)
+    Event.objects.filter(pk=held.pk).update(starts_at=targets.month_bounds(targets.this_month())[0])
+    sign_in(client, "outreach", language="en")
+    page = client.get("/outreach/")
+    assert page.status_code == 200
+    assert page.context["progress"].parent_held == 1
+    assert f'href="/outreach/events/{held.pk}/"' in page.text
+    assert "1 held, 0 planned of 2" in page.text
+    # K01's two stations hold nothing this month: both are behind.
+    assert page.context["sites_behind"] == 2
+    assert AuditEntry.objects.filter(action="outreach.event.listed", actor=coordinator).exists()
