@@ -113,6 +113,7 @@ def test_the_event_pages_fit_a_phone(phone_page, sign_in, live_server, topics, l
     )
     sign_in(phone_page, "outreach")
     pages = [
+        "/outreach/",
         "/outreach/events/",
         "/outreach/events/new/",
         "/outreach/series/new/",
