@@ -1,8 +1,17 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from outreach import apis
 
 app_name = "outreach-api"
 urlpatterns: list[URLPattern | URLResolver] = [
     # --- out1 --- events, attendance
+    path("events/", apis.EventListApi.as_view(), name="events"),
+    path("events/<int:event_id>/", apis.EventDetailApi.as_view(), name="event"),
+    path(
+        "events/<int:event_id>/attendance/",
+        apis.EventAttendanceApi.as_view(),
+        name="event-attendance",
+    ),
     # --- end out1 ---
     # --- out2 ---
     # --- end out2 ---

@@ -21,8 +21,18 @@ OUT1_EVENT_WORK = [
 OUT1_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "outreach_coordinator": OUT1_EVENT_WORK,
     "supervisor": OUT1_EVENT_WORK,
+    # A counsellor reads and records the attendance of the events they facilitate (the API's
+    # model permissions; which events is outreach.selectors' business, planning the services').
+    "counsellor": ["outreach.view_event", "outreach.change_event"],
 }
-OUT1_NAVIGATION: tuple[NavigationItem, ...] = ()
+OUT1_NAVIGATION: tuple[NavigationItem, ...] = (
+    NavigationItem(
+        _("Outreach events"),
+        "outreach:events",
+        frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR}),
+        order=40,
+    ),
+)
 # --- end out1 ---
 
 # --- out2 --- calendar, targets, statistics

@@ -11,6 +11,16 @@ class WorkspaceView(centre_views.WorkspaceView):
         "School lectures, parent classes, group counselling, trainings and community events, with "
         "their attendance."
     )
+    template_name = "outreach/workspace.html"
+
+    def get_context_data(self, **kwargs: "Any") -> "dict[str, Any]":
+        """This month at a glance (out1): the own site's target progress, the sites behind
+        below it, and the month's events, each linking to its page."""
+        from outreach.workspace import month_at_a_glance
+
+        context = super().get_context_data(**kwargs)
+        context.update(month_at_a_glance(self.request))
+        return context
 
 
 # --- out2 --- calendar and its feed, monthly targets
@@ -252,3 +262,424 @@ class CalendarFeedView(View):
 from outreach.models import CalendarFeed  # noqa: E402
 
 # --- end out2 ---
+
+# --- out1 --- events, series, attendance, participants
+# isort: split
+
+from typing import Any  # noqa: E402
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
+
+from centre.errors import NotFoundError  # noqa: E402
+from centre.forms import refusal_message  # noqa: E402
+from centre.http import SignedInRequest  # noqa: E402
+from centre.roles import CLINICIAN_ROLES, has_any_role  # noqa: E402
+from outreach import forms as event_forms  # noqa: E402
+from outreach.models import Event, EventKind, Series  # noqa: E402
+
+EVENT_READERS = selectors.EVENT_ROLES
+EVENT_PLANNERS = selectors.EVENT_PLANNER_ROLES
+
+
+def _event_filters(request: SignedInRequest) -> dict[str, Any]:
+    kind = request.GET.get("kind", "").strip()
+    status = request.GET.get("status", "").strip()
+    if kind and kind not in EventKind.values:
+        raise BadParameter("kind", gettext_now("Choose a kind of event from the list."))
+    if status and status not in Event.Status.values:
+        raise BadParameter("status", gettext_now("Choose a status from the list."))
+    month = _month_parameter(request) if request.GET.get("month", "").strip() else None
+    return {"kind": kind, "status": status, "month": month}
+
+
+class EventListView(RoleRequiredMixin, View):
+    """The events of the user's site tree (a facilitator: those they run), the latest first,
+    filtered by kind, status and month, in keyset pages."""
+
+    roles = EVENT_READERS
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        filters = _event_filters(request)
+        events = selectors.event_list(user=request.user, **filters)
+        page = keyset_page(events, request.GET, order=("starts_at", "id"))
+        audit_read(request, "outreach.event.listed", page.object_list)
+        query = "&".join(
+            f"{name}={value:%Y-%m}" if name == "month" else f"{name}={value}"
+            for name, value in filters.items()
+            if value
+        )
+        return render(
+            request,
+            "outreach/event_list.html",
+            {
+                "page": page,
+                "events": page.object_list,
+                "query": query,
+                "filters": filters,
+                "kinds": EventKind.choices,
+                "statuses": Event.Status.choices,
+                "may_plan": selectors.user_may_plan_events(user=request.user),
+                "language": get_language() or "zh-hans",
+            },
+        )
+
+
+class EventCreateView(ServiceFormMixin, RoleRequiredMixin, View):
+    roles = EVENT_PLANNERS
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        form = event_forms.EventForm(user=request.user)
+        return self._render(request, form)
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        form = event_forms.EventForm(request.POST, user=request.user)
+        outcome = self.submit(
+            form, lambda: services.event_create(actor=request.user, **form.service_arguments())
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The event is planned."))
+            return redirect("outreach:event", event_id=outcome.value.pk)
+        return self._render(request, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request: SignedInRequest, form: Any, status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            "outreach/event_form.html",
+            {
+                "form": form,
+                "event": None,
+                "kinds_with_venue": ["community_event", "partner_service"],
+            },
+            status=status,
+        )
+
+
+def _event(request: SignedInRequest, event_id: int) -> Event:
+    return selectors.get_event_for_user(user=request.user, event_id=event_id)
+
+
+def _participants_shown(request: SignedInRequest, event: Event) -> list[Any] | None:
+    """The participant list for a clinician who may see every listed case; None otherwise (the
+    page then shows the count alone)."""
+    if not event.is_group or not has_any_role(request.user, CLINICIAN_ROLES):
+        return None
+    return selectors.participant_list_for_user(user=request.user, event=event)
+
+
+class EventDetailView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """An event: what is planned, its attendance and report; for a group, its participants
+    (only to a clinician who may see each of their cases)."""
+
+    roles = EVENT_READERS
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = _event(request, event_id)
+        return self._render(request, event, event_forms.ParticipantAddForm())
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        """Add a participant (a case the clinician sees, with a consent in force)."""
+        event = _event(request, event_id)
+        if not event.is_group or not has_any_role(request.user, CLINICIAN_ROLES):
+            raise PermissionDenied
+        form = event_forms.ParticipantAddForm(request.POST)
+
+        def add() -> Any:
+            case = selectors.get_case_for_participation(
+                user=request.user, case_id=form.cleaned_data["case"]
+            )
+            return services.participant_add(actor=request.user, event=event, case=case)
+
+        if form.is_valid():
+            try:
+                outcome = self.call_service(form, add)
+            except NotFoundError:
+                # A case one may not see is answered like one that does not exist.
+                form.add_error("case", gettext_now("No case with this number that you may see."))
+                return self._render(request, event, form, status=400)
+            if outcome.saved:
+                messages.success(request, gettext_now("The participant is added."))
+                return redirect("outreach:event", event_id=event.pk)
+            return self._render(request, event, form, status=outcome.status)
+        return self._render(request, event, form, status=400)
+
+    def _render(
+        self, request: SignedInRequest, event: Event, form: Any, status: int = 200
+    ) -> HttpResponse:
+        participants = _participants_shown(request, event)
+        audit_read(request, "outreach.event.viewed", event)
+        if participants:
+            audit_read(request, "outreach.participant.listed", [p.case for p in participants])
+        return render(
+            request,
+            "outreach/event_detail.html",
+            {
+                "event": event,
+                "participants": participants,
+                "participant_count": event.participants.count() if event.is_group else 0,
+                "may_plan": selectors.user_may_plan_events(user=request.user),
+                "may_add": event.is_group
+                and event.status != Event.Status.CANCELLED
+                and has_any_role(request.user, CLINICIAN_ROLES),
+                "form": form,
+                "language": get_language() or "zh-hans",
+            },
+            status=status,
+        )
+
+
+class EventEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Edit one event (a series' session alone), at the version read."""
+
+    roles = EVENT_PLANNERS
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = _event(request, event_id)
+        form = event_forms.EventEditForm(
+            initial=event_forms.EventEditForm.initial_for(event), user=request.user
+        )
+        return self._render(request, event, form)
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = _event(request, event_id)
+        form = event_forms.EventEditForm(request.POST, user=request.user)
+        outcome = self.submit(
+            form,
+            lambda: services.event_update(
+                actor=request.user,
+                event=event,
+                expected_version=form.cleaned_data["version"],
+                **form.service_arguments(),
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The event is saved."))
+            return redirect("outreach:event", event_id=event.pk)
+        if outcome.conflict:
+            event.refresh_from_db()
+        return self._render(request, event, form, status=outcome.status)
+
+    @staticmethod
+    def _render(
+        request: SignedInRequest, event: Event, form: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "outreach/event_form.html",
+            {"form": form, "event": event},
+            status=status,
+        )
+
+
+class EventCancelView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Cancel a planned event, after a confirmation."""
+
+    roles = EVENT_PLANNERS
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = _event(request, event_id)
+        form = event_forms.CancelForm(initial={"version": event.version})
+        return self._render(request, event, form)
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = _event(request, event_id)
+        form = event_forms.CancelForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.event_cancel(
+                actor=request.user, event=event, expected_version=form.cleaned_data["version"]
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The event is cancelled."))
+            return redirect("outreach:event", event_id=event.pk)
+        return self._render(request, event, form, status=outcome.status)
+
+    @staticmethod
+    def _render(
+        request: SignedInRequest, event: Event, form: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request, "outreach/event_cancel.html", {"form": form, "event": event}, status=status
+        )
+
+
+class EventAttendanceView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """The counts by audience, typed on a phone at the door (big inputs, a numeric keyboard).
+    Facilitators record them as well as planners."""
+
+    roles = EVENT_READERS
+    template = "outreach/event_attendance.html"
+    form_class: Any = event_forms.AttendanceForm
+    saved_message = _("The attendance is saved.")
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = _event(request, event_id)
+        form = self.form_class(initial=self.form_class.initial_for(event))
+        return self._render(request, event, form)
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = _event(request, event_id)
+        form = self.form_class(request.POST)
+        outcome = self.submit(form, lambda: self.save(request, event, form))
+        if outcome.saved:
+            messages.success(request, str(self.saved_message))
+            return redirect("outreach:event", event_id=event.pk)
+        if outcome.conflict:
+            event.refresh_from_db()
+        return self._render(request, event, form, status=outcome.status)
+
+    @staticmethod
+    def save(request: SignedInRequest, event: Event, form: Any) -> Event:
+        return services.event_record_attendance(
+            actor=request.user,
+            event=event,
+            expected_version=form.cleaned_data["version"],
+            **form.counts(),
+        )
+
+    def _render(
+        self, request: SignedInRequest, event: Event, form: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(request, self.template, {"form": form, "event": event}, status=status)
+
+
+class EventHeldView(EventAttendanceView):
+    """Mark an event held, with a short report and its attendance."""
+
+    template = "outreach/event_held.html"
+    form_class = event_forms.HeldForm
+    saved_message = _("The event is marked held.")
+
+    @staticmethod
+    def save(request: SignedInRequest, event: Event, form: Any) -> Event:
+        return services.event_mark_held(
+            actor=request.user,
+            event=event,
+            expected_version=form.cleaned_data["version"],
+            report=form.cleaned_data.get("report") or "",
+            **form.counts(),
+        )
+
+
+class ParticipantRemoveView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Take a participant off a group's list, after a confirmation."""
+
+    roles = CLINICIAN_ROLES
+
+    def _participant(self, request: SignedInRequest, event_id: int, participant_id: int) -> Any:
+        event = _event(request, event_id)
+        participant = selectors.get_participant_for_user(
+            user=request.user, event=event, participant_id=participant_id
+        )
+        return event, participant
+
+    def get(self, request: SignedInRequest, event_id: int, participant_id: int) -> HttpResponse:
+        event, participant = self._participant(request, event_id, participant_id)
+        audit_read(request, "outreach.participant.viewed", participant.case)
+        return render(
+            request,
+            "outreach/participant_remove.html",
+            {"event": event, "participant": participant},
+        )
+
+    def post(self, request: SignedInRequest, event_id: int, participant_id: int) -> HttpResponse:
+        event, participant = self._participant(request, event_id, participant_id)
+        outcome = self.call_service(
+            None, lambda: services.participant_remove(actor=request.user, participant=participant)
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The participant is taken off the list."))
+        else:
+            messages.error(request, refusal_message(outcome))
+        return redirect("outreach:event", event_id=event.pk)
+
+
+class SeriesCreateView(ServiceFormMixin, RoleRequiredMixin, View):
+    """A recurring series, made once: its sessions are then edited or cancelled alone."""
+
+    roles = EVENT_PLANNERS
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        return self._render(request, event_forms.SeriesForm(user=request.user))
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        form = event_forms.SeriesForm(request.POST, user=request.user)
+        outcome = self.submit(
+            form, lambda: services.series_create(actor=request.user, **form.service_arguments())
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The series and its sessions are planned."))
+            return redirect("outreach:series", series_id=outcome.value.pk)
+        return self._render(request, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request: SignedInRequest, form: Any, status: int = 200) -> HttpResponse:
+        return render(request, "outreach/series_form.html", {"form": form}, status=status)
+
+
+def _series_events(request: SignedInRequest, series: Series) -> QuerySet[Event]:
+    return (
+        selectors.event_visible_to(user=request.user)
+        .filter(series=series)
+        .select_related("site", "topic")
+        .order_by("starts_at", "id")
+    )
+
+
+class SeriesDetailView(RecordRoleRequiredMixin, View):
+    roles = EVENT_PLANNERS
+
+    def get(self, request: SignedInRequest, series_id: int) -> HttpResponse:
+        series = selectors.get_series_for_user(user=request.user, series_id=series_id)
+        events = list(_series_events(request, series))
+        audit_read(request, "outreach.event.listed", events)
+        return render(
+            request,
+            "outreach/series_detail.html",
+            {"series": series, "events": events, "form": event_forms.SeriesCancelForm()},
+        )
+
+
+class SeriesCancelView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Cancel a series' sessions still planned from now on, after a confirmation."""
+
+    roles = EVENT_PLANNERS
+
+    def get(self, request: SignedInRequest, series_id: int) -> HttpResponse:
+        series = selectors.get_series_for_user(user=request.user, series_id=series_id)
+        return self._render(request, series, event_forms.SeriesCancelForm())
+
+    def post(self, request: SignedInRequest, series_id: int) -> HttpResponse:
+        series = selectors.get_series_for_user(user=request.user, series_id=series_id)
+        form = event_forms.SeriesCancelForm(request.POST)
+        outcome = self.submit(
+            form, lambda: services.series_cancel(actor=request.user, series=series)
+        )
+        if outcome.saved:
+            messages.success(
+                request,
+                gettext_now("%(count)d sessions are cancelled.") % {"count": outcome.value},
+            )
+            return redirect("outreach:series", series_id=series.pk)
+        return self._render(request, series, form, status=outcome.status)
+
+    @staticmethod
+    def _render(
+        request: SignedInRequest, series: Series, form: Any, status: int = 200
+    ) -> HttpResponse:
+        planned = (
+            _series_events(request, series)
+            .filter(status=Event.Status.PLANNED, starts_at__gte=timezone.now())
+            .count()
+        )
+        return render(
+            request,
+            "outreach/series_cancel.html",
+            {"series": series, "form": form, "planned": planned},
+            status=status,
+        )
+
+
+# --- end out1 ---

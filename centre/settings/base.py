@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "counselling.models.Case.Status",
         "ReferralStatusEnum": "counselling.models.Referral.Status",
         "RiskLevelEnum": "counselling.models.RiskLevel",
+        "OutreachEventStatusEnum": "outreach.models.Event.Status",
+        "OutreachEventKindEnum": "outreach.models.EventKind",
     },
 }
 
