@@ -4,16 +4,17 @@ Three engineers share this file: keep additions inside your block."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from centre.errors import first_or_not_found
-from centre.models import User
+from centre.models import Site, User
 from centre.roles import Role
 from counselling.models import Case
-from hotline.models import Call, Callback, CallerFlag, CrisisAlert, MandatoryReport
+from hotline.models import Call, Callback, CallerFlag, CrisisAlert, MandatoryReport, RotaShift
 
 # --- calls (hot1) ---
 
@@ -153,6 +154,39 @@ def get_alert_for_user(*, user: User, alert_id: int) -> CrisisAlert:
     return first_or_not_found(
         alerts_visible_to(user=user).select_related("site", "assignee").filter(pk=alert_id)
     )
+
+
+def rota_sites_for(*, user: User) -> list[Site]:
+    """The sites of the rota page: the user's site tree (at most 50), by path."""
+    if user.site is None:
+        return []
+    return list(Site.objects.filter(path__startswith=user.site.path).order_by("path")[:50])
+
+
+def rota_shifts(
+    *, sites: list[Site], start: datetime.datetime, end: datetime.datetime
+) -> list[RotaShift]:
+    """The shifts of these sites that overlap [start, end), by site, then time."""
+    return list(
+        RotaShift.objects.filter(site__in=sites, ends_at__gt=start, starts_at__lt=end)
+        .select_related("person", "site")
+        .order_by("site__path", "starts_at", "id")
+    )
+
+
+def rota_shift(*, shift_id: int) -> RotaShift | None:
+    """A shift by id, for the rota page's remove (whose editor services.may_edit_rota decides)."""
+    return RotaShift.objects.filter(pk=shift_id).first()
+
+
+def rota_site(*, site_id: int) -> Site | None:
+    """A site by id, for the rota page's add (whose editor services.may_edit_rota decides)."""
+    return Site.objects.filter(pk=site_id).first()
+
+
+def rota_person(*, user_id: int) -> User | None:
+    """A member of staff by id, for a new shift (services.shift_add checks the site)."""
+    return User.objects.filter(pk=user_id).first()
 
 
 # --- end alerts, rota (hot2) ---

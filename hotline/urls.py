@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline import alert_views, callback_views, views
+from hotline import views
 
 app_name = "hotline"
 urlpatterns = [
@@ -14,16 +14,16 @@ urlpatterns = [
     path("callers/lookup/", views.CallerLookupView.as_view(), name="caller-lookup"),
     # --- end calls (hot1) ---
     # --- alerts, rota, crisis board (hot2) ---
-    path("rota/", alert_views.RotaView.as_view(), name="rota"),
-    path("alerts/", alert_views.AlertBoardView.as_view(), name="alerts"),
-    path("alerts/rows/", alert_views.AlertBoardFragmentView.as_view(), name="alerts-fragment"),
-    path("alerts/<int:alert_id>/", alert_views.AlertDetailView.as_view(), name="alert"),
+    path("rota/", views.RotaView.as_view(), name="rota"),
+    path("alerts/", views.AlertBoardView.as_view(), name="alerts"),
+    path("alerts/rows/", views.AlertBoardFragmentView.as_view(), name="alerts-fragment"),
+    path("alerts/<int:alert_id>/", views.AlertDetailView.as_view(), name="alert"),
     # --- end alerts, rota, crisis board (hot2) ---
     # --- callbacks, handover, wallboard (hot3) ---
-    path("callbacks/", callback_views.CallbackListView.as_view(), name="callbacks"),
+    path("callbacks/", views.CallbackListView.as_view(), name="callbacks"),
     path(
         "callbacks/<int:callback_id>/outcome/",
-        callback_views.CallbackOutcomeView.as_view(),
+        views.CallbackOutcomeView.as_view(),
         name="callback-outcome",
     ),
     # --- end callbacks, handover, wallboard (hot3) ---

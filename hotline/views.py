@@ -1,12 +1,18 @@
+"""The hotline's pages: calls (hot1); the crisis board, an alert's page and the rota page
+(hot2); the callbacks page (hot3). Reads are audited; the services decide who may act; a record
+the user may not see answers 404."""
+
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,14 +20,18 @@ from django.views import View
 
 from centre import views as centre_views
 from centre.audit import audit_read
+from centre.errors import StaleEditError
 from centre.forms import ServiceFormMixin, refusal_message
 from centre.http import SignedInRequest
 from centre.paging import keyset_page
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import Role
+from centre.selectors import staff_of_site_tree
 from hotline import forms, selectors, services
 from hotline.caller import caller_hash
-from hotline.models import Call
+from hotline.models import Call, CrisisAlert
+from hotline.services.alerts import may_handle
+from hotline.services.rota import may_edit_rota
 
 
 class WorkspaceView(centre_views.WorkspaceView):
@@ -246,3 +256,234 @@ class CallDetailView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
 
 # --- end calls (hot1) ---
+
+
+# --- alerts, rota, crisis board (hot2) ---
+BOARD_ROLES = frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
+
+
+def _rows(request: HttpRequest) -> list[dict[str, Any]]:
+    now = timezone.now()
+    alerts = list(selectors.open_alerts_for(user=request.user)[:200])  # type: ignore[arg-type]
+    audit_read(request, "hotline.alert.listed", alerts)
+    return [
+        {
+            "alert": alert,
+            "minutes": int((now - alert.raised_at).total_seconds() // 60),
+            "overdue": alert.status == CrisisAlert.Status.OPEN and alert.acknowledge_by < now,
+            "mine": alert.assignee_id == request.user.pk,
+        }
+        for alert in alerts
+    ]
+
+
+class AlertBoardView(RoleRequiredMixin, View):
+    roles = BOARD_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "hotline/alert_board.html", {"rows": _rows(request)})
+
+
+class AlertBoardFragmentView(RoleRequiredMixin, View):
+    roles = BOARD_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "hotline/_alert_rows.html", {"rows": _rows(request)})
+
+
+class AlertDetailView(RecordRoleRequiredMixin, View):
+    roles = BOARD_ROLES
+
+    def _alert(self, request: HttpRequest, alert_id: int) -> CrisisAlert:
+        return selectors.get_alert_for_user(user=request.user, alert_id=alert_id)  # type: ignore[arg-type]
+
+    def get(self, request: HttpRequest, alert_id: int) -> HttpResponse:
+        return self._page(request, self._alert(request, alert_id))
+
+    def _page(
+        self, request: HttpRequest, alert: CrisisAlert, note: str = "", status: int = 200
+    ) -> HttpResponse:
+        audit_read(request, "hotline.alert.viewed", alert)  # the page shows it, a form's too
+        return render(
+            request,
+            "hotline/alert_detail.html",
+            {
+                "alert": alert,
+                "events": alert.events.select_related("actor"),
+                "may_handle": may_handle(request.user, alert),  # type: ignore[arg-type]
+                "note": note,
+            },
+            status=status,
+        )
+
+    def post(self, request: HttpRequest, alert_id: int) -> HttpResponse:
+        alert = self._alert(request, alert_id)
+        what = request.POST.get("do", "")
+        note = request.POST.get("note", "")
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            if what == "acknowledge":
+                services.acknowledge(actor=request.user, alert=alert, expected_version=version)  # type: ignore[arg-type]
+            elif what == "action":
+                services.add_action(actor=request.user, alert=alert, note=note)  # type: ignore[arg-type]
+            elif what == "close" and request.POST.get("confirm") == "yes":
+                services.close(actor=request.user, alert=alert, expected_version=version, note=note)  # type: ignore[arg-type]
+            else:
+                messages.error(request, _("Confirm that you want to close the alert."))
+                return self._page(request, alert, note=note, status=400)
+        except PermissionDenied:
+            raise
+        except StaleEditError:
+            messages.error(request, _("Someone else changed this alert: look again."))
+            alert.refresh_from_db()
+            return self._page(request, alert, note=note, status=409)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+            return self._page(request, alert, note=note, status=400)
+        return HttpResponseRedirect(reverse("hotline:alert", args=[alert.pk]))
+
+
+ROTA_ROLES = frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
+
+
+class RotaView(RoleRequiredMixin, View):
+    """The week's rota per site of the user's tree, with the gaps of the next 7 days; the site's
+    supervisors add and remove shifts here."""
+
+    roles = ROTA_ROLES
+
+    def _context(self, request: HttpRequest) -> dict[str, Any]:
+        user = request.user
+        home = user.site  # type: ignore[union-attr]
+        sites = selectors.rota_sites_for(user=user)  # type: ignore[arg-type]
+        now = timezone.now()
+        week = now + datetime.timedelta(days=7)
+        shifts = selectors.rota_shifts(sites=sites, start=now, end=week)
+        return {
+            "sites": [
+                {
+                    "site": site,
+                    "shifts": [s for s in shifts if s.site_id == site.pk],
+                    "gaps": services.rota_gaps(site, start=now),
+                    "editable": may_edit_rota(user, site),  # type: ignore[arg-type]
+                }
+                for site in sites
+            ],
+            "people": staff_of_site_tree(site=home, roles=[Role.CRISIS_TEAM, Role.SUPERVISOR]),
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "hotline/rota.html", self._context(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        try:
+            if request.POST.get("do") == "remove":
+                if request.POST.get("confirm") != "yes":
+                    raise ValidationError(_("Confirm that you want to remove the shift."))
+                shift = selectors.rota_shift(shift_id=_int(request.POST.get("shift")))
+                if shift is None or not may_edit_rota(user, shift.site):  # type: ignore[arg-type]
+                    raise Http404
+                services.shift_remove(actor=user, shift=shift)  # type: ignore[arg-type]
+            else:
+                site = selectors.rota_site(site_id=_int(request.POST.get("site")))
+                person = selectors.rota_person(user_id=_int(request.POST.get("person")))
+                if site is None or not may_edit_rota(user, site):  # type: ignore[arg-type]
+                    raise Http404
+                if person is None:
+                    raise ValidationError(_("Choose a member of staff of this site."))
+                services.shift_add(
+                    actor=user,  # type: ignore[arg-type]
+                    site=site,
+                    person=person,
+                    role=request.POST.get("role", ""),
+                    starts_at=_moment(request.POST.get("starts_at", "")),
+                    ends_at=_moment(request.POST.get("ends_at", "")),
+                )
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+            context = self._context(request) | {"typed": request.POST}
+            return render(request, "hotline/rota.html", context, status=400)
+        return HttpResponseRedirect(reverse("hotline:rota"))
+
+
+def _int(value: str | None) -> int:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return 0
+    return number if 0 < number < 2**31 else 0
+
+
+def _moment(value: str) -> datetime.datetime | None:
+    """A datetime-local value in the centre's time; None for anything else (year 1, NUL…)."""
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.year < 2000 or moment.year > 2100:
+            return None
+        return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    except (ValueError, OverflowError):
+        return None
+
+
+# --- end alerts, rota, crisis board (hot2) ---
+
+
+# --- callbacks (hot3) ---
+CALLBACK_ROLES = frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
+
+
+def _page(request: HttpRequest, *, typed: dict | None = None, status: int = 200) -> HttpResponse:
+    rows = selectors.due_callbacks_for(user=request.user)  # type: ignore[arg-type]
+    audit_read(request, "hotline.callback.listed", rows)
+    return render(
+        request,
+        "hotline/callbacks.html",
+        {"callbacks": rows, "now": timezone.now(), "typed": typed or {}},
+        status=status,
+    )
+
+
+class CallbackListView(RoleRequiredMixin, View):
+    roles = CALLBACK_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _page(request)
+
+
+class CallbackOutcomeView(RecordRoleRequiredMixin, View):
+    roles = CALLBACK_ROLES
+
+    def post(self, request: HttpRequest, callback_id: int) -> HttpResponse:
+        callback = selectors.get_callback_for_user(user=request.user, callback_id=callback_id)  # type: ignore[arg-type]
+        note = request.POST.get("note", "")
+        typed = {"id": callback.pk, "note": note, "status": request.POST.get("status", "")}
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            services.record_outcome(
+                actor=request.user,  # type: ignore[arg-type]
+                callback=callback,
+                status=request.POST.get("status", ""),
+                note=note,
+                expected_version=version,
+            )
+        except StaleEditError:
+            messages.error(request, _("Someone else changed this callback: look again."))
+            return _page(request, typed=typed, status=409)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+            return _page(request, typed=typed, status=400)
+        messages.success(request, _("The callback's outcome is saved."))
+        return HttpResponseRedirect(reverse("hotline:callbacks"))
+
+
+# --- end callbacks (hot3) ---
