@@ -11,6 +11,7 @@ urlpatterns = [
     path("calls/<int:call_id>/", views.CallDetailView.as_view(), name="call"),
     path("calls/<int:call_id>/edit/", views.CallEditView.as_view(), name="call-edit"),
     path("calls/<int:call_id>/draft/", views.CallDraftView.as_view(), name="call-draft"),
+    path("calls/<int:call_id>/open-case/", views.CallOpenCaseView.as_view(), name="call-open-case"),
     path("callers/lookup/", views.CallerLookupView.as_view(), name="caller-lookup"),
     # --- end calls (hot1) ---
     # --- alerts, rota, crisis board (hot2) ---

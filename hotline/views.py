@@ -255,6 +255,52 @@ class CallDetailView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return render(request, "hotline/call_detail.html", context, status=status)
 
 
+class CallOpenCaseView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """The green channel from a call: the reduced intake, for the call's operator or a
+    supervisor of its site tree; the case goes to a counsellor of the actor's sites."""
+
+    roles = CALL_EDITORS
+
+    def _call(self, request: SignedInRequest, call_id: int) -> Call:
+        call = selectors.get_call_for_user(user=request.user, call_id=call_id)
+        if not selectors.may_change_call(user=request.user, call=call):
+            raise PermissionDenied
+        return call
+
+    def get(self, request: SignedInRequest, call_id: int) -> HttpResponse:
+        call = self._call(request, call_id)
+        return self._render(request, call, forms.GreenChannelForm(site=request.user.site))
+
+    def post(self, request: SignedInRequest, call_id: int) -> HttpResponse:
+        call = self._call(request, call_id)
+        form = forms.GreenChannelForm(request.POST, site=request.user.site)
+        outcome = self.submit(
+            form,
+            lambda: services.call_open_case(
+                actor=request.user,
+                call=call,
+                counsellor=form.cleaned_data["counsellor"],
+                intake=form.intake(),
+            ),
+        )
+        if outcome.saved:
+            messages.success(
+                request,
+                _("Case %(number)s is open (green channel) for its counsellor.")
+                % {"number": outcome.value.pk},
+            )
+            return redirect("hotline:call", call_id=call.pk)
+        return self._render(request, call, form, status=outcome.status)
+
+    @staticmethod
+    def _render(
+        request: SignedInRequest, call: Call, form: forms.GreenChannelForm, status: int = 200
+    ) -> HttpResponse:
+        audit_read(request, "hotline.call.viewed", call)  # the page names the call and its risk
+        context = {"call": call, "form": form, "risk": services.case_risk_of(call)}
+        return render(request, "hotline/call_open_case.html", context, status=status)
+
+
 # --- end calls (hot1) ---
 
 
