@@ -14,7 +14,7 @@ from centre.forms import StaffChoiceField, VersionedForm
 from centre.models import Site, User
 from centre.roles import Role
 from centre.selectors import staff_of_site_tree
-from centre.widgets import DateInput
+from centre.widgets import DateInput, DateTimeInput
 from counselling.intake import IntakeForm
 from hotline import taxonomy
 from hotline.models import Call, MandatoryReport
@@ -215,3 +215,18 @@ class GreenChannelForm(IntakeForm):
 
 
 GREEN_CHANNEL_CLIENT_FIELDS = ("full_name", "sex", "date_of_birth", "school")
+
+
+class HandoverForm(forms.Form):
+    """The outgoing shift's note to the next one (the service checks its length and the end)."""
+
+    shift_ends_at = forms.DateTimeField(
+        label=_("This shift ends at"),
+        widget=DateTimeInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    note = forms.CharField(
+        label=_("Note for the next shift"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
+        max_length=4000,
+    )

@@ -27,5 +27,17 @@ urlpatterns = [
         views.CallbackOutcomeView.as_view(),
         name="callback-outcome",
     ),
+    path("handover/", views.HandoverView.as_view(), name="handover"),
+    path(
+        "handover/<int:handover_id>/read/",
+        views.HandoverReadView.as_view(),
+        name="handover-read",
+    ),
+    path("wallboard/", views.WallboardView.as_view(), name="wallboard"),
+    path(
+        "wallboard/figures.json",
+        views.WallboardFiguresView.as_view(),
+        name="wallboard-figures",
+    ),
     # --- end callbacks, handover, wallboard (hot3) ---
 ]

@@ -181,7 +181,12 @@ class CallListView(RoleRequiredMixin, View):
         calls = selectors.call_visible_to(user=request.user).select_related("site", "operator")
         page = keyset_page(calls, request.GET, order=("started_at", "id"), per_page=50)
         audit_read(request, "hotline.call.listed", page.object_list)
-        return render(request, "hotline/call_list.html", {"page": page, "calls": page.object_list})
+        context = {
+            "page": page,
+            "calls": page.object_list,
+            "unread_handovers": selectors.unread_handover_count(user=request.user),
+        }
+        return render(request, "hotline/call_list.html", context)
 
 
 class CallDetailView(ServiceFormMixin, RecordRoleRequiredMixin, View):
@@ -533,3 +538,110 @@ class CallbackOutcomeView(RecordRoleRequiredMixin, View):
 
 
 # --- end callbacks (hot3) ---
+
+
+# --- shift handover (hot3) ---
+HANDOVER_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR})
+
+
+class HandoverView(ServiceFormMixin, RoleRequiredMixin, View):
+    """The handover notes of the last 7 days (the user's site; a supervisor's tree), unread
+    first, with the open alerts and callbacks the next shift takes over, as they are now; the
+    outgoing shift writes its note here."""
+
+    roles = HANDOVER_ROLES
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        initial = {"shift_ends_at": timezone.localtime().replace(second=0, microsecond=0)}
+        return self._render(request, forms.HandoverForm(initial=initial))
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        form = forms.HandoverForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.handover_write(
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                shift_ends_at=form.cleaned_data["shift_ends_at"],
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The handover note is saved for the next shift."))
+            return redirect("hotline:handover")
+        return self._render(request, form, status=outcome.status)
+
+    @staticmethod
+    def _render(
+        request: SignedInRequest, form: forms.HandoverForm, status: int = 200
+    ) -> HttpResponse:
+        notes = selectors.recent_handovers_for(user=request.user)
+        notes.sort(key=lambda note: not note.unread)  # type: ignore[attr-defined]
+        now = timezone.now()
+        alerts = list(selectors.open_alerts_for(user=request.user)[:200])
+        callbacks = selectors.due_callbacks_for(user=request.user)
+        # Notes may name a child; the carried-over lists show alerts and callbacks by number.
+        audit_read(request, "hotline.handover.listed", notes)
+        audit_read(request, "hotline.alert.listed", alerts)
+        audit_read(request, "hotline.callback.listed", callbacks)
+        context = {
+            "form": form,
+            "notes": notes,
+            "alerts": [
+                {
+                    "alert": alert,
+                    "minutes": int((now - alert.raised_at).total_seconds() // 60),
+                    "overdue": alert.status == CrisisAlert.Status.OPEN
+                    and alert.acknowledge_by < now,
+                }
+                for alert in alerts
+            ],
+            "callbacks": callbacks,
+            "now": now,
+        }
+        return render(request, "hotline/handover.html", context, status=status)
+
+
+class HandoverReadView(RecordRoleRequiredMixin, View):
+    """Mark a note read (it stops being announced on the calls page)."""
+
+    roles = HANDOVER_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request: SignedInRequest, handover_id: int) -> HttpResponse:
+        handover = selectors.get_handover_for_user(user=request.user, handover_id=handover_id)
+        services.handover_mark_read(actor=request.user, handover=handover)
+        return redirect("hotline:handover")
+
+
+# --- end shift handover (hot3) ---
+
+
+# --- wallboard (hot3) ---
+WALLBOARD_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.CRISIS_TEAM})
+
+
+class WallboardView(RoleRequiredMixin, View):
+    """The duty room's wallboard: counts only (no caller, no call), refreshed by
+    hotline/wallboard.js from `WallboardFiguresView` without a full reload."""
+
+    roles = WALLBOARD_ROLES
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        figures = selectors.wallboard_figures(user=request.user)
+        return render(
+            request,
+            "hotline/wallboard.html",
+            {"figures": figures, "updated_at": timezone.localtime()},
+        )
+
+
+class WallboardFiguresView(RoleRequiredMixin, View):
+    roles = WALLBOARD_ROLES
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        figures = selectors.wallboard_figures(user=request.user)
+        figures["updated_at"] = timezone.localtime().strftime("%H:%M:%S")
+        return JsonResponse(figures)
+
+
+# --- end wallboard (hot3) ---

@@ -36,6 +36,7 @@ from hotline.services.calls import (
     high_risk_warnings,
     mandatory_report_record,
 )
+from hotline.services.handover import handover_mark_read, handover_write
 from hotline.services.rota import (
     on_call_now,
     rota_gaps,
@@ -63,6 +64,8 @@ __all__ = [
     "cssrs_risk",
     "due_for",
     "escalate_alerts",
+    "handover_mark_read",
+    "handover_write",
     "high_risk_warnings",
     "mandatory_report_record",
     "may_record",
