@@ -180,3 +180,19 @@ def test_the_page_reads_in_english_and_chinese(client, high_call):
     sign_in(client, "operator", language="en")
     en = client.get(f"/hotline/calls/{high_call.pk}/open-case/")
     assert "Open a case (green channel)" in en.text
+
+
+def test_a_child_already_registered_is_refused_with_a_message(
+    client, operator, alice, high_call, make_call
+):
+    sign_in(client, "operator")
+    assert (
+        client.post(f"/hotline/calls/{high_call.pk}/open-case/", _intake(alice)).status_code == 302
+    )
+    other = make_call(operator)
+    again = client.post(f"/hotline/calls/{other.pk}/open-case/", _intake(alice))
+    assert again.status_code == 409
+    assert "已登记" in again.text or "already registered" in again.text
+    other.refresh_from_db()
+    assert other.case_id is None
+    assert Case.objects.filter(source="hotline").count() == 1
