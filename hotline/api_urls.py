@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from hotline import alert_apis, apis, callback_apis
+from hotline import apis
 
 app_name = "hotline-api"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -9,19 +9,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("calls/<int:call_id>/", apis.CallDetailApi.as_view(), name="call"),
     # --- end calls (hot1) ---
     # --- alerts (hot2) ---
-    path("alerts/", alert_apis.AlertListApi.as_view(), name="alerts"),
-    path("alerts/<int:alert_id>/", alert_apis.AlertDetailApi.as_view(), name="alert"),
+    path("alerts/", apis.AlertListApi.as_view(), name="alerts"),
+    path("alerts/<int:alert_id>/", apis.AlertDetailApi.as_view(), name="alert"),
     path(
         "alerts/<int:alert_id>/acknowledge/",
-        alert_apis.AlertAcknowledgeApi.as_view(),
+        apis.AlertAcknowledgeApi.as_view(),
         name="alert-acknowledge",
     ),
     # --- end alerts (hot2) ---
     # --- callbacks (hot3) ---
-    path("callbacks/", callback_apis.CallbackListApi.as_view(), name="callbacks"),
+    path("callbacks/", apis.CallbackListApi.as_view(), name="callbacks"),
     path(
         "callbacks/<int:callback_id>/outcome/",
-        callback_apis.CallbackOutcomeApi.as_view(),
+        apis.CallbackOutcomeApi.as_view(),
         name="callback-outcome",
     ),
     # --- end callbacks (hot3) ---

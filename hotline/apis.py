@@ -1,10 +1,14 @@
-"""The hotline's API: calls, with the same selectors and services as the pages."""
+"""The hotline's API: calls (hot1), crisis alerts with acknowledge (hot2), callbacks and their
+outcome (hot3), with the same selectors and services as the pages. Reads audited; 404 for a
+record the user may not see."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,7 +17,8 @@ from centre.api import ActionPermission, CursorPagination, paginated
 from centre.audit import audit_read
 from centre.http import SignedInApiRequest
 from hotline import selectors, services
-from hotline.models import Call, CallIssue
+from hotline.models import AlertEvent, Call, Callback, CallIssue, CrisisAlert
+from hotline.services.callbacks import MAX_NOTE, OUTCOMES
 from screening.scoring import CSSRS_QUESTIONS
 
 # --- calls (hot1) ---
@@ -169,3 +174,161 @@ class CallDetailApi(APIView):
 
 
 # --- end calls (hot1) ---
+
+
+# --- alerts (hot2) ---
+
+
+class AlertEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertEvent
+        fields = ["at", "actor", "kind", "note"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    site = serializers.CharField(source="site.code")
+
+    class Meta:
+        model = CrisisAlert
+        fields = [
+            "id",
+            "site",
+            "call",
+            "status",
+            "raised_at",
+            "raised_by",
+            "assignee",
+            "acknowledge_by",
+            "acknowledged_by",
+            "acknowledged_at",
+            "closed_at",
+            "version",
+        ]
+
+
+class AlertDetailSerializer(AlertSerializer):
+    events = AlertEventSerializer(many=True)
+
+    class Meta(AlertSerializer.Meta):
+        fields = [*AlertSerializer.Meta.fields, "events"]
+
+
+class AlertListApi(APIView):
+    """The open alerts the user sees, oldest first."""
+
+    permission_classes = [ActionPermission]
+    permission_model = CrisisAlert
+
+    class Pagination(CursorPagination):
+        ordering = ("raised_at", "id")
+
+    @extend_schema(responses=AlertSerializer(many=True))
+    def get(self, request, *args, **kwargs) -> Response:
+        alerts = selectors.open_alerts_for(user=request.user)
+        return paginated(self, request, alerts, AlertSerializer, action="hotline.alert.listed")
+
+
+class AlertDetailApi(APIView):
+    permission_classes = [ActionPermission]
+    permission_model = CrisisAlert
+
+    @extend_schema(responses=AlertDetailSerializer)
+    def get(self, request, alert_id: int) -> Response:
+        alert = selectors.get_alert_for_user(user=request.user, alert_id=alert_id)
+        audit_read(request, "hotline.alert.viewed", alert)
+        return Response(AlertDetailSerializer(alert).data)
+
+
+class AlertAcknowledgeApi(APIView):
+    permission_classes = [ActionPermission]
+    permission_model = CrisisAlert
+    permission_actions = {"POST": "change"}
+
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    @extend_schema(request=InputSerializer, responses=AlertDetailSerializer)
+    def post(self, request, alert_id: int) -> Response:
+        alert = selectors.get_alert_for_user(user=request.user, alert_id=alert_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.acknowledge(
+                actor=request.user, alert=alert, expected_version=data.validated_data["version"]
+            )
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"detail": error.messages}) from error
+        return Response(AlertDetailSerializer(alert).data)
+
+
+# --- end alerts (hot2) ---
+
+
+# --- callbacks (hot3) ---
+
+
+class CallbackSerializer(serializers.ModelSerializer):
+    site = serializers.CharField(source="site.code")
+
+    class Meta:
+        model = Callback
+        fields = [
+            "id",
+            "call",
+            "site",
+            "owner",
+            "due_at",
+            "status",
+            "outcome_note",
+            "done_at",
+            "done_by",
+            "version",
+        ]
+
+
+class CallbackListApi(APIView):
+    """The open callbacks the user sees: theirs first, then the site's; overdue first."""
+
+    permission_classes = [ActionPermission]
+    permission_model = Callback
+
+    @extend_schema(responses=CallbackSerializer(many=True))
+    def get(self, request, *args, **kwargs) -> Response:
+        rows = selectors.due_callbacks_for(user=request.user)
+        audit_read(request, "hotline.callback.listed", rows)
+        return Response({"results": CallbackSerializer(rows, many=True).data})
+
+
+class CallbackOutcomeApi(APIView):
+    permission_classes = [ActionPermission]
+    permission_model = Callback
+    permission_actions = {"POST": "change"}
+
+    class CallbackOutcomeInputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+        status = serializers.ChoiceField(choices=[str(o) for o in OUTCOMES])
+        note = serializers.CharField(
+            max_length=MAX_NOTE, required=False, allow_blank=True, trim_whitespace=True
+        )
+
+    @extend_schema(request=CallbackOutcomeInputSerializer, responses=CallbackSerializer)
+    def post(self, request, callback_id: int) -> Response:
+        callback = selectors.get_callback_for_user(user=request.user, callback_id=callback_id)
+        data = self.CallbackOutcomeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.record_outcome(
+                actor=request.user,
+                callback=callback,
+                status=data.validated_data["status"],
+                note=data.validated_data.get("note", ""),
+                expected_version=data.validated_data["version"],
+            )
+        except DjangoPermissionDenied as error:
+            raise exceptions.PermissionDenied from error
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"detail": error.messages}) from error
+        return Response(CallbackSerializer(callback).data)
+
+
+# --- end callbacks (hot3) ---

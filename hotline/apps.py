@@ -114,5 +114,17 @@ class HotlineConfig(AppConfig):
             frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
             order=33,
         ),
+        NavigationItem(
+            _("Shift handover"),
+            "hotline:handover",
+            frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
+            order=33,
+        ),
+        NavigationItem(
+            _("Wallboard"),
+            "hotline:wallboard",
+            frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.CRISIS_TEAM}),
+            order=34,
+        ),
         # --- end callbacks, handover (hot3) ---
     )

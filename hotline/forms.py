@@ -10,8 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
-from centre.forms import VersionedForm
-from centre.widgets import DateInput
+from centre.forms import StaffChoiceField, VersionedForm
+from centre.models import Site, User
+from centre.roles import Role
+from centre.selectors import staff_of_site_tree
+from centre.widgets import DateInput, DateTimeInput
+from counselling.intake import IntakeForm
 from hotline import taxonomy
 from hotline.models import Call, MandatoryReport
 from screening.forms import CssrsForm
@@ -170,3 +174,59 @@ class MandatoryReportForm(forms.Form):
     reported_on = forms.DateField(label=_("Reported on"), widget=DateInput)
     agency = forms.ChoiceField(label=_("Agency"), choices=MandatoryReport.Agency.choices)
     reference_number = forms.CharField(label=_("Reference number"), max_length=64, required=False)
+
+
+class GreenChannelForm(IntakeForm):
+    """Open a counselling case from a call (green channel): the counselling intake reduced to
+    what it needs (minimal exposure: no phone, class or student number, nothing of the caller),
+    the source and risk set from the call, and the counsellor of the actor's sites it goes to."""
+
+    counsellor = StaffChoiceField(label=_("Counsellor"), queryset=User.objects.none())
+
+    FIELDSETS = [
+        (_("The child"), ["full_name", "date_of_birth", "school", "sex"], ""),
+        IntakeForm.FIELDSETS[1],
+        (
+            _("The case"),
+            ["counsellor", "presenting_concerns"],
+            _("The case opens at the counsellor's site with the call's risk level."),
+        ),
+    ]
+
+    def __init__(self, *args: Any, site: Site | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("grade", "class_name", "student_no", "phone", "source", "risk_level"):
+            del self.fields[name]
+        self.fields["counsellor"].queryset = staff_of_site_tree(  # type: ignore[attr-defined]
+            site=site, roles=[Role.COUNSELLOR]
+        )
+
+    def client_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in GREEN_CHANNEL_CLIENT_FIELDS}
+
+    def intake(self) -> dict:
+        return {
+            "client_fields": self.client_fields(),
+            "guardian_fields": self.guardian_fields(),
+            "consent_given_by": self.cleaned_data["consent_given_by"],
+            "consent_version": self.cleaned_data["consent_version"],
+            "presenting_concerns": self.cleaned_data["presenting_concerns"],
+        }
+
+
+GREEN_CHANNEL_CLIENT_FIELDS = ("full_name", "sex", "date_of_birth", "school")
+
+
+class HandoverForm(forms.Form):
+    """The outgoing shift's note to the next one (the service checks its length and the end)."""
+
+    shift_ends_at = forms.DateTimeField(
+        label=_("This shift ends at"),
+        widget=DateTimeInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    note = forms.CharField(
+        label=_("Note for the next shift"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 4000}),
+        max_length=4000,
+    )

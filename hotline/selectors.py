@@ -4,16 +4,26 @@ Three engineers share this file: keep additions inside your block."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from centre.errors import first_or_not_found
-from centre.models import User
+from centre.models import Site, User
 from centre.roles import Role
 from counselling.models import Case
-from hotline.models import Call, Callback, CallerFlag, CrisisAlert, MandatoryReport
+from hotline.models import (
+    Call,
+    Callback,
+    CallerFlag,
+    CrisisAlert,
+    HandoverRead,
+    MandatoryReport,
+    RotaShift,
+    ShiftHandover,
+)
 
 # --- calls (hot1) ---
 
@@ -158,6 +168,39 @@ def get_alert_for_user(*, user: User, alert_id: int) -> CrisisAlert:
     )
 
 
+def rota_sites_for(*, user: User) -> list[Site]:
+    """The sites of the rota page: the user's site tree (at most 50), by path."""
+    if user.site is None:
+        return []
+    return list(Site.objects.filter(path__startswith=user.site.path).order_by("path")[:50])
+
+
+def rota_shifts(
+    *, sites: list[Site], start: datetime.datetime, end: datetime.datetime
+) -> list[RotaShift]:
+    """The shifts of these sites that overlap [start, end), by site, then time."""
+    return list(
+        RotaShift.objects.filter(site__in=sites, ends_at__gt=start, starts_at__lt=end)
+        .select_related("person", "site")
+        .order_by("site__path", "starts_at", "id")
+    )
+
+
+def rota_shift(*, shift_id: int) -> RotaShift | None:
+    """A shift by id, for the rota page's remove (whose editor services.may_edit_rota decides)."""
+    return RotaShift.objects.filter(pk=shift_id).first()
+
+
+def rota_site(*, site_id: int) -> Site | None:
+    """A site by id, for the rota page's add (whose editor services.may_edit_rota decides)."""
+    return Site.objects.filter(pk=site_id).first()
+
+
+def rota_person(*, user_id: int) -> User | None:
+    """A member of staff by id, for a new shift (services.shift_add checks the site)."""
+    return User.objects.filter(pk=user_id).first()
+
+
 # --- end alerts, rota (hot2) ---
 
 # --- callbacks, handover (hot3) ---
@@ -196,6 +239,114 @@ def get_callback_for_user(*, user: User, callback_id: int) -> Callback:
     return first_or_not_found(
         callbacks_visible_to(user=user).select_related("site", "owner").filter(pk=callback_id)
     )
+
+
+def handover_visible_to(*, user: User) -> QuerySet[ShiftHandover]:
+    """An operator reads the handover notes of their own site; a supervisor those of their site
+    tree; anyone else none."""
+    if not user.is_authenticated or not user.is_active or user.site is None:
+        return ShiftHandover.objects.none()
+    seen = Q(pk__in=[])
+    if user.has_role(Role.HOTLINE_OPERATOR):
+        seen |= Q(site_id=user.site_id)
+    if user.has_role(Role.SUPERVISOR):
+        seen |= Q(site__path__startswith=user.site.path)
+    return ShiftHandover.objects.filter(seen)
+
+
+def get_handover_for_user(*, user: User, handover_id: int) -> ShiftHandover:
+    return first_or_not_found(handover_visible_to(user=user).filter(pk=handover_id))
+
+
+HANDOVER_WINDOW = datetime.timedelta(days=7)
+
+
+def recent_handovers_for(*, user: User, limit: int = 20) -> list[ShiftHandover]:
+    """The notes of the last 7 days the user sees, the latest first, each with `unread` set
+    (one query with the reader's marks)."""
+    since = timezone.now() - HANDOVER_WINDOW
+    read = HandoverRead.objects.filter(handover=OuterRef("pk"), reader=user)
+    return list(
+        handover_visible_to(user=user)
+        .filter(written_at__gte=since)
+        .annotate(unread=~Exists(read))
+        .select_related("author", "site")
+        .order_by("-written_at", "-id")[:limit]
+    )
+
+
+def unread_handover_count(*, user: User) -> int:
+    """The notes of the last 7 days at the user's own site they have not marked read (what the
+    calls page announces first)."""
+    if user.site_id is None:
+        return 0
+    since = timezone.now() - HANDOVER_WINDOW
+    return (
+        handover_visible_to(user=user)
+        .filter(site_id=user.site_id, written_at__gte=since)
+        .exclude(reads__reader=user)
+        .count()
+    )
+
+
+def wallboard_figures(*, user: User) -> dict[str, Any]:
+    """The duty room's wallboard for the user's site tree: counts only, never a record — calls
+    today and this hour (saved), who answered how many today, open alerts (overdue among them),
+    open callbacks (overdue among them), high-risk calls since Monday. Four queries whatever the
+    volume."""
+    if user.site is None:
+        return {
+            "calls_today": 0,
+            "calls_this_hour": 0,
+            "high_risk_this_week": 0,
+            "open_alerts": 0,
+            "overdue_alerts": 0,
+            "open_callbacks": 0,
+            "overdue_callbacks": 0,
+            "operators": [],
+        }
+    now = timezone.now()
+    local = timezone.localtime(now)
+    today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    monday = today - datetime.timedelta(days=today.weekday())
+    tree = Q(site__path__startswith=user.site.path)
+    calls = Call.objects.filter(tree, status=Call.Status.SAVED, started_at__gte=min(monday, today))
+    counted = calls.aggregate(
+        calls_today=Count("pk", filter=Q(started_at__gte=today)),
+        calls_this_hour=Count("pk", filter=Q(started_at__gte=hour)),
+        high_risk_this_week=Count("pk", filter=Q(started_at__gte=monday, risk=Call.Risk.HIGH)),
+    )
+    answered = (
+        calls.filter(started_at__gte=today)
+        .values("operator_id", "operator__first_name", "operator__last_name", "operator__username")
+        .annotate(calls=Count("pk"))
+        .order_by("-calls", "operator__username")
+    )
+    alerts = CrisisAlert.objects.filter(tree, status__in=ACTIVE_ALERT_STATUSES).aggregate(
+        open_alerts=Count("pk"),
+        overdue_alerts=Count(
+            "pk", filter=Q(status=CrisisAlert.Status.OPEN, acknowledge_by__lt=now)
+        ),
+    )
+    callbacks = Callback.objects.filter(tree, status=Callback.Status.OPEN).aggregate(
+        open_callbacks=Count("pk"), overdue_callbacks=Count("pk", filter=Q(due_at__lt=now))
+    )
+    return {
+        **counted,
+        **alerts,
+        **callbacks,
+        "operators": [
+            {
+                "name": User(
+                    first_name=row["operator__first_name"], last_name=row["operator__last_name"]
+                ).get_full_name()
+                or row["operator__username"],
+                "calls": row["calls"],
+            }
+            for row in answered
+        ],
+    }
 
 
 # --- end callbacks, handover (hot3) ---

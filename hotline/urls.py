@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline import alert_views, callback_views, views
+from hotline import views
 
 app_name = "hotline"
 urlpatterns = [
@@ -11,20 +11,33 @@ urlpatterns = [
     path("calls/<int:call_id>/", views.CallDetailView.as_view(), name="call"),
     path("calls/<int:call_id>/edit/", views.CallEditView.as_view(), name="call-edit"),
     path("calls/<int:call_id>/draft/", views.CallDraftView.as_view(), name="call-draft"),
+    path("calls/<int:call_id>/open-case/", views.CallOpenCaseView.as_view(), name="call-open-case"),
     path("callers/lookup/", views.CallerLookupView.as_view(), name="caller-lookup"),
     # --- end calls (hot1) ---
     # --- alerts, rota, crisis board (hot2) ---
-    path("rota/", alert_views.RotaView.as_view(), name="rota"),
-    path("alerts/", alert_views.AlertBoardView.as_view(), name="alerts"),
-    path("alerts/rows/", alert_views.AlertBoardFragmentView.as_view(), name="alerts-fragment"),
-    path("alerts/<int:alert_id>/", alert_views.AlertDetailView.as_view(), name="alert"),
+    path("rota/", views.RotaView.as_view(), name="rota"),
+    path("alerts/", views.AlertBoardView.as_view(), name="alerts"),
+    path("alerts/rows/", views.AlertBoardFragmentView.as_view(), name="alerts-fragment"),
+    path("alerts/<int:alert_id>/", views.AlertDetailView.as_view(), name="alert"),
     # --- end alerts, rota, crisis board (hot2) ---
     # --- callbacks, handover, wallboard (hot3) ---
-    path("callbacks/", callback_views.CallbackListView.as_view(), name="callbacks"),
+    path("callbacks/", views.CallbackListView.as_view(), name="callbacks"),
     path(
         "callbacks/<int:callback_id>/outcome/",
-        callback_views.CallbackOutcomeView.as_view(),
+        views.CallbackOutcomeView.as_view(),
         name="callback-outcome",
+    ),
+    path("handover/", views.HandoverView.as_view(), name="handover"),
+    path(
+        "handover/<int:handover_id>/read/",
+        views.HandoverReadView.as_view(),
+        name="handover-read",
+    ),
+    path("wallboard/", views.WallboardView.as_view(), name="wallboard"),
+    path(
+        "wallboard/figures.json",
+        views.WallboardFiguresView.as_view(),
+        name="wallboard-figures",
     ),
     # --- end callbacks, handover, wallboard (hot3) ---
 ]

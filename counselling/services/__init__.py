@@ -26,6 +26,7 @@ from counselling.services.cases import (
     case_change_status,
     case_open,
     case_open_from_intake,
+    case_open_green_channel,
     case_update,
     may_return_to_active_work,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "case_needs_safety_plan",
     "case_open",
     "case_open_from_intake",
+    "case_open_green_channel",
     "case_record_read",
     "case_share",
     "case_unshare",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from counselling.models import RISK_RANK, Case, Client, Consent, RiskChange, Ris
 from counselling.services.access import _grant, _revoke
 from counselling.services.clients import (
     ADULT_CONSENT_AGE,
+    _consent_create,
+    _guardian_create,
     _require_change_of_client,
     client_register,
     consent_lapsed_at,
@@ -52,6 +54,30 @@ def case_open(
     """Open a case. Under 14 it needs a guardian's consent to counselling (PIPL Art. 31). A
     child who has a case already gets another only from someone who may change one of theirs."""
     _require_change_of_client(actor=actor, client=client)
+    return _case_create(
+        actor=actor,
+        client=client,
+        site=site,
+        source=source,
+        presenting_concerns=presenting_concerns,
+        counsellor=counsellor,
+        risk_level=risk_level,
+        supervisor=supervisor,
+    )
+
+
+def _case_create(
+    *,
+    actor: User,
+    client: Client,
+    site: Site | None,
+    source: str,
+    presenting_concerns: str,
+    counsellor: User,
+    risk_level: str,
+    supervisor: User | None,
+) -> Case:
+    """The write of `case_open`, once the actor may write about the child."""
     if not has_active_consent(client=client, purpose=Consent.Purpose.COUNSELLING):
         if client.age < ADULT_CONSENT_AGE:
             message = _("Under 14, a case needs a guardian's consent to counselling first.")
@@ -237,3 +263,60 @@ def case_open_from_intake(
         version=consent_version,
     )
     return case_open(actor=actor, client=client, site=site, counsellor=actor, **case_fields)
+
+
+GREEN_CHANNEL_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR})
+
+
+@transaction.atomic
+def case_open_green_channel(
+    *,
+    actor: User,
+    counsellor: User,
+    client_fields: dict[str, Any],
+    guardian_fields: dict[str, Any] | None,
+    consent_given_by: str,
+    consent_version: str,
+    source: str,
+    presenting_concerns: str,
+    risk_level: str,
+) -> Case:
+    """The green channel from outside counselling (a hotline call): register a child who is not
+    registered yet, their guardian and consent, and open their case for `counsellor`, at the
+    counsellor's site (whose supervisors then see it). All or nothing.
+
+    The actor (an operator or a supervisor of the line) writes about this child only because
+    they register them here, in this transaction; a child already registered is refused
+    (`DuplicateClientError`: their own clinicians open another case) and the actor is given no
+    grant on the case."""
+    if not any(actor.has_role(role) for role in GREEN_CHANNEL_ROLES) or actor.site is None:
+        raise PermissionDenied
+    if not counsellor.is_active or not counsellor.has_role(Role.COUNSELLOR):
+        raise ValidationError({"counsellor": _("Cases are assigned to counsellors.")})
+    if counsellor.site is None or not counsellor.site.path.startswith(actor.site.path):
+        raise ValidationError({"counsellor": _("Choose a counsellor of your sites.")})
+    site = counsellor.site
+    client = client_register(actor=actor, site=site, **client_fields)
+    guardian = None
+    if guardian_fields:
+        guardian = _guardian_create(actor=actor, client=client, **guardian_fields)
+    if consent_given_by == Consent.GivenBy.GUARDIAN and guardian is None:
+        raise ValidationError({"consent_given_by": _("Name the guardian who gives the consent.")})
+    _consent_create(
+        actor=actor,
+        client=client,
+        purpose=Consent.Purpose.COUNSELLING,
+        given_by=consent_given_by,
+        guardian=guardian,
+        version=consent_version,
+    )
+    return _case_create(
+        actor=actor,
+        client=client,
+        site=site,
+        source=source,
+        presenting_concerns=presenting_concerns,
+        counsellor=counsellor,
+        risk_level=risk_level,
+        supervisor=None,
+    )

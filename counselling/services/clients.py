@@ -67,6 +67,15 @@ def guardian_add(
     *, actor: User, client: Client, relationship: str, full_name: str, phone: str
 ) -> Guardian:
     _require_change_of_client(actor=actor, client=client)
+    return _guardian_create(
+        actor=actor, client=client, relationship=relationship, full_name=full_name, phone=phone
+    )
+
+
+def _guardian_create(
+    *, actor: User, client: Client, relationship: str, full_name: str, phone: str
+) -> Guardian:
+    """The write of `guardian_add`, once the actor may write about the child."""
     guardian = Guardian(client=client, relationship=relationship, full_name=full_name, phone=phone)
     guardian.full_clean()
     field_rules.validate_phone(phone)
@@ -140,6 +149,28 @@ def consent_record(
     given_at: datetime.datetime | None = None,
 ) -> Consent:
     _require_change_of_client(actor=actor, client=client)
+    return _consent_create(
+        actor=actor,
+        client=client,
+        purpose=purpose,
+        given_by=given_by,
+        guardian=guardian,
+        version=version,
+        given_at=given_at,
+    )
+
+
+def _consent_create(
+    *,
+    actor: User,
+    client: Client,
+    purpose: str,
+    given_by: str,
+    guardian: Guardian | None,
+    version: str,
+    given_at: datetime.datetime | None = None,
+) -> Consent:
+    """The write of `consent_record`, once the actor may write about the child."""
     if guardian is not None and guardian.client_id != client.pk:
         raise ValidationError({"guardian": _("This guardian belongs to another child.")})
     if given_by == Consent.GivenBy.CLIENT and client.age < ADULT_CONSENT_AGE:

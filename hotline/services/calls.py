@@ -23,6 +23,7 @@ from centre.errors import ConflictError, ServiceError
 from centre.models import User
 from centre.versioning import save_versioned
 from counselling.models import Case
+from counselling.services import case_open_green_channel
 from hotline import taxonomy
 from hotline.caller import caller_hash
 from hotline.models import Call, CallerFlag, CallIssue, MandatoryReport
@@ -350,6 +351,49 @@ def call_link_case(*, actor: User, call: Call, case: Case) -> Call:
     call.case = case
     audit_log(actor=actor, action="hotline.call.linked", target=call, data={"case": case.pk})
     return call
+
+
+# The case's risk at intake from the call's (DOMAIN §3.2: a high-risk call opens an 一级 case; a
+# call the operator marked "crisis" is at least high).
+CASE_RISK = {"": "none", "none": "none", "low": "low", "moderate": "moderate", "high": "high"}
+
+
+def case_risk_of(call: Call) -> str:
+    risk = CASE_RISK.get(call.risk, "none")
+    return "high" if call.crisis and risk != "high" else risk
+
+
+@transaction.atomic
+def call_open_case(*, actor: User, call: Call, counsellor: User, intake: Mapping[str, Any]) -> Case:
+    """The green channel from a call: register the child the call is about, with their guardian
+    and consent, and open their counselling case (source "hotline", risk from the call) for a
+    counsellor of the actor's sites; the call is linked to it. Only what the intake needs comes
+    from the form: nothing of the caller (name, number, summary) is copied."""
+    if call.status != Call.Status.SAVED or not call.is_data_contact:
+        raise ServiceError(_("A case is opened from a saved call about a child."), code="draft")
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.case_id is not None:
+        raise ConflictError(_("This call is already linked to a case."))
+    case = case_open_green_channel(
+        actor=actor,
+        counsellor=counsellor,
+        client_fields=dict(intake["client_fields"]),
+        guardian_fields=intake["guardian_fields"],
+        consent_given_by=intake["consent_given_by"],
+        consent_version=intake["consent_version"],
+        source=Case.Source.HOTLINE,
+        presenting_concerns=intake["presenting_concerns"],
+        risk_level=case_risk_of(call),
+    )
+    Call.objects.filter(pk=call.pk).update(case=case)
+    call.case = case
+    audit_log(
+        actor=actor,
+        action="hotline.call.case_opened",
+        target=call,
+        data={"case": case.pk, "counsellor_id": counsellor.pk},
+    )
+    return case
 
 
 @transaction.atomic

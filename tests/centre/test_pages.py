@@ -34,6 +34,8 @@ NAVIGATION = {
         "/hotline/alerts/",
         "/hotline/rota/",
         "/hotline/callbacks/",
+        "/hotline/handover/",
+        "/hotline/wallboard/",
         "/outreach/",
         "/outreach/events/",
         "/outreach/calendar/",
@@ -51,6 +53,8 @@ NAVIGATION = {
         "/hotline/calls/new/",
         "/hotline/rota/",
         "/hotline/callbacks/",
+        "/hotline/handover/",
+        "/hotline/wallboard/",
         "/api/v1/docs/",
     ],
     "crisis": [
@@ -60,6 +64,7 @@ NAVIGATION = {
         "/hotline/calls/",
         "/hotline/alerts/",
         "/hotline/rota/",
+        "/hotline/wallboard/",
         "/api/v1/docs/",
     ],
     "outreach": [
