@@ -40,7 +40,7 @@ def test_a_new_alert_appears_on_the_open_board_and_is_acknowledged(
     assert page.locator("#alert-rows tr[id^=alert-]").count() == 0
     alert = services.raise_alert(actor=account("operator"), site=k01)
     row = page.locator(f"#alert-{alert.pk}")
-    row.wait_for(timeout=12_000)  # the board refreshes itself every 5 s
+    row.wait_for(timeout=12_000)  # the board refreshes itself every 3 s
     assert page.locator("#alert-cue").is_visible()
     assert page.title().startswith("(1)")
     screenshot(page, "hotline-board-new-alert")
