@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from centre.models import Site, User
 from centre.roles import Role
@@ -26,6 +26,17 @@ YEAR_PLAN = [  # kind, how many in the year, audience per event
     (Event.Kind.COMMUNITY_EVENT, 18, ("others", 30, 120)),
     (Event.Kind.PARTNER_SERVICE, 10, ("staff", 15, 50)),
 ]
+# When each kind is held, local time: lectures and groups in school hours, parent classes in
+# the evening or at the weekend's afternoon hour.
+HOURS: dict[str, list[tuple[int, int]]] = {
+    Event.Kind.SCHOOL_LECTURE: [(9, 0), (10, 30), (14, 30)],
+    Event.Kind.PARENT_CLASS: [(19, 0), (15, 0)],
+    Event.Kind.GROUP_THERAPY: [(15, 30), (16, 0)],
+    Event.Kind.GROUP_COUNSELLING: [(14, 0), (16, 0)],
+    Event.Kind.TRAINING: [(9, 0), (14, 0)],
+    Event.Kind.COMMUNITY_EVENT: [(9, 30), (15, 0)],
+    Event.Kind.PARTNER_SERVICE: [(10, 0), (14, 30)],
+}
 PARTNERS = [
     ("区教育局", Partner.Kind.AGENCY),
     ("某科技有限公司", Partner.Kind.ENTERPRISE),
@@ -33,6 +44,16 @@ PARTNERS = [
     ("青山村村委会", Partner.Kind.VILLAGE),
     ("市图书馆", Partner.Kind.PUBLIC_PLACE),
 ]
+
+
+def _held_at(day: datetime.date, kind: str, rng: random.Random) -> datetime.datetime:
+    hour, minute = rng.choice(HOURS[kind])
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _title(kind: str, topic: Topic) -> str:
+    with translation.override("zh-hans"):  # the demo centre's staff write their titles in Chinese
+        return f"{topic.name_zh}{Event.Kind(kind).label}"
 
 
 def seed(*, password, log) -> None:
@@ -70,13 +91,14 @@ def seed(*, password, log) -> None:
     venues = list(VenueType.values)
     for kind, count, (audience, low, high) in YEAR_PLAN:
         for n in range(count):
-            days_ago = rng.randint(1, 364)
+            day = today - datetime.timedelta(days=rng.randint(1, 364))
+            topic = rng.choice(topics)
             event = Event(
                 site=sites[n % len(sites)],
                 kind=kind,
-                title=f"{Event.Kind(kind).label}",
-                topic=rng.choice(topics),
-                starts_at=now - datetime.timedelta(days=days_ago, hours=rng.randint(0, 6)),
+                title=_title(kind, topic),
+                topic=topic,
+                starts_at=_held_at(day, kind, rng),
                 duration_minutes=90,
                 status=Event.Status.HELD,
                 created_by=author,
@@ -88,13 +110,14 @@ def seed(*, password, log) -> None:
                 event.partner = partners[n % len(partners)]
             events.append(event)
     for n, kind in enumerate([Event.Kind.PARENT_CLASS, Event.Kind.GROUP_THERAPY] * 3):
+        topic = rng.choice(topics)
         events.append(
             Event(
                 site=sites[n % len(sites)],
                 kind=kind,
-                title=f"{Event.Kind(kind).label}",
-                topic=rng.choice(topics),
-                starts_at=now + datetime.timedelta(days=2 + 3 * n, hours=2),
+                title=_title(kind, topic),
+                topic=topic,
+                starts_at=_held_at(today + datetime.timedelta(days=2 + 3 * n), kind, rng),
                 created_by=author,
             )
         )
@@ -103,13 +126,17 @@ def seed(*, password, log) -> None:
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     kinds = [Event.Kind.PARENT_CLASS, Event.Kind.GROUP_COUNSELLING] * 2
     for n, kind in enumerate(kinds, start=1):
+        topic = rng.choice(topics)
+        moment = month_start + (now - month_start) * n / (len(kinds) + 1)
+        in_hours = _held_at(timezone.localtime(moment).date(), kind, rng)
         events.append(
             Event(
                 site=sites[0],
                 kind=kind,
-                title=f"{Event.Kind(kind).label}",
-                topic=rng.choice(topics),
-                starts_at=month_start + (now - month_start) * n / (len(kinds) + 1),
+                title=_title(kind, topic),
+                topic=topic,
+                # at its kind's hour that day, unless that hour is still to come
+                starts_at=in_hours if month_start <= in_hours <= now else moment,
                 duration_minutes=60,
                 status=Event.Status.HELD,
                 created_by=author,

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centre import field_rules
 from centre.models import School, Site
@@ -181,7 +182,7 @@ class Series(models.Model):
 
 class Event(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
+        PLANNED = "planned", pgettext_lazy("outreach event", "Planned")
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
