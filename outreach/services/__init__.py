@@ -75,3 +75,21 @@ __all__ = [
     "series_create",
     "site_target_set",
 ]
+
+# --- opartners --- partners and agreements, trainees, sign-in sheet import
+from outreach.services.partners import AGREEMENT_FIELDS as AGREEMENT_FIELDS
+from outreach.services.partners import PARTNER_FIELDS as PARTNER_FIELDS
+from outreach.services.partners import agreement_create as agreement_create
+from outreach.services.partners import agreement_update as agreement_update
+from outreach.services.partners import partner_create as partner_create
+from outreach.services.partners import partner_update as partner_update
+
+__all__ += [
+    "AGREEMENT_FIELDS",
+    "PARTNER_FIELDS",
+    "agreement_create",
+    "agreement_update",
+    "partner_create",
+    "partner_update",
+]
+# --- end opartners ---
