@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
+from centre.forms import VersionedForm
 from centre.models import School, Site
 from centre.widgets import DateInput
 from outreach.models import Partner
@@ -62,3 +63,23 @@ class AgreementForm(forms.Form):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("The agreement ends on or after the day it starts."))
         return data
+
+
+class TraineeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Where the trainee works (a school, a community, an agency…)."),
+    )
+
+
+class TraineesCountForm(VersionedForm):
+    trainees_count = forms.IntegerField(
+        label=_("Trainees counted"),
+        min_value=0,
+        max_value=100_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        help_text=_("The head count of the sign-in sheet: the trainee-times of the figures."),
+    )

@@ -29,5 +29,11 @@ urlpatterns = [
         views.AgreementEditView.as_view(),
         name="agreement_edit",
     ),
+    path("events/<int:event_id>/trainees/", views.TraineesView.as_view(), name="trainees"),
+    path(
+        "events/<int:event_id>/trainees/<int:trainee_id>/remove/",
+        views.TraineeRemoveView.as_view(),
+        name="trainee_remove",
+    ),
     # --- end opartners ---
 ]

@@ -450,4 +450,96 @@ def _render_agreement(request, partner, agreement, form, status=200):
     )
 
 
+TRAINEE_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR})
+
+
+class TraineesView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """A training's trainees: the head count (typed, or raised by the list) and the optional
+    list by name and organisation, added one by one (at the door) or imported from the sign-in
+    sheet. For whoever sees the training (its planners and facilitators); any other event 404."""
+
+    roles = TRAINEE_STAFF
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_training_for_user(user=request.user, event_id=event_id)
+        return self._render(request, event)
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_training_for_user(user=request.user, event_id=event_id)
+        if request.POST.get("action") == "count":
+            count_form = partner_forms.TraineesCountForm(request.POST)
+            outcome = self.submit(
+                count_form,
+                lambda: services.trainees_count_set(
+                    actor=request.user,
+                    event=event,
+                    expected_version=count_form.cleaned_data["version"],
+                    count=count_form.cleaned_data["trainees_count"],
+                ),
+            )
+            if outcome.saved:
+                messages.success(request, gettext_now("The count is saved."))
+                return redirect("outreach:trainees", event_id=event.pk)
+            return self._render(request, event, count_form=count_form, status=outcome.status)
+        form = partner_forms.TraineeForm(request.POST)
+        outcome = self.submit(
+            form, lambda: services.trainee_add(actor=request.user, event=event, **form.cleaned_data)
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The trainee is listed."))
+            return redirect("outreach:trainees", event_id=event.pk)
+        return self._render(request, event, form=form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, event, *, form=None, count_form=None, status=200):
+        page = keyset_page(
+            selectors.trainees_of(event=event),
+            request.GET,
+            order=("id",),
+            per_page=100,
+            ascending=True,
+        )
+        audit_read(request, "outreach.trainee.listed", page.object_list)
+        return render(
+            request,
+            "outreach/trainees.html",
+            {
+                "event": event,
+                "trainees": page.object_list,
+                "page": page,
+                "listed": event.trainees.count(),
+                "form": form or partner_forms.TraineeForm(),
+                "count_form": count_form
+                or partner_forms.TraineesCountForm(
+                    initial={"version": event.version, "trainees_count": event.trainees_count}
+                ),
+            },
+            status=status,
+        )
+
+
+class TraineeRemoveView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Take a trainee off the list, after a confirmation."""
+
+    roles = TRAINEE_STAFF
+
+    def _trainee(self, request: SignedInRequest, event_id: int, trainee_id: int):
+        event = selectors.get_training_for_user(user=request.user, event_id=event_id)
+        trainee = selectors.get_trainee_for_user(
+            user=request.user, event=event, trainee_id=trainee_id
+        )
+        return event, trainee
+
+    def get(self, request: SignedInRequest, event_id: int, trainee_id: int) -> HttpResponse:
+        event, trainee = self._trainee(request, event_id, trainee_id)
+        audit_read(request, "outreach.trainee.viewed", trainee)
+        return render(request, "outreach/trainee_remove.html", {"event": event, "trainee": trainee})
+
+    def post(self, request: SignedInRequest, event_id: int, trainee_id: int) -> HttpResponse:
+        event, trainee = self._trainee(request, event_id, trainee_id)
+        services.trainee_remove(actor=request.user, trainee=trainee)
+        messages.success(request, gettext_now("The trainee is taken off the list."))
+        return redirect("outreach:trainees", event_id=event.pk)
+
+
 # --- end opartners ---

@@ -83,6 +83,10 @@ from outreach.services.partners import agreement_create as agreement_create
 from outreach.services.partners import agreement_update as agreement_update
 from outreach.services.partners import partner_create as partner_create
 from outreach.services.partners import partner_update as partner_update
+from outreach.services.trainees import trainee_add as trainee_add
+from outreach.services.trainees import trainee_remove as trainee_remove
+from outreach.services.trainees import trainee_text_problems as trainee_text_problems
+from outreach.services.trainees import trainees_count_set as trainees_count_set
 
 __all__ += [
     "AGREEMENT_FIELDS",
@@ -91,5 +95,9 @@ __all__ += [
     "agreement_update",
     "partner_create",
     "partner_update",
+    "trainee_add",
+    "trainee_remove",
+    "trainee_text_problems",
+    "trainees_count_set",
 ]
 # --- end opartners ---
