@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from centre import field_rules
@@ -83,3 +84,19 @@ class TraineesCountForm(VersionedForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
         help_text=_("The head count of the sign-in sheet: the trainee-times of the figures."),
     )
+
+
+class SignInSheetForm(forms.Form):
+    file = forms.FileField(label=_("Sign-in sheet (.xlsx or .csv)"))
+    all_or_nothing = forms.BooleanField(
+        label=_("Import nothing unless every row is valid"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the reader's language (at import it took the server's).
+        self.fields["file"].help_text = _(
+            "Up to %(megabytes)s MB. Columns 身份 (学生, 家长, 教师, 工作人员, 其他) for the "
+            "attendance; for a training 姓名 and 单位 for the trainee list. CSV in UTF-8 or "
+            "GB18030 (Chinese Excel's CSV reads too)."
+        ) % {"megabytes": settings.ROSTER_MAX_BYTES // 1_000_000}

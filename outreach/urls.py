@@ -35,5 +35,6 @@ urlpatterns = [
         views.TraineeRemoveView.as_view(),
         name="trainee_remove",
     ),
+    path("events/<int:event_id>/import/", views.SignInSheetImportView.as_view(), name="import"),
     # --- end opartners ---
 ]

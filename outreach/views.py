@@ -542,4 +542,52 @@ class TraineeRemoveView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return redirect("outreach:trainees", event_id=event.pk)
 
 
+SHEET_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR})
+
+
+class SignInSheetImportView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Import an event's sign-in sheet: the attendance by audience and, for a training, the
+    trainee list; the report (row, column, reason) on the page. For whoever sees the event."""
+
+    roles = SHEET_STAFF
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_event_for_user(user=request.user, event_id=event_id)
+        return self._render(request, event, partner_forms.SignInSheetForm())
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_event_for_user(user=request.user, event_id=event_id)
+        form = partner_forms.SignInSheetForm(request.POST, request.FILES)
+
+        def run():
+            upload = form.cleaned_data["file"]
+            return services.sheet_import(
+                actor=request.user,
+                event=event,
+                data=upload.read(),
+                name=upload.name or "",
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+            )
+
+        outcome = self.submit(form, run)
+        if not outcome.saved:
+            return self._render(request, event, form, status=outcome.status)
+        return self._render(request, event, partner_forms.SignInSheetForm(), report=outcome.value)
+
+    @staticmethod
+    def _render(request, event, form, *, report=None, status=200):
+        return render(
+            request,
+            "outreach/import.html",
+            {
+                "event": event,
+                "form": form,
+                "report": report,
+                "errors": report.errors[:500] if report else [],
+                "is_training": event.kind == event.Kind.TRAINING,
+            },
+            status=status,
+        )
+
+
 # --- end opartners ---
