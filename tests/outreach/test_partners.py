@@ -278,3 +278,40 @@ def test_personas(client, account, coordinator, k01, other_site, staff_at):
     assert ours.name == "东湖社区"
     client.logout()
     assert client.get(lists[0]).status_code == 302
+
+
+def test_the_pages_need_no_query_per_row(client, coordinator, k01):
+    from tests.support.queries import count_queries
+
+    partner = make_partner(k01, "甲单位")
+    agreement(partner, ends_in=10)
+    topic = Topic.objects.get_or_create(
+        code="emotion-management", defaults={"name_zh": "情绪管理", "name_en": "Emotions"}
+    )[0]
+
+    def serve(n):
+        Event.objects.create(
+            site=k01,
+            kind=Event.Kind.PARTNER_SERVICE,
+            venue_type="community",
+            partner=partner,
+            title=f"服务{n}",
+            topic=topic,
+            starts_at=timezone.now(),
+            created_by=coordinator,
+        )
+
+    serve(0)
+    client.force_login(coordinator)
+    urls = {
+        "list": reverse("outreach:partners"),
+        "partner": reverse("outreach:partner", args=[partner.pk]),
+    }
+    before = {name: count_queries(client, url) for name, url in urls.items()}
+    for n in range(1, 6):
+        other = make_partner(k01, f"单位{n}")
+        agreement(other, ends_in=20 + n)
+        agreement(partner, ends_in=100 + n)
+        serve(n)
+    after = {name: count_queries(client, url) for name, url in urls.items()}
+    assert after == before
