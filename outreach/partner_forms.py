@@ -91,6 +91,11 @@ class SignInSheetForm(forms.Form):
     all_or_nothing = forms.BooleanField(
         label=_("Import nothing unless every row is valid"), required=False
     )
+    replace_counts = forms.BooleanField(
+        label=_("Replace the counts recorded"),
+        required=False,
+        help_text=_("When the event already has attendance counts, the sheet's replace them."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -567,6 +567,7 @@ class SignInSheetImportView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                 data=upload.read(),
                 name=upload.name or "",
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
+                replace_counts=form.cleaned_data["replace_counts"],
             )
 
         outcome = self.submit(form, run)

@@ -222,10 +222,18 @@ def _validate_row(
 
 @transaction.atomic
 def sheet_import(
-    *, actor: User, event: Event, data: bytes, name: str, all_or_nothing: bool = False
+    *,
+    actor: User,
+    event: Event,
+    data: bytes,
+    name: str,
+    all_or_nothing: bool = False,
+    replace_counts: bool = False,
 ) -> SheetReport:
     """Validate the sheet, then import its valid rows (or nothing, with `all_or_nothing`, when a
-    row is bad): the attendance counts and, for a training, the trainees."""
+    row is bad): the attendance counts and, for a training, the trainees. Counts already
+    recorded are replaced only when the caller confirmed it (`replace_counts`); otherwise
+    nothing is imported."""
     if event.status == Event.Status.CANCELLED:
         raise ServiceError(_("This event is cancelled: nothing is imported."), code="cancelled")
     report = validate_sheet(data, name, event)
@@ -233,6 +241,15 @@ def sheet_import(
         _audit(actor, event, report)
         return report
     locked = Event.objects.select_for_update().get(pk=event.pk)
+    if report.has_audience and locked.attendance_total and not replace_counts:
+        raise ServiceError(
+            _(
+                "This event already has attendance counts: tick “Replace the counts recorded” "
+                "to replace them with the sheet's. Nothing was imported."
+            ),
+            code="counts_recorded",
+            field="replace_counts",
+        )
     fields: dict[str, int] = {}
     if report.has_audience:
         counts = dict.fromkeys(Event.AUDIENCES, 0)

@@ -81,7 +81,11 @@ def test_a_lecture_sheet_sets_the_counts_and_never_reads_the_names(client, coord
     lecture.others = 7
     lecture.save()
     client.force_login(coordinator)
-    answer = upload(client, lecture, as_csv(LECTURE_ROWS))
+    kept = upload(client, lecture, as_csv(LECTURE_ROWS))  # 7 recorded: not replaced unasked
+    assert kept.status_code == 400
+    lecture.refresh_from_db()
+    assert (lecture.others, lecture.students) == (7, 0)
+    answer = upload(client, lecture, as_csv(LECTURE_ROWS), replace_counts="on")
     assert answer.status_code == 200
     page = answer.content.decode()
     assert 'id="import-report"' in page
@@ -94,7 +98,11 @@ def test_a_lecture_sheet_sets_the_counts_and_never_reads_the_names(client, coord
     entry = AuditEntry.objects.get(action="outreach.event.sheet_imported")
     assert "学生甲" not in str(entry.data)
     assert entry.data["valid"] == 4
-    again = upload(client, lecture, as_csv(LECTURE_ROWS))  # the same sheet twice: no change
+    refused = upload(client, lecture, as_csv(LECTURE_ROWS))  # counts there: confirm first
+    assert refused.status_code == 400
+    assert 'id="counts-recorded"' in refused.content.decode()
+    # The same sheet twice, confirmed: no change.
+    again = upload(client, lecture, as_csv(LECTURE_ROWS), replace_counts="on")
     assert again.status_code == 200
     lecture.refresh_from_db()
     assert [getattr(lecture, name) for name in Event.AUDIENCES] == counts
@@ -127,7 +135,7 @@ def test_a_training_sheet_lists_trainees_once_and_raises_the_count(client, coord
     ]
     assert training.trainees_count == 3
     assert (training.staff, training.others) == (1, 1)
-    again = upload(client, training, as_csv(rows))
+    again = upload(client, training, as_csv(rows), replace_counts="on")
     assert 'id="trainees-added">0<' in again.content.decode()
     training.refresh_from_db()
     assert (training.trainees.count(), training.trainees_count) == (3, 3)
