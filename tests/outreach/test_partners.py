@@ -315,3 +315,30 @@ def test_the_pages_need_no_query_per_row(client, coordinator, k01):
         serve(n)
     after = {name: count_queries(client, url) for name, url in urls.items()}
     assert after == before
+
+
+def test_an_event_serves_only_a_partner_of_its_site_tree(coordinator, k01, other_site):
+    from django.core.exceptions import ValidationError
+
+    theirs = make_partner(other_site, "别处社区")
+    topic = Topic.objects.get_or_create(
+        code="emotion-management", defaults={"name_zh": "情绪管理", "name_en": "Emotions"}
+    )[0]
+    fields = {
+        "kind": Event.Kind.PARTNER_SERVICE,
+        "venue_type": "community",
+        "title": "社区服务",
+        "topic": topic,
+        "starts_at": timezone.now() + datetime.timedelta(days=1),
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.event_create(actor=coordinator, site=k01, partner=theirs, **fields)
+    assert "partner" in refused.value.message_dict
+    ours = make_partner(k01)
+    event = services.event_create(actor=coordinator, site=k01, partner=ours, **fields)
+    with pytest.raises(ValidationError):
+        services.event_update(
+            actor=coordinator, event=event, expected_version=event.version, partner=theirs
+        )
+    event.refresh_from_db()
+    assert event.partner == ours
