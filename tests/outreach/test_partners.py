@@ -6,6 +6,7 @@ its agreements, the partner's events — persona by persona (other sites 404, ot
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -342,3 +343,21 @@ def test_an_event_serves_only_a_partner_of_its_site_tree(coordinator, k01, other
         )
     event.refresh_from_db()
     assert event.partner == ours
+
+
+def test_the_list_pages_by_name_with_the_shared_pager(client, coordinator, k01):
+    Partner.objects.bulk_create(
+        Partner(site=k01, name=f"单位{n:03d}", kind=Partner.Kind.COMMUNITY) for n in range(60)
+    )
+    client.force_login(coordinator)
+    first = client.get(reverse("outreach:partners"), {"kind": "community"}).content.decode()
+    assert "单位000" in first
+    assert "单位049" in first
+    assert "单位050" not in first
+    older = re.search(r'href="\?([^"]*older=[^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "kind=community" in older
+    second = client.get(f"{reverse('outreach:partners')}?{older}").content.decode()
+    assert "单位050" in second
+    assert "单位059" in second
+    assert "单位049" not in second
+    assert client.get(reverse("outreach:partners"), {"older": "garbage~x"}).status_code == 400
