@@ -54,6 +54,27 @@ OUT2_MESSAGE_TEMPLATES = {
 }
 # --- end out2 ---
 
+# --- opartners --- partners and agreements, trainees, sign-in sheet import
+OPARTNERS_WORK = [
+    "outreach.view_partner",
+    "outreach.add_partner",
+    "outreach.change_partner",
+    "outreach.view_agreement",
+    "outreach.add_agreement",
+    "outreach.change_agreement",
+    "outreach.view_trainee",
+    "outreach.add_trainee",
+    "outreach.delete_trainee",
+]
+OPARTNERS_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "outreach_coordinator": OPARTNERS_WORK,
+    "supervisor": OPARTNERS_WORK,
+}
+OPARTNERS_NAVIGATION: tuple[NavigationItem, ...] = (
+    NavigationItem(_("Partners"), "outreach:partners", _OUTREACH_STAFF, order=43),
+)
+# --- end opartners ---
+
 
 def _merged(*grants: dict[str, list[str]]) -> dict[str, list[str]]:
     merged: dict[str, list[str]] = {}
@@ -70,8 +91,10 @@ class OutreachConfig(AppConfig):
 
     # Model permissions open pages and actions; which events a user sees is decided by
     # outreach.selectors, never by a role alone.
-    role_permissions = _merged(OUT1_ROLE_PERMISSIONS, OUT2_ROLE_PERMISSIONS)
+    role_permissions = _merged(
+        OUT1_ROLE_PERMISSIONS, OUT2_ROLE_PERMISSIONS, OPARTNERS_ROLE_PERMISSIONS
+    )
     workspace = Workspace(view="outreach.views.WorkspaceView", url_name="outreach:home", order=40)
-    navigation = (*OUT1_NAVIGATION, *OUT2_NAVIGATION)
+    navigation = (*OUT1_NAVIGATION, *OUT2_NAVIGATION, *OPARTNERS_NAVIGATION)
     statistics_provider = "outreach.statistics"  # out2
     message_templates = {**OUT2_MESSAGE_TEMPLATES}

@@ -193,3 +193,106 @@ def feed_events_for(*, user: User) -> QuerySet[Event]:
 
 
 # --- end out2 ---
+
+# --- opartners --- partners and their agreements, trainees
+
+from outreach.models import Agreement, Partner, Trainee  # noqa: E402
+
+# Agreements ending within this many days are listed on the partners page as expiring.
+AGREEMENT_EXPIRING_DAYS = 60
+
+
+def partner_visible_to(*, user: User) -> QuerySet[Partner]:
+    """Outreach coordinators and supervisors: the partners of their site and every site below
+    it (as their events). Anyone else: none."""
+    if not user_may_plan_events(user=user) or user.site is None:
+        return Partner.objects.none()
+    return Partner.objects.filter(site__path__startswith=user.site.path)
+
+
+def get_partner_for_user(*, user: User, partner_id: int) -> Partner:
+    """A partner of the user's site tree, or NotFoundError (404) like a missing one."""
+    return first_or_not_found(  # access: partner_visible_to decides who sees which partner
+        partner_visible_to(user=user).select_related("site", "school").filter(pk=partner_id)
+    )
+
+
+def expiring_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """Today and the last day an agreement may end on to be expiring (within 60 days)."""
+    today = today or timezone.localdate()
+    return today, today + datetime.timedelta(days=AGREEMENT_EXPIRING_DAYS)
+
+
+def partner_list(*, user: User, kind: str = "", expiring: bool = False) -> QuerySet[Partner]:
+    """The partners the user sees, optionally of one kind or with an agreement expiring."""
+    partners = partner_visible_to(user=user).select_related("site")
+    if kind:
+        partners = partners.filter(kind=kind)
+    if expiring:
+        today, last = expiring_window()
+        partners = partners.filter(
+            pk__in=Agreement.objects.filter(ends_on__gte=today, ends_on__lte=last).values(
+                "partner_id"
+            )
+        )
+    return partners
+
+
+def expiring_agreements(*, user: User) -> QuerySet[Agreement]:
+    """The agreements of the user's partners that end within 60 days, the soonest first."""
+    today, last = expiring_window()
+    return (
+        Agreement.objects.filter(  # access: scoped to partner_visible_to just below
+            partner__in=partner_visible_to(user=user), ends_on__gte=today, ends_on__lte=last
+        )
+        .select_related("partner")
+        .order_by("ends_on", "id")
+    )
+
+
+def agreements_of(*, partner: Partner) -> QuerySet[Agreement]:
+    return partner.agreements.order_by("-ends_on", "-id")
+
+
+def get_agreement_for_user(*, user: User, agreement_id: int) -> Agreement:
+    return first_or_not_found(
+        Agreement.objects.select_related("partner", "partner__site").filter(  # access: scoped
+            pk=agreement_id, partner__in=partner_visible_to(user=user)
+        )
+    )
+
+
+def partner_events(*, user: User, partner: Partner) -> QuerySet[Event]:
+    """The events serving `partner` that the user sees, the latest first."""
+    return (
+        event_visible_to(user=user)
+        .filter(partner=partner)
+        .select_related("site", "topic")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def partners_for_events(*, user: User) -> QuerySet[Partner]:
+    """The active partners an event planned by the user may serve (a picker)."""
+    return partner_visible_to(user=user).filter(active=True)
+
+
+def trainees_of(*, event: Event) -> QuerySet[Trainee]:
+    return event.trainees.order_by("id")
+
+
+def get_trainee_for_user(*, user: User, event: Event, trainee_id: int) -> Trainee:
+    """A trainee of an event the user has read through `get_event_for_user` (404 otherwise)."""
+    return first_or_not_found(trainees_of(event=event).filter(pk=trainee_id))
+
+
+def get_training_for_user(*, user: User, event_id: int) -> Event:
+    """A training the user sees; any other event (or one not seen) answers 404."""
+    return first_or_not_found(
+        event_visible_to(user=user)
+        .select_related("site", "topic")
+        .filter(pk=event_id, kind=Event.Kind.TRAINING)
+    )
+
+
+# --- end opartners ---

@@ -33,4 +33,27 @@ urlpatterns = [
     path("targets/", views.TargetBoardView.as_view(), name="targets"),
     path("targets/<int:site_id>/", views.SiteTargetEditView.as_view(), name="target_edit"),
     # --- end out2 ---
+    # --- opartners --- partners and agreements, trainees, sign-in sheet import
+    path("partners/", views.PartnerListView.as_view(), name="partners"),
+    path("partners/new/", views.PartnerCreateView.as_view(), name="partner_new"),
+    path("partners/<int:partner_id>/", views.PartnerView.as_view(), name="partner"),
+    path("partners/<int:partner_id>/edit/", views.PartnerEditView.as_view(), name="partner_edit"),
+    path(
+        "partners/<int:partner_id>/agreements/new/",
+        views.AgreementCreateView.as_view(),
+        name="agreement_new",
+    ),
+    path(
+        "agreements/<int:agreement_id>/edit/",
+        views.AgreementEditView.as_view(),
+        name="agreement_edit",
+    ),
+    path("events/<int:event_id>/trainees/", views.TraineesView.as_view(), name="trainees"),
+    path(
+        "events/<int:event_id>/trainees/<int:trainee_id>/remove/",
+        views.TraineeRemoveView.as_view(),
+        name="trainee_remove",
+    ),
+    path("events/<int:event_id>/import/", views.SignInSheetImportView.as_view(), name="import"),
+    # --- end opartners ---
 ]

@@ -683,3 +683,344 @@ class SeriesCancelView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
 
 # --- end out1 ---
+
+
+
+# --- opartners --- partners and their agreements, trainees, sign-in sheet import
+
+PARTNER_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR})
+
+from centre.http import SignedInRequest  # noqa: E402
+from centre.parameters import text_parameter  # noqa: E402
+from centre.selectors import schools_for_user  # noqa: E402
+from outreach import partner_forms  # noqa: E402
+from outreach.models import Partner  # noqa: E402
+
+
+def _partner_kind_parameter(request: SignedInRequest) -> str:
+    kind = text_parameter(request.GET, "kind", max_length=20)
+    if kind and kind not in Partner.Kind.values:
+        raise BadParameter("kind", gettext_now("“kind” is one of the partner kinds."))
+    return kind
+
+
+def _partner_form(request: SignedInRequest, *args, editing: bool = False, **kwargs):
+    return partner_forms.PartnerForm(
+        *args,
+        sites=selectors.outreach_sites_visible_to(user=request.user).order_by("path"),
+        schools=schools_for_user(request.user).order_by("code"),
+        editing=editing,
+        **kwargs,
+    )
+
+
+class PartnerListView(RoleRequiredMixin, View):
+    """The partners of the user's site tree (by name, keyset pages), filtered by kind or to
+    those with an agreement expiring within 60 days; the expiring agreements listed above."""
+
+    roles = PARTNER_STAFF
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        kind = _partner_kind_parameter(request)
+        expiring_only = request.GET.get("expiring") == "1"
+        partners = selectors.partner_list(user=request.user, kind=kind, expiring=expiring_only)
+        page = keyset_page(partners, request.GET, order=("name", "id"), ascending=True)
+        query = "&".join(
+            part
+            for part in (f"kind={kind}" if kind else "", "expiring=1" if expiring_only else "")
+            if part
+        )
+        return render(
+            request,
+            "outreach/partners.html",
+            {
+                "page": page,
+                "partners": page.object_list,
+                "query": query,
+                "kind": kind,
+                "kinds": Partner.Kind.choices,
+                "expiring_only": expiring_only,
+                "expiring": list(selectors.expiring_agreements(user=request.user)[:50]),
+                "expiring_days": selectors.AGREEMENT_EXPIRING_DAYS,
+            },
+        )
+
+
+class PartnerCreateView(ServiceFormMixin, RoleRequiredMixin, View):
+    roles = PARTNER_STAFF
+
+    def get(self, request: SignedInRequest) -> HttpResponse:
+        form = _partner_form(request, initial={"site": request.user.site_id, "active": True})
+        return self._render(request, form)
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        form = _partner_form(request, request.POST)
+        outcome = self.submit(
+            form, lambda: services.partner_create(actor=request.user, **form.cleaned_data)
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The partner is saved."))
+            return redirect("outreach:partner", partner_id=outcome.value.pk)
+        return self._render(request, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, form, status=200):
+        return render(
+            request, "outreach/partner_form.html", {"form": form, "partner": None}, status=status
+        )
+
+
+class PartnerView(RecordRoleRequiredMixin, View):
+    """A partner: its details, its agreements (in force, expiring, ended) and its events."""
+
+    roles = PARTNER_STAFF
+
+    def get(self, request: SignedInRequest, partner_id: int) -> HttpResponse:
+        partner = selectors.get_partner_for_user(user=request.user, partner_id=partner_id)
+        today, last = selectors.expiring_window()
+        events = list(selectors.partner_events(user=request.user, partner=partner)[:50])
+        audit_read(request, "outreach.event.listed", events)
+        return render(
+            request,
+            "outreach/partner.html",
+            {
+                "partner": partner,
+                "agreements": list(selectors.agreements_of(partner=partner)),
+                "events": events,
+                "today": today,
+                "expiring_until": last,
+            },
+        )
+
+
+class PartnerEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    roles = PARTNER_STAFF
+
+    def get(self, request: SignedInRequest, partner_id: int) -> HttpResponse:
+        partner = selectors.get_partner_for_user(user=request.user, partner_id=partner_id)
+        initial = {name: getattr(partner, name) for name in services.PARTNER_FIELDS}
+        form = _partner_form(request, initial=initial, editing=True)
+        return self._render(request, partner, form)
+
+    def post(self, request: SignedInRequest, partner_id: int) -> HttpResponse:
+        partner = selectors.get_partner_for_user(user=request.user, partner_id=partner_id)
+        form = _partner_form(request, request.POST, editing=True)
+        outcome = self.submit(
+            form,
+            lambda: services.partner_update(
+                actor=request.user, partner=partner, **form.cleaned_data
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The partner is saved."))
+            return redirect("outreach:partner", partner_id=partner.pk)
+        return self._render(request, partner, form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, partner, form, status=200):
+        return render(
+            request,
+            "outreach/partner_form.html",
+            {"form": form, "partner": partner},
+            status=status,
+        )
+
+
+class AgreementCreateView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    roles = PARTNER_STAFF
+
+    def get(self, request: SignedInRequest, partner_id: int) -> HttpResponse:
+        partner = selectors.get_partner_for_user(user=request.user, partner_id=partner_id)
+        form = partner_forms.AgreementForm(initial={"contact_person": partner.contact_person})
+        return _render_agreement(request, partner, None, form)
+
+    def post(self, request: SignedInRequest, partner_id: int) -> HttpResponse:
+        partner = selectors.get_partner_for_user(user=request.user, partner_id=partner_id)
+        form = partner_forms.AgreementForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.agreement_create(
+                actor=request.user, partner=partner, **form.cleaned_data
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The agreement is saved."))
+            return redirect("outreach:partner", partner_id=partner.pk)
+        return _render_agreement(request, partner, None, form, status=outcome.status)
+
+
+class AgreementEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    roles = PARTNER_STAFF
+
+    def get(self, request: SignedInRequest, agreement_id: int) -> HttpResponse:
+        agreement = selectors.get_agreement_for_user(user=request.user, agreement_id=agreement_id)
+        initial = {name: getattr(agreement, name) for name in services.AGREEMENT_FIELDS}
+        form = partner_forms.AgreementForm(initial=initial)
+        return _render_agreement(request, agreement.partner, agreement, form)
+
+    def post(self, request: SignedInRequest, agreement_id: int) -> HttpResponse:
+        agreement = selectors.get_agreement_for_user(user=request.user, agreement_id=agreement_id)
+        form = partner_forms.AgreementForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: services.agreement_update(
+                actor=request.user, agreement=agreement, **form.cleaned_data
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The agreement is saved."))
+            return redirect("outreach:partner", partner_id=agreement.partner_id)
+        return _render_agreement(request, agreement.partner, agreement, form, status=outcome.status)
+
+
+def _render_agreement(request, partner, agreement, form, status=200):
+    return render(
+        request,
+        "outreach/partner_agreement_form.html",
+        {"partner": partner, "agreement": agreement, "form": form},
+        status=status,
+    )
+
+
+TRAINEE_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR})
+
+
+class TraineesView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """A training's trainees: the head count (typed, or raised by the list) and the optional
+    list by name and organisation, added one by one (at the door) or imported from the sign-in
+    sheet. For whoever sees the training (its planners and facilitators); any other event 404."""
+
+    roles = TRAINEE_STAFF
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_training_for_user(user=request.user, event_id=event_id)
+        return self._render(request, event)
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_training_for_user(user=request.user, event_id=event_id)
+        if request.POST.get("action") == "count":
+            count_form = partner_forms.TraineesCountForm(request.POST)
+            outcome = self.submit(
+                count_form,
+                lambda: services.trainees_count_set(
+                    actor=request.user,
+                    event=event,
+                    expected_version=count_form.cleaned_data["version"],
+                    count=count_form.cleaned_data["trainees_count"],
+                ),
+            )
+            if outcome.saved:
+                messages.success(request, gettext_now("The count is saved."))
+                return redirect("outreach:trainees", event_id=event.pk)
+            return self._render(request, event, count_form=count_form, status=outcome.status)
+        form = partner_forms.TraineeForm(request.POST)
+        outcome = self.submit(
+            form, lambda: services.trainee_add(actor=request.user, event=event, **form.cleaned_data)
+        )
+        if outcome.saved:
+            messages.success(request, gettext_now("The trainee is listed."))
+            return redirect("outreach:trainees", event_id=event.pk)
+        return self._render(request, event, form=form, status=outcome.status)
+
+    @staticmethod
+    def _render(request, event, *, form=None, count_form=None, status=200):
+        page = keyset_page(
+            selectors.trainees_of(event=event),
+            request.GET,
+            order=("id",),
+            per_page=100,
+            ascending=True,
+        )
+        audit_read(request, "outreach.trainee.listed", page.object_list)
+        return render(
+            request,
+            "outreach/trainees.html",
+            {
+                "event": event,
+                "trainees": page.object_list,
+                "page": page,
+                "listed": event.trainees.count(),
+                "form": form or partner_forms.TraineeForm(),
+                "count_form": count_form
+                or partner_forms.TraineesCountForm(
+                    initial={"version": event.version, "trainees_count": event.trainees_count}
+                ),
+            },
+            status=status,
+        )
+
+
+class TraineeRemoveView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Take a trainee off the list, after a confirmation."""
+
+    roles = TRAINEE_STAFF
+
+    def _trainee(self, request: SignedInRequest, event_id: int, trainee_id: int):
+        event = selectors.get_training_for_user(user=request.user, event_id=event_id)
+        trainee = selectors.get_trainee_for_user(
+            user=request.user, event=event, trainee_id=trainee_id
+        )
+        return event, trainee
+
+    def get(self, request: SignedInRequest, event_id: int, trainee_id: int) -> HttpResponse:
+        event, trainee = self._trainee(request, event_id, trainee_id)
+        audit_read(request, "outreach.trainee.viewed", trainee)
+        return render(request, "outreach/trainee_remove.html", {"event": event, "trainee": trainee})
+
+    def post(self, request: SignedInRequest, event_id: int, trainee_id: int) -> HttpResponse:
+        event, trainee = self._trainee(request, event_id, trainee_id)
+        services.trainee_remove(actor=request.user, trainee=trainee)
+        messages.success(request, gettext_now("The trainee is taken off the list."))
+        return redirect("outreach:trainees", event_id=event.pk)
+
+
+SHEET_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR})
+
+
+class SignInSheetImportView(ServiceFormMixin, RecordRoleRequiredMixin, View):
+    """Import an event's sign-in sheet: the attendance by audience and, for a training, the
+    trainee list; the report (row, column, reason) on the page. For whoever sees the event."""
+
+    roles = SHEET_STAFF
+
+    def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_event_for_user(user=request.user, event_id=event_id)
+        return self._render(request, event, partner_forms.SignInSheetForm())
+
+    def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
+        event = selectors.get_event_for_user(user=request.user, event_id=event_id)
+        form = partner_forms.SignInSheetForm(request.POST, request.FILES)
+
+        def run():
+            upload = form.cleaned_data["file"]
+            return services.sheet_import(
+                actor=request.user,
+                event=event,
+                data=upload.read(),
+                name=upload.name or "",
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+                replace_counts=form.cleaned_data["replace_counts"],
+            )
+
+        outcome = self.submit(form, run)
+        if not outcome.saved:
+            return self._render(request, event, form, status=outcome.status)
+        return self._render(request, event, partner_forms.SignInSheetForm(), report=outcome.value)
+
+    @staticmethod
+    def _render(request, event, form, *, report=None, status=200):
+        return render(
+            request,
+            "outreach/import.html",
+            {
+                "event": event,
+                "form": form,
+                "report": report,
+                "errors": report.errors[:500] if report else [],
+                "is_training": event.kind == event.Kind.TRAINING,
+            },
+            status=status,
+        )
+
+
+# --- end opartners ---

@@ -75,3 +75,37 @@ __all__ = [
     "series_create",
     "site_target_set",
 ]
+
+# --- opartners --- partners and agreements, trainees, sign-in sheet import
+from outreach.services.importing import RefusedSheetError as RefusedSheetError
+from outreach.services.importing import SheetReport as SheetReport
+from outreach.services.importing import sheet_import as sheet_import
+from outreach.services.importing import validate_sheet as validate_sheet
+from outreach.services.partners import AGREEMENT_FIELDS as AGREEMENT_FIELDS
+from outreach.services.partners import PARTNER_FIELDS as PARTNER_FIELDS
+from outreach.services.partners import agreement_create as agreement_create
+from outreach.services.partners import agreement_update as agreement_update
+from outreach.services.partners import partner_create as partner_create
+from outreach.services.partners import partner_update as partner_update
+from outreach.services.trainees import trainee_add as trainee_add
+from outreach.services.trainees import trainee_remove as trainee_remove
+from outreach.services.trainees import trainee_text_problems as trainee_text_problems
+from outreach.services.trainees import trainees_count_set as trainees_count_set
+
+__all__ += [
+    "AGREEMENT_FIELDS",
+    "PARTNER_FIELDS",
+    "RefusedSheetError",
+    "SheetReport",
+    "agreement_create",
+    "agreement_update",
+    "partner_create",
+    "partner_update",
+    "sheet_import",
+    "trainee_add",
+    "trainee_remove",
+    "trainee_text_problems",
+    "trainees_count_set",
+    "validate_sheet",
+]
+# --- end opartners ---

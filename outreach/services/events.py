@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from centre.audit import audit_log
 from centre.models import School, Site, User
 from centre.versioning import save_versioned
-from outreach.models import GROUP_KINDS, VENUE_KINDS, Event, Series, Topic
+from outreach.models import GROUP_KINDS, VENUE_KINDS, Event, Partner, Series, Topic
 from outreach.selectors import EVENT_ROLES, user_may_plan_events
 
 EVENT_FIELDS = (
@@ -64,6 +64,15 @@ def _check_fields(site: Site, fields: dict[str, Any]) -> None:
         school.site.path.startswith(site.path) or site.path.startswith(school.site.path)
     ):
         raise ValidationError({"school": _("Choose a school of your network.")}, code="school")
+    # An event serves a partner of its site tree (or of a site above it), never another's.
+    partner: Partner | None = fields.get("partner")
+    if partner is not None and not (
+        partner.site.path.startswith(site.path) or site.path.startswith(partner.site.path)
+    ):
+        raise ValidationError(
+            {"partner": _("Choose a partner of your site or a site above or below it.")},
+            code="partner",
+        )
     topic: Topic | None = fields.get("topic")
     if topic is not None and not topic.active:
         raise ValidationError({"topic": _("This topic is no longer offered.")}, code="topic")
