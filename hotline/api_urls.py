@@ -4,11 +4,10 @@ from hotline import apis
 
 app_name = "hotline-api"
 urlpatterns: list[URLPattern | URLResolver] = [
-    # --- calls (hot1) ---
+    # Calls
     path("calls/", apis.CallListApi.as_view(), name="calls"),
     path("calls/<int:call_id>/", apis.CallDetailApi.as_view(), name="call"),
-    # --- end calls (hot1) ---
-    # --- alerts (hot2) ---
+    # Alerts
     path("alerts/", apis.AlertListApi.as_view(), name="alerts"),
     path("alerts/<int:alert_id>/", apis.AlertDetailApi.as_view(), name="alert"),
     path(
@@ -16,13 +15,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         apis.AlertAcknowledgeApi.as_view(),
         name="alert-acknowledge",
     ),
-    # --- end alerts (hot2) ---
-    # --- callbacks (hot3) ---
+    # Callbacks
     path("callbacks/", apis.CallbackListApi.as_view(), name="callbacks"),
     path(
         "callbacks/<int:callback_id>/outcome/",
         apis.CallbackOutcomeApi.as_view(),
         name="callback-outcome",
     ),
-    # --- end callbacks (hot3) ---
 ]

@@ -21,7 +21,7 @@ from hotline.models import AlertEvent, Call, Callback, CallIssue, CrisisAlert
 from hotline.services.callbacks import MAX_NOTE, OUTCOMES
 from screening.scoring import CSSRS_QUESTIONS
 
-# --- calls (hot1) ---
+# Calls
 
 
 class CallIssueSerializer(serializers.ModelSerializer):
@@ -173,10 +173,7 @@ class CallDetailApi(APIView):
         return Response(CallSerializer(call).data)
 
 
-# --- end calls (hot1) ---
-
-
-# --- alerts (hot2) ---
+# Alerts
 
 
 class AlertEventSerializer(serializers.ModelSerializer):
@@ -261,10 +258,7 @@ class AlertAcknowledgeApi(APIView):
         return Response(AlertDetailSerializer(alert).data)
 
 
-# --- end alerts (hot2) ---
-
-
-# --- callbacks (hot3) ---
+# Callbacks
 
 
 class CallbackSerializer(serializers.ModelSerializer):
@@ -329,6 +323,3 @@ class CallbackOutcomeApi(APIView):
         except DjangoValidationError as error:
             raise exceptions.ValidationError({"detail": error.messages}) from error
         return Response(CallbackSerializer(callback).data)
-
-
-# --- end callbacks (hot3) ---

@@ -5,9 +5,9 @@ from centre.navigation import NavigationItem, Workspace
 from centre.roles import Role
 
 # Model permissions open pages and actions; which records a user sees is decided by
-# hotline.selectors. Three engineers share this file: keep additions inside your block.
+# hotline.selectors.
 
-# --- calls (hot1) ---
+# Calls
 CALL_PERMISSIONS: dict[str, list[str]] = {
     "hotline_operator": [
         "hotline.view_call",
@@ -24,9 +24,8 @@ CALL_PERMISSIONS: dict[str, list[str]] = {
     ],
     "crisis_team": ["hotline.view_call"],
 }
-# --- end calls (hot1) ---
 
-# --- alerts, rota (hot2) ---
+# Alerts, rota
 ALERT_PERMISSIONS: dict[str, list[str]] = {
     "supervisor": [
         "hotline.view_crisisalert",
@@ -52,14 +51,12 @@ ALERT_MESSAGE_TEMPLATES = {
     "hotline_alert_sms": "hotline.services.alerts._alert_sms",
     "hotline_alert_escalated": "hotline.services.alerts._alert_escalated",
 }
-# --- end alerts, rota (hot2) ---
 
-# --- callbacks, handover (hot3) ---
+# Callbacks, handover
 CALLBACK_PERMISSIONS: dict[str, list[str]] = {
     "hotline_operator": ["hotline.view_callback", "hotline.change_callback"],
     "supervisor": ["hotline.view_callback", "hotline.change_callback"],
 }
-# --- end callbacks, handover (hot3) ---
 
 
 def _merged(*grants: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -82,7 +79,7 @@ class HotlineConfig(AppConfig):
     workspace = Workspace(view="hotline.views.WorkspaceView", url_name="hotline:home", order=30)
     statistics_provider = "hotline.statistics"  # statistics (hstats)
     navigation = (
-        # --- calls (hot1) ---
+        # Calls
         NavigationItem(
             _("Calls"),
             "hotline:calls",
@@ -92,8 +89,7 @@ class HotlineConfig(AppConfig):
         NavigationItem(
             _("New call"), "hotline:call-new", frozenset({Role.HOTLINE_OPERATOR}), order=32
         ),
-        # --- end calls (hot1) ---
-        # --- alerts, rota (hot2) ---
+        # Alerts, rota
         NavigationItem(
             _("Crisis board"),
             "hotline:alerts",
@@ -106,8 +102,7 @@ class HotlineConfig(AppConfig):
             frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR}),
             order=32,
         ),
-        # --- end alerts, rota (hot2) ---
-        # --- callbacks, handover (hot3) ---
+        # Callbacks, handover
         NavigationItem(
             _("Callbacks"),
             "hotline:callbacks",
@@ -126,5 +121,4 @@ class HotlineConfig(AppConfig):
             frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR, Role.CRISIS_TEAM}),
             order=34,
         ),
-        # --- end callbacks, handover (hot3) ---
     )

@@ -1,6 +1,4 @@
-"""Who sees which hotline record, decided here and nowhere else.
-
-Three engineers share this file: keep additions inside your block."""
+"""Who sees which hotline record, decided here and nowhere else."""
 
 from __future__ import annotations
 
@@ -25,7 +23,7 @@ from hotline.models import (
     ShiftHandover,
 )
 
-# --- calls (hot1) ---
+# Calls
 
 
 ACTIVE_ALERT_STATUSES = (CrisisAlert.Status.OPEN, CrisisAlert.Status.ACKNOWLEDGED)
@@ -130,9 +128,7 @@ def caller_history(*, user: User, caller_hash: str) -> dict[str, Any]:
     }
 
 
-# --- end calls (hot1) ---
-
-# --- alerts, rota (hot2) ---
+# Alerts, rota
 
 
 def alerts_visible_to(*, user: User) -> QuerySet[CrisisAlert]:
@@ -201,9 +197,7 @@ def rota_person(*, user_id: int) -> User | None:
     return User.objects.filter(pk=user_id).first()
 
 
-# --- end alerts, rota (hot2) ---
-
-# --- callbacks, handover (hot3) ---
+# Callbacks, handover
 
 
 def callbacks_visible_to(*, user: User) -> QuerySet[Callback]:
@@ -347,6 +341,3 @@ def wallboard_figures(*, user: User) -> dict[str, Any]:
             for row in answered
         ],
     }
-
-
-# --- end callbacks, handover (hot3) ---

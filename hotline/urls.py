@@ -5,7 +5,7 @@ from hotline import views
 app_name = "hotline"
 urlpatterns = [
     path("", views.WorkspaceView.as_view(), name="home"),
-    # --- calls (hot1) ---
+    # Calls
     path("calls/", views.CallListView.as_view(), name="calls"),
     path("calls/new/", views.CallNewView.as_view(), name="call-new"),
     path("calls/<int:call_id>/", views.CallDetailView.as_view(), name="call"),
@@ -13,14 +13,12 @@ urlpatterns = [
     path("calls/<int:call_id>/draft/", views.CallDraftView.as_view(), name="call-draft"),
     path("calls/<int:call_id>/open-case/", views.CallOpenCaseView.as_view(), name="call-open-case"),
     path("callers/lookup/", views.CallerLookupView.as_view(), name="caller-lookup"),
-    # --- end calls (hot1) ---
-    # --- alerts, rota, crisis board (hot2) ---
+    # Alerts, rota, crisis board
     path("rota/", views.RotaView.as_view(), name="rota"),
     path("alerts/", views.AlertBoardView.as_view(), name="alerts"),
     path("alerts/rows/", views.AlertBoardFragmentView.as_view(), name="alerts-fragment"),
     path("alerts/<int:alert_id>/", views.AlertDetailView.as_view(), name="alert"),
-    # --- end alerts, rota, crisis board (hot2) ---
-    # --- callbacks, handover, wallboard (hot3) ---
+    # Callbacks, handover, wallboard
     path("callbacks/", views.CallbackListView.as_view(), name="callbacks"),
     path(
         "callbacks/<int:callback_id>/outcome/",
@@ -39,5 +37,4 @@ urlpatterns = [
         views.WallboardFiguresView.as_view(),
         name="wallboard-figures",
     ),
-    # --- end callbacks, handover, wallboard (hot3) ---
 ]

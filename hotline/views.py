@@ -43,7 +43,7 @@ class WorkspaceView(centre_views.WorkspaceView):
     )
 
 
-# --- calls (hot1) ---
+# Calls
 OPERATORS = frozenset({Role.HOTLINE_OPERATOR})
 CALL_READERS = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.CRISIS_TEAM})
 CALL_EDITORS = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR})
@@ -306,10 +306,7 @@ class CallOpenCaseView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         return render(request, "hotline/call_open_case.html", context, status=status)
 
 
-# --- end calls (hot1) ---
-
-
-# --- alerts, rota, crisis board (hot2) ---
+# Alerts, rota, crisis board
 BOARD_ROLES = frozenset({Role.CRISIS_TEAM, Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
 
 
@@ -482,10 +479,7 @@ def _moment(value: str) -> datetime.datetime | None:
         return None
 
 
-# --- end alerts, rota, crisis board (hot2) ---
-
-
-# --- callbacks (hot3) ---
+# Callbacks
 CALLBACK_ROLES = frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
 
 
@@ -537,10 +531,7 @@ class CallbackOutcomeView(RecordRoleRequiredMixin, View):
         return HttpResponseRedirect(reverse("hotline:callbacks"))
 
 
-# --- end callbacks (hot3) ---
-
-
-# --- shift handover (hot3) ---
+# Shift handover
 HANDOVER_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR})
 
 
@@ -613,10 +604,7 @@ class HandoverReadView(RecordRoleRequiredMixin, View):
         return redirect("hotline:handover")
 
 
-# --- end shift handover (hot3) ---
-
-
-# --- wallboard (hot3) ---
+# Wallboard
 WALLBOARD_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.CRISIS_TEAM})
 
 
@@ -642,6 +630,3 @@ class WallboardFiguresView(RoleRequiredMixin, View):
         figures = selectors.wallboard_figures(user=request.user)
         figures["updated_at"] = timezone.localtime().strftime("%H:%M:%S")
         return JsonResponse(figures)
-
-
-# --- end wallboard (hot3) ---

@@ -4,7 +4,7 @@ from outreach import apis
 
 app_name = "outreach-api"
 urlpatterns: list[URLPattern | URLResolver] = [
-    # --- out1 --- events, attendance
+    # Events, attendance
     path("events/", apis.EventListApi.as_view(), name="events"),
     path("events/<int:event_id>/", apis.EventDetailApi.as_view(), name="event"),
     path(
@@ -12,7 +12,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
         apis.EventAttendanceApi.as_view(),
         name="event-attendance",
     ),
-    # --- end out1 ---
-    # --- out2 ---
-    # --- end out2 ---
 ]

@@ -24,7 +24,7 @@ from outreach import selectors, services
 from outreach.forms import COUNT_MAX, partners_for_user
 from outreach.models import EVENT_MINUTES_MAX, Event, EventKind, VenueType
 
-# --- out1 --- events, attendance
+# Events, attendance
 
 
 @extend_schema_serializer(component_name="OutreachEvent")
@@ -224,6 +224,3 @@ class EventAttendanceApi(APIView):
         )
         event = selectors.get_event_for_user(user=request.user, event_id=event_id)
         return Response(EventSerializer(event).data)
-
-
-# --- end out1 ---

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from centre.navigation import NavigationItem, Workspace
 from centre.roles import Role
 
-# --- out1 --- events, series, attendance, participants
+# Events, series, attendance, participants
 OUT1_EVENT_WORK = [
     "outreach.view_event",
     "outreach.add_event",
@@ -33,9 +33,8 @@ OUT1_NAVIGATION: tuple[NavigationItem, ...] = (
         order=40,
     ),
 )
-# --- end out1 ---
 
-# --- out2 --- calendar, targets, statistics
+# Calendar, targets, statistics
 OUT2_PLANNING = [
     "outreach.view_sitetarget",
     "outreach.change_sitetarget",
@@ -52,9 +51,8 @@ OUT2_NAVIGATION: tuple[NavigationItem, ...] = (
 OUT2_MESSAGE_TEMPLATES = {
     "outreach_target_behind": "outreach.services.targets.target_behind_message",
 }
-# --- end out2 ---
 
-# --- opartners --- partners and agreements, trainees, sign-in sheet import
+# Partners and agreements, trainees, sign-in sheet import
 OPARTNERS_WORK = [
     "outreach.view_partner",
     "outreach.add_partner",
@@ -73,7 +71,6 @@ OPARTNERS_ROLE_PERMISSIONS: dict[str, list[str]] = {
 OPARTNERS_NAVIGATION: tuple[NavigationItem, ...] = (
     NavigationItem(_("Partners"), "outreach:partners", _OUTREACH_STAFF, order=43),
 )
-# --- end opartners ---
 
 
 def _merged(*grants: dict[str, list[str]]) -> dict[str, list[str]]:

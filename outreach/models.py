@@ -366,7 +366,7 @@ class SiteTarget(models.Model):
         return f"target {self.pk}"
 
 
-# --- out2 --- the calendar feed
+# The calendar feed
 
 
 class CalendarFeed(models.Model):
@@ -385,6 +385,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed {self.pk}"
-
-
-# --- end out2 ---

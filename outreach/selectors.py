@@ -8,7 +8,7 @@ listed case (counselling's selectors decide).
 
 from __future__ import annotations
 
-# --- out1 --- events, series, participants
+# Events, series, participants
 import datetime
 
 from django.db.models import Q, QuerySet
@@ -133,9 +133,6 @@ def get_participant_for_user(*, user: User, event: Event, participant_id: int) -
     )
 
 
-# --- end out1 ---
-
-# --- out2 ---
 # Calendar, targets.
 
 OUTREACH_READERS = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR})
@@ -192,9 +189,7 @@ def feed_events_for(*, user: User) -> QuerySet[Event]:
     return Event.objects.filter(condition)
 
 
-# --- end out2 ---
-
-# --- opartners --- partners and their agreements, trainees
+# Partners and their agreements, trainees
 
 from outreach.models import Agreement, Partner, Trainee  # noqa: E402
 
@@ -293,6 +288,3 @@ def get_training_for_user(*, user: User, event_id: int) -> Event:
         .select_related("site", "topic")
         .filter(pk=event_id, kind=Event.Kind.TRAINING)
     )
-
-
-# --- end opartners ---

@@ -5,7 +5,7 @@ from outreach import views
 app_name = "outreach"
 urlpatterns = [
     path("", views.WorkspaceView.as_view(), name="home"),
-    # --- out1 --- events, series, attendance, participants, sign-in import
+    # Events, series, attendance, participants, sign-in import
     path("events/", views.EventListView.as_view(), name="events"),
     path("events/new/", views.EventCreateView.as_view(), name="event_new"),
     path("events/<int:event_id>/", views.EventDetailView.as_view(), name="event"),
@@ -25,15 +25,12 @@ urlpatterns = [
     path("series/new/", views.SeriesCreateView.as_view(), name="series_new"),
     path("series/<int:series_id>/", views.SeriesDetailView.as_view(), name="series"),
     path("series/<int:series_id>/cancel/", views.SeriesCancelView.as_view(), name="series_cancel"),
-    # --- end out1 ---
-    # --- out2 ---
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("calendar/feed/", views.CalendarFeedManageView.as_view(), name="calendar_feed"),
     path("calendar/<str:token>.ics", views.CalendarFeedView.as_view(), name="calendar_feed_ics"),
     path("targets/", views.TargetBoardView.as_view(), name="targets"),
     path("targets/<int:site_id>/", views.SiteTargetEditView.as_view(), name="target_edit"),
-    # --- end out2 ---
-    # --- opartners --- partners and agreements, trainees, sign-in sheet import
+    # Partners and agreements, trainees, sign-in sheet import
     path("partners/", views.PartnerListView.as_view(), name="partners"),
     path("partners/new/", views.PartnerCreateView.as_view(), name="partner_new"),
     path("partners/<int:partner_id>/", views.PartnerView.as_view(), name="partner"),
@@ -55,5 +52,4 @@ urlpatterns = [
         name="trainee_remove",
     ),
     path("events/<int:event_id>/import/", views.SignInSheetImportView.as_view(), name="import"),
-    # --- end opartners ---
 ]

@@ -1,7 +1,36 @@
+"""Outreach pages: the workspace, the calendar and its feed, monthly targets; events, series,
+attendance and participants; partners and their agreements, trainees and sign-in sheets."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from centre import views as centre_views
-from centre.roles import Role
+from centre.audit import audit_read
+from centre.errors import NotFoundError
+from centre.forms import ServiceFormMixin, refusal_message
+from centre.http import SignedInRequest
+from centre.paging import keyset_page
+from centre.parameters import BadParameter, id_parameter, text_parameter
+from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
+from centre.roles import CLINICIAN_ROLES, Role, has_any_role
+from centre.selectors import schools_for_user
+from centre.statistics.months import parse_month
+from outreach import calendar_feed, forms, selectors, services, targets
+from outreach.models import CalendarFeed, Event, EventKind, Partner, Series
+from outreach.services.calendar import token_hash
 
 
 class WorkspaceView(centre_views.WorkspaceView):
@@ -13,7 +42,7 @@ class WorkspaceView(centre_views.WorkspaceView):
     )
     template_name = "outreach/workspace.html"
 
-    def get_context_data(self, **kwargs: "Any") -> "dict[str, Any]":
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """This month at a glance (out1): the own site's target progress, the sites behind
         below it, and the month's events, each linking to its page."""
         from outreach.workspace import month_at_a_glance
@@ -23,26 +52,8 @@ class WorkspaceView(centre_views.WorkspaceView):
         return context
 
 
-# --- out2 --- calendar and its feed, monthly targets
+# Calendar and its feed, monthly targets
 
-import datetime  # noqa: E402
-
-from django.contrib import messages  # noqa: E402
-from django.http import Http404, HttpResponse  # noqa: E402
-from django.shortcuts import redirect, render  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import get_language  # noqa: E402
-from django.utils.translation import gettext as gettext_now  # noqa: E402
-from django.views import View  # noqa: E402
-
-from centre.audit import audit_read  # noqa: E402
-from centre.forms import ServiceFormMixin  # noqa: E402
-from centre.paging import keyset_page  # noqa: E402
-from centre.parameters import BadParameter, id_parameter  # noqa: E402
-from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin  # noqa: E402
-from centre.statistics.months import parse_month  # noqa: E402
-from outreach import calendar_feed, planning_forms, selectors, services, targets  # noqa: E402
-from outreach.services.calendar import token_hash  # noqa: E402
 
 OUTREACH_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR})
 FEED_USERS = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR, Role.COUNSELLOR})
@@ -103,7 +114,7 @@ class SiteTargetEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         if site is None:
             raise Http404
         progress = targets.Progress.of(site)
-        form = planning_forms.SiteTargetForm(
+        form = forms.SiteTargetForm(
             initial={
                 "parent_classes": progress.parent_target,
                 "group_sessions": progress.group_target,
@@ -113,7 +124,7 @@ class SiteTargetEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def post(self, request, site_id):
         site = self._site(request, site_id)
-        form = planning_forms.SiteTargetForm(request.POST)
+        form = forms.SiteTargetForm(request.POST)
         outcome = self.submit(
             form,
             lambda: services.site_target_set(actor=request.user, site=site, **form.cleaned_data),
@@ -259,24 +270,8 @@ class CalendarFeedView(View):
         return response
 
 
-from outreach.models import CalendarFeed  # noqa: E402
+# Events, series, attendance, participants
 
-# --- end out2 ---
-
-# --- out1 --- events, series, attendance, participants
-# isort: split
-
-from typing import Any  # noqa: E402
-
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.db.models import QuerySet  # noqa: E402
-
-from centre.errors import NotFoundError  # noqa: E402
-from centre.forms import refusal_message  # noqa: E402
-from centre.http import SignedInRequest  # noqa: E402
-from centre.roles import CLINICIAN_ROLES, has_any_role  # noqa: E402
-from outreach import forms as event_forms  # noqa: E402
-from outreach.models import Event, EventKind, Series  # noqa: E402
 
 EVENT_READERS = selectors.EVENT_ROLES
 EVENT_PLANNERS = selectors.EVENT_PLANNER_ROLES
@@ -329,11 +324,11 @@ class EventCreateView(ServiceFormMixin, RoleRequiredMixin, View):
     roles = EVENT_PLANNERS
 
     def get(self, request: SignedInRequest) -> HttpResponse:
-        form = event_forms.EventForm(user=request.user)
+        form = forms.EventForm(user=request.user)
         return self._render(request, form)
 
     def post(self, request: SignedInRequest) -> HttpResponse:
-        form = event_forms.EventForm(request.POST, user=request.user)
+        form = forms.EventForm(request.POST, user=request.user)
         outcome = self.submit(
             form, lambda: services.event_create(actor=request.user, **form.service_arguments())
         )
@@ -376,14 +371,14 @@ class EventDetailView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = _event(request, event_id)
-        return self._render(request, event, event_forms.ParticipantAddForm())
+        return self._render(request, event, forms.ParticipantAddForm())
 
     def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         """Add a participant (a case the clinician sees, with a consent in force)."""
         event = _event(request, event_id)
         if not event.is_group or not has_any_role(request.user, CLINICIAN_ROLES):
             raise PermissionDenied
-        form = event_forms.ParticipantAddForm(request.POST)
+        form = forms.ParticipantAddForm(request.POST)
 
         def add() -> Any:
             case = selectors.get_case_for_participation(
@@ -436,14 +431,14 @@ class EventEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = _event(request, event_id)
-        form = event_forms.EventEditForm(
-            initial=event_forms.EventEditForm.initial_for(event), user=request.user
+        form = forms.EventEditForm(
+            initial=forms.EventEditForm.initial_for(event), user=request.user
         )
         return self._render(request, event, form)
 
     def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = _event(request, event_id)
-        form = event_forms.EventEditForm(request.POST, user=request.user)
+        form = forms.EventEditForm(request.POST, user=request.user)
         outcome = self.submit(
             form,
             lambda: services.event_update(
@@ -479,12 +474,12 @@ class EventCancelView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = _event(request, event_id)
-        form = event_forms.CancelForm(initial={"version": event.version})
+        form = forms.CancelForm(initial={"version": event.version})
         return self._render(request, event, form)
 
     def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = _event(request, event_id)
-        form = event_forms.CancelForm(request.POST)
+        form = forms.CancelForm(request.POST)
         outcome = self.submit(
             form,
             lambda: services.event_cancel(
@@ -511,7 +506,7 @@ class EventAttendanceView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     roles = EVENT_READERS
     template = "outreach/event_attendance.html"
-    form_class: Any = event_forms.AttendanceForm
+    form_class: Any = forms.AttendanceForm
     saved_message = _("The attendance is saved.")
 
     def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
@@ -549,7 +544,7 @@ class EventHeldView(EventAttendanceView):
     """Mark an event held, with a short report and its attendance."""
 
     template = "outreach/event_held.html"
-    form_class = event_forms.HeldForm
+    form_class = forms.HeldForm
     saved_message = _("The event is marked held.")
 
     @staticmethod
@@ -602,10 +597,10 @@ class SeriesCreateView(ServiceFormMixin, RoleRequiredMixin, View):
     roles = EVENT_PLANNERS
 
     def get(self, request: SignedInRequest) -> HttpResponse:
-        return self._render(request, event_forms.SeriesForm(user=request.user))
+        return self._render(request, forms.SeriesForm(user=request.user))
 
     def post(self, request: SignedInRequest) -> HttpResponse:
-        form = event_forms.SeriesForm(request.POST, user=request.user)
+        form = forms.SeriesForm(request.POST, user=request.user)
         outcome = self.submit(
             form, lambda: services.series_create(actor=request.user, **form.service_arguments())
         )
@@ -638,7 +633,7 @@ class SeriesDetailView(RecordRoleRequiredMixin, View):
         return render(
             request,
             "outreach/series_detail.html",
-            {"series": series, "events": events, "form": event_forms.SeriesCancelForm()},
+            {"series": series, "events": events, "form": forms.SeriesCancelForm()},
         )
 
 
@@ -649,11 +644,11 @@ class SeriesCancelView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, series_id: int) -> HttpResponse:
         series = selectors.get_series_for_user(user=request.user, series_id=series_id)
-        return self._render(request, series, event_forms.SeriesCancelForm())
+        return self._render(request, series, forms.SeriesCancelForm())
 
     def post(self, request: SignedInRequest, series_id: int) -> HttpResponse:
         series = selectors.get_series_for_user(user=request.user, series_id=series_id)
-        form = event_forms.SeriesCancelForm(request.POST)
+        form = forms.SeriesCancelForm(request.POST)
         outcome = self.submit(
             form, lambda: services.series_cancel(actor=request.user, series=series)
         )
@@ -682,19 +677,9 @@ class SeriesCancelView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         )
 
 
-# --- end out1 ---
-
-
-
-# --- opartners --- partners and their agreements, trainees, sign-in sheet import
+# Partners and their agreements, trainees, sign-in sheet import
 
 PARTNER_STAFF = frozenset({Role.OUTREACH_COORDINATOR, Role.SUPERVISOR})
-
-from centre.http import SignedInRequest  # noqa: E402
-from centre.parameters import text_parameter  # noqa: E402
-from centre.selectors import schools_for_user  # noqa: E402
-from outreach import partner_forms  # noqa: E402
-from outreach.models import Partner  # noqa: E402
 
 
 def _partner_kind_parameter(request: SignedInRequest) -> str:
@@ -705,7 +690,7 @@ def _partner_kind_parameter(request: SignedInRequest) -> str:
 
 
 def _partner_form(request: SignedInRequest, *args, editing: bool = False, **kwargs):
-    return partner_forms.PartnerForm(
+    return forms.PartnerForm(
         *args,
         sites=selectors.outreach_sites_visible_to(user=request.user).order_by("path"),
         schools=schools_for_user(request.user).order_by("code"),
@@ -831,12 +816,12 @@ class AgreementCreateView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, partner_id: int) -> HttpResponse:
         partner = selectors.get_partner_for_user(user=request.user, partner_id=partner_id)
-        form = partner_forms.AgreementForm(initial={"contact_person": partner.contact_person})
+        form = forms.AgreementForm(initial={"contact_person": partner.contact_person})
         return _render_agreement(request, partner, None, form)
 
     def post(self, request: SignedInRequest, partner_id: int) -> HttpResponse:
         partner = selectors.get_partner_for_user(user=request.user, partner_id=partner_id)
-        form = partner_forms.AgreementForm(request.POST)
+        form = forms.AgreementForm(request.POST)
         outcome = self.submit(
             form,
             lambda: services.agreement_create(
@@ -855,12 +840,12 @@ class AgreementEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     def get(self, request: SignedInRequest, agreement_id: int) -> HttpResponse:
         agreement = selectors.get_agreement_for_user(user=request.user, agreement_id=agreement_id)
         initial = {name: getattr(agreement, name) for name in services.AGREEMENT_FIELDS}
-        form = partner_forms.AgreementForm(initial=initial)
+        form = forms.AgreementForm(initial=initial)
         return _render_agreement(request, agreement.partner, agreement, form)
 
     def post(self, request: SignedInRequest, agreement_id: int) -> HttpResponse:
         agreement = selectors.get_agreement_for_user(user=request.user, agreement_id=agreement_id)
-        form = partner_forms.AgreementForm(request.POST)
+        form = forms.AgreementForm(request.POST)
         outcome = self.submit(
             form,
             lambda: services.agreement_update(
@@ -899,7 +884,7 @@ class TraineesView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = selectors.get_training_for_user(user=request.user, event_id=event_id)
         if request.POST.get("action") == "count":
-            count_form = partner_forms.TraineesCountForm(request.POST)
+            count_form = forms.TraineesCountForm(request.POST)
             outcome = self.submit(
                 count_form,
                 lambda: services.trainees_count_set(
@@ -913,7 +898,7 @@ class TraineesView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                 messages.success(request, gettext_now("The count is saved."))
                 return redirect("outreach:trainees", event_id=event.pk)
             return self._render(request, event, count_form=count_form, status=outcome.status)
-        form = partner_forms.TraineeForm(request.POST)
+        form = forms.TraineeForm(request.POST)
         outcome = self.submit(
             form, lambda: services.trainee_add(actor=request.user, event=event, **form.cleaned_data)
         )
@@ -940,9 +925,9 @@ class TraineesView(ServiceFormMixin, RecordRoleRequiredMixin, View):
                 "trainees": page.object_list,
                 "page": page,
                 "listed": event.trainees.count(),
-                "form": form or partner_forms.TraineeForm(),
+                "form": form or forms.TraineeForm(),
                 "count_form": count_form
-                or partner_forms.TraineesCountForm(
+                or forms.TraineesCountForm(
                     initial={"version": event.version, "trainees_count": event.trainees_count}
                 ),
             },
@@ -985,11 +970,11 @@ class SignInSheetImportView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = selectors.get_event_for_user(user=request.user, event_id=event_id)
-        return self._render(request, event, partner_forms.SignInSheetForm())
+        return self._render(request, event, forms.SignInSheetForm())
 
     def post(self, request: SignedInRequest, event_id: int) -> HttpResponse:
         event = selectors.get_event_for_user(user=request.user, event_id=event_id)
-        form = partner_forms.SignInSheetForm(request.POST, request.FILES)
+        form = forms.SignInSheetForm(request.POST, request.FILES)
 
         def run():
             upload = form.cleaned_data["file"]
@@ -1005,7 +990,7 @@ class SignInSheetImportView(ServiceFormMixin, RecordRoleRequiredMixin, View):
         outcome = self.submit(form, run)
         if not outcome.saved:
             return self._render(request, event, form, status=outcome.status)
-        return self._render(request, event, partner_forms.SignInSheetForm(), report=outcome.value)
+        return self._render(request, event, forms.SignInSheetForm(), report=outcome.value)
 
     @staticmethod
     def _render(request, event, form, *, report=None, status=200):
@@ -1021,6 +1006,3 @@ class SignInSheetImportView(ServiceFormMixin, RecordRoleRequiredMixin, View):
             },
             status=status,
         )
-
-
-# --- end opartners ---

@@ -1,10 +1,5 @@
-"""The hotline's services, one module per subject (each importing only those below it).
+"""The hotline's services, one module per subject (each importing only those below it)."""
 
-Three engineers share this file: keep additions inside your block."""
-
-# --- calls (hot1) ---
-# --- end calls (hot1) ---
-# --- alerts, rota (hot2) ---
 from hotline.services.alerts import (
     acknowledge,
     add_action,
@@ -12,9 +7,6 @@ from hotline.services.alerts import (
     escalate_alerts,
     raise_alert,
 )
-
-# --- end alerts, rota (hot2) ---
-# --- callbacks, handover (hot3) ---
 from hotline.services.callbacks import (
     due_for,
     may_record,
@@ -44,8 +36,6 @@ from hotline.services.rota import (
     shift_edit,
     shift_remove,
 )
-
-# --- end callbacks, handover (hot3) ---
 
 __all__ = [
     "ACTIONS_BY_RISK",

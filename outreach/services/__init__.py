@@ -5,9 +5,7 @@ Each function is keyword-only with `actor` first, `@transaction.atomic`, writes 
 `audit_log` entry and returns the record (README "How to add an app", step 4).
 """
 
-# --- out1 --- events, series, attendance, participants, sign-in import
-# --- end out1 ---
-# --- out2 --- targets, calendar feed
+# Targets, calendar feed
 from outreach.services.calendar import calendar_feed_end as calendar_feed_end
 from outreach.services.calendar import calendar_feed_reset as calendar_feed_reset
 from outreach.services.events import (
@@ -53,8 +51,6 @@ from outreach.services.targets import can_edit_target as can_edit_target
 from outreach.services.targets import remind_behind_targets as remind_behind_targets
 from outreach.services.targets import site_target_set as site_target_set
 
-# --- end out2 ---
-
 __all__ = [
     "EVENT_FIELDS",
     "NoConsentError",
@@ -76,7 +72,6 @@ __all__ = [
     "site_target_set",
 ]
 
-# --- opartners --- partners and agreements, trainees, sign-in sheet import
 from outreach.services.importing import RefusedSheetError as RefusedSheetError
 from outreach.services.importing import SheetReport as SheetReport
 from outreach.services.importing import sheet_import as sheet_import
@@ -108,4 +103,3 @@ __all__ += [
     "trainees_count_set",
     "validate_sheet",
 ]
-# --- end opartners ---
