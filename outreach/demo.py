@@ -128,14 +128,17 @@ def seed(*, password, log) -> None:
     for n, kind in enumerate(kinds, start=1):
         topic = rng.choice(topics)
         moment = month_start + (now - month_start) * n / (len(kinds) + 1)
-        in_hours = _held_at(timezone.localtime(moment).date(), kind, rng)
+        day = timezone.localtime(moment).date()
+        in_hours = _held_at(day, kind, rng)
+        if in_hours > now:  # that hour is still to come today: the day before
+            in_hours = _held_at(day - datetime.timedelta(days=1), kind, rng)
         events.append(
             Event(
                 site=sites[0],
                 kind=kind,
                 title=_title(kind, topic),
                 topic=topic,
-                # at its kind's hour that day, unless that hour is still to come
+                # at its kind's hour, unless the month has no such hour yet (its first morning)
                 starts_at=in_hours if month_start <= in_hours <= now else moment,
                 duration_minutes=60,
                 status=Event.Status.HELD,
