@@ -96,13 +96,22 @@ def _encode(row: Any, order: tuple[str, ...]) -> str:
     )
 
 
+def _field(queryset: QuerySet[Any], name: str) -> Any:
+    """The field `name` reads as: a model field, or an annotation's output field (a rank the
+    queryset computes, such as "mine first")."""
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:
+        return annotation.output_field
+    return queryset.model._meta.get_field(name)
+
+
 def _decode(queryset: QuerySet[Any], order: tuple[str, ...], cursor: str, name: str) -> list[Any]:
     """The cursor's values, each read as its model field reads it; anything else is a 400."""
     parts = cursor.split(SEPARATOR)
     try:
         if len(parts) != len(order):
             raise ValueError(cursor)
-        fields = [queryset.model._meta.get_field(field) for field in order]
+        fields = [_field(queryset, field) for field in order]
         values = [field.to_python(part) for field, part in zip(fields, parts, strict=True)]
         for field, value in zip(fields, values, strict=True):
             if value is None or (isinstance(value, datetime.datetime) and timezone.is_naive(value)):

@@ -4,18 +4,22 @@ record the user may not see."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from centre import field_rules
 from centre.api import ActionPermission, CursorPagination, paginated
 from centre.audit import audit_read
 from centre.http import SignedInApiRequest
+from centre.paging import keyset_page
 from hotline import selectors, services
 from hotline.models import AlertEvent, Call, Callback, CallIssue, CrisisAlert
 from hotline.services.callbacks import MAX_NOTE, OUTCOMES
@@ -280,17 +284,49 @@ class CallbackSerializer(serializers.ModelSerializer):
         ]
 
 
+class CallbackPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CallbackSerializer(many=True)
+
+
 class CallbackListApi(APIView):
     """The open callbacks the user sees: theirs first, then the site's; overdue first."""
 
     permission_classes = [ActionPermission]
     permission_model = Callback
 
-    @extend_schema(responses=CallbackSerializer(many=True))
-    def get(self, request, *args, **kwargs) -> Response:
-        rows = selectors.due_callbacks_for(user=request.user)
-        audit_read(request, "hotline.callback.listed", rows)
-        return Response({"results": CallbackSerializer(rows, many=True).data})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("older", str, description="The next page's position (`next`)."),
+            OpenApiParameter("newer", str, description="The page above's position (`previous`)."),
+        ],
+        responses=CallbackPageSerializer,
+    )
+    def get(self, request: SignedInApiRequest, *args: Any, **kwargs: Any) -> Response:
+        # Keyset pages on the page's own order (mine first, the earliest due first), which a
+        # DRF cursor on one field could not keep.
+        page = keyset_page(
+            selectors.due_callbacks_for(user=request.user),
+            request.query_params,
+            order=selectors.CALLBACK_ORDER,
+            ascending=True,
+        )
+        audit_read(request, "hotline.callback.listed", page.object_list)
+        url = request.build_absolute_uri()
+        return Response(
+            {
+                "next": replace_query_param(remove_query_param(url, "newer"), "older", page.older)
+                if page.older
+                else None,
+                "previous": replace_query_param(
+                    remove_query_param(url, "older"), "newer", page.newer
+                )
+                if page.newer
+                else None,
+                "results": CallbackSerializer(page.object_list, many=True).data,
+            }
+        )
 
 
 class CallbackOutcomeApi(APIView):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case as SqlCase  # counselling's Case is a case file
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from centre.errors import first_or_not_found
@@ -215,18 +216,24 @@ def callbacks_visible_to(*, user: User) -> QuerySet[Callback]:
     return Callback.objects.filter(seen)
 
 
-def due_callbacks_for(*, user: User) -> list[Callback]:
-    """The open callbacks the user sees: theirs first, then the site's; overdue first within
-    each, then by due time."""
-    now = timezone.now()
-    rows = list(
+# The order of the callbacks due: the user's own first (queue 0), then the site's; the earliest
+# due first within each, so the overdue lead. Paged on these keys (centre.paging).
+CALLBACK_ORDER = ("queue", "due_at", "id")
+
+
+def due_callbacks_for(*, user: User) -> QuerySet[Callback]:
+    """The open callbacks the user sees, in `CALLBACK_ORDER` (every one of them: page it)."""
+    return (
         callbacks_visible_to(user=user)
         .filter(status=Callback.Status.OPEN)
         .select_related("site", "owner")
-        .order_by("due_at", "id")[:500]
+        .annotate(
+            queue=SqlCase(
+                When(owner_id=user.pk, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by(*CALLBACK_ORDER)
     )
-    rows.sort(key=lambda cb: (cb.owner_id != user.pk, cb.due_at >= now, cb.due_at, cb.id))
-    return rows
 
 
 def get_callback_for_user(*, user: User, callback_id: int) -> Callback:

@@ -480,16 +480,22 @@ def _moment(value: str) -> datetime.datetime | None:
 
 
 # Callbacks
+HANDOVER_CALLBACKS = 50  # carried over on the handover page, the earliest due first
 CALLBACK_ROLES = frozenset({Role.SUPERVISOR, Role.HOTLINE_OPERATOR})
 
 
 def _page(request: HttpRequest, *, typed: dict | None = None, status: int = 200) -> HttpResponse:
-    rows = selectors.due_callbacks_for(user=request.user)  # type: ignore[arg-type]
-    audit_read(request, "hotline.callback.listed", rows)
+    page = keyset_page(
+        selectors.due_callbacks_for(user=request.user),  # type: ignore[arg-type]
+        request.GET,
+        order=selectors.CALLBACK_ORDER,
+        ascending=True,
+    )
+    audit_read(request, "hotline.callback.listed", page.object_list)
     return render(
         request,
         "hotline/callbacks.html",
-        {"callbacks": rows, "now": timezone.now(), "typed": typed or {}},
+        {"callbacks": page.object_list, "page": page, "now": timezone.now(), "typed": typed or {}},
         status=status,
     )
 
@@ -569,7 +575,10 @@ class HandoverView(ServiceFormMixin, RoleRequiredMixin, View):
         notes.sort(key=lambda note: not note.unread)  # type: ignore[attr-defined]
         now = timezone.now()
         alerts = list(selectors.open_alerts_for(user=request.user)[:200])
-        callbacks = selectors.due_callbacks_for(user=request.user)
+        # The first callbacks due, and how many are open; the callbacks page has them all.
+        due = selectors.due_callbacks_for(user=request.user)
+        callbacks = list(due[:HANDOVER_CALLBACKS])
+        callbacks_open = len(callbacks) if len(callbacks) < HANDOVER_CALLBACKS else due.count()
         # Notes may name a child; the carried-over lists show alerts and callbacks by number.
         audit_read(request, "hotline.handover.listed", notes)
         audit_read(request, "hotline.alert.listed", alerts)
@@ -587,6 +596,7 @@ class HandoverView(ServiceFormMixin, RoleRequiredMixin, View):
                 for alert in alerts
             ],
             "callbacks": callbacks,
+            "callbacks_open": callbacks_open,
             "now": now,
         }
         return render(request, "hotline/handover.html", context, status=status)
