@@ -20,13 +20,13 @@ from django.views import View
 from centre import views as centre_views
 from centre.audit import audit_read
 from centre.errors import NotFoundError
-from centre.forms import ServiceFormMixin, refusal_message
+from centre.forms import ServiceFormMixin, refusal_message, staff_label
 from centre.http import SignedInRequest
 from centre.paging import keyset_page
 from centre.parameters import BadParameter, id_parameter, text_parameter
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import CLINICIAN_ROLES, Role, has_any_role
-from centre.selectors import schools_for_user
+from centre.selectors import schools_for_user, staff_of_site_tree
 from centre.statistics.months import parse_month
 from outreach import calendar_feed, forms, selectors, services, targets
 from outreach.models import CalendarFeed, Event, EventKind, Partner, Series
@@ -208,6 +208,12 @@ class CalendarView(RoleRequiredMixin, View):
                     :300
                 ],
                 "site_id": site_id,
+                "facilitators": [
+                    (person.pk, staff_label(person))
+                    for person in staff_of_site_tree(
+                        site=request.user.site, roles=selectors.EVENT_ROLES
+                    ).order_by("last_name", "first_name", "id")[:300]
+                ],
                 "facilitator_id": facilitator_id,
                 "language": get_language() or "zh-hans",
             },

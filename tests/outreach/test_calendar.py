@@ -103,3 +103,23 @@ def test_other_roles_and_other_sites(client, account, staff_at, coordinator, k01
     client.force_login(other)
     body = client.get(reverse("outreach:calendar")).content.decode()
     assert "status-held" not in body
+
+
+def test_the_calendar_per_facilitator(client, coordinator, alice, k01):
+    today = timezone.localtime()
+    theirs = make_event(
+        k01, Event.Kind.GROUP_THERAPY, Event.Status.PLANNED, by=coordinator, when=today
+    )
+    theirs.facilitators.add(alice)
+    other = make_event(
+        k01, Event.Kind.PARENT_CLASS, Event.Status.PLANNED, by=coordinator, when=today
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("outreach:calendar"), {"facilitator": alice.pk})
+    assert page.status_code == 200
+    shown = [event.pk for day in page.context["days"] for event in day["events"]]
+    assert shown == [theirs.pk]
+    assert other.pk not in shown
+    body = page.content.decode()
+    assert f'<option value="{alice.pk}" selected>' in body  # picked by name, role and site
+    assert f"facilitator={alice.pk}" in body  # earlier and later keep the facilitator
