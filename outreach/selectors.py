@@ -122,7 +122,7 @@ def participant_list_for_user(*, user: User, event: Event) -> list[Participant] 
 def get_case_for_participation(*, user: User, case_id: int) -> Case:
     """The case to add to a group, or NotFoundError (404) when the user may not see it."""
     return first_or_not_found(
-        case_visible_to(user=user).select_related("client").filter(pk=case_id)
+        case_visible_to(user=user).select_related("client", "site").filter(pk=case_id)
     )
 
 

@@ -149,6 +149,11 @@ def event_update(
         raise ValidationError(
             {"kind": _("This group has participants: it stays a group session.")}, code="kind"
         )
+    if event.trainees.exists() and merged["kind"] != Event.Kind.TRAINING:
+        # The trainees' names are read and listed only at a training.
+        raise ValidationError(
+            {"kind": _("This training lists trainees: it stays a training.")}, code="kind"
+        )
     probe = Event(**{f.attname: getattr(event, f.attname) for f in Event._meta.concrete_fields})
     for name, value in changes.items():
         setattr(probe, name, value)

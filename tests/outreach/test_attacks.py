@@ -1,0 +1,184 @@
+"""Attacks on the outreach pages and API, each finding kept as a regression test: a hostile or
+careless user gets a clear 400/404/409, never a 500 nor a record they may not see."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from centre.models import Site
+from outreach.models import Event, Participant, Topic, Trainee
+from outreach.topics import ensure_topics
+from tests.support.accounts import sign_in
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/outreach"
+
+
+@pytest.fixture
+def topic(demo_network):
+    ensure_topics()
+    return Topic.objects.get(code="parent-child-communication")
+
+
+@pytest.fixture
+def coordinator(account):
+    return account("outreach")
+
+
+def plan(site, *, by, topic, kind=Event.Kind.PARENT_CLASS, when=None, **fields):
+    return Event.objects.create(
+        site=site,
+        kind=kind,
+        title="活动",
+        topic=topic,
+        starts_at=when or timezone.now() - datetime.timedelta(hours=1),
+        created_by=by,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["9999-12-31T23:00:00-12:00", "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z"],
+)
+def test_an_api_plan_at_the_edge_of_time_is_a_400(client, coordinator, topic, k01, when):
+    sign_in(client, "outreach")
+    body = {"site": k01.pk, "kind": "parent_class", "title": "x", "topic": topic.pk}
+    answer = client.post(
+        f"{API}/events/", {**body, "starts_at": when}, content_type="application/json"
+    )
+    assert answer.status_code == 400
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "when", ["9999-12-31T23:00-12:00", "0001-01-01T00:00+14:00", "10000-01-01T00:00"]
+)
+def test_a_page_plan_at_the_edge_of_time_is_a_400(client, coordinator, topic, k01, when):
+    sign_in(client, "outreach")
+    form = {
+        "kind": "parent_class",
+        "title": "x",
+        "topic": topic.pk,
+        "site": k01.pk,
+        "starts_at": when,
+        "duration_minutes": "90",
+    }
+    assert client.post("/outreach/events/new/", form).status_code == 400
+    series = {**form, "recurrence": "monthly", "occurrences": "52"}
+    series["first_starts_at"] = series.pop("starts_at")
+    assert client.post("/outreach/series/new/", series).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"parents": "²"},
+        {"parents": "１２"},
+        {"parents": "\\N"},
+        {"parents": "1" * 10_000},
+        {"parents": "100001"},
+        {"parents": "-0"},
+        {"parents": "3\x00"},
+        {"version": "99999999999999999999999"},
+    ],
+)
+def test_hostile_counts_at_the_door_are_a_400(client, coordinator, topic, k01, counts):
+    event = plan(k01, by=coordinator, topic=topic)
+    sign_in(client, "outreach")
+    answer = client.post(f"/outreach/events/{event.pk}/attendance/", {"version": 1, **counts})
+    assert answer.status_code in (302, 400, 409), counts
+    event.refresh_from_db()
+    assert event.parents in (0, 12), counts
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [{"parents": -1}, {"parents": 10**12}, {"parents": "²"}, {"parents": None}, {"version": 0}],
+)
+def test_hostile_counts_through_the_api_are_a_400(client, coordinator, topic, k01, counts):
+    event = plan(k01, by=coordinator, topic=topic)
+    sign_in(client, "outreach")
+    answer = client.post(
+        f"{API}/events/{event.pk}/attendance/",
+        {"version": 1, **counts},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    event.refresh_from_db()
+    assert (event.parents, event.version) == (0, 1)
+
+
+def test_a_stale_api_count_is_a_409(client, coordinator, topic, k01):
+    event = plan(k01, by=coordinator, topic=topic)
+    sign_in(client, "outreach")
+    url = f"{API}/events/{event.pk}/attendance/"
+    assert client.post(url, {"version": 1, "parents": 3}, "application/json").status_code == 200
+    assert client.post(url, {"version": 1, "parents": 9}, "application/json").status_code == 409
+    event.refresh_from_db()
+    assert event.parents == 3
+
+
+def test_a_held_event_is_not_cancelled_and_a_cancelled_one_takes_no_attendance(
+    client, coordinator, topic, k01
+):
+    held = plan(k01, by=coordinator, topic=topic, status=Event.Status.HELD)
+    cancelled = plan(k01, by=coordinator, topic=topic, status=Event.Status.CANCELLED)
+    sign_in(client, "outreach")
+    answer = client.post(f"/outreach/events/{held.pk}/cancel/", {"version": 1, "confirm": "on"})
+    assert answer.status_code == 400
+    held.refresh_from_db()
+    assert held.status == Event.Status.HELD
+    for page in ("attendance", "held"):
+        url = f"/outreach/events/{cancelled.pk}/{page}/"
+        assert client.post(url, {"version": 1, "parents": "5"}).status_code == 400
+    cancelled.refresh_from_db()
+    assert (cancelled.parents, cancelled.status) == (0, Event.Status.CANCELLED)
+
+
+def test_a_training_with_listed_trainees_stays_a_training(client, coordinator, topic, k01):
+    """Otherwise the trainees' names would stay on a school lecture, where no page lists or
+    removes them (names are read only at trainings)."""
+    training = plan(k01, by=coordinator, topic=topic, kind=Event.Kind.TRAINING)
+    Trainee.objects.create(event=training, name="王老师", organisation="一中")
+    sign_in(client, "outreach")
+    form = {
+        "version": 1,
+        "kind": "school_lecture",
+        "title": "讲座",
+        "topic": topic.pk,
+        "starts_at": "2026-12-20T19:00",
+        "duration_minutes": "90",
+    }
+    answer = client.post(f"/outreach/events/{training.pk}/edit/", form)
+    assert answer.status_code == 400
+    assert "kind" in answer.context["form"].errors
+    patch = client.patch(
+        f"{API}/events/{training.pk}/",
+        {"version": 1, "kind": "school_lecture"},
+        content_type="application/json",
+    )
+    assert patch.status_code == 400
+    training.refresh_from_db()
+    assert training.kind == Event.Kind.TRAINING
+
+
+def test_a_case_of_another_county_is_not_added_to_a_group(
+    client, coordinator, topic, k01, alice, make_case
+):
+    """A counsellor who still leads a case transferred to another county does not bring it
+    into a group of their own county."""
+    from counselling.models import Case
+
+    group = plan(k01, by=coordinator, topic=topic, kind=Event.Kind.GROUP_COUNSELLING)
+    group.facilitators.add(alice)
+    elsewhere = make_case(counsellor=alice)
+    Case.objects.filter(pk=elsewhere.pk).update(site=Site.objects.get(code="K02"))
+    sign_in(client, "counsellor")
+    answer = client.post(f"/outreach/events/{group.pk}/", {"case": elsewhere.pk})
+    assert answer.status_code == 400
+    assert answer.context["form"].errors["case"]
+    assert not Participant.objects.exists()
