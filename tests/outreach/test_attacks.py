@@ -182,3 +182,23 @@ def test_a_case_of_another_county_is_not_added_to_a_group(
     assert answer.status_code == 400
     assert answer.context["form"].errors["case"]
     assert not Participant.objects.exists()
+
+
+def test_a_station_counsellor_facilitating_a_county_event_sees_it_and_counts_it(
+    client, coordinator, topic, k01, staff_at
+):
+    """The planner chose them among the staff of the tree: they open the event they run."""
+    station = staff_at("counsellor-s001", "counsellor", "K01-S001")
+    event = plan(k01, by=coordinator, topic=topic)
+    event.facilitators.add(station)
+    client.force_login(station)
+    assert client.get(f"/outreach/events/{event.pk}/").status_code == 200
+    assert list(client.get("/outreach/events/").context["events"]) == [event]
+    answer = client.post(f"/outreach/events/{event.pk}/attendance/", {"version": 1, "parents": "9"})
+    assert answer.status_code == 302
+    event.refresh_from_db()
+    assert event.parents == 9
+    # Still no planning, and nothing of the county they do not run.
+    assert client.get(f"/outreach/events/{event.pk}/edit/").status_code == 404
+    other = plan(k01, by=coordinator, topic=topic)
+    assert client.get(f"/outreach/events/{other.pk}/").status_code == 404
