@@ -35,6 +35,8 @@ EVENT_FIELDS = (
     "capacity",
 )
 REPORT_MAX = 5000
+# An event is marked held once it has begun (a clock a few minutes fast aside).
+HELD_LEEWAY = datetime.timedelta(minutes=5)
 
 
 def _require_planner(actor: User) -> None:
@@ -145,6 +147,11 @@ def event_update(
     changes = {name: value for name, value in fields.items() if name in EVENT_FIELDS}
     merged = {name: getattr(event, name) for name in EVENT_FIELDS} | changes
     _check_fields(event.site, merged)
+    if event.status == Event.Status.HELD and merged["starts_at"] > timezone.now() + HELD_LEEWAY:
+        raise ValidationError(
+            {"starts_at": _("This event is held: it cannot start in the future.")},
+            code="future",
+        )
     if event.participants.exists() and merged["kind"] not in GROUP_KINDS:
         raise ValidationError(
             {"kind": _("This group has participants: it stays a group session.")}, code="kind"
@@ -217,7 +224,7 @@ def event_mark_held(
     """Mark a planned event held, with a short report and its attendance. Not before it began."""
     if event.status != Event.Status.PLANNED:
         raise ValidationError(_("Only a planned event can be marked held."), code="not_planned")
-    if event.starts_at > timezone.now() + datetime.timedelta(minutes=5):
+    if event.starts_at > timezone.now() + HELD_LEEWAY:
         raise ValidationError(_("An event is marked held once it has begun."), code="future")
     if "\x00" in report or len(report) > REPORT_MAX:
         raise ValidationError(

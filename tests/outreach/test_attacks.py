@@ -202,3 +202,134 @@ def test_a_station_counsellor_facilitating_a_county_event_sees_it_and_counts_it(
     assert client.get(f"/outreach/events/{event.pk}/edit/").status_code == 404
     other = plan(k01, by=coordinator, topic=topic)
     assert client.get(f"/outreach/events/{other.pk}/").status_code == 404
+
+
+def _upload(client, event, data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/outreach/events/{event.pk}/import/", {"file": SimpleUploadedFile(name, data)}
+    )
+
+
+def _zip_bomb() -> bytes:
+    """A workbook whose sheet unpacks to 300 MB of blanks (a few hundred KB packed)."""
+    import io
+    import zipfile
+
+    from tests.support.rosters import xlsx_bytes
+
+    source, out = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["学生"]], header=["身份"]))), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<sheetData>", b"<sheetData>" + b" " * 300_000_000)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_and_a_50_mb_sheet_are_refused_with_a_message(client, coordinator, topic, k01):
+    event = plan(k01, by=coordinator, topic=topic, kind=Event.Kind.SCHOOL_LECTURE)
+    client.force_login(coordinator)
+    client.cookies["portal_language"] = "en"
+    for data, name in (
+        (_zip_bomb(), "a.xlsx"),
+        (b"\xe5\xad\xa6\xe7\x94\x9f\n" * 7_000_000, "a.csv"),
+    ):
+        answer = _upload(client, event, data, name)
+        assert answer.status_code in (400, 413), name
+    event.refresh_from_db()
+    assert event.attendance_total == 0
+
+
+def test_formulas_in_a_training_sheet_are_kept_as_text_never_as_links(
+    client, coordinator, topic, k01
+):
+    from tests.support.rosters import csv_bytes
+
+    training = plan(k01, by=coordinator, topic=topic, kind=Event.Kind.TRAINING)
+    client.force_login(coordinator)
+    rows = [["姓名", "单位"], ['=HYPERLINK("http://evil.example","点我")', "=1+1"]]
+    answer = _upload(client, training, csv_bytes(rows[1:], header=rows[0]), "a.csv")
+    assert answer.status_code == 200
+    assert Trainee.objects.filter(event=training).count() == 1
+    page = client.get(f"/outreach/events/{training.pk}/trainees/")
+    assert 'href="http://evil.example"' not in page.text
+
+
+def test_a_series_running_past_the_planning_horizon_is_a_400_and_leaves_nothing(
+    client, coordinator, topic, k01
+):
+    from centre.field_rules import PLANNING_YEARS
+    from outreach.models import Series
+
+    sign_in(client, "outreach")
+    first = timezone.localdate().replace(day=1) + datetime.timedelta(days=365 * PLANNING_YEARS - 90)
+    form = {
+        "kind": "parent_class",
+        "title": "月度家长课堂",
+        "topic": topic.pk,
+        "site": k01.pk,
+        "recurrence": "monthly",
+        "first_starts_at": f"{first:%Y-%m-%d}T19:00",
+        "occurrences": "52",
+        "duration_minutes": "90",
+    }
+    assert client.post("/outreach/series/new/", form).status_code == 400
+    assert not Series.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_a_held_event_is_not_moved_into_the_future(client, coordinator, topic, k01):
+    held = plan(k01, by=coordinator, topic=topic, status=Event.Status.HELD, parents=30)
+    sign_in(client, "outreach")
+    later = timezone.localtime() + datetime.timedelta(days=10)
+    form = {
+        "version": 1,
+        "kind": "parent_class",
+        "title": "家长课堂",
+        "topic": topic.pk,
+        "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": "90",
+    }
+    answer = client.post(f"/outreach/events/{held.pk}/edit/", form)
+    assert answer.status_code == 400
+    assert "starts_at" in answer.context["form"].errors
+    patch = client.patch(
+        f"{API}/events/{held.pk}/",
+        {"version": 1, "starts_at": later.isoformat()},
+        content_type="application/json",
+    )
+    assert patch.status_code == 400
+    held.refresh_from_db()
+    assert held.starts_at < timezone.now()
+    # Correcting the hour it was held at stays possible.
+    earlier = timezone.localtime() - datetime.timedelta(days=1)
+    form["starts_at"] = earlier.strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/outreach/events/{held.pk}/edit/", form).status_code == 302
+
+
+def test_a_cancelled_group_takes_no_participant(client, coordinator, topic, k01, alice, alice_case):
+    group = plan(
+        k01, by=coordinator, topic=topic, kind=Event.Kind.GROUP_THERAPY, status="cancelled"
+    )
+    group.facilitators.add(alice)
+    sign_in(client, "counsellor")
+    answer = client.post(f"/outreach/events/{group.pk}/", {"case": alice_case.pk})
+    assert answer.status_code == 400
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.parametrize("report", ["x" * 10_000, "报告\x00", "\\N"])
+def test_a_hostile_report_is_a_400_or_kept_as_text(client, coordinator, topic, k01, report):
+    event = plan(k01, by=coordinator, topic=topic)
+    sign_in(client, "outreach")
+    answer = client.post(f"/outreach/events/{event.pk}/held/", {"version": 1, "report": report})
+    event.refresh_from_db()
+    if report == "\\N":
+        assert answer.status_code == 302
+        assert event.report == "\\N"
+    else:
+        assert answer.status_code == 400
+        assert event.status == Event.Status.PLANNED
