@@ -190,7 +190,9 @@ def event_cancel(*, actor: User, event: Event, expected_version: int) -> Event:
     return event
 
 
-def _check_counts(counts: dict[str, int | None]) -> dict[str, int]:
+def _check_counts(counts: dict[str, int | None], event: Event) -> dict[str, int]:
+    """The counts given, each a whole number from 0 to 100,000; a training's head count never
+    below the trainees listed (as `trainees_count_set`)."""
     clean: dict[str, int] = {}
     for name in (*Event.AUDIENCES, "trainees_count"):
         value = counts.get(name)
@@ -201,6 +203,18 @@ def _check_counts(counts: dict[str, int | None]) -> dict[str, int]:
                 {name: _("A count is a whole number from 0 to 100,000.")}, code="count"
             )
         clean[name] = value
+    if "trainees_count" in clean:
+        listed = event.trainees.count()
+        if clean["trainees_count"] < listed:
+            raise ValidationError(
+                {
+                    "trainees_count": _(
+                        "%(listed)s trainees are listed: the count is at least that many."
+                    )
+                    % {"listed": listed}
+                },
+                code="below_listed",
+            )
     return clean
 
 
@@ -211,7 +225,7 @@ def event_record_attendance(
     """Set the attendance counts of an event that is not cancelled (at the door, or after)."""
     if event.status == Event.Status.CANCELLED:
         raise ValidationError(_("This event is cancelled."), code="cancelled")
-    clean = _check_counts(counts)
+    clean = _check_counts(counts, event)
     save_versioned(event, expected_version=expected_version, fields=clean)
     audit_log(actor=actor, action="outreach.event.attendance_recorded", target=event, data=clean)
     return event
@@ -232,7 +246,7 @@ def event_mark_held(
             code="report",
         )
     fields: dict[str, Any] = {"status": Event.Status.HELD, "report": report.strip()}
-    fields |= _check_counts(counts)
+    fields |= _check_counts(counts, event)
     save_versioned(event, expected_version=expected_version, fields=fields)
     audit_log(actor=actor, action="outreach.event.held", target=event)
     return event

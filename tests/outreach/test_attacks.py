@@ -333,3 +333,31 @@ def test_a_hostile_report_is_a_400_or_kept_as_text(client, coordinator, topic, k
     else:
         assert answer.status_code == 400
         assert event.status == Event.Status.PLANNED
+
+
+def test_the_attendance_form_and_api_do_not_count_fewer_trainees_than_listed(
+    client, coordinator, topic, k01
+):
+    """The trainees' page refuses a count below the list; the attendance form, marking held
+    and the API keep the same rule."""
+    training = plan(k01, by=coordinator, topic=topic, kind=Event.Kind.TRAINING)
+    for number in range(3):
+        Trainee.objects.create(event=training, name=f"学员{number}")
+    sign_in(client, "outreach")
+    for page in ("attendance", "held"):
+        url = f"/outreach/events/{training.pk}/{page}/"
+        answer = client.post(url, {"version": 1, "trainees_count": "1"})
+        assert answer.status_code == 400, page
+        assert "trainees_count" in answer.context["form"].errors
+    api = client.post(
+        f"{API}/events/{training.pk}/attendance/",
+        {"version": 1, "trainees_count": 2},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    training.refresh_from_db()
+    assert (training.trainees_count, training.status) == (0, Event.Status.PLANNED)
+    saved = client.post(
+        f"/outreach/events/{training.pk}/attendance/", {"version": 1, "trainees_count": "3"}
+    )
+    assert saved.status_code == 302
