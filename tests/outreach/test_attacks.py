@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from centre.models import Site
+from outreach import services
 from outreach.models import Event, Participant, Topic, Trainee
 from outreach.topics import ensure_topics
 from tests.support.accounts import sign_in
@@ -361,3 +362,58 @@ def test_the_attendance_form_and_api_do_not_count_fewer_trainees_than_listed(
         f"/outreach/events/{training.pk}/attendance/", {"version": 1, "trainees_count": "3"}
     )
     assert saved.status_code == 302
+
+
+@pytest.mark.parametrize("username", ["outreach", "counsellor"])
+def test_ending_a_calendar_address_never_made_and_making_it_twice(client, username, demo_network):
+    sign_in(client, username)
+    url = "/outreach/calendar/feed/"
+    assert client.post(url, {"action": "end"}).status_code == 302
+    first = client.post(url).context["address"]
+    second = client.post(url).context["address"]
+    assert first
+    assert second
+    assert first != second
+    assert client.get(first.split("testserver", 1)[1]).status_code == 404
+    assert client.get(second.split("testserver", 1)[1]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"view": "week", "day": "2099-12-31"},
+        {"view": "week", "day": "2000-01-01"},
+        {"day": "２０２６-１２-０１"},
+        {"facilitator": "99999999999999999999"},
+        {"site": "-1"},
+        {"view": "\x00"},
+    ],
+)
+def test_hostile_calendar_parameters_are_a_clear_answer(client, coordinator, params):
+    client.force_login(coordinator)
+    assert client.get("/outreach/calendar/", params).status_code in (200, 400)
+
+
+def test_a_coordinator_sees_a_groups_count_never_its_names_in_list_api_or_calendar(
+    client, coordinator, topic, k01, alice, alice_case
+):
+    group = plan(k01, by=coordinator, topic=topic, kind=Event.Kind.GROUP_COUNSELLING)
+    group.facilitators.add(alice)
+    services.participant_add(actor=alice, event=group, case=alice_case)
+    name = alice_case.client.full_name
+    sign_in(client, "outreach")
+    for url in (
+        "/outreach/",
+        "/outreach/events/",
+        f"/outreach/events/{group.pk}/",
+        "/outreach/calendar/",
+        f"{API}/events/",
+        f"{API}/events/{group.pk}/",
+    ):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert name not in answer.content.decode(), url
+    token = services.calendar_feed_reset(actor=alice)
+    feed = client.get(f"/outreach/calendar/{token}.ics")
+    assert feed.status_code == 200
+    assert name not in feed.content.decode()
