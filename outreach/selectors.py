@@ -29,8 +29,9 @@ EVENT_ROLES = EVENT_PLANNER_ROLES | {Role.COUNSELLOR}
 
 def event_visible_to(*, user: User) -> QuerySet[Event]:
     """Coordinators and supervisors: the events of their site and every site below it. A
-    counsellor: the events of that tree they facilitate. Anyone else (the statistics
-    administrator included: aggregates only): none."""
+    counsellor: the events they facilitate of that tree or of a site above theirs (a county's
+    event run by a station's counsellor, chosen among the county's staff). Anyone else (the
+    statistics administrator included: aggregates only): none."""
     if not user.is_active or user.site_id is None or user.site is None:
         return Event.objects.none()
     tree = Q(site__path__startswith=user.site.path)
@@ -38,10 +39,16 @@ def event_visible_to(*, user: User) -> QuerySet[Event]:
         return Event.objects.filter(tree)
     if user.has_role(Role.COUNSELLOR):
         return Event.objects.filter(
-            tree,
+            tree | Q(site__path__in=_ancestor_paths(user.site.path)),
             pk__in=Event.facilitators.through.objects.filter(user_id=user.pk).values("event_id"),
         )
     return Event.objects.none()
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """The paths of the sites above the one at `path` ("C01/K01/S001/": "C01/", "C01/K01/")."""
+    codes = path.strip("/").split("/")
+    return ["".join(f"{code}/" for code in codes[:length]) for length in range(1, len(codes))]
 
 
 def user_may_plan_events(*, user: User) -> bool:
@@ -122,7 +129,7 @@ def participant_list_for_user(*, user: User, event: Event) -> list[Participant] 
 def get_case_for_participation(*, user: User, case_id: int) -> Case:
     """The case to add to a group, or NotFoundError (404) when the user may not see it."""
     return first_or_not_found(
-        case_visible_to(user=user).select_related("client").filter(pk=case_id)
+        case_visible_to(user=user).select_related("client", "site").filter(pk=case_id)
     )
 
 

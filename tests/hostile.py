@@ -80,6 +80,9 @@ class World:
 
     ids: dict[str, str]
     slugs: dict[str, list[str]] = field(default_factory=dict)
+    # Values a route whose template holds the key takes instead (the trainees' pages need a
+    # training's event_id, a participant's page its group's).
+    by_route: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def build_world(account) -> World:
@@ -146,6 +149,7 @@ def build_world(account) -> World:
     report = MonthlyReport(month=datetime.date(2026, 10, 1))
     report.file.save("hostile-report.xlsx", ContentFile(b"PK\x03\x04"), save=True)
     Notification.objects.create(user=alice, title="t", link="/counselling/")
+    outreach_ids, outreach_routes = _outreach_world(account, site, case)
     return World(
         ids={
             "case_id": str(case.pk),
@@ -169,9 +173,10 @@ def build_world(account) -> World:
             "user_id": str(alice.pk),
             "id": str(alice.pk),
             **_hotline_world(account),
-            **_outreach_world(account, site),
+            **outreach_ids,
         },
         slugs={"action": ["concerns", "risk", "status", "nothing"]},
+        by_route=outreach_routes,
     )
 
 
@@ -210,14 +215,18 @@ def _hotline_world(account) -> dict[str, str]:
     }
 
 
-def _outreach_world(account, site) -> dict[str, str]:
-    """A planned event at the coordinator's site, its series, and a calendar feed address."""
+def _outreach_world(account, site, case) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """A planned event at the coordinator's site, its series and a calendar feed address; a
+    partner with an agreement; a held training with a trainee listed; a group with a participant
+    (the counsellor's case, the counsellor facilitating). The ids, and the event_id the
+    trainees', import and participants' routes take instead."""
     from outreach import services
-    from outreach.models import Event, Series
+    from outreach.models import Event, Partner, Series
     from outreach.topics import ensure_topics
 
     ensure_topics()
-    coordinator = account("outreach")
+    coordinator, alice = account("outreach"), account("counsellor")
+    now = timezone.now()
     series = services.series_create(
         actor=coordinator,
         site=coordinator.site,
@@ -225,17 +234,59 @@ def _outreach_world(account, site) -> dict[str, str]:
         title="家长课堂",
         topic=coordinator_topic(),
         recurrence=Series.Recurrence.WEEKLY,
-        first_starts_at=timezone.now() + datetime.timedelta(days=1),
+        first_starts_at=now + datetime.timedelta(days=1),
         occurrences=2,
     )
     event = series.events.order_by("starts_at").first()
     token = services.calendar_feed_reset(actor=coordinator)
-    return {
+    partner = services.partner_create(
+        actor=coordinator, site=coordinator.site, name="社区服务中心", kind=Partner.Kind.COMMUNITY
+    )
+    agreement = services.agreement_create(
+        actor=coordinator,
+        partner=partner,
+        starts_on=now.date() - datetime.timedelta(days=30),
+        ends_on=now.date() + datetime.timedelta(days=30),
+        services="心理健康讲座",
+    )
+    training = services.event_create(
+        actor=coordinator,
+        site=coordinator.site,
+        kind=Event.Kind.TRAINING,
+        title="服务人员培训",
+        topic=coordinator_topic(),
+        starts_at=now - datetime.timedelta(hours=3),
+        facilitators=[alice],
+    )
+    trainee = services.trainee_add(
+        actor=coordinator, event=training, name="王老师", organisation="一中"
+    )
+    group = services.event_create(
+        actor=coordinator,
+        site=case.site,
+        kind=Event.Kind.GROUP_COUNSELLING,
+        title="团体辅导",
+        topic=coordinator_topic(),
+        starts_at=now - datetime.timedelta(hours=2),
+        facilitators=[alice],
+    )
+    participant = services.participant_add(actor=alice, event=group, case=case)
+    ids = {
         "event_id": str(event.pk),
         "series_id": str(series.pk),
         "site_id": str(site.pk),
         "token": token,
+        "partner_id": str(partner.pk),
+        "agreement_id": str(agreement.pk),
+        "trainee_id": str(trainee.pk),
+        "participant_id": str(participant.pk),
     }
+    by_route = {
+        "/trainees/": {"event_id": str(training.pk)},
+        "/import/": {"event_id": str(training.pk)},
+        "/participants/": {"event_id": str(group.pk)},
+    }
+    return ids, by_route
 
 
 def coordinator_topic():
@@ -289,6 +340,9 @@ def fillings(route: Route, world: World) -> list[dict[str, str]]:
     """The valid values of a route's parameters, then each parameter in turn made hostile (a
     record nobody has, a number beyond any id, another slug)."""
     valid = {name: world.slugs.get(name, [world.ids.get(name, "1")])[0] for name in route.names}
+    for marker, values in world.by_route.items():
+        if marker in route.template:
+            valid |= {name: value for name, value in values.items() if name in route.names}
     return [valid] + [
         {**valid, name: other}
         for name in route.names

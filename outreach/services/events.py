@@ -35,6 +35,8 @@ EVENT_FIELDS = (
     "capacity",
 )
 REPORT_MAX = 5000
+# An event is marked held once it has begun (a clock a few minutes fast aside).
+HELD_LEEWAY = datetime.timedelta(minutes=5)
 
 
 def _require_planner(actor: User) -> None:
@@ -145,9 +147,19 @@ def event_update(
     changes = {name: value for name, value in fields.items() if name in EVENT_FIELDS}
     merged = {name: getattr(event, name) for name in EVENT_FIELDS} | changes
     _check_fields(event.site, merged)
+    if event.status == Event.Status.HELD and merged["starts_at"] > timezone.now() + HELD_LEEWAY:
+        raise ValidationError(
+            {"starts_at": _("This event is held: it cannot start in the future.")},
+            code="future",
+        )
     if event.participants.exists() and merged["kind"] not in GROUP_KINDS:
         raise ValidationError(
             {"kind": _("This group has participants: it stays a group session.")}, code="kind"
+        )
+    if event.trainees.exists() and merged["kind"] != Event.Kind.TRAINING:
+        # The trainees' names are read and listed only at a training.
+        raise ValidationError(
+            {"kind": _("This training lists trainees: it stays a training.")}, code="kind"
         )
     probe = Event(**{f.attname: getattr(event, f.attname) for f in Event._meta.concrete_fields})
     for name, value in changes.items():
@@ -178,7 +190,9 @@ def event_cancel(*, actor: User, event: Event, expected_version: int) -> Event:
     return event
 
 
-def _check_counts(counts: dict[str, int | None]) -> dict[str, int]:
+def _check_counts(counts: dict[str, int | None], event: Event) -> dict[str, int]:
+    """The counts given, each a whole number from 0 to 100,000; a training's head count never
+    below the trainees listed (as `trainees_count_set`)."""
     clean: dict[str, int] = {}
     for name in (*Event.AUDIENCES, "trainees_count"):
         value = counts.get(name)
@@ -189,6 +203,18 @@ def _check_counts(counts: dict[str, int | None]) -> dict[str, int]:
                 {name: _("A count is a whole number from 0 to 100,000.")}, code="count"
             )
         clean[name] = value
+    if "trainees_count" in clean:
+        listed = event.trainees.count()
+        if clean["trainees_count"] < listed:
+            raise ValidationError(
+                {
+                    "trainees_count": _(
+                        "%(listed)s trainees are listed: the count is at least that many."
+                    )
+                    % {"listed": listed}
+                },
+                code="below_listed",
+            )
     return clean
 
 
@@ -199,7 +225,7 @@ def event_record_attendance(
     """Set the attendance counts of an event that is not cancelled (at the door, or after)."""
     if event.status == Event.Status.CANCELLED:
         raise ValidationError(_("This event is cancelled."), code="cancelled")
-    clean = _check_counts(counts)
+    clean = _check_counts(counts, event)
     save_versioned(event, expected_version=expected_version, fields=clean)
     audit_log(actor=actor, action="outreach.event.attendance_recorded", target=event, data=clean)
     return event
@@ -212,7 +238,7 @@ def event_mark_held(
     """Mark a planned event held, with a short report and its attendance. Not before it began."""
     if event.status != Event.Status.PLANNED:
         raise ValidationError(_("Only a planned event can be marked held."), code="not_planned")
-    if event.starts_at > timezone.now() + datetime.timedelta(minutes=5):
+    if event.starts_at > timezone.now() + HELD_LEEWAY:
         raise ValidationError(_("An event is marked held once it has begun."), code="future")
     if "\x00" in report or len(report) > REPORT_MAX:
         raise ValidationError(
@@ -220,7 +246,7 @@ def event_mark_held(
             code="report",
         )
     fields: dict[str, Any] = {"status": Event.Status.HELD, "report": report.strip()}
-    fields |= _check_counts(counts)
+    fields |= _check_counts(counts, event)
     save_versioned(event, expected_version=expected_version, fields=fields)
     audit_log(actor=actor, action="outreach.event.held", target=event)
     return event

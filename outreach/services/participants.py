@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from centre.audit import audit_log
 from centre.errors import ConflictError, ServiceError
-from centre.models import User
+from centre.models import Site, User
 from counselling.models import Case, Consent
 from counselling.services import ADULT_CONSENT_AGE
 from outreach.models import Event, Participant
@@ -36,6 +36,12 @@ def counselling_consent_in_force(*, case: Case) -> Consent | None:
     )
 
 
+def _same_site_line(case_site: Site, event_site: Site) -> bool:
+    """A group takes the cases of its site, of the sites below it and of the site above it (a
+    county's counsellor leading a station's group)."""
+    return case_site.path.startswith(event_site.path) or event_site.path.startswith(case_site.path)
+
+
 @transaction.atomic
 def participant_add(*, actor: User, event: Event, case: Case) -> Participant:
     """Add `case` (read through `get_case_for_participation`: the actor sees it) to a group."""
@@ -45,6 +51,13 @@ def participant_add(*, actor: User, event: Event, case: Case) -> Participant:
         )
     if event.status == Event.Status.CANCELLED:
         raise ServiceError(_("This event is cancelled."), code="cancelled")
+    if not _same_site_line(case.site, event.site):
+        # A case transferred to another county stays out of this county's groups.
+        raise ServiceError(
+            _("This case is followed at a site outside this group's site."),
+            code="other_site",
+            field="case",
+        )
     consent = counselling_consent_in_force(case=case)
     if consent is None:
         message = (

@@ -90,3 +90,34 @@ def test_no_parameter_causes_a_500(client, account, world, quiet_logs):
         requests += prober.requests
     report = "\n".join(str(failure) for failure in failures[:40])
     assert not failures, f"{len(failures)} of {requests} requests failed:\n{report}"
+
+
+def test_the_world_fills_every_outreach_route_parameter_with_a_real_record(client, account, world):
+    """The outreach routes are probed with real records, not "1": every parameter is in the
+    world, and the trainees', import and participants' pages take their own event."""
+    outreach = [
+        route for route in routes() if route.template.startswith(("outreach/", "api/v1/outreach/"))
+    ]
+    assert outreach
+    for route in outreach:
+        assert set(route.names) <= set(world.ids), route.template
+    trainee = next(route for route in outreach if "trainee_id" in route.names)
+    participant = next(route for route in outreach if "participant_id" in route.names)
+    assert fillings(trainee, world)[0]["event_id"] != world.ids["event_id"]
+    assert fillings(participant, world)[0]["event_id"] != fillings(trainee, world)[0]["event_id"]
+    # Real records: the pages answer 200 to whoever may see them.
+    pages = {
+        "outreach": [
+            "outreach/partners/{partner_id}/",
+            "outreach/agreements/{agreement_id}/edit/",
+            "outreach/events/{event_id}/trainees/{trainee_id}/remove/",
+            "outreach/events/{event_id}/import/",
+        ],
+        "counsellor": ["outreach/events/{event_id}/participants/{participant_id}/remove/"],
+    }
+    by_template = {route.template: route for route in outreach}
+    for who, templates in pages.items():
+        client.force_login(account(who))
+        for template in templates:
+            path = template.format(**fillings(by_template[template], world)[0])
+            assert client.get(f"/{path}").status_code == 200, (who, path)
