@@ -20,7 +20,7 @@ from django.views import View
 
 from centre import views as centre_views
 from centre.audit import audit_read
-from centre.errors import StaleEditError
+from centre.errors import ServiceError, StaleEditError
 from centre.forms import ServiceFormMixin, refusal_message
 from centre.http import SignedInRequest
 from centre.paging import keyset_page
@@ -139,7 +139,10 @@ class CallDraftView(RecordRoleRequiredMixin, View):
                 }
             elif name in request.POST:
                 fields[name] = request.POST[name]
-        services.call_draft_update(actor=request.user, call=call, fields=fields)
+        try:
+            services.call_draft_update(actor=request.user, call=call, fields=fields)
+        except ServiceError as error:  # saved meanwhile: the autosave arrived too late
+            return JsonResponse({"detail": str(error)}, status=409)
         return JsonResponse({"saved_at": timezone.now().isoformat()})
 
 

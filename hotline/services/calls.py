@@ -130,9 +130,17 @@ def call_draft_update(*, actor: User, call: Call, fields: Mapping[str, Any]) -> 
     }
     if "caller_phone" in changes:
         changes["caller_phone_hash"] = caller_hash(changes["caller_phone"])
+    # Written only while the row is still this operator's draft: an autosave in flight when
+    # the call is saved (or read before it) waits for the save's lock and then finds no draft,
+    # instead of writing the draft's older values over the saved call.
+    changes["updated_at"] = timezone.now()
+    written = Call.objects.filter(pk=call.pk, operator=actor, status=Call.Status.DRAFT).update(
+        **changes
+    )
+    if not written:
+        raise ServiceError(_("Only an unsaved call of your own is autosaved."), code="not_draft")
     for name, value in changes.items():
         setattr(call, name, value)
-    call.save(update_fields=[*changes, "updated_at"])
     return call
 
 
