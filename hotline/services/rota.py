@@ -24,6 +24,9 @@ MAX_SHIFT = datetime.timedelta(days=2)
 GAP_DAYS = 7
 
 
+ON_CALL_ROLES = (Role.CRISIS_TEAM, Role.SUPERVISOR)
+
+
 def may_edit_rota(user: User, site: Site) -> bool:
     """A supervisor of `site` or of a site above it."""
     return bool(
@@ -61,6 +64,12 @@ def _check_person(person: User, site: Site) -> None:
     )
     if not (person.is_active and related):
         raise ValidationError({"person": _("Choose a member of staff of this site.")})
+    # Whoever is on call is sent the alerts and, assigned one, sees the call behind it: only
+    # the crisis team and supervisors (those the rota page offers), never e.g. a school liaison.
+    if not any(person.has_role(role) for role in ON_CALL_ROLES):
+        raise ValidationError(
+            {"person": _("Only members of the crisis team and supervisors go on call.")}
+        )
 
 
 @transaction.atomic
