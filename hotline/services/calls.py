@@ -355,6 +355,10 @@ def call_link_case(*, actor: User, call: Call, case: Case) -> Call:
     """Link a saved data call to a case of its site tree (the caller is a known client)."""
     if call.status != Call.Status.SAVED or not call.is_data_contact:
         raise ServiceError(_("Only a saved call about a child is linked to a case."), code="draft")
+    # One link per call: a second would silently replace the first (a green channel's case).
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.case_id is not None:
+        raise ConflictError(_("This call is already linked to a case."))
     Call.objects.filter(pk=call.pk).update(case=case)
     call.case = case
     audit_log(actor=actor, action="hotline.call.linked", target=call, data={"case": case.pk})
