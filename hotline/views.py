@@ -277,6 +277,9 @@ class CallOpenCaseView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, call_id: int) -> HttpResponse:
         call = self._call(request, call_id)
+        if call.case_id is not None:  # nothing to fill in: the save would be refused
+            messages.info(request, _("This call is already linked to a case."))
+            return redirect("hotline:call", call_id=call.pk)
         return self._render(request, call, forms.GreenChannelForm(site=request.user.site))
 
     def post(self, request: SignedInRequest, call_id: int) -> HttpResponse:
