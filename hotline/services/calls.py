@@ -26,7 +26,7 @@ from counselling.models import Case
 from counselling.services import case_open_green_channel
 from hotline import taxonomy
 from hotline.caller import caller_hash
-from hotline.models import Call, CallerFlag, CallIssue, MandatoryReport
+from hotline.models import Call, Callback, CallerFlag, CallIssue, MandatoryReport
 from hotline.services.alerts import raise_alert
 from hotline.services.callbacks import plan_callback
 from screening import scoring
@@ -317,6 +317,17 @@ def _after_call_saved(*, actor: User, call: Call) -> None:
         raise_alert(actor=actor, call=call, site=call.site)
     if call.callback_wanted and call.callback_consent:
         plan_callback(actor=actor, call=call)
+    else:
+        # An edit took the wish or the consent back (or made the call a non-data contact):
+        # the line must not call this child back, so the open plan goes (audited by id).
+        for callback in Callback.objects.filter(call=call, status=Callback.Status.OPEN):
+            audit_log(
+                actor=actor,
+                action="hotline.callback.withdrawn",
+                target=callback,
+                data={"call": call.pk, "site": call.site_id},
+            )
+            callback.delete()
 
 
 call_saved = _after_call_saved
