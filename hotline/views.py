@@ -87,7 +87,8 @@ class CallEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def post(self, request: SignedInRequest, call_id: int) -> HttpResponse:
         call = self._call(request, call_id)
-        form = forms.CallForm(request.POST)
+        erasing_saved = call.status == Call.Status.SAVED and call.is_data_contact
+        form = forms.CallForm(request.POST, erasing_saved=erasing_saved)
         outcome = self.submit(
             form,
             lambda: services.call_save(actor=request.user, call=call, **form.service_arguments()),
