@@ -112,9 +112,7 @@ class CallForm(VersionedForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
-    confirm_erase = forms.BooleanField(
-        label=_("Yes, erase what this call holds"), required=False
-    )
+    confirm_erase = forms.BooleanField(label=_("Yes, erase what this call holds"), required=False)
 
     def __init__(self, *args: Any, erasing_saved: bool = False, **kwargs: Any) -> None:
         """`erasing_saved`: the call is a saved call about a child, whose data a non-data
