@@ -386,8 +386,11 @@ class AlertDetailView(RecordRoleRequiredMixin, View):
                 services.add_action(actor=request.user, alert=alert, note=note)  # type: ignore[arg-type]
             elif what == "close" and request.POST.get("confirm") == "yes":
                 services.close(actor=request.user, alert=alert, expected_version=version, note=note)  # type: ignore[arg-type]
-            else:
+            elif what == "close":
                 messages.error(request, _("Confirm that you want to close the alert."))
+                return self._page(request, alert, note=note, status=400)
+            else:  # a forged or stale form: nothing is done, and the page says so
+                messages.error(request, _("Choose what to do with the alert."))
                 return self._page(request, alert, note=note, status=400)
         except PermissionDenied:
             raise

@@ -178,3 +178,14 @@ def test_only_the_crisis_team_and_supervisors_go_on_call(client, account, k01, u
     assert not RotaShift.objects.exists()
     alert = services.raise_alert(actor=account("operator"), site=k01)
     assert alert.assignee_id != outsider.pk
+
+
+@pytest.mark.parametrize("do", ["", "delete", "\x00", "acknowledge²"])
+def test_an_unknown_action_does_nothing_and_says_so(client, alert, do):
+    sign_in(client, "crisis", language="en")
+    answer = client.post(f"/hotline/alerts/{alert.pk}/", {"do": do, "version": alert.version})
+    assert answer.status_code == 400
+    assert "Choose what to do with the alert." in answer.text
+    assert "Confirm that you want to close" not in answer.text
+    alert.refresh_from_db()
+    assert alert.status == "open"
