@@ -112,14 +112,35 @@ class CallForm(VersionedForm):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    confirm_erase = forms.BooleanField(label=_("Yes, erase what this call holds"), required=False)
+
+    def __init__(self, *args: Any, erasing_saved: bool = False, **kwargs: Any) -> None:
+        """`erasing_saved`: the call is a saved call about a child, whose data a non-data
+        contact type would erase (asked to confirm first)."""
         super().__init__(*args, **kwargs)
+        self.erasing_saved = erasing_saved
         # The C-SSRS screener's questions as screening asks them, as yes/no radio groups.
         for name in CSSRS_QUESTIONS:
             question = CssrsForm.base_fields[name]
             self.fields[f"cssrs_{name}"] = forms.ChoiceField(
                 label=question.label, choices=YES_NO, widget=forms.RadioSelect, required=False
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            self.erasing_saved
+            and data.get("contact_type") in Call.NON_DATA_CONTACTS
+            and not data.get("confirm_erase")
+        ):
+            self.add_error(
+                "confirm_erase",
+                _(
+                    "Saved as a contact that keeps nothing, this call loses its summary, "
+                    "triage and caller details: confirm to erase them."
+                ),
+            )
+        return data
 
     def clean_caller_phone(self) -> str:
         phone = self.cleaned_data["caller_phone"].strip()

@@ -20,7 +20,7 @@ from django.views import View
 
 from centre import views as centre_views
 from centre.audit import audit_read
-from centre.errors import StaleEditError
+from centre.errors import ServiceError, StaleEditError
 from centre.forms import ServiceFormMixin, refusal_message
 from centre.http import SignedInRequest
 from centre.paging import keyset_page
@@ -87,7 +87,8 @@ class CallEditView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def post(self, request: SignedInRequest, call_id: int) -> HttpResponse:
         call = self._call(request, call_id)
-        form = forms.CallForm(request.POST)
+        erasing_saved = call.status == Call.Status.SAVED and call.is_data_contact
+        form = forms.CallForm(request.POST, erasing_saved=erasing_saved)
         outcome = self.submit(
             form,
             lambda: services.call_save(actor=request.user, call=call, **form.service_arguments()),
@@ -139,7 +140,10 @@ class CallDraftView(RecordRoleRequiredMixin, View):
                 }
             elif name in request.POST:
                 fields[name] = request.POST[name]
-        services.call_draft_update(actor=request.user, call=call, fields=fields)
+        try:
+            services.call_draft_update(actor=request.user, call=call, fields=fields)
+        except ServiceError as error:  # saved meanwhile: the autosave arrived too late
+            return JsonResponse({"detail": str(error)}, status=409)
         return JsonResponse({"saved_at": timezone.now().isoformat()})
 
 
@@ -274,6 +278,9 @@ class CallOpenCaseView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
     def get(self, request: SignedInRequest, call_id: int) -> HttpResponse:
         call = self._call(request, call_id)
+        if call.case_id is not None:  # nothing to fill in: the save would be refused
+            messages.info(request, _("This call is already linked to a case."))
+            return redirect("hotline:call", call_id=call.pk)
         return self._render(request, call, forms.GreenChannelForm(site=request.user.site))
 
     def post(self, request: SignedInRequest, call_id: int) -> HttpResponse:
@@ -379,8 +386,11 @@ class AlertDetailView(RecordRoleRequiredMixin, View):
                 services.add_action(actor=request.user, alert=alert, note=note)  # type: ignore[arg-type]
             elif what == "close" and request.POST.get("confirm") == "yes":
                 services.close(actor=request.user, alert=alert, expected_version=version, note=note)  # type: ignore[arg-type]
-            else:
+            elif what == "close":
                 messages.error(request, _("Confirm that you want to close the alert."))
+                return self._page(request, alert, note=note, status=400)
+            else:  # a forged or stale form: nothing is done, and the page says so
+                messages.error(request, _("Choose what to do with the alert."))
                 return self._page(request, alert, note=note, status=400)
         except PermissionDenied:
             raise

@@ -181,9 +181,10 @@ def build_world(account) -> World:
 
 
 def _hotline_world(account) -> dict[str, str]:
-    """A high-risk call with its alert and callback, and a rota shift behind the alert."""
+    """A high-risk call with its alert and callback, a rota shift behind the alert, and the
+    operator's handover note for the next shift."""
     from hotline.models import Callback, CrisisAlert, RotaShift
-    from hotline.services import call_save, call_start
+    from hotline.services import call_save, call_start, handover_write
 
     operator, crisis = account("operator"), account("crisis")
     now = timezone.now()
@@ -207,11 +208,13 @@ def _hotline_world(account) -> dict[str, str]:
     )
     alert = CrisisAlert.objects.get(call=call)
     callback = Callback.objects.get(call=call)
+    handover = handover_write(actor=operator, note="回访未接通，请下一班再打。", shift_ends_at=now)
     return {
         "call_id": str(call.pk),
         "alert_id": str(alert.pk),
         "callback_id": str(callback.pk),
         "shift_id": str(shift.pk),
+        "handover_id": str(handover.pk),
     }
 
 

@@ -26,7 +26,7 @@ from counselling.models import Case
 from counselling.services import case_open_green_channel
 from hotline import taxonomy
 from hotline.caller import caller_hash
-from hotline.models import Call, CallerFlag, CallIssue, MandatoryReport
+from hotline.models import Call, Callback, CallerFlag, CallIssue, MandatoryReport
 from hotline.services.alerts import raise_alert
 from hotline.services.callbacks import plan_callback
 from screening import scoring
@@ -130,9 +130,17 @@ def call_draft_update(*, actor: User, call: Call, fields: Mapping[str, Any]) -> 
     }
     if "caller_phone" in changes:
         changes["caller_phone_hash"] = caller_hash(changes["caller_phone"])
+    # Written only while the row is still this operator's draft: an autosave in flight when
+    # the call is saved (or read before it) waits for the save's lock and then finds no draft,
+    # instead of writing the draft's older values over the saved call.
+    changes["updated_at"] = timezone.now()
+    written = Call.objects.filter(pk=call.pk, operator=actor, status=Call.Status.DRAFT).update(
+        **changes
+    )
+    if not written:
+        raise ServiceError(_("Only an unsaved call of your own is autosaved."), code="not_draft")
     for name, value in changes.items():
         setattr(call, name, value)
-    call.save(update_fields=[*changes, "updated_at"])
     return call
 
 
@@ -309,6 +317,17 @@ def _after_call_saved(*, actor: User, call: Call) -> None:
         raise_alert(actor=actor, call=call, site=call.site)
     if call.callback_wanted and call.callback_consent:
         plan_callback(actor=actor, call=call)
+    else:
+        # An edit took the wish or the consent back (or made the call a non-data contact):
+        # the line must not call this child back, so the open plan goes (audited by id).
+        for callback in Callback.objects.filter(call=call, status=Callback.Status.OPEN):
+            audit_log(
+                actor=actor,
+                action="hotline.callback.withdrawn",
+                target=callback,
+                data={"call": call.pk, "site": call.site_id},
+            )
+            callback.delete()
 
 
 call_saved = _after_call_saved
@@ -347,6 +366,10 @@ def call_link_case(*, actor: User, call: Call, case: Case) -> Call:
     """Link a saved data call to a case of its site tree (the caller is a known client)."""
     if call.status != Call.Status.SAVED or not call.is_data_contact:
         raise ServiceError(_("Only a saved call about a child is linked to a case."), code="draft")
+    # One link per call: a second would silently replace the first (a green channel's case).
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.case_id is not None:
+        raise ConflictError(_("This call is already linked to a case."))
     Call.objects.filter(pk=call.pk).update(case=case)
     call.case = case
     audit_log(actor=actor, action="hotline.call.linked", target=call, data={"case": case.pk})

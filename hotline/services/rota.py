@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,9 @@ from hotline.models import RotaShift
 
 MAX_SHIFT = datetime.timedelta(days=2)
 GAP_DAYS = 7
+
+
+ON_CALL_ROLES = (Role.CRISIS_TEAM, Role.SUPERVISOR)
 
 
 def may_edit_rota(user: User, site: Site) -> bool:
@@ -61,6 +64,12 @@ def _check_person(person: User, site: Site) -> None:
     )
     if not (person.is_active and related):
         raise ValidationError({"person": _("Choose a member of staff of this site.")})
+    # Whoever is on call is sent the alerts and, assigned one, sees the call behind it: only
+    # the crisis team and supervisors (those the rota page offers), never e.g. a school liaison.
+    if not any(person.has_role(role) for role in ON_CALL_ROLES):
+        raise ValidationError(
+            {"person": _("Only members of the crisis team and supervisors go on call.")}
+        )
 
 
 @transaction.atomic
@@ -134,11 +143,18 @@ class OnCall:
     site: Site | None  # whose rota answered (the site's or its parent's)
 
 
+def _on_call_person() -> Q:
+    """A shift counts while its person is active and still of the crisis team or a supervisor
+    (someone who left the team since is not sent alerts, and their shift shows as a gap)."""
+    memberships = User.groups.through.objects.filter(
+        user_id=OuterRef("person_id"), group__name__in=[role.value for role in ON_CALL_ROLES]
+    )
+    return Q(person__is_active=True) & Q(Exists(memberships))
+
+
 def _covering(site: Site, at: datetime.datetime) -> QuerySet[RotaShift]:
     return (
-        RotaShift.objects.filter(
-            site=site, starts_at__lte=at, ends_at__gt=at, person__is_active=True
-        )
+        RotaShift.objects.filter(_on_call_person(), site=site, starts_at__lte=at, ends_at__gt=at)
         .select_related("person")
         .order_by("starts_at", "id")
     )
@@ -168,9 +184,9 @@ def rota_gaps(
     end = start + datetime.timedelta(days=days)
     sites = [s for s in (site, site.parent) if s is not None]
     covered = RotaShift.objects.filter(
+        _on_call_person(),
         Q(site__in=sites),
         role=RotaShift.Role.PRIMARY,
-        person__is_active=True,
         starts_at__lt=end,
         ends_at__gt=start,
     ).order_by("starts_at")

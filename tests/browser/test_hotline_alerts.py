@@ -73,3 +73,24 @@ def test_an_unacknowledged_alert_escalates_to_the_backup(page, sign_in, rota, ac
     page.wait_for_load_state()
     alert.refresh_from_db()
     assert alert.acknowledged_by == bea
+
+
+def test_a_board_that_stops_updating_says_so(page, sign_in, rota):
+    """Signed out behind its back (or offline), the board's refresh gets the sign-in page: the
+    on-call member must not be left looking at a board that seems live."""
+    from django.contrib.sessions.models import Session
+
+    sign_in(page, "crisis")
+    page.goto("/hotline/alerts/")
+    stale = page.locator("#alert-stale")
+    assert stale.is_hidden()
+    first = page.locator("#alert-updated").inner_text()
+    page.wait_for_function(
+        "(first) => document.getElementById('alert-updated').textContent !== first",
+        arg=first,
+        timeout=8_000,
+    )  # a good refresh updates the time
+    Session.objects.all().delete()
+    stale.wait_for(state="visible", timeout=15_000)
+    assert "停止更新" in stale.inner_text()  # zh-hans, the default
+    screenshot(page, "hotline-board-stale")

@@ -37,7 +37,14 @@ def test_the_wallboard_counts_a_new_call_without_reloading(page, sign_in):
     )
     assert page.evaluate("window.notReloaded") is True
     assert page.locator("#wallboard-operator-rows tr").count() == 1
+    assert page.locator("#wallboard-stale").is_hidden()
     screenshot(page, "hotline-wallboard")
+    # signed out behind its back: the next refresh gets the sign-in page, and the board says so
+    from django.contrib.sessions.models import Session
+
+    Session.objects.all().delete()
+    page.locator("#wallboard-stale").wait_for(state="visible", timeout=25_000)
+    assert page.locator('[data-figure="calls_today"]').inner_text() == "1"
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -320,3 +320,20 @@ def test_a_run_killed_after_claiming_tells_no_one_twice(
     assert alert.backup_told_at
     assert alert.supervisor_told_at
     assert not alert.lead_told_at
+
+
+def test_someone_who_left_the_crisis_team_is_no_longer_on_call(sam, operator, bea, k01):
+    """A shift planned before its person left the team (or was made inactive) sends them no
+    alert and shows as a gap: only the crisis team and supervisors are on call."""
+    from django.contrib.auth.models import Group
+
+    start = timezone.now() - HOUR
+    services.shift_add(
+        actor=sam, site=k01, person=bea, role="primary", starts_at=start, ends_at=start + 9 * HOUR
+    )
+    assert services.on_call_now(k01).primary == bea
+    bea.groups.remove(Group.objects.get(name="crisis_team"))
+    assert services.on_call_now(k01).primary is None
+    assert services.rota_gaps(k01)[0][0] <= timezone.now()
+    alert = services.raise_alert(actor=operator, site=k01)
+    assert alert.assignee_id != bea.pk

@@ -158,3 +158,34 @@ def test_the_crisis_team_cannot_edit_the_rota(client, crisis, k01):
     )  # fmt: skip
     assert response.status_code == 404
     assert not RotaShift.objects.exists()
+
+
+@pytest.mark.parametrize("username", ["liaison", "counsellor", "operator", "outreach", "stats"])
+def test_only_the_crisis_team_and_supervisors_go_on_call(client, account, k01, username):
+    """The page offers crisis members and supervisors; a forged person id of anyone else (a
+    school liaison, who would be sent the alert and shown the call behind it) is refused."""
+    outsider = account(username)
+    sign_in(client, "supervisor", language="en")
+    start = timezone.localtime() - HOUR
+    refused = client.post(
+        "/hotline/rota/",
+        {"site": k01.pk, "person": outsider.pk, "role": "primary",
+         "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+         "ends_at": (start + 8 * HOUR).strftime("%Y-%m-%dT%H:%M")},
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert "Only members of the crisis team and supervisors go on call." in refused.text
+    assert not RotaShift.objects.exists()
+    alert = services.raise_alert(actor=account("operator"), site=k01)
+    assert alert.assignee_id != outsider.pk
+
+
+@pytest.mark.parametrize("do", ["", "delete", "\x00", "acknowledge²"])
+def test_an_unknown_action_does_nothing_and_says_so(client, alert, do):
+    sign_in(client, "crisis", language="en")
+    answer = client.post(f"/hotline/alerts/{alert.pk}/", {"do": do, "version": alert.version})
+    assert answer.status_code == 400
+    assert "Choose what to do with the alert." in answer.text
+    assert "Confirm that you want to close" not in answer.text
+    alert.refresh_from_db()
+    assert alert.status == "open"

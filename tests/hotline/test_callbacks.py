@@ -166,3 +166,40 @@ def test_the_outcome_closes_it_versioned_and_audited(operator, olga, make_call, 
     # A closed callback of the site is no longer the line's: only its owner keeps seeing it.
     assert callback not in callbacks_visible_to(user=colleague)
     assert callback in callbacks_visible_to(user=olga)
+
+
+def test_an_edit_that_takes_the_consent_back_withdraws_the_open_callback(operator, make_call):
+    """The caller withdrew their consent (or the call turns out a prank): nobody on the line is
+    asked to call this child back; a callback already done stays as it was."""
+    from centre.models import AuditEntry
+    from hotline import services
+    from hotline.models import Callback
+
+    call = make_call(operator, callback_wanted=True, callback_consent=True)
+    callback = Callback.objects.get(call=call)
+    call = services.call_save(
+        actor=operator,
+        call=call,
+        expected_version=call.version,
+        contact_type="child_about_self",
+        callback_wanted=True,
+        callback_consent=False,
+    )
+    assert not Callback.objects.filter(call=call).exists()
+    withdrawn = AuditEntry.objects.get(action="hotline.callback.withdrawn")
+    assert withdrawn.target_id == str(callback.pk)
+    # consent given again: a new plan; once done, a later edit leaves it alone
+    call = services.call_save(
+        actor=operator,
+        call=call,
+        expected_version=call.version,
+        contact_type="child_about_self",
+        callback_wanted=True,
+        callback_consent=True,
+    )
+    again = Callback.objects.get(call=call)
+    Callback.objects.filter(pk=again.pk).update(status=Callback.Status.DONE)
+    services.call_save(
+        actor=operator, call=call, expected_version=call.version, contact_type="joke_prank"
+    )
+    assert Callback.objects.get(pk=again.pk).status == Callback.Status.DONE

@@ -15,6 +15,7 @@ from centre.models import AuditEntry
 from hotline import services
 from hotline.caller import caller_hash
 from hotline.models import Call
+from tests.support.accounts import sign_in
 
 NO = {"q1": False, "q2": False, "q6": False}
 LOW = {"q1": True, "q2": False, "q6": False}
@@ -257,3 +258,48 @@ def test_a_crisis_call_raises_one_alert_at_its_site(operator, make_call):
     assert call.alerts.count() == 1
     calm = make_call(operator, cssrs_answers=LOW)
     assert not calm.alerts.exists()
+
+
+def test_an_autosave_arriving_after_the_save_changes_nothing(client, operator):
+    """The form's autosave may be in flight when the operator saves (or read the draft just
+    before): it must not write the draft's older values over the saved call — here a prank
+    call, which keeps nothing, would get back the caller's name and number."""
+    call = services.call_start(actor=operator)
+    stale = Call.objects.get(pk=call.pk)  # the autosave request read it while a draft
+    services.call_save(
+        actor=operator, call=call, expected_version=call.version, contact_type="joke_prank"
+    )
+    with pytest.raises(ServiceError):
+        services.call_draft_update(
+            actor=operator,
+            call=stale,
+            fields={"contact_type": "child_about_self", "caller_phone": "13800138000"},
+        )
+    call.refresh_from_db()
+    assert (call.contact_type, call.caller_phone, call.caller_phone_hash) == ("joke_prank", "", "")
+    assert call.status == Call.Status.SAVED
+    # through the page: the late autosave answers 404, not a 500, and writes nothing
+    sign_in(client, "operator")
+    late = client.post(f"/hotline/calls/{call.pk}/draft/", {"caller_name": "张三"})
+    assert late.status_code == 404
+    call.refresh_from_db()
+    assert call.caller_name == ""
+
+
+def test_an_autosave_read_before_the_save_answers_409(client, operator, monkeypatch):
+    """The autosave request found the draft, then the save committed before it wrote: a 409
+    the form's script shows as "not saved", never a 500."""
+    from hotline import views
+
+    call = services.call_start(actor=operator)
+    stale = Call.objects.get(pk=call.pk)
+    services.call_save(
+        actor=operator, call=call, expected_version=call.version, contact_type="joke_prank"
+    )
+    monkeypatch.setattr(views.selectors, "get_own_draft_for_user", lambda **kwargs: stale)
+    sign_in(client, "operator")
+    late = client.post(f"/hotline/calls/{call.pk}/draft/", {"caller_name": "张三"})
+    assert late.status_code == 409
+    assert "张三" not in late.text
+    call.refresh_from_db()
+    assert call.caller_name == ""

@@ -85,3 +85,20 @@ def test_the_crisis_team_cannot_change_a_call_it_reads(client, operator, make_ca
         },
     )
     assert answer.status_code == 403
+
+
+def test_a_linked_call_is_not_linked_again(client, operator, make_call, alice_case, bob_case):
+    """A second link would silently replace the first (e.g. the green channel's case): 409,
+    and the page no longer offers the link form."""
+    call = make_call(operator)
+    sign_in(client, "operator")
+    link = {"action": "link", "case_number": str(alice_case.pk)}
+    assert client.post(f"/hotline/calls/{call.pk}/", link).status_code == 302
+    assert 'value="link"' not in client.get(f"/hotline/calls/{call.pk}/").text
+    again = client.post(
+        f"/hotline/calls/{call.pk}/", {"action": "link", "case_number": str(bob_case.pk)}
+    )
+    assert again.status_code == 409
+    call.refresh_from_db()
+    assert call.case == alice_case
+    assert AuditEntry.objects.filter(action="hotline.call.linked").count() == 1

@@ -196,3 +196,15 @@ def test_a_child_already_registered_is_refused_with_a_message(
     other.refresh_from_db()
     assert other.case_id is None
     assert Case.objects.filter(source="hotline").count() == 1
+
+
+def test_the_form_of_a_call_already_linked_sends_back_to_the_call(client, high_call, alice_case):
+    """A bookmarked or second tab's green channel: no intake to fill in for nothing."""
+    from hotline.models import Call
+
+    Call.objects.filter(pk=high_call.pk).update(case=alice_case)
+    sign_in(client, "operator", language="en")
+    answer = client.get(f"/hotline/calls/{high_call.pk}/open-case/", follow=True)
+    assert answer.redirect_chain == [(f"/hotline/calls/{high_call.pk}/", 302)]
+    assert "This call is already linked to a case." in answer.text
+    assert not Case.objects.filter(source="hotline").exists()

@@ -197,3 +197,23 @@ def test_flagging_a_caller_from_the_call_page(client, operator, make_call):
     assert client.post(f"/hotline/calls/{call.pk}/", {"days": "7"}).status_code == 302
     found = client.post("/hotline/callers/lookup/", {"phone": "13800138000"}).json()
     assert found["flagged_until"]
+
+
+def test_making_a_saved_call_a_prank_asks_before_erasing_it(client, operator, make_call):
+    """A slip of the shortcut keys on a saved call's edit must not wipe its summary and triage:
+    the edit to a contact that keeps nothing is refused (400) until it is confirmed."""
+    call = make_call(
+        operator, summary="孩子说最近睡不着", cssrs_answers={"q1": True, "q2": False, "q6": False}
+    )
+    sign_in(client, "operator", language="en")
+    prank = {"channel": "phone", "contact_type": "joke_prank", "version": str(call.version)}
+    refused = client.post(f"/hotline/calls/{call.pk}/edit/", prank)
+    assert refused.status_code == 400
+    assert "confirm to erase them" in refused.text
+    assert 'name="confirm_erase"' in refused.text
+    call.refresh_from_db()
+    assert (call.contact_type, call.summary) == ("child_about_self", "孩子说最近睡不着")
+    done = client.post(f"/hotline/calls/{call.pk}/edit/", {**prank, "confirm_erase": "on"})
+    assert done.status_code == 302
+    call.refresh_from_db()
+    assert (call.contact_type, call.summary, call.cssrs_answers) == ("joke_prank", "", {})

@@ -22,17 +22,31 @@
     } catch (e) { /* no sound: the visual cue remains */ }
   }
 
+  // A board that stopped updating (offline, signed out: the fragment's answer is then the
+  // sign-in page) must not look live: after two missed refreshes it says so.
+  var lastGood = Date.now();
+  var stale = document.getElementById("alert-stale");
+  var updated = document.getElementById("alert-updated");
+  function missed() {
+    if (stale && Date.now() - lastGood > 7000) stale.hidden = false;
+  }
+
   function refresh() {
     fetch(board.getAttribute("data-fragment"), { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        return response.ok && !response.redirected ? response.text() : null;
+      })
       .then(function (html) {
-        if (html === null) return;
+        if (html === null) return missed();
         var holder = document.createElement("table");
         holder.innerHTML = html;
-        var fresh = holder.querySelector("tbody");
+        var fresh = holder.querySelector("tbody#alert-rows");
         var current = document.getElementById("alert-rows");
-        if (!fresh || !current) return;
+        if (!fresh || !current) return missed();
         current.replaceWith(fresh);
+        lastGood = Date.now();
+        if (stale) stale.hidden = true;
+        if (updated) updated.textContent = new Date().toTimeString().slice(0, 8);
         var ids = mine(fresh);
         var cue = document.getElementById("alert-cue");
         var added = seen === null ? [] : ids.filter(function (id) { return seen.indexOf(id) < 0; });
@@ -46,7 +60,7 @@
         }
         seen = ids;
       })
-      .catch(function () { /* offline for a moment: try again at the next tick */ });
+      .catch(function () { missed(); /* offline for a moment: try again at the next tick */ });
   }
 
   seen = mine(document.getElementById("alert-rows"));

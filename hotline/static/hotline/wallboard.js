@@ -41,14 +41,27 @@
     if (updated && figures.updated_at) updated.textContent = figures.updated_at;
   }
 
+  // Figures that stopped updating (offline, signed out: the answer is then the sign-in page)
+  // must not look live: after a missed refresh the page says so.
+  var stale = document.getElementById("wallboard-stale");
+  function missed() {
+    if (stale) stale.hidden = false;
+  }
+
   function refresh() {
     fetch(board.getAttribute("data-figures"), {
       credentials: "same-origin",
       headers: { Accept: "application/json" }
     })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (figures) { if (figures) show(figures); })
-      .catch(function () { /* offline for a moment: try again at the next tick */ });
+      .then(function (response) {
+        return response.ok && !response.redirected ? response.json() : null;
+      })
+      .then(function (figures) {
+        if (!figures) return missed();
+        show(figures);
+        if (stale) stale.hidden = true;
+      })
+      .catch(function () { missed(); /* offline for a moment: try again at the next tick */ });
   }
 
   window.setInterval(refresh, 15000);
