@@ -3,6 +3,7 @@ status and lead counsellor."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from centre.models import Site, User
 from centre.roles import Role
 from centre.text import without_invisible, word_characters
 from centre.versioning import save_versioned
-from counselling.models import RISK_RANK, Case, Client, Consent, RiskChange, RiskLevel
+from counselling.models import RISK_RANK, Case, Client, Consent, Guardian, RiskChange, RiskLevel
 from counselling.services.access import _grant, _revoke
 from counselling.services.clients import (
     ADULT_CONSENT_AGE,
@@ -235,6 +236,36 @@ def case_assign(*, actor: User, case: Case, counsellor: User, expected_version: 
     return case
 
 
+def _register_with_consent(
+    *,
+    actor: User,
+    site: Site | None,
+    client_fields: dict[str, Any],
+    guardian_fields: dict[str, Any] | None,
+    consent_given_by: str,
+    consent_version: str,
+    add_guardian: Callable[..., Guardian],
+    record_consent: Callable[..., Consent],
+) -> Client:
+    """Register a child, their guardian (if given) and the consent to counselling, the guardian's
+    or the child's own, through the writers the caller may use."""
+    client = client_register(actor=actor, site=site, **client_fields)
+    guardian = (
+        add_guardian(actor=actor, client=client, **guardian_fields) if guardian_fields else None
+    )
+    if consent_given_by == Consent.GivenBy.GUARDIAN and guardian is None:
+        raise ValidationError({"consent_given_by": _("Name the guardian who gives the consent.")})
+    record_consent(
+        actor=actor,
+        client=client,
+        purpose=Consent.Purpose.COUNSELLING,
+        given_by=consent_given_by,
+        guardian=guardian,
+        version=consent_version,
+    )
+    return client
+
+
 @transaction.atomic
 def case_open_from_intake(
     *,
@@ -248,19 +279,15 @@ def case_open_from_intake(
 ) -> Case:
     """The intake form in one step: register the child, the guardian and the consent to
     counselling, and open the case with the actor as its counsellor. All or nothing."""
-    client = client_register(actor=actor, site=site, **client_fields)
-    guardian = None
-    if guardian_fields:
-        guardian = guardian_add(actor=actor, client=client, **guardian_fields)
-    if consent_given_by == Consent.GivenBy.GUARDIAN and guardian is None:
-        raise ValidationError({"consent_given_by": _("Name the guardian who gives the consent.")})
-    consent_record(
+    client = _register_with_consent(
         actor=actor,
-        client=client,
-        purpose=Consent.Purpose.COUNSELLING,
-        given_by=consent_given_by,
-        guardian=guardian,
-        version=consent_version,
+        site=site,
+        client_fields=client_fields,
+        guardian_fields=guardian_fields,
+        consent_given_by=consent_given_by,
+        consent_version=consent_version,
+        add_guardian=guardian_add,
+        record_consent=consent_record,
     )
     return case_open(actor=actor, client=client, site=site, counsellor=actor, **case_fields)
 
@@ -296,19 +323,16 @@ def case_open_green_channel(
     if counsellor.site is None or not counsellor.site.path.startswith(actor.site.path):
         raise ValidationError({"counsellor": _("Choose a counsellor of your sites.")})
     site = counsellor.site
-    client = client_register(actor=actor, site=site, **client_fields)
-    guardian = None
-    if guardian_fields:
-        guardian = _guardian_create(actor=actor, client=client, **guardian_fields)
-    if consent_given_by == Consent.GivenBy.GUARDIAN and guardian is None:
-        raise ValidationError({"consent_given_by": _("Name the guardian who gives the consent.")})
-    _consent_create(
+    # The writes without the checks of who may change the client: the actor registers them here.
+    client = _register_with_consent(
         actor=actor,
-        client=client,
-        purpose=Consent.Purpose.COUNSELLING,
-        given_by=consent_given_by,
-        guardian=guardian,
-        version=consent_version,
+        site=site,
+        client_fields=client_fields,
+        guardian_fields=guardian_fields,
+        consent_given_by=consent_given_by,
+        consent_version=consent_version,
+        add_guardian=_guardian_create,
+        record_consent=_consent_create,
     )
     return _case_create(
         actor=actor,
