@@ -11,11 +11,11 @@ number themselves only in the "caller gave" fields.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from centre.fields import ChoiceList
 from centre.models import Site
 
 
@@ -127,13 +127,13 @@ class Call(models.Model):
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     region = models.CharField(_("region"), max_length=50, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    actions = ArrayField(
+    actions = ChoiceList(
         models.CharField(max_length=30, choices=Action.choices),
         verbose_name=_("actions"),
         default=list,
         blank=True,
     )
-    referrals = ArrayField(
+    referrals = ChoiceList(
         models.CharField(max_length=30, choices=Referral.choices),
         verbose_name=_("referrals"),
         default=list,
