@@ -39,6 +39,11 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
+from screening.services.online import online_answer as online_answer
+from screening.services.online import online_close as online_close
+from screening.services.online import online_open as online_open
+from screening.services.online import online_start as online_start
+from screening.services.online import online_submit as online_submit
 from screening.tasks import IMPORT_TIME_LIMIT
 from screening.tasks import import_roster as import_roster_task
 
