@@ -125,3 +125,39 @@ class TaskDoneForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was seen, in a few words; needed for a concern. No diagnosis."),
     )
+
+
+class OnlineCodeForm(forms.Form):
+    """The code printed on a student's slip."""
+
+    code = forms.CharField(
+        label=_("Your code"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
+class OnlineAnswerForm(forms.Form):
+    """One question's answer: big radio buttons, one of them required."""
+
+    def __init__(self, *args: object, choices: list[tuple[int, object]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["answer"] = forms.TypedChoiceField(
+            label=_("Your answer"),
+            choices=[(str(value), label) for value, label in choices],
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "big-choice"}),
+            error_messages={"required": _("Choose one answer to go on.")},
+        )
+
+
+class OnlineOpenForm(forms.Form):
+    """A class of the school to open the campaign online for."""
+
+    def __init__(self, *args: object, classes: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["class_name"] = forms.ChoiceField(
+            label=_("Class"), choices=[(name, name) for name in classes]
+        )

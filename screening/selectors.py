@@ -283,3 +283,21 @@ def online_progress(*, campaign: Campaign) -> list[dict[str, object]]:
         }
         for window in windows
     ]
+
+
+def get_window_for_user(*, user: User, window_id: int) -> OnlineWindow:
+    return first_or_not_found(
+        window_visible_to(user=user).select_related("campaign").filter(pk=window_id)
+    )
+
+
+def campaign_classes(campaign: Campaign) -> list[str]:
+    """The classes of the campaign's school in its class list (the students already imported),
+    for opening the campaign online."""
+    return list(
+        Student.objects.filter(school_id=campaign.school_id)  # access: the campaign was read
+        .exclude(class_name="")
+        .values_list("class_name", flat=True)
+        .distinct()
+        .order_by("class_name")
+    )

@@ -96,6 +96,8 @@ class CampaignView(RecordRoleRequiredMixin, View):
             "imports": campaign.imports.select_related("uploaded_by")[:20],
             "tier_counts": [(Tier(tier), count) for tier, count in counts.items()],
             "screened": sum(counts.values()),
+            "online_form": forms.OnlineOpenForm(classes=selectors.campaign_classes(campaign)),
+            "online_progress": selectors.online_progress(campaign=campaign),
         }
         return render(request, "screening/campaign.html", context, status=status)
 
