@@ -32,6 +32,7 @@ from centre.text import without_invisible, word_characters
 from screening import importing, labels, scoring, selectors, tiers
 from screening.models import (
     Campaign,
+    OnlineCode,
     RosterImport,
     ScreeningResult,
     Student,
@@ -317,7 +318,10 @@ def roster_import_undo(*, actor: User, roster_import: RosterImport) -> UndoPlan:
     untouched = _untouched(results)
     TrackingTask.objects.filter(result__in=untouched).delete()
     untouched.delete()
-    Student.objects.filter(first_import=roster_import, results__isnull=True).delete()
+    # A student with an online code stays: the class list a window was opened from.
+    Student.objects.filter(first_import=roster_import, results__isnull=True).exclude(
+        Exists(OnlineCode.objects.filter(student=OuterRef("pk")))
+    ).delete()
     locked.status = RosterImport.Status.UNDONE
     locked.message = undo_message(plan)
     locked.save(update_fields=["status", "message"])

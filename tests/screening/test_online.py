@@ -263,3 +263,24 @@ def test_online_and_roster_give_identical_results_tiers_and_tasks(
     for field in ("score_tier", "settled_tier", "tier", "tier_confirmed"):
         assert getattr(online_result, field) == getattr(roster_result, field), field
     assert _tasks(online_result) == _tasks(roster_result)
+
+
+def test_undoing_the_roster_keeps_the_students_given_codes(online_campaign, account):
+    """Undoing a roster removes its students no result refers to, but never one on a window's
+    class list (their printed code would break, and the database refuses)."""
+    from screening import services
+
+    liaison = account("liaison")
+    roster = RosterImport.objects.create(
+        campaign=online_campaign, uploaded_by=liaison, original_name="r.csv"
+    )
+    rows = [
+        [f"7{n:07d}", f"学生{n}", "女", "八年级", "5班", "2012-05-03"] + [0] * 16 for n in (1, 2)
+    ]
+    importing.run_import(roster, csv_bytes(rows))
+    ScreeningResult.objects.filter(roster_import=roster).update(roster_import=None)
+    ScreeningResult.objects.filter(student__student_no="70000002").delete()
+    online.online_open(actor=liaison, campaign=online_campaign, class_name="5班")
+    roster.refresh_from_db()
+    services.roster_import_undo(actor=liaison, roster_import=roster)
+    assert Student.objects.filter(student_no="70000002").exists()
