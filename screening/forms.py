@@ -11,7 +11,7 @@ from centre.models import School, User
 from centre.roles import Role
 from centre.widgets import DateInput
 from screening.importing import INSTRUMENT_PREFIX
-from screening.models import Tier, TrackingTask
+from screening.models import ConsentBasis, Tier, TrackingTask
 
 INSTRUMENT_CHOICES = [(instrument, instrument) for instrument in INSTRUMENT_PREFIX]
 
@@ -35,6 +35,12 @@ class CampaignForm(forms.Form):
     liaison = forms.ModelChoiceField(label=_("Liaison"), queryset=User.objects.none())
     phq_referral_cutoff = forms.IntegerField(
         label=_("PHQ referral cut-off"), initial=10, min_value=5, max_value=20
+    )
+    consent_basis = forms.ChoiceField(
+        label=_("Consent basis"),
+        choices=[("", _("Not recorded yet")), *ConsentBasis.choices],
+        required=False,
+        help_text=_("Needed before students can answer online (DOMAIN.md §5.2)."),
     )
 
     def __init__(self, *args, schools, **kwargs):

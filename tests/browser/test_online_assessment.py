@@ -40,6 +40,13 @@ def slip_code(account):
     return slips[0][1]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rates():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def enter(page, code: str) -> None:
     page.goto("/screening/online/")
     page.fill("#id_code", code)

@@ -13,6 +13,16 @@ from tests.screening.test_online import new_student
 from tests.support.accounts import sign_in
 
 
+@pytest.fixture(autouse=True)
+def fresh_rates():
+    """The tries counted per address and per code start from nothing in each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def online_campaign(campaign):
     campaign.consent_basis = ConsentBasis.GUARDIAN
@@ -169,3 +179,25 @@ def test_the_slips_are_never_shown_anonymously(client, online_campaign):
     )
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_a_campaign_is_created_with_its_consent_basis(client, account):
+    from centre.models import School
+    from screening.models import Campaign
+
+    sign_in(client, "liaison")
+    school = School.objects.get(code="SCH-0101")
+    fields = {
+        "school": school.pk,
+        "name": "2027 春季筛查",
+        "instruments": ["PHQ-A", "GAD-7"],
+        "opens_on": "2027-03-01",
+        "closes_on": "2027-04-30",
+        "liaison": account("liaison").pk,
+        "phq_referral_cutoff": "10",
+    }
+    refused = client.post("/screening/", {**fields, "consent_basis": "nobody"})
+    assert refused.status_code == 400
+    assert client.post("/screening/", {**fields, "consent_basis": "by_age"}).status_code == 302
+    campaign = Campaign.objects.get(name="2027 春季筛查")
+    assert campaign.consent_basis == "by_age"
