@@ -199,6 +199,27 @@ class OnlineOpenView(RecordRoleRequiredMixin, ServiceFormMixin, View):
         return render(request, "screening/online/slips.html", context)
 
 
+class CampaignConsentView(RecordRoleRequiredMixin, ServiceFormMixin, View):
+    """Record (or withdraw) the campaign's consent basis."""
+
+    roles = CAMPAIGN_ROLES
+
+    def post(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        basis = request.POST.get("basis", "")
+        outcome = self.call_service(
+            None,
+            lambda: online.campaign_record_consent(
+                actor=request.user, campaign=campaign, basis=basis
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The consent basis is recorded."))
+        else:
+            messages.error(request, str(outcome.error.message if outcome.error else ""))
+        return redirect("screening:campaign", campaign_id=campaign.pk)
+
+
 class OnlineCloseView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 

@@ -36,6 +36,11 @@ urlpatterns = [
         name="online_open",
     ),
     path(
+        "campaigns/<int:campaign_id>/consent/",
+        online_views.CampaignConsentView.as_view(),
+        name="campaign_consent",
+    ),
+    path(
         "online/windows/<int:window_id>/close/",
         online_views.OnlineCloseView.as_view(),
         name="online_close",

@@ -40,6 +40,7 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
+from screening.services.online import campaign_record_consent as campaign_record_consent
 from screening.services.online import online_answer as online_answer
 from screening.services.online import online_close as online_close
 from screening.services.online import online_open as online_open

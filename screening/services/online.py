@@ -26,6 +26,7 @@ from centre.models import User
 from screening import importing, online_questions, scoring, selectors
 from screening.models import (
     Campaign,
+    ConsentBasis,
     OnlineCode,
     OnlineSession,
     OnlineWindow,
@@ -62,6 +63,25 @@ def _require_online(campaign: Campaign) -> None:
         raise ServiceError(
             _("The SDQ is not put online without the centre's licence."), code="not_online"
         )
+
+
+@transaction.atomic
+def campaign_record_consent(*, actor: User, campaign: Campaign, basis: str) -> Campaign:
+    """Record how the campaign's consent was collected (DOMAIN.md §5.2); empty withdraws it:
+    no student may start the online form from then on."""
+    if not selectors.may_import_into(user=actor, campaign=campaign):
+        raise PermissionDenied
+    if basis not in {"", *ConsentBasis.values}:
+        raise ServiceError(_("Choose how consent was collected."), code="invalid", field="basis")
+    campaign.consent_basis = basis
+    campaign.save(update_fields=["consent_basis", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="screening.campaign.consent_recorded",
+        target=campaign,
+        data={"basis": basis},
+    )
+    return campaign
 
 
 @transaction.atomic

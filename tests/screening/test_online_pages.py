@@ -201,3 +201,27 @@ def test_a_campaign_is_created_with_its_consent_basis(client, account):
     assert client.post("/screening/", {**fields, "consent_basis": "by_age"}).status_code == 302
     campaign = Campaign.objects.get(name="2027 春季筛查")
     assert campaign.consent_basis == "by_age"
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("liaison", 302), ("counsellor", 302), ("liaison2", 404), ("crisis", 404), ("stats", 404)],
+)
+def test_recording_the_consent_basis_persona_matrix(client, campaign, username, status):
+    sign_in(client, username)
+    response = client.post(f"/screening/campaigns/{campaign.pk}/consent/", {"basis": "guardian"})
+    assert response.status_code == status
+    campaign.refresh_from_db()
+    assert campaign.consent_basis == ("guardian" if status == 302 else "")
+
+
+def test_a_bad_consent_basis_is_refused_and_withdrawing_stops_starts(client, online_campaign):
+    sign_in(client, "liaison")
+    client.post(f"/screening/campaigns/{online_campaign.pk}/consent/", {"basis": "\x00"})
+    online_campaign.refresh_from_db()
+    assert online_campaign.consent_basis == "guardian"
+    page = client.get(f"/screening/campaigns/{online_campaign.pk}/")
+    assert 'id="consent-form"' in page.text
+    client.post(f"/screening/campaigns/{online_campaign.pk}/consent/", {"basis": ""})
+    online_campaign.refresh_from_db()
+    assert online_campaign.consent_basis == ""
