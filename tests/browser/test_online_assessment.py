@@ -94,3 +94,35 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
     screenshot(page, "online-thanks-360")
     assert ScreeningResult.objects.filter(student__student_no="20260001").count() == 1
     context.close()
+
+
+def test_the_liaison_opens_a_class_and_prints_slips_on_a_phone(browser, live_server, slip_code):
+    """The campaign page and the sheet of slips fit a 390 px phone; the progress shows counts."""
+    from screening.models import Campaign, Student
+    from tests.support.accounts import DEMO_PASSWORD
+
+    campaign = Campaign.objects.get(name="2026 秋季筛查")
+    Student.objects.create(
+        school=campaign.school, student_no="20260002", full_name="王小红", class_name="4班"
+    )
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/login/")
+    page.fill("#id_username", "liaison")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto(f"/screening/campaigns/{campaign.pk}/")
+    assert page.locator("#online-progress").count() == 1  # 3班, opened by the fixture
+    assert page.evaluate(WIDEST) <= 390
+    page.select_option("#online-open-form select", "4班")
+    page.click("#online-open-form button[type=submit]")
+    page.wait_for_selector("#slips")
+    assert page.locator(".slip svg").count() == 1
+    assert "王小红" in page.inner_text("#slips")
+    assert page.evaluate(WIDEST) <= 390
+    screenshot(page, "online-slips-390")
+    context.close()
