@@ -284,3 +284,35 @@ def test_undoing_the_roster_keeps_the_students_given_codes(online_campaign, acco
     roster.refresh_from_db()
     services.roster_import_undo(actor=liaison, roster_import=roster)
     assert Student.objects.filter(student_no="70000002").exists()
+
+
+@pytest.mark.parametrize("phq", [[1, 2, 3, 0, 1, 2, 3, 0, 1], [0] * 9, [3] * 8 + [0]])
+def test_a_phq9_campaign_gives_the_rosters_result_too(account, school, phq):
+    """PHQ-9 (its items in its own order) with GAD-7: online and roster alike."""
+    campaigns = [
+        Campaign.objects.create(
+            school=school,
+            name=name,
+            instruments=["PHQ-9", "GAD-7"],
+            opens_on=datetime.date(2026, 9, 1),
+            closes_on=datetime.date(2026, 12, 31),
+            liaison=account("liaison"),
+            consent_basis=ConsentBasis.GUARDIAN,
+        )
+        for name in ("online", "roster")
+    ]
+    student = new_student(school, class_name=f"Q{next(NUMBERS)}")
+    session = online.online_start(code=open_for(campaigns[0], account("liaison"), student))
+    answers = {f"PHQ-9:{n}": v for n, v in enumerate(phq, start=1)}
+    answer_all(session, answers | {f"GAD-7:{n}": 1 for n in range(1, 8)})
+    online_result = online.online_submit(session_id=session.pk).result
+    roster = RosterImport.objects.create(
+        campaign=campaigns[1], uploaded_by=account("liaison"), original_name="r.csv"
+    )
+    header = [*HEADER, *[f"PHQ9_{n}" for n in range(1, 10)], *GAD7]
+    row = [student.student_no, student.full_name, "女", "八年级", student.class_name, ""]
+    importing.run_import(roster, csv_bytes([row + phq + [1] * 7], header=header))
+    roster_result = ScreeningResult.objects.get(campaign=campaigns[1], student=student)
+    for field in ("answers", "scores", "phq_total", "crisis_flag", "tier", "settled_tier"):
+        assert getattr(online_result, field) == getattr(roster_result, field), field
+    assert _tasks(online_result) == _tasks(roster_result)
