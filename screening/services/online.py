@@ -198,7 +198,9 @@ def online_answer(*, session_id: int, key: str, value: int) -> OnlineSession:
     return session
 
 
-def _values(campaign: Campaign, answers: dict[str, int]) -> tuple[dict, dict]:
+def _values(
+    campaign: Campaign, answers: dict[str, int]
+) -> tuple[dict[str, list[int | None]], dict[str, bool | int]]:
     items: dict[str, list[int | None]] = {}
     for instrument in campaign.instruments:
         count = importing.ITEM_COUNT[instrument]
@@ -230,6 +232,8 @@ def online_submit(*, session_id: int) -> OnlineSession:
     if tier is None or errors:
         raise ServiceError(_("Please answer every question first."), code="incomplete")
     student = session.code.student
+    # Two codes of one student (a class reopened) submitted at once: one after the other.
+    Student.objects.select_for_update().filter(pk=student.pk).first()
     row = importing.Row(
         number=0,
         student_no=student.student_no,
