@@ -11,7 +11,7 @@ from centre.models import School, User
 from centre.roles import Role
 from centre.widgets import DateInput
 from screening.importing import INSTRUMENT_PREFIX
-from screening.models import Tier, TrackingTask
+from screening.models import ConsentBasis, Tier, TrackingTask
 
 INSTRUMENT_CHOICES = [(instrument, instrument) for instrument in INSTRUMENT_PREFIX]
 
@@ -35,6 +35,12 @@ class CampaignForm(forms.Form):
     liaison = forms.ModelChoiceField(label=_("Liaison"), queryset=User.objects.none())
     phq_referral_cutoff = forms.IntegerField(
         label=_("PHQ referral cut-off"), initial=10, min_value=5, max_value=20
+    )
+    consent_basis = forms.ChoiceField(
+        label=_("Consent basis"),
+        choices=[("", _("Not recorded yet")), *ConsentBasis.choices],
+        required=False,
+        help_text=_("Needed before students can answer online (DOMAIN.md §5.2)."),
     )
 
     def __init__(self, *args, schools, **kwargs):
@@ -125,3 +131,39 @@ class TaskDoneForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was seen, in a few words; needed for a concern. No diagnosis."),
     )
+
+
+class OnlineCodeForm(forms.Form):
+    """The code printed on a student's slip."""
+
+    code = forms.CharField(
+        label=_("Your code"),
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
+class OnlineAnswerForm(forms.Form):
+    """One question's answer: big radio buttons, one of them required."""
+
+    def __init__(self, *args: object, choices: list[tuple[int, object]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["answer"] = forms.TypedChoiceField(
+            label=_("Your answer"),
+            choices=[(str(value), label) for value, label in choices],
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "big-choice"}),
+            error_messages={"required": _("Choose one answer to go on.")},
+        )
+
+
+class OnlineOpenForm(forms.Form):
+    """A class of the school to open the campaign online for."""
+
+    def __init__(self, *args: object, classes: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["class_name"] = forms.ChoiceField(
+            label=_("Class"), choices=[(name, name) for name in classes]
+        )

@@ -7,6 +7,8 @@ words."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,6 +26,14 @@ class Tier(models.TextChoices):
     NONE = "none", _("No tier")
 
 
+class ConsentBasis(models.TextChoices):
+    """How a campaign's consent was collected (DOMAIN.md §5.2): under 14 a guardian's, 14–17 the
+    student's own with the guardian notified."""
+
+    GUARDIAN = "guardian", _("Guardian consent for every student (with the student's assent)")
+    BY_AGE = "by_age", _("Under 14 the guardian's, 14–17 the student's own with guardian notice")
+
+
 class Campaign(TimeStampedModel):
     """One school's screening: its instruments, its window and the liaison responsible."""
 
@@ -39,6 +49,11 @@ class Campaign(TimeStampedModel):
         related_name="screening_campaigns",
     )
     phq_referral_cutoff = models.PositiveSmallIntegerField(_("PHQ referral cut-off"), default=10)
+    # The consent the school collected before screening (DOMAIN.md §5.2); empty: none recorded,
+    # and no student may start the online form.
+    consent_basis = models.CharField(
+        _("consent basis"), max_length=20, choices=ConsentBasis.choices, blank=True, db_default=""
+    )
 
     class Meta:
         ordering = ["-opens_on", "-id"]
@@ -295,3 +310,68 @@ class TierRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tier_from} → {self.tier_to} ({self.status})"
+
+
+class OnlineWindow(models.Model):
+    """A campaign opened online for one class of its school: from `opens_at` to `closes_at` (or
+    until closed), each student of the class with a one-time code (`OnlineCode`)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="windows")
+    class_name = models.CharField(_("class"), max_length=20)
+    opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
+    closes_at = models.DateTimeField(_("closes at"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["class_name", "-opens_at", "-id"]
+        verbose_name = _("online window")
+        verbose_name_plural = _("online windows")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.pk}"
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.closed_at is None and self.opens_at <= now < self.closes_at
+
+
+class OnlineCode(models.Model):
+    """One student's one-time code for a window: only its keyed hash is stored (HMAC with the
+    secret key), never the code, which is printed once on the student's slip."""
+
+    window = models.ForeignKey(OnlineWindow, on_delete=models.CASCADE, related_name="codes")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("online code")
+        verbose_name_plural = _("online codes")
+        constraints = [
+            models.UniqueConstraint(fields=["window", "student"], name="screening_code_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window_id}/{self.pk}"
+
+
+class OnlineSession(models.Model):
+    """A student's answers so far (kept as they go: a dropped connection resumes on the same
+    code), then the submission that became their screening result."""
+
+    code = models.OneToOneField(OnlineCode, on_delete=models.CASCADE, related_name="session")
+    answers = models.JSONField(default=dict)  # {"PHQ-A": {"1": 0, …}, "PHQ-A supplementary": …}
+    started_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    result = models.ForeignKey(
+        ScreeningResult, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("online session")
+        verbose_name_plural = _("online sessions")
+
+    def __str__(self) -> str:
+        return f"{self.code_id}"

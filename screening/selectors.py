@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from centre.errors import NotFoundError, first_or_not_found
@@ -15,6 +15,9 @@ from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, Role, has_any_role
 from counselling.models import Referral, school_sharing_withdrawn
 from screening.models import (
     Campaign,
+    OnlineCode,
+    OnlineSession,
+    OnlineWindow,
     RosterImport,
     ScreeningResult,
     Student,
@@ -236,3 +239,65 @@ def roster_import_to_run(*, import_id: int) -> RosterImport | None:
 
 def get_tier_request_to_decide(*, user: User, request_id: int) -> TierRequest:
     return first_or_not_found(tier_requests_to_decide(user=user).filter(pk=request_id))
+
+
+def online_code_by_hash(*, code_hash: str) -> OnlineCode | None:
+    """The code a student typed (its keyed hash): knowing the code is the access."""
+    return (
+        OnlineCode.objects.filter(code_hash=code_hash)  # access: the code is the key
+        .select_related("window__campaign__school", "student")
+        .first()
+    )
+
+
+def online_session(*, session_id: int, lock: bool = False) -> OnlineSession | None:
+    """The session a student's browser holds (its id kept in their signed cookie session)."""
+    sessions = OnlineSession.objects.select_related(  # access: the student's own session
+        "code__window__campaign__school", "code__student"
+    )
+    if lock:
+        sessions = sessions.select_for_update(of=("self",))
+    return sessions.filter(pk=session_id).first()
+
+
+def window_visible_to(*, user: User) -> QuerySet[OnlineWindow]:
+    return OnlineWindow.objects.filter(campaign__in=campaign_visible_to(user=user))
+
+
+def online_progress(*, campaign: Campaign) -> list[dict[str, object]]:
+    """Per window of the campaign: its class and how many students started, submitted, not yet
+    (counts, never answers). The caller read the campaign through `get_campaign_for_user`."""
+    windows = OnlineWindow.objects.filter(campaign=campaign).annotate(  # access: campaign read
+        total=Count("codes", distinct=True),
+        started=Count("codes__session", distinct=True),
+        submitted=Count(
+            "codes__session", filter=Q(codes__session__submitted_at__isnull=False), distinct=True
+        ),
+    )
+    return [
+        {
+            "window": window,
+            "started": window.started - window.submitted,
+            "submitted": window.submitted,
+            "not_yet": window.total - window.started,
+        }
+        for window in windows
+    ]
+
+
+def get_window_for_user(*, user: User, window_id: int) -> OnlineWindow:
+    return first_or_not_found(
+        window_visible_to(user=user).select_related("campaign").filter(pk=window_id)
+    )
+
+
+def campaign_classes(campaign: Campaign) -> list[str]:
+    """The classes of the campaign's school in its class list (the students already imported),
+    for opening the campaign online."""
+    return list(
+        Student.objects.filter(school_id=campaign.school_id)  # access: the campaign was read
+        .exclude(class_name="")
+        .values_list("class_name", flat=True)
+        .distinct()
+        .order_by("class_name")
+    )

@@ -28,7 +28,14 @@ from centre.xlsx import xlsx_response
 from counselling import selectors as counselling_selectors
 from counselling.intake import IntakeForm
 from screening import forms, importing, labels, selectors, services, task_sheet
-from screening.models import RosterImport, ScreeningResult, Tier, TierRequest, TrackingTask
+from screening.models import (
+    ConsentBasis,
+    RosterImport,
+    ScreeningResult,
+    Tier,
+    TierRequest,
+    TrackingTask,
+)
 
 LOWERING_WAITS = gettext_lazy(
     "The request to lower the tier is sent: the tier stands until a second clinician approves it."
@@ -96,6 +103,9 @@ class CampaignView(RecordRoleRequiredMixin, View):
             "imports": campaign.imports.select_related("uploaded_by")[:20],
             "tier_counts": [(Tier(tier), count) for tier, count in counts.items()],
             "screened": sum(counts.values()),
+            "online_form": forms.OnlineOpenForm(classes=selectors.campaign_classes(campaign)),
+            "online_progress": selectors.online_progress(campaign=campaign),
+            "consent_choices": ConsentBasis.choices,
         }
         return render(request, "screening/campaign.html", context, status=status)
 

@@ -138,6 +138,13 @@ def build_world(account) -> World:
         all_or_nothing=False,
     )
     task = TrackingTask.objects.filter(result__campaign=campaign).first()
+    # The campaign opened online for the roster's class, one student started on their code.
+    campaign.consent_basis = "guardian"
+    campaign.save(update_fields=["consent_basis"])
+    window, slips = screening_services.online_open(
+        actor=liaison, campaign=campaign, class_name="3班"
+    )
+    screening_services.online_start(code=slips[0][1])
     reminder = Reminder.objects.create(
         idempotency_key="hostile-test",
         channel=Reminder.Channel.INBOX,
@@ -164,6 +171,7 @@ def build_world(account) -> World:
             "import_id": str(roster_import.pk),
             "result_id": str(task.result_id),
             "task_id": str(task.pk),
+            "window_id": str(window.pk),
             "reminder_id": str(reminder.pk),
             "report_id": str(report.pk),
             "object_id": str(alice.pk),

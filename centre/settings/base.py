@@ -248,7 +248,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": "600/minute",
+        # The public online assessment: codes tried per address (a class shares one address
+        # behind the school's NAT: 50 students, each a few tries), and tries per code.
+        "online_address": "200/hour",
+        "online_code": "20/hour",
+    },
     # Anonymous requests are throttled by address: the client's, as for the audit log.
     "DEFAULT_THROTTLE_CLASSES": ["centre.throttling.UserRateThrottle"],
     "EXCEPTION_HANDLER": "centre.api.exception_handler",
@@ -358,3 +364,6 @@ ROSTER_INLINE_BYTES = env.read_int("ROSTER_INLINE_BYTES", default=200_000)
 
 # The month the centre opened: "since opening" on the statistics page starts there.
 CENTRE_OPENED_MONTH = env.read("CENTRE_OPENED_MONTH", "2025-12")
+# The centre's own help line, shown to students after the online self-assessment (empty: they
+# are told to ask their school counsellor for it).
+CENTRE_HELPLINE = env.read("CENTRE_HELPLINE", "")

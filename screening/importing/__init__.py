@@ -20,8 +20,16 @@ from screening.importing.storing import (
     STUDENT_COLUMNS,
     TASK_COLUMNS,
     run_import,
+    store_rows,
 )
-from screening.importing.validation import FORBIDDEN_CHARACTERS, Row, Validated, validate
+from screening.importing.validation import (
+    FORBIDDEN_CHARACTERS,
+    SUPPLEMENTARY_ANSWERS,
+    Row,
+    Validated,
+    score_answers,
+    validate,
+)
 
 __all__ = [
     "FIELD_ALIASES",
@@ -31,11 +39,14 @@ __all__ = [
     "RESULT_COLUMNS",
     "STORED_TEXT",
     "STUDENT_COLUMNS",
+    "SUPPLEMENTARY_ANSWERS",
     "SUPPLEMENTARY_COLUMNS",
     "TASK_COLUMNS",
     "Row",
     "Validated",
     "column_map",
     "run_import",
+    "score_answers",
+    "store_rows",
     "validate",
 ]

@@ -16,7 +16,7 @@ from centre.bulk import insert_rows
 from centre.models import School
 from screening import scoring, tiers
 from screening.importing.validation import Row, Validated, validate
-from screening.models import RosterImport, ScreeningResult, Student, TrackingTask
+from screening.models import Campaign, RosterImport, ScreeningResult, Student, TrackingTask
 from screening.roster_files import estimated_rows
 from screening.roster_limits import RefusedRosterError
 
@@ -97,12 +97,21 @@ def _finish(roster_import: RosterImport, *, status: str, message: str = "") -> N
     )
 
 
-@transaction.atomic
 def _store(roster_import: RosterImport, rows: list[Row]) -> tuple[int, int]:
+    imported, unchanged, _results = store_rows(roster_import.campaign, rows, roster_import)
+    return imported, unchanged
+
+
+@transaction.atomic
+def store_rows(
+    campaign: Campaign, rows: list[Row], roster_import: RosterImport | None = None
+) -> tuple[int, int, dict[str, int]]:
     """Students the school does not know yet, then one result per student new to the campaign,
-    then the tasks of the flagged ones — each as one COPY (centre.bulk)."""
-    campaign = roster_import.campaign
+    then the tasks of the flagged ones — each as one COPY (centre.bulk). A roster's rows and an
+    online submission (`roster_import` None) are stored here alike. Returns the rows imported,
+    those unchanged (the student already had a result) and each row's result id by number."""
     school = campaign.school
+    import_id = roster_import.pk if roster_import else None
     now = timezone.now()
     known = _student_ids(school, [row.student_no for row in rows])
     insert_rows(
@@ -110,23 +119,27 @@ def _store(roster_import: RosterImport, rows: list[Row]) -> tuple[int, int]:
         STUDENT_COLUMNS,
         (
             (now, now, school.pk, row.student_no, row.name, row.sex, row.grade, row.class_name,
-             row.birth_date, roster_import.pk)
+             row.birth_date, import_id)
             for row in rows
             if row.student_no not in known
         ),
     )  # fmt: skip
     known = _student_ids(school, [row.student_no for row in rows])
     already = set(
-        ScreeningResult.objects.filter(campaign=campaign).values_list("student_id", flat=True)
+        ScreeningResult.objects.filter(
+            campaign=campaign, student_id__in=known.values()
+        ).values_list("student_id", flat=True)
     )
     new_rows = [row for row in rows if known[row.student_no] not in already]
     insert_rows(
         ScreeningResult,
         RESULT_COLUMNS,
-        (_result_values(roster_import, row, known[row.student_no], now) for row in new_rows),
+        (_result_values(campaign, import_id, row, known[row.student_no], now) for row in new_rows),
     )
     result_ids = dict(
-        ScreeningResult.objects.filter(roster_import=roster_import).values_list("student_id", "pk")
+        ScreeningResult.objects.filter(
+            campaign=campaign, student_id__in=known.values()
+        ).values_list("student_id", "pk")
     )
     insert_rows(
         TrackingTask,
@@ -137,7 +150,8 @@ def _store(roster_import: RosterImport, rows: list[Row]) -> tuple[int, int]:
             for kind, due_at in _tasks(row, now)
         ),
     )
-    return len(new_rows), len(rows) - len(new_rows)
+    by_number = {row.student_no: result_ids[known[row.student_no]] for row in rows}
+    return len(new_rows), len(rows) - len(new_rows), by_number
 
 
 STUDENT_COLUMNS = [
@@ -181,16 +195,20 @@ def _student_ids(school: School, numbers: list[str]) -> dict[str, int]:
 
 
 def _result_values(
-    roster_import: RosterImport, row: Row, student_id: int, now: datetime.datetime
+    campaign: Campaign,
+    import_id: int | None,
+    row: Row,
+    student_id: int,
+    now: datetime.datetime,
 ) -> tuple[Any, ...]:
     def total(instrument: str) -> int | None:
         return row.scores.get(instrument, {}).get("total")
 
     phq = total(scoring.PHQA) if scoring.PHQA in row.scores else total(scoring.PHQ9)
     return (
-        roster_import.campaign_id,
+        campaign.pk,
         student_id,
-        roster_import.pk,
+        import_id,
         row.answers,
         row.scores,
         phq,

@@ -183,36 +183,19 @@ def _validate_row(
     birth_date, problem = _date(raw_birth_date)
     if problem:
         errors.append(_error(number, column("birth_date"), problem, text_of(raw_birth_date)))
-    answers: dict[str, list[int | None] | dict[str, bool | int]] = {}
-    scores: dict[str, dict[str, Any]] = {}
-    results: dict[str, scoring.ScoreResult] = {}
     supplementary = _supplementary(number, cells, fields, errors)
+    values_by_instrument: dict[str, list[int | None]] = {}
     for instrument, indexes in items.items():
         values, item_errors = _items(number, cells, indexes, instrument)
         errors += item_errors
-        if item_errors:
-            continue
-        extra = supplementary if instrument == scoring.PHQA else None
-        try:
-            outcome = scoring.score(instrument, values, supplementary=extra)
-        except scoring.ScoringError as error:
-            errors.append(_scoring_error(number, instrument, values, error))
-            continue
-        answers[instrument] = values
-        if extra:
-            answers[SUPPLEMENTARY_ANSWERS] = extra
-        scores[instrument] = _scored(outcome)
-        results[instrument] = outcome
-    if errors:
-        return student_no, None, errors
-    phq = results.get(scoring.PHQA) or results.get(scoring.PHQ9)
-    tier = tiers.score_tier(
-        phq=phq,
-        gad=results.get(scoring.GAD7),
-        sdq=results.get(scoring.SDQ),
-        phq_referral_cutoff=campaign.phq_referral_cutoff,
-        phq_supplementary=supplementary if scoring.PHQA in results else None,
+        if not item_errors:
+            values_by_instrument[instrument] = values
+    answers, scores, tier, scoring_errors = score_answers(
+        number, values_by_instrument, supplementary, campaign
     )
+    errors += scoring_errors
+    if errors or tier is None:
+        return student_no, None, errors
     row = Row(
         number=number,
         student_no=student_no,
@@ -226,6 +209,49 @@ def _validate_row(
         tier=tier,
     )
     return student_no, row, []
+
+
+def score_answers(
+    number: int,
+    values_by_instrument: dict[str, list[int | None]],
+    supplementary: dict[str, bool | int],
+    campaign: Campaign,
+) -> tuple[
+    dict[str, list[int | None] | dict[str, bool | int]],
+    dict[str, dict[str, Any]],
+    tiers.ScoreTier | None,
+    list[dict[str, Any]],
+]:
+    """One student's answers scored on the server and tiered: the stored answers, the scores,
+    the tier (None when an answer is refused) and the errors. A roster row and an online
+    submission both come here (screening.services.online)."""
+    answers: dict[str, list[int | None] | dict[str, bool | int]] = {}
+    scores: dict[str, dict[str, Any]] = {}
+    results: dict[str, scoring.ScoreResult] = {}
+    errors: list[dict[str, Any]] = []
+    for instrument, values in values_by_instrument.items():
+        extra = supplementary if instrument == scoring.PHQA else None
+        try:
+            outcome = scoring.score(instrument, values, supplementary=extra)
+        except scoring.ScoringError as error:
+            errors.append(_scoring_error(number, instrument, values, error))
+            continue
+        answers[instrument] = values
+        if extra:
+            answers[SUPPLEMENTARY_ANSWERS] = extra
+        scores[instrument] = _scored(outcome)
+        results[instrument] = outcome
+    if errors:
+        return answers, scores, None, errors
+    phq = results.get(scoring.PHQA) or results.get(scoring.PHQ9)
+    tier = tiers.score_tier(
+        phq=phq,
+        gad=results.get(scoring.GAD7),
+        sdq=results.get(scoring.SDQ),
+        phq_referral_cutoff=campaign.phq_referral_cutoff,
+        phq_supplementary=supplementary if scoring.PHQA in results else None,
+    )
+    return answers, scores, tier, []
 
 
 def _items(

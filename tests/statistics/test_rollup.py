@@ -157,7 +157,7 @@ def truncate_the_results(march, april):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending FK checks
         cursor.execute(
             "TRUNCATE screening_trackingtask, screening_tierchange, screening_tierrequest, "
-            "screening_screeningresult"
+            "screening_onlinesession, screening_screeningresult"
         )
 
 

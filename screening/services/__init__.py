@@ -32,6 +32,7 @@ from centre.text import without_invisible, word_characters
 from screening import importing, labels, scoring, selectors, tiers
 from screening.models import (
     Campaign,
+    OnlineCode,
     RosterImport,
     ScreeningResult,
     Student,
@@ -39,6 +40,12 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
+from screening.services.online import campaign_record_consent as campaign_record_consent
+from screening.services.online import online_answer as online_answer
+from screening.services.online import online_close as online_close
+from screening.services.online import online_open as online_open
+from screening.services.online import online_start as online_start
+from screening.services.online import online_submit as online_submit
 from screening.tasks import IMPORT_TIME_LIMIT
 from screening.tasks import import_roster as import_roster_task
 
@@ -312,7 +319,10 @@ def roster_import_undo(*, actor: User, roster_import: RosterImport) -> UndoPlan:
     untouched = _untouched(results)
     TrackingTask.objects.filter(result__in=untouched).delete()
     untouched.delete()
-    Student.objects.filter(first_import=roster_import, results__isnull=True).delete()
+    # A student with an online code stays: the class list a window was opened from.
+    Student.objects.filter(first_import=roster_import, results__isnull=True).exclude(
+        Exists(OnlineCode.objects.filter(student=OuterRef("pk")))
+    ).delete()
     locked.status = RosterImport.Status.UNDONE
     locked.message = undo_message(plan)
     locked.save(update_fields=["status", "message"])

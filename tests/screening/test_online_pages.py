@@ -1,0 +1,227 @@
+"""The online self-assessment's pages (issue 16): the public flow without JavaScript (a POST per
+answer), its refusals, and the liaison's pages, persona by persona."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from screening import online_questions
+from screening.models import ConsentBasis, OnlineSession, ScreeningResult, TrackingTask
+from tests.screening.test_online import new_student
+from tests.support.accounts import sign_in
+
+
+@pytest.fixture(autouse=True)
+def fresh_rates():
+    """The tries counted per address and per code start from nothing in each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def online_campaign(campaign):
+    campaign.consent_basis = ConsentBasis.GUARDIAN
+    campaign.save()
+    return campaign
+
+
+@pytest.fixture
+def slips(client, online_campaign):
+    """The liaison opens 3班 online through the page; the codes as printed on the slips."""
+    students = [new_student(online_campaign.school) for _ in range(2)]
+    sign_in(client, "liaison")
+    page = client.post(f"/screening/campaigns/{online_campaign.pk}/online/", {"class_name": "3班"})
+    assert page.status_code == 200
+    assert "<svg" in page.text
+    assert "/screening/online/" in page.text
+    codes = re.findall(r'class="slip-code">([A-Z0-9 ]+)<', page.text)
+    assert len(codes) == 2
+    assert students[0].full_name in page.text
+    client.logout()
+    return codes
+
+
+def answer(client, key, value):
+    return client.post("/screening/online/question/", {"key": key, "answer": str(value)})
+
+
+def test_a_student_answers_every_question_and_sees_no_score(client, online_campaign, slips):
+    start = client.post("/screening/online/", {"code": slips[0]})
+    assert start.status_code == 302
+    assert start["Location"] == "/screening/online/question/"
+    asked = online_questions.questions(online_campaign.instruments)
+    first = client.get("/screening/online/question/")
+    assert f"1 / {len(asked)}" in first.text
+    assert 'type="radio"' in first.text
+    assert len(first.content) < 8_000  # a slow connection: the README states the weight
+    for question in asked:
+        value = 2 if question.key == "PHQ-A:9" else 3 if question.key.startswith("PHQ-A") else 0
+        assert answer(client, question.key, value).status_code == 302
+    review = client.get("/screening/online/question/")
+    assert 'id="online-submit-form"' in review.text
+    assert client.post("/screening/online/submit/").status_code == 302
+    thanks = client.get("/screening/online/thanks/")
+    assert 'id="online-help-now"' in thanks.text
+    assert "12356" in thanks.text
+    result = ScreeningResult.objects.get()
+    assert TrackingTask.objects.filter(result=result, kind="crisis").exists()
+    visible = re.sub(r"<[^>]+>", " ", thanks.text)
+    for word in ("severe", "score", "tier", "Level", "orange", "重度", "分数"):
+        assert word not in visible, word
+    assert str(result.phq_total) not in re.sub(r"<[^>]+>", " ", thanks.text).split()
+    # a second submit (the back button, a retried request) changes nothing
+    assert client.post("/screening/online/submit/").status_code == 302
+    assert ScreeningResult.objects.count() == 1
+
+
+def test_a_student_resumes_with_the_same_code(client, online_campaign, slips):
+    client.post("/screening/online/", {"code": slips[1]})
+    answer(client, "PHQ-A:1", 1)
+    answer(client, "PHQ-A:2", 2)
+    client.cookies.clear()  # a flat battery: a new browser
+    client.post("/screening/online/", {"code": slips[1].lower()})
+    page = client.get("/screening/online/question/")
+    assert "3 / " in page.text
+    assert OnlineSession.objects.get().answers == {"PHQ-A:1": 1, "PHQ-A:2": 2}
+
+
+def test_an_answer_is_required_and_a_bad_one_is_refused(client, online_campaign, slips):
+    client.post("/screening/online/", {"code": slips[0]})
+    missing = client.post("/screening/online/question/", {"key": "PHQ-A:1"})
+    assert missing.status_code == 400
+    assert 'role="alert"' in missing.text
+    assert answer(client, "PHQ-A:1", 9).status_code == 400
+    assert client.post("/screening/online/submit/").status_code == 302
+    assert not ScreeningResult.objects.exists()
+
+
+def test_wrong_used_and_closed_codes_get_a_clear_page(client, online_campaign, slips):
+    wrong = client.post("/screening/online/", {"code": "AAAAA BBBBB"})
+    assert wrong.status_code == 400
+    assert 'id="online-code-form"' in wrong.text
+    client.post("/screening/online/", {"code": slips[0]})
+    for question in online_questions.questions(online_campaign.instruments):
+        answer(client, question.key, 0)
+    client.post("/screening/online/submit/")
+    client.cookies.clear()
+    used = client.post("/screening/online/", {"code": slips[0]})
+    assert used.status_code == 400
+    assert 'id="online-refused"' in used.text
+
+    window = OnlineSession.objects.get().code.window
+    sign_in(client, "liaison")
+    unconfirmed = client.post(f"/screening/online/windows/{window.pk}/close/")
+    assert unconfirmed.status_code == 302
+    window.refresh_from_db()
+    assert window.closed_at is None
+    client.post(f"/screening/online/windows/{window.pk}/close/", {"confirm": "yes"})
+    client.logout()
+    closed = client.post("/screening/online/", {"code": slips[1]})
+    assert closed.status_code == 400
+    assert 'id="online-refused"' in closed.text
+
+
+def test_codes_are_rate_limited(client, online_campaign, slips, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    statuses = [
+        client.post("/screening/online/", {"code": "WRONGCODE2"}).status_code for _ in range(21)
+    ]
+    assert statuses[:20] == [400] * 20
+    assert statuses[20] == 429
+    cache.clear()
+
+
+def test_the_liaison_sees_progress_counts_never_answers(client, online_campaign, slips):
+    client.post("/screening/online/", {"code": slips[0]})
+    answer(client, "PHQ-A:1", 3)
+    sign_in(client, "liaison")
+    page = client.get(f"/screening/campaigns/{online_campaign.pk}/")
+    row = re.search(r'<table id="online-progress">.*?</table>', page.text, re.S).group(0)
+    cells = re.findall(r"<td>(\d+)</td>", row)
+    assert cells == ["0", "1", "1"]  # submitted, started, not yet
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("liaison", 200),
+        ("counsellor", 200),
+        ("supervisor", 200),
+        ("liaison2", 404),
+        ("crisis", 404),
+        ("operator", 404),
+        ("stats", 404),
+        ("auditor", 404),
+        ("outreach", 404),
+    ],
+)
+def test_opening_online_persona_matrix(client, online_campaign, username, status):
+    new_student(online_campaign.school)
+    sign_in(client, username)
+    response = client.post(
+        f"/screening/campaigns/{online_campaign.pk}/online/", {"class_name": "3班"}
+    )
+    assert response.status_code == status
+    assert ("slip-code" in response.text) == (status == 200)
+
+
+def test_the_slips_are_never_shown_anonymously(client, online_campaign):
+    new_student(online_campaign.school)
+    response = client.post(
+        f"/screening/campaigns/{online_campaign.pk}/online/", {"class_name": "3班"}
+    )
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_a_campaign_is_created_with_its_consent_basis(client, account):
+    from centre.models import School
+    from screening.models import Campaign
+
+    sign_in(client, "liaison")
+    school = School.objects.get(code="SCH-0101")
+    fields = {
+        "school": school.pk,
+        "name": "2027 春季筛查",
+        "instruments": ["PHQ-A", "GAD-7"],
+        "opens_on": "2027-03-01",
+        "closes_on": "2027-04-30",
+        "liaison": account("liaison").pk,
+        "phq_referral_cutoff": "10",
+    }
+    refused = client.post("/screening/", {**fields, "consent_basis": "nobody"})
+    assert refused.status_code == 400
+    assert client.post("/screening/", {**fields, "consent_basis": "by_age"}).status_code == 302
+    campaign = Campaign.objects.get(name="2027 春季筛查")
+    assert campaign.consent_basis == "by_age"
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("liaison", 302), ("counsellor", 302), ("liaison2", 404), ("crisis", 404), ("stats", 404)],
+)
+def test_recording_the_consent_basis_persona_matrix(client, campaign, username, status):
+    sign_in(client, username)
+    response = client.post(f"/screening/campaigns/{campaign.pk}/consent/", {"basis": "guardian"})
+    assert response.status_code == status
+    campaign.refresh_from_db()
+    assert campaign.consent_basis == ("guardian" if status == 302 else "")
+
+
+def test_a_bad_consent_basis_is_refused_and_withdrawing_stops_starts(client, online_campaign):
+    sign_in(client, "liaison")
+    client.post(f"/screening/campaigns/{online_campaign.pk}/consent/", {"basis": "\x00"})
+    online_campaign.refresh_from_db()
+    assert online_campaign.consent_basis == "guardian"
+    page = client.get(f"/screening/campaigns/{online_campaign.pk}/")
+    assert 'id="consent-form"' in page.text
+    client.post(f"/screening/campaigns/{online_campaign.pk}/consent/", {"basis": ""})
+    online_campaign.refresh_from_db()
+    assert online_campaign.consent_basis == ""
