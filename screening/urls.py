@@ -1,6 +1,6 @@
 from django.urls import path
 
-from screening import online_views, views
+from screening import views
 
 app_name = "screening"
 urlpatterns = [
@@ -26,23 +26,23 @@ urlpatterns = [
     path("tasks/<int:task_id>/refer/", views.ReferView.as_view(), name="refer"),
     path("tasks/<int:task_id>/done/", views.TaskDoneView.as_view(), name="task_done"),
     # The online self-assessment: public pages (no sign-in), then the liaison's.
-    path("online/", online_views.OnlineStartView.as_view(), name="online"),
-    path("online/question/", online_views.OnlineQuestionView.as_view(), name="online_question"),
-    path("online/submit/", online_views.OnlineSubmitView.as_view(), name="online_submit"),
-    path("online/thanks/", online_views.OnlineThanksView.as_view(), name="online_thanks"),
+    path("online/", views.OnlineStartView.as_view(), name="online"),
+    path("online/question/", views.OnlineQuestionView.as_view(), name="online_question"),
+    path("online/submit/", views.OnlineSubmitView.as_view(), name="online_submit"),
+    path("online/thanks/", views.OnlineThanksView.as_view(), name="online_thanks"),
     path(
         "campaigns/<int:campaign_id>/online/",
-        online_views.OnlineOpenView.as_view(),
+        views.OnlineOpenView.as_view(),
         name="online_open",
     ),
     path(
         "campaigns/<int:campaign_id>/consent/",
-        online_views.CampaignConsentView.as_view(),
+        views.CampaignConsentView.as_view(),
         name="campaign_consent",
     ),
     path(
         "online/windows/<int:window_id>/close/",
-        online_views.OnlineCloseView.as_view(),
+        views.OnlineCloseView.as_view(),
         name="online_close",
     ),
 ]
