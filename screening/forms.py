@@ -40,7 +40,7 @@ class CampaignForm(forms.Form):
         label=_("Consent basis"),
         choices=[("", _("Not recorded yet")), *ConsentBasis.choices],
         required=False,
-        help_text=_("Needed before students can answer online (DOMAIN.md §5.2)."),
+        help_text=_("Needed before students can answer online."),
     )
 
     def __init__(self, *args, schools, **kwargs):
