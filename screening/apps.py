@@ -31,6 +31,8 @@ class ScreeningConfig(AppConfig):
         "screening_crisis_overdue_batch": "screening.services._crisis_overdue_batch",
         "screening_tier_request": "screening.services._tier_request",
         "screening_school_concern": "screening.services._school_concern",
+        "screening_online_action_now": "screening.services.online._action_now",
+        "screening_online_not_yet": "screening.services.online._not_yet",
     }
     workspace = Workspace(view="screening.views.WorkspaceView", url_name="screening:home", order=20)
     today_sections = (

@@ -285,6 +285,26 @@ def online_progress(*, campaign: Campaign) -> list[dict[str, object]]:
     ]
 
 
+def online_not_submitted(*, window_id: int) -> QuerySet[OnlineCode]:
+    """The codes of a window whose student has not submitted yet (not started, or started only).
+    The caller read the window (`get_window_for_user`), or is its own service or message."""
+    submitted = OnlineSession.objects.filter(code=OuterRef("pk"), submitted_at__isnull=False)
+    return OnlineCode.objects.filter(window_id=window_id).exclude(Exists(submitted))
+
+
+def online_not_started(*, window_id: int) -> QuerySet[OnlineCode]:
+    """The codes of a window no student has started with (their slips may be printed anew)."""
+    started = OnlineSession.objects.filter(code=OuterRef("pk"))
+    return OnlineCode.objects.filter(window_id=window_id).exclude(Exists(started))
+
+
+def online_not_yet_students(*, window: OnlineWindow) -> QuerySet[Student]:
+    """The students of a window who have not submitted, by student number, for the class
+    teacher's sheet (number and name only). The caller read the window."""
+    codes = online_not_submitted(window_id=window.pk)
+    return Student.objects.filter(pk__in=codes.values("student_id")).order_by("student_no")
+
+
 def get_window_for_user(*, user: User, window_id: int) -> OnlineWindow:
     return first_or_not_found(
         window_visible_to(user=user).select_related("campaign").filter(pk=window_id)

@@ -41,6 +41,26 @@ urlpatterns = [
         name="campaign_consent",
     ),
     path(
+        "campaigns/<int:campaign_id>/online/progress/",
+        views.OnlineProgressView.as_view(),
+        name="online_progress",
+    ),
+    path(
+        "online/windows/<int:window_id>/not-yet/",
+        views.OnlineNotYetView.as_view(),
+        name="online_not_yet",
+    ),
+    path(
+        "online/windows/<int:window_id>/students/<int:student_id>/new-code/",
+        views.OnlineCodeReissueView.as_view(),
+        name="online_reissue",
+    ),
+    path(
+        "online/windows/<int:window_id>/reprint/",
+        views.OnlineReprintView.as_view(),
+        name="online_reprint",
+    ),
+    path(
         "online/windows/<int:window_id>/close/",
         views.OnlineCloseView.as_view(),
         name="online_close",

@@ -4,7 +4,7 @@ online self-assessment's public pages and the liaison's online classes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,6 +34,7 @@ from screening import forms, importing, labels, online_questions, selectors, ser
 from screening.models import (
     ConsentBasis,
     OnlineSession,
+    OnlineWindow,
     RosterImport,
     ScreeningResult,
     Tier,
@@ -742,16 +743,21 @@ class OnlineOpenView(RecordRoleRequiredMixin, ServiceFormMixin, View):
                 messages.error(request, _("Choose a class."))
             return redirect("screening:campaign", campaign_id=campaign.pk)
         window, slips = outcome.value
-        link = request.build_absolute_uri(reverse("screening:online"))
-        audit_read(request, "screening.online_slips.viewed", window)
-        context = {
-            "campaign": campaign,
-            "window": window,
-            "link": link,
-            "qr": online.qr_svg(link),
-            "slips": [{"student": student, "code": _spaced(code)} for student, code in slips],
-        }
-        return render(request, "screening/online/slips.html", context)
+        return slips_page(request, window, slips)
+
+
+def slips_page(request: SignedInRequest, window: OnlineWindow, slips: list[Any]) -> HttpResponse:
+    """The printable slips of `slips` (student, code): shown once, the codes never kept."""
+    link = request.build_absolute_uri(reverse("screening:online"))
+    audit_read(request, "screening.online_slips.viewed", window)
+    context = {
+        "campaign": window.campaign,
+        "window": window,
+        "link": link,
+        "qr": online.qr_svg(link),
+        "slips": [{"student": student, "code": _spaced(code)} for student, code in slips],
+    }
+    return render(request, "screening/online/slips.html", context)
 
 
 class CampaignConsentView(RecordRoleRequiredMixin, ServiceFormMixin, View):
@@ -786,6 +792,91 @@ class OnlineCloseView(RecordRoleRequiredMixin, View):
         online.online_close(actor=request.user, window=window)
         messages.success(request, _("The class is closed online: its codes no longer work."))
         return redirect("screening:campaign", campaign_id=window.campaign_id)
+
+
+class OnlineProgressView(RecordRoleRequiredMixin, View):
+    """The campaign page's progress per class, polled by its script: counts only."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        windows = [
+            {
+                "id": cast(OnlineWindow, row["window"]).pk,
+                "submitted": row["submitted"],
+                "started": row["started"],
+                "not_yet": row["not_yet"],
+            }
+            for row in selectors.online_progress(campaign=campaign)
+        ]
+        return JsonResponse({"windows": windows})
+
+
+class OnlineNotYetView(RecordRoleRequiredMixin, View):
+    """The class teacher's sheet of the students who have not answered yet (number and name, and
+    a neutral instruction: a task, not data), printed and audited as an export; on screen, a
+    new code for a student who lost their slip, or new slips for all who have not started."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: SignedInRequest, window_id: int) -> HttpResponse:
+        window = selectors.get_window_for_user(user=request.user, window_id=window_id)
+        students = list(selectors.online_not_yet_students(window=window))
+        day = timezone.localdate().isoformat()
+        audit_export(
+            request,
+            "screening.online_not_yet.printed",
+            students,
+            filename=f"not-yet-{window.pk}-{day}.html",
+            data={"window": window.pk},
+        )
+        context = {
+            "window": window,
+            "campaign": window.campaign,
+            "students": students,
+            "today": day,
+            "is_open": window.is_open(),
+        }
+        return render(request, "screening/online/not_yet.html", context)
+
+
+class OnlineCodeReissueView(RecordRoleRequiredMixin, ServiceFormMixin, View):
+    """A new code for one student (a lost slip): their old code stops working at once."""
+
+    roles = CAMPAIGN_ROLES
+
+    def post(self, request: SignedInRequest, window_id: int, student_id: int) -> HttpResponse:
+        window = selectors.get_window_for_user(user=request.user, window_id=window_id)
+        outcome = self.call_service(
+            None,
+            lambda: online.online_code_reissue(
+                actor=request.user, window=window, student_id=student_id
+            ),
+        )
+        if not outcome.saved:
+            messages.error(request, refusal_message(outcome))
+            return redirect("screening:online_not_yet", window_id=window.pk)
+        return slips_page(request, window, [outcome.value])
+
+
+class OnlineReprintView(RecordRoleRequiredMixin, ServiceFormMixin, View):
+    """New slips for every student of the class who has not started; old codes revoked."""
+
+    roles = CAMPAIGN_ROLES
+
+    def post(self, request: SignedInRequest, window_id: int) -> HttpResponse:
+        window = selectors.get_window_for_user(user=request.user, window_id=window_id)
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm: the old slips stop working."))
+            return redirect("screening:online_not_yet", window_id=window.pk)
+        outcome = self.call_service(
+            None, lambda: online.online_codes_reprint(actor=request.user, window=window)
+        )
+        if not outcome.saved:
+            messages.error(request, refusal_message(outcome))
+            return redirect("screening:online_not_yet", window_id=window.pk)
+        return slips_page(request, window, outcome.value)
 
 
 def _spaced(code: str) -> str:

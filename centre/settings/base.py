@@ -337,6 +337,12 @@ HOTLINE_LEAD_USERNAMES = env.read_list("HOTLINE_LEAD_USERNAMES", default="")
 # NHC hotline guide): a shorter period stops start-up.
 HOTLINE_RETENTION_YEARS = env.read_int("HOTLINE_RETENTION_YEARS", default=3, minimum=3)
 
+# The online self-assessment: the liaison who opened a class is reminded this long before it
+# closes of the students who have not answered yet.
+ONLINE_REMINDER_MINUTES_BEFORE_CLOSE = env.read_int(
+    "ONLINE_REMINDER_MINUTES_BEFORE_CLOSE", default=120, minimum=0
+)
+
 # Roster uploads (README "Screening"): refused above these sizes, before anything is unpacked.
 ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
 ROSTER_MAX_XLSX_UNCOMPRESSED_BYTES = env.read_int(

@@ -13,16 +13,23 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from centre.audit import audit_log
 from centre.errors import ConflictError, NotFoundError, ServiceError
-from centre.models import User
+from centre.models import Reminder, User
+from centre.reminders import Message, reminder_plan, reminders_cancel, reminders_dispatch_now
+from centre.roles import Role
+from centre.selectors import staff_of_site_tree
 from screening import importing, online_questions, scoring, selectors
 from screening.models import (
     Campaign,
@@ -32,7 +39,13 @@ from screening.models import (
     OnlineWindow,
     ScreeningResult,
     Student,
+    Tier,
+    TrackingTask,
 )
+
+# Who is told at once of an online submission that needs action now: the crisis team and the
+# counsellors who see the school's tasks on the tracking board (its site or a site above).
+ACTION_NOW_ROLES = frozenset({Role.CRISIS_TEAM, Role.COUNSELLOR})
 
 # No 0/O, 1/I/L: a code copied from a slip by hand is never misread. 31**10 ≈ 8·10**14.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -121,7 +134,24 @@ def online_open(
         target=window,
         data={"campaign": campaign.pk, "codes": len(slips)},
     )
+    _plan_not_yet_reminder(window)
     return window, slips
+
+
+def _plan_not_yet_reminder(window: OnlineWindow) -> Reminder:
+    """The liaison who opened the class is reminded, a while before it closes, of the students
+    who have not answered yet (a task for the class teacher, not data)."""
+    before = datetime.timedelta(minutes=settings.ONLINE_REMINDER_MINUTES_BEFORE_CLOSE)
+    return reminder_plan(
+        key=f"online_not_yet:{window.pk}",
+        channel=Reminder.Channel.INBOX,
+        due_at=max(window.opens_at, window.closes_at - before),
+        template="screening_online_not_yet",
+        params={"window": window.pk, "class": window.class_name},
+        recipient=window.opened_by,
+        target=window,
+        site=window.campaign.school.site,
+    )
 
 
 @transaction.atomic
@@ -131,6 +161,7 @@ def online_close(*, actor: User, window: OnlineWindow) -> OnlineWindow:
     if window.closed_at is None:
         window.closed_at = timezone.now()
         window.save(update_fields=["closed_at"])
+        reminders_cancel(target=window)  # its codes no longer work: nobody is left to remind
         audit_log(actor=actor, action="screening.online.closed", target=window)
     return window
 
@@ -258,7 +289,145 @@ def online_submit(*, session_id: int) -> OnlineSession:
         target=session,
         data={"result": session.result_id, "new": bool(imported)},
     )
+    if imported:
+        _tell_action_now(session.result)
+    if not selectors.online_not_submitted(window_id=window.pk).exists():
+        reminders_cancel(target=window)  # everyone has answered: no reminder is needed
     return session
+
+
+def urgent_tasks(result: ScreeningResult) -> QuerySet[TrackingTask]:
+    """The open tasks of a new result that cannot wait for the beat: the crisis-flag task (item 9,
+    serious thoughts this month, a lifetime attempt) and a red tier's first action."""
+    return result.tasks.filter(status=TrackingTask.Status.OPEN).filter(
+        Q(kind=TrackingTask.Kind.CRISIS_ASSESSMENT) | Q(result__tier=Tier.RED)
+    )
+
+
+def _tell_action_now(result: ScreeningResult) -> list[int]:
+    """An inbox message at once (dispatched on commit, not at the beat's next minute) to the
+    crisis team and the counsellors of the school's site tree, per urgent task."""
+    site = result.campaign.school.site
+    people = list(staff_of_site_tree(site=site, roles=ACTION_NOW_ROLES, above=True))
+    ids = [
+        reminder_plan(
+            key=f"online_action_now:{task.pk}:{person.pk}",
+            channel=Reminder.Channel.INBOX,
+            due_at=timezone.now(),
+            template="screening_online_action_now",
+            params={"result": result.pk},
+            recipient=person,
+            target=task,
+            site=site,
+        ).pk
+        for task in urgent_tasks(result)
+        for person in people
+    ]
+    if ids:
+        transaction.on_commit(lambda: reminders_dispatch_now(ids))
+    return ids
+
+
+# Lost slips: a new code for one student, or for every student who has not started -----------
+
+
+def _require_reprint(actor: User, window: OnlineWindow) -> None:
+    if not selectors.may_import_into(user=actor, campaign=window.campaign):
+        raise PermissionDenied
+    if not window.is_open():
+        raise ServiceError(
+            _("This class is closed online: open it again for new codes."), code="closed"
+        )
+
+
+@transaction.atomic
+def online_code_reissue(
+    *, actor: User, window: OnlineWindow, student_id: int
+) -> tuple[Student, str]:
+    """A student lost their slip: a new code, shown once; the old one stops working at once.
+    Answers begun with the old code are discarded, so whoever found the slip is stopped too."""
+    _require_reprint(actor, window)
+    code = (
+        OnlineCode.objects.select_for_update()
+        .select_related("student")
+        .filter(window=window, student_id=student_id)
+        .first()
+    )
+    if code is None:
+        raise NotFoundError
+    # Locked: a submission under way finishes first, and is then seen as one.
+    session = OnlineSession.objects.select_for_update().filter(code=code).first()
+    if session is not None and session.submitted_at is not None:
+        raise ConflictError(_("This student has already answered."), code="answered")
+    if session is not None:
+        session.delete()
+    new = new_code()
+    code.code_hash = code_hash(new)
+    code.save(update_fields=["code_hash"])
+    audit_log(
+        actor=actor,
+        action="screening.online.code_reissued",
+        target=window,
+        data={"student": code.student_id, "answers_discarded": session is not None},
+    )
+    return code.student, new
+
+
+@transaction.atomic
+def online_codes_reprint(*, actor: User, window: OnlineWindow) -> list[tuple[Student, str]]:
+    """New codes for every student of the class who has not started (the sheet of slips lost):
+    shown once; their old codes stop working at once."""
+    _require_reprint(actor, window)
+    codes = list(
+        selectors.online_not_started(window_id=window.pk)
+        .select_for_update(of=("self",))
+        .select_related("student")
+        .order_by("student__student_no")
+    )
+    if not codes:
+        raise ServiceError(_("Every student of the class has started."), code="nothing")
+    slips = []
+    for code in codes:
+        new = new_code()
+        code.code_hash = code_hash(new)
+        slips.append((code.student, new))
+    OnlineCode.objects.bulk_update(codes, ["code_hash"])
+    audit_log(
+        actor=actor,
+        action="screening.online.codes_reprinted",
+        target=window,
+        data={"codes": len(codes)},
+    )
+    return slips
+
+
+# Message templates (ScreeningConfig.message_templates): no name, score or tier --------------
+
+
+def _action_now(params: dict[str, Any]) -> Message:
+    return Message(
+        title=_("A screening needs action now"),
+        body=_("An online questionnaire has just been submitted: open the task and act on it."),
+        link=reverse("screening:result", args=[params["result"]]),
+    )
+
+
+def _not_yet(params: dict[str, Any]) -> Message:
+    """Counted when sent, not when planned: the students still to answer by then."""
+    count = selectors.online_not_submitted(window_id=params["window"]).count()
+    if not count:
+        title = _("Class %(class)s: every student has answered") % {"class": params["class"]}
+    else:
+        title = ngettext(
+            "Class %(class)s: %(count)s student has not answered yet",
+            "Class %(class)s: %(count)s students have not answered yet",
+            count,
+        ) % {"class": params["class"], "count": count}
+    return Message(
+        title=title,
+        body=_("Give them time to answer before the class closes online.") if count else "",
+        link=reverse("screening:online_not_yet", args=[params["window"]]),
+    )
 
 
 def is_crisis(session: OnlineSession) -> bool:

@@ -70,6 +70,8 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  const online = document.querySelector("[data-online-progress-url]");
+  if (online) watchOnlineProgress(online);
   const warning = document.querySelector("[data-session-idle-seconds]");
   if (warning) watchIdleSession(warning);
   const kept = document.querySelector("[data-kept-draft]");
@@ -134,6 +136,32 @@ function watchIdleSession(warning) {
     tabs.postMessage(Date.now());
   }
   tick();
+}
+
+// The online classes' progress (a campaign page): the counts of each class refreshed every few
+// seconds from the same origin. Counts only; a class opened meanwhile shows after a reload (the
+// page's refresh link, which is also what works without JavaScript).
+const ONLINE_PROGRESS_SECONDS = 5;
+function watchOnlineProgress(table) {
+  const refresh = async () => {
+    try {
+      const response = await fetch(table.dataset.onlineProgressUrl, { credentials: "same-origin" });
+      if (response.ok) {
+        const state = await response.json();
+        state.windows.forEach((counts) => {
+          const row = table.querySelector(`tr[data-window="${counts.id}"]`);
+          if (!row) return;
+          row.querySelectorAll("[data-count]").forEach((cell) => {
+            cell.textContent = String(counts[cell.dataset.count]);
+          });
+        });
+      }
+    } catch {
+      // offline for a moment: the next tick tries again
+    }
+    setTimeout(refresh, ONLINE_PROGRESS_SECONDS * 1000);
+  };
+  setTimeout(refresh, ONLINE_PROGRESS_SECONDS * 1000);
 }
 
 // A form sent after the session ended comes back from the server (never from browser storage):
