@@ -172,6 +172,7 @@ def build_world(account) -> World:
             "result_id": str(task.result_id),
             "task_id": str(task.pk),
             "window_id": str(window.pk),
+            "student_id": str(slips[-1][0].pk),  # of the class opened online, not started
             "reminder_id": str(reminder.pk),
             "report_id": str(report.pk),
             "object_id": str(alice.pk),

@@ -126,3 +126,50 @@ def test_the_liaison_opens_a_class_and_prints_slips_on_a_phone(browser, live_ser
     assert page.evaluate(WIDEST) <= 390
     screenshot(page, "online-slips-390")
     context.close()
+
+
+def test_the_liaisons_progress_refreshes_by_itself_and_the_not_yet_sheet_fits_a_phone(
+    phone_page, sign_in, slip_code
+):
+    """A student submits while the campaign page is open: its counts change without a reload
+    (the page's own script, same origin, no inline script); the not-yet sheet and a new slip for
+    a lost one fit 390 px."""
+    from screening.models import Campaign, OnlineWindow, Student
+    from screening.services import online
+    from tests.screening.test_online import all_zero, answer_all
+
+    campaign = Campaign.objects.get(name="2026 秋季筛查")
+    window = OnlineWindow.objects.get(campaign=campaign)
+    sign_in(phone_page, "liaison")
+    phone_page.goto(f"/screening/campaigns/{campaign.pk}/")
+    row = phone_page.locator(f'#online-progress tr[data-window="{window.pk}"]')
+    assert row.locator('[data-count="submitted"]').inner_text() == "0"
+    assert row.locator('[data-count="not_yet"]').inner_text() == "1"
+    phone_page.evaluate("window.notReloaded = true")
+    session = online.online_start(code=slip_code)
+    answer_all(session, all_zero(campaign))
+    online.online_submit(session_id=session.pk)
+    phone_page.wait_for_function(
+        "() => document.querySelector('#online-progress [data-count=submitted]')"
+        ".textContent === '1'",
+        timeout=15_000,
+    )
+    assert row.locator('[data-count="not_yet"]').inner_text() == "0"
+    assert phone_page.evaluate("window.notReloaded") is True  # refreshed in place
+    assert phone_page.evaluate(WIDEST) <= 390
+
+    Student.objects.create(
+        school=campaign.school, student_no="20260003", full_name="张小华", class_name="5班"
+    )
+    _window, _slips = online.online_open(
+        actor=campaign.liaison, campaign=campaign, class_name="5班"
+    )
+    other = OnlineWindow.objects.get(campaign=campaign, class_name="5班")
+    phone_page.goto(f"/screening/online/windows/{other.pk}/not-yet/")
+    assert "张小华" in phone_page.inner_text("#not-yet")
+    assert phone_page.evaluate(WIDEST) <= 390
+    screenshot(phone_page, "online-not-yet-390")
+    phone_page.click("#not-yet form button[type=submit]")
+    phone_page.wait_for_selector("#slips")
+    assert phone_page.locator(".slip").count() == 1
+    assert phone_page.evaluate(WIDEST) <= 390

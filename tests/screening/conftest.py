@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from screening.models import RosterImport
+from screening.models import ConsentBasis, RosterImport
 from tests.support.accounts import sign_in
 from tests.support.rosters import csv_bytes, roster_rows, student_row
 
@@ -32,3 +32,21 @@ def imported(client, campaign):
     assert response.status_code == 302
     client.logout()
     return RosterImport.objects.get()
+
+
+@pytest.fixture
+def fresh_rates():
+    """The online codes' tries counted per address and per code start from nothing."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def online_campaign(campaign):
+    """The campaign with its consent basis recorded: it may be opened online."""
+    campaign.consent_basis = ConsentBasis.GUARDIAN
+    campaign.save()
+    return campaign

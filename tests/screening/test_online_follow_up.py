@@ -14,32 +14,15 @@ from django.utils import timezone
 from centre.content_filter import forbidden_words
 from centre.models import AuditEntry, Notification, Reminder
 from centre.reminders import render
-from screening.models import ConsentBasis, OnlineSession, TrackingTask
+from screening.models import OnlineSession, TrackingTask
 from screening.services import online
 from tests.screening.test_online import all_zero, answer_all, new_student
 from tests.support.accounts import sign_in
 from tests.support.worker import wait_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rates")]
 
 OTHER_ROLES = ["liaison2", "crisis", "operator", "stats", "auditor", "outreach"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_rates():
-    """The tries counted per address and per code start from nothing in each test."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def online_campaign(campaign):
-    campaign.consent_basis = ConsentBasis.BY_AGE
-    campaign.save()
-    return campaign
 
 
 @pytest.fixture
@@ -264,7 +247,7 @@ def test_the_progress_fragment_gives_counts_only(client, opened):
     page = client.get(f"/screening/campaigns/{window.campaign_id}/")
     url = f"/screening/campaigns/{window.campaign_id}/online/progress/"
     assert f'data-online-progress-url="{url}"' in page.text
-    assert f'<td data-count="submitted">1</td>' in page.text
+    assert '<td data-count="submitted">1</td>' in page.text
     assert 'id="online-refresh"' in page.text  # without JavaScript: a refresh link
     assert "<script>" not in page.text
 
