@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from centre.audit import audit_log
+from centre.content_filter import forbidden_words
 from centre.errors import ConflictError, NotFoundError, ServiceError
 from centre.models import Reminder, User
 from centre.reminders import Message, reminder_plan, reminders_cancel, reminders_dispatch_now
@@ -147,11 +148,17 @@ def _plan_not_yet_reminder(window: OnlineWindow) -> Reminder:
         channel=Reminder.Channel.INBOX,
         due_at=max(window.opens_at, window.closes_at - before),
         template="screening_online_not_yet",
-        params={"window": window.pk, "class": window.class_name},
+        params={"window": window.pk, "class": _class_label(window.class_name)},
         recipient=window.opened_by,
         target=window,
         site=window.campaign.school.site,
     )
+
+
+def _class_label(class_name: str) -> str:
+    """The class as a message may name it: a class named with a word no message may carry (the
+    content filter's) is "—", and its link still leads to the class."""
+    return "—" if forbidden_words(class_name) else class_name
 
 
 @transaction.atomic

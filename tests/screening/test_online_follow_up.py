@@ -140,6 +140,18 @@ def test_the_reminder_time_is_a_setting(online_campaign, account, settings):
     assert not_yet_reminder(window).due_at == window.closes_at - datetime.timedelta(minutes=30)
 
 
+def test_a_class_named_with_a_forbidden_word_still_opens_and_is_not_named(online_campaign, account):
+    new_student(online_campaign.school, class_name="精神3班")
+    window, _slips = online.online_open(
+        actor=account("liaison"), campaign=online_campaign, class_name="精神3班"
+    )
+    reminder = not_yet_reminder(window)
+    message = render(
+        template=reminder.template, params=reminder.params, language="en", channel="inbox"
+    )
+    assert message.title == "Class —: 1 student has not answered yet"
+
+
 def test_the_reminder_gives_the_class_and_a_count_counted_when_sent(opened):
     window, slips = opened
     submit(slips[0][1], {"PHQ-A:9": 3})
