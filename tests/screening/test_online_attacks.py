@@ -392,6 +392,21 @@ def test_every_step_needs_the_csrf_token(online_campaign, codes, account):
     assert OnlineWindow.objects.count() == 1
 
 
+def test_a_step_refused_for_its_token_gets_the_portals_page_in_its_language(online_campaign):
+    """Not Django's technical page (English layout, inline style, "set DEBUG=True")."""
+    from django.utils import translation
+
+    strict = Client(enforce_csrf_checks=True)
+    with translation.override("zh-hans"):
+        refused = strict.post(START, {"code": "ZZZZZZZZZ2"})
+    assert refused.status_code == 403
+    assert 'id="form-refused"' in refused.text
+    assert "表单未能提交" in refused.text
+    assert f'href="{START}"' in refused.text
+    assert "DEBUG" not in refused.text
+    assert not re.search(rb"<style|\sstyle=", refused.content)
+
+
 def test_a_retried_or_doubled_submit_stores_one_result(client, online_campaign, codes):
     client.post(START, {"code": codes[0]})
     answer_all(client, online_campaign)
