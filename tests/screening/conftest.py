@@ -32,3 +32,23 @@ def imported(client, campaign):
     assert response.status_code == 302
     client.logout()
     return RosterImport.objects.get()
+
+
+@pytest.fixture
+def fresh_rates():
+    """The tries counted per address and per code (centre.throttling) start from nothing."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def online_campaign(campaign):
+    """The campaign with the guardian's consent recorded: it may be opened online."""
+    from screening.models import ConsentBasis
+
+    campaign.consent_basis = ConsentBasis.GUARDIAN
+    campaign.save()
+    return campaign

@@ -8,26 +8,12 @@ import re
 import pytest
 
 from screening import online_questions
-from screening.models import ConsentBasis, OnlineSession, ScreeningResult, TrackingTask
+from screening.models import OnlineSession, ScreeningResult, TrackingTask
 from tests.screening.test_online import new_student
 from tests.support.accounts import sign_in
 
-
-@pytest.fixture(autouse=True)
-def fresh_rates():
-    """The tries counted per address and per code start from nothing in each test."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def online_campaign(campaign):
-    campaign.consent_basis = ConsentBasis.GUARDIAN
-    campaign.save()
-    return campaign
+# The tries counted per address and per code start from nothing in each test.
+pytestmark = pytest.mark.usefixtures("fresh_rates")
 
 
 @pytest.fixture
