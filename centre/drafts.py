@@ -29,11 +29,10 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.csrf import csrf_failure as django_csrf_failure
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +167,10 @@ def _form_page(request: HttpRequest) -> str:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """`CSRF_FAILURE_VIEW`: a form from our own page refused for its token is kept, not lost."""
-    return keep(request) or django_csrf_failure(request, reason=reason)
+    """`CSRF_FAILURE_VIEW`: a form from our own page refused for its token is kept, not lost;
+    else the portal's own page in its language (Django's asks to set DEBUG=True), with a
+    link back to the page (a student's public page too)."""
+    return keep(request) or render(request, "403_csrf.html", status=403)
 
 
 class KeptDraftMiddleware:

@@ -1,16 +1,18 @@
-"""The API's throttle. A module of its own: DRF imports it while `rest_framework.views` is being
-imported, so it must not import the API module (which imports `rest_framework.views`)."""
+"""The API's throttle, and the tries counted on the public pages. A module of its own: DRF
+imports it while `rest_framework.views` is being imported, so it must not import the API module
+(which imports `rest_framework.views`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+import contextlib
+import time
+from typing import cast
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.request import Request
-
-if TYPE_CHECKING:  # never at run time: DRF imports this module while importing its views
-    from rest_framework.views import APIView
 
 from centre.audit import client_address
 
@@ -24,21 +26,45 @@ class UserRateThrottle(throttling.UserRateThrottle):
         return client_address(request) or ""
 
 
-class KeyedRateThrottle(throttling.SimpleRateThrottle):
-    """A rate of `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]` per key (an address, a code's
-    hash), for a page outside the API: the public online assessment."""
-
-    def __init__(self, scope: str, key: str) -> None:
-        self.scope = scope
-        self.key = key
-        super().__init__()
-
-    def get_cache_key(self, request: Request, view: object) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.key}
+def _rate(scope: str) -> tuple[int, int]:
+    """The scope's rate as (tries, seconds), read from settings at each call (a test may set
+    it): `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]`, "20/hour" as DRF writes it."""
+    rates = cast("dict[str, str]", settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    tries, period = rates[scope].split("/")
+    return int(tries), PERIOD_SECONDS[period[0]]
 
 
-def page_allows(request: HttpRequest, scope: str, key: str | None = None) -> bool:
-    """Whether a page's request is within the scope's rate, by `key` or by the client's
-    address (`client_address`, as the audit log)."""
-    throttle = KeyedRateThrottle(scope, key if key is not None else client_address(request) or "")
-    return throttle.allow_request(cast("Request", request), cast("APIView", None))
+PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _tries_key(request: HttpRequest, scope: str, key: str | None) -> tuple[str, int]:
+    """The cache key counting the scope's tries by `key` (or the client's address, as the audit
+    log) in the current period, and the period's length."""
+    _tries, seconds = _rate(scope)
+    ident = key if key is not None else client_address(request) or ""
+    period = int(time.time()) // seconds
+    return f"page-tries:{scope}:{ident}:{period}", seconds
+
+
+def page_try(request: HttpRequest, scope: str, key: str | None = None) -> bool:
+    """Count one try of a page's request, by `key` or by the client's address; whether it is
+    within the scope's rate. The count is kept in the cache with an atomic increment, so that
+    tries sent in parallel are all counted (DRF's throttle reads, appends and writes back a
+    list: parallel requests overwrite each other's entry and pass the limit). The counts are
+    per fixed period: at most twice the rate across a period's end."""
+    cache_key, seconds = _tries_key(request, scope, key)
+    cache.add(cache_key, 0, timeout=seconds + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between the add and the increment: a new period
+        cache.add(cache_key, 1, timeout=seconds + 1)
+        count = 1
+    return count <= _rate(scope)[0]
+
+
+def page_try_refund(request: HttpRequest, scope: str, key: str | None = None) -> None:
+    """Give back a try that turned out right (a student's own code): only wrong tries count,
+    so a whole class behind the school's one address is never stopped by its own starts."""
+    cache_key, _seconds = _tries_key(request, scope, key)
+    with contextlib.suppress(ValueError):  # the period ended since: nothing to give back
+        cache.decr(cache_key)

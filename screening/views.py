@@ -24,9 +24,10 @@ from centre.http import SignedInRequest
 from centre.paging import NEWER, OLDER, keyset_page
 from centre.parameters import id_parameter, text_parameter
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
+from centre.public import PublicPageMixin
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES, has_any_role
 from centre.selectors import schools_for_user
-from centre.throttling import page_allows
+from centre.throttling import page_try, page_try_refund
 from centre.xlsx import xlsx_response
 from counselling import selectors as counselling_selectors
 from counselling.intake import IntakeForm
@@ -585,6 +586,9 @@ class ReferView(ServiceFormMixin, RecordRoleRequiredMixin, View):
 
 
 SESSION_KEY = "online_assessment"
+# Set when the answers are sent, taken by the thank-you page: shown once, so that the next
+# student on a shared computer never learns whether help was offered to the last.
+THANKS_KEY = "online_assessment_thanks"
 # Refusals a student sees as a page of its own (the code is right, but cannot be used now).
 REFUSED_PAGES = frozenset({"used", "closed", "not_open", "no_consent"})
 
@@ -600,7 +604,7 @@ def _refused(request: HttpRequest, message: object, status: int = 400) -> HttpRe
     return render(request, "screening/online/refused.html", {"message": message}, status=status)
 
 
-class OnlineStartView(ServiceFormMixin, View):
+class OnlineStartView(PublicPageMixin, ServiceFormMixin, View):
     """Enter the code from the slip: a new start, or back to where one stopped."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -608,15 +612,16 @@ class OnlineStartView(ServiceFormMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = forms.OnlineCodeForm(request.POST)
-        typed = form.data.get("code", "")
-        if not page_allows(request, "online_address") or not page_allows(
-            request, "online_code", online.code_hash(str(typed))
-        ):
+        typed = online.code_hash(str(form.data.get("code", "")))
+        if not page_try(request, "online_address") or not page_try(request, "online_code", typed):
             message = _("Too many tries. Wait a little, then try again, or ask your teacher.")
             return _refused(request, message, status=429)
         outcome = self.submit(form, lambda: online.online_start(code=form.cleaned_data["code"]))
         if outcome.saved:
-            request.session.cycle_key()
+            page_try_refund(request, "online_address")
+            page_try_refund(request, "online_code", typed)
+            request.session.cycle_key()  # a session id planted before the start is dead
+            request.session.pop(THANKS_KEY, None)
             request.session[SESSION_KEY] = outcome.value.pk
             return redirect("screening:online_question")
         if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
@@ -624,7 +629,7 @@ class OnlineStartView(ServiceFormMixin, View):
         return render(request, "screening/online/start.html", {"form": form}, status=400)
 
 
-class OnlineQuestionView(ServiceFormMixin, View):
+class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
     """One question per screen; `?n=` goes back to an answered one. All answered: submit."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -633,8 +638,9 @@ class OnlineQuestionView(ServiceFormMixin, View):
             return redirect("screening:online")
         if session.submitted_at is not None:
             return redirect("screening:online_thanks")
-        if not session.code.window.is_open():
-            return _refused(request, _("This code has expired: the class's time is over."))
+        refusal = online.session_refusal(session)
+        if refusal is not None:
+            return _refused(request, refusal.message)
         asked = online_questions.questions(session.code.window.campaign.instruments)
         index = self._index(request, session, asked)
         if index is None:
@@ -690,33 +696,37 @@ class OnlineQuestionView(ServiceFormMixin, View):
             "number": index + 1,
             "total": len(asked),
             "form": form,
-            "percent": round(100 * index / len(asked)),
         }
         return render(request, "screening/online/question.html", context, status=status)
 
 
-class OnlineSubmitView(ServiceFormMixin, View):
+class OnlineSubmitView(PublicPageMixin, ServiceFormMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         session = _session(request)
         if session is None:
             return redirect("screening:online")
         outcome = self.call_service(None, lambda: online.online_submit(session_id=session.pk))
         if outcome.saved:
+            # The browser forgets the code's session: a copied cookie, the back button or the
+            # next student finds nothing; the thank-you page is shown once.
+            request.session.cycle_key()
+            del request.session[SESSION_KEY]
+            request.session[THANKS_KEY] = {"crisis": online.is_crisis(outcome.value)}
             return redirect("screening:online_thanks")
         if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
             return _refused(request, outcome.error.message)
         return redirect("screening:online_question")
 
 
-class OnlineThanksView(View):
-    """Thank you, and where help is: never a score, band or tier."""
+class OnlineThanksView(PublicPageMixin, View):
+    """Thank you, and where help is: never a score, band or tier. Shown once (`THANKS_KEY`)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        session = _session(request)
-        if session is None or session.submitted_at is None:
+        thanks = request.session.pop(THANKS_KEY, None)
+        if not isinstance(thanks, dict):
             return redirect("screening:online")
         context = {
-            "crisis": online.is_crisis(session),
+            "crisis": thanks.get("crisis") is True,
             "centre_line": settings.CENTRE_HELPLINE,
         }
         return render(request, "screening/online/thanks.html", context)

@@ -67,6 +67,7 @@ KNOWN_PARAMETERS = [
     "version",
     "q",
     "o",
+    "n",
 ]
 OTHER_METHODS = ["PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "TRACE", "CONNECT", "FOO"]
 # A record number nobody has, and one beyond any bigint.
@@ -83,6 +84,8 @@ class World:
     # Values a route whose template holds the key takes instead (the trainees' pages need a
     # training's event_id, a participant's page its group's).
     by_route: dict[str, dict[str, str]] = field(default_factory=dict)
+    # A student's code of the class opened online, not started yet: the public pages' visitor.
+    online_code: str = ""
 
 
 def build_world(account) -> World:
@@ -186,6 +189,7 @@ def build_world(account) -> World:
         },
         slugs={"action": ["concerns", "risk", "status", "nothing"]},
         by_route=outreach_routes,
+        online_code=slips[1][1],
     )
 
 

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
@@ -173,6 +173,10 @@ def online_close(*, actor: User, window: OnlineWindow) -> OnlineWindow:
     return window
 
 
+EXPIRED = gettext_lazy("This code has expired: the class's time is over.")
+NO_CONSENT = gettext_lazy("We do not have the consent we need yet. Please ask your teacher.")
+
+
 class CodeRefusedError(ServiceError):
     """A code that cannot start: `code` says why (unknown, not_open, closed, used, no_consent)."""
 
@@ -197,27 +201,36 @@ def online_start(*, code: str) -> OnlineSession:
     if session is not None and session.submitted_at is not None:
         raise CodeRefusedError(_("This code has already been used."), code="used")
     if window.closed_at is not None or now >= window.closes_at:
-        raise CodeRefusedError(_("This code has expired: the class's time is over."), code="closed")
+        raise CodeRefusedError(EXPIRED, code="closed")
     if now < window.opens_at:
         raise CodeRefusedError(_("This code does not work yet."), code="not_open")
     if not window.campaign.consent_basis:
-        raise CodeRefusedError(
-            _("We do not have the consent we need yet. Please ask your teacher."),
-            code="no_consent",
-        )
+        raise CodeRefusedError(NO_CONSENT, code="no_consent")
     if session is None:
         session = OnlineSession.objects.create(code=found)
         audit_log(actor=None, action="screening.online.started", target=session)
     return session
 
 
+def session_refusal(session: OnlineSession) -> CodeRefusedError | None:
+    """Why a session not yet submitted cannot go on now, or None: its window closed or ran out
+    mid-form, or the campaign's consent was withdrawn (honoured from then on: DOMAIN.md §5.2),
+    as for a start."""
+    window = session.code.window
+    if not window.is_open():
+        return CodeRefusedError(EXPIRED, code="closed")
+    if not window.campaign.consent_basis:
+        return CodeRefusedError(NO_CONSENT, code="no_consent")
+    return None
+
+
 def _open_session(session_id: int, *, lock: bool = False) -> OnlineSession:
     session = selectors.online_session(session_id=session_id, lock=lock)
     if session is None:
         raise NotFoundError
-    window = session.code.window
-    if session.submitted_at is None and not window.is_open():
-        raise CodeRefusedError(_("This code has expired: the class's time is over."), code="closed")
+    refusal = session_refusal(session) if session.submitted_at is None else None
+    if refusal is not None:
+        raise refusal
     return session
 
 

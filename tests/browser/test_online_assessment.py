@@ -47,6 +47,19 @@ def fresh_rates():
     cache.clear()
 
 
+def watch_policy(page, refused: list[str] | None = None) -> list[str]:
+    """What the browser reports refusing under the public pages' content security policy
+    (an inline style or script, a request to another host)."""
+    refused = [] if refused is None else refused
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return refused
+
+
 def enter(page, code: str) -> None:
     page.goto("/screening/online/")
     page.fill("#id_code", code)
@@ -62,6 +75,7 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    refused = watch_policy(page)
     enter(page, slip_code.lower())
     total = int(page.inner_text("#online-progress").split("/")[1])
     assert total == 20  # PHQ-A 9, its supplementary 4, GAD-7 7
@@ -77,6 +91,7 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
             )
             page = context.new_page()
             page.set_default_timeout(15_000)
+            refused = watch_policy(page, refused)
             enter(page, slip_code)
             assert page.inner_text("#online-progress") == f"10 / {total}"
         # a tap on the answer's label: "not at all", or "no" (a yes to a risk question is the
@@ -92,6 +107,7 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
     assert page.locator("#online-help-now").count() == 0
     assert page.evaluate(WIDEST) <= WIDTH
     screenshot(page, "online-thanks-360")
+    assert not refused, refused  # the pages' content security policy refused nothing
     assert ScreeningResult.objects.filter(student__student_no="20260001").count() == 1
     context.close()
 

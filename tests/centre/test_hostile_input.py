@@ -1,6 +1,7 @@
 """No parameter causes a 500, proved generically: every pattern of the URL conf is requested —
 its path parameters filled with real records, missing ones and numbers beyond any id — by
-anonymous visitors and by each role, with GET, POST and every other method, and hostile query
+anonymous visitors, a student in the middle of the online self-assessment (the public pages
+with their questions) and each role, with GET, POST and every other method, and hostile query
 strings and bodies (NUL, `\\N`, `²`, 10,000 characters, years 1 and 9999, negative and huge
 numbers) in every parameter the portal reads and every field of the forms a page shows.
 
@@ -30,6 +31,7 @@ from tests.hostile import (
 
 WHO = [
     "anonymous",
+    "student",
     "counsellor",
     "supervisor",
     "liaison",
@@ -67,6 +69,21 @@ def probe_route(prober: Prober, route, world, *, turn: int) -> None:
             prober.send(method, path, query=rotation(names, HOSTILE, turn))
 
 
+def start_online_assessment(client, world) -> None:
+    """A student who never signs in, in the middle of the online self-assessment, with the
+    thank-you page still to see: the public pages answer with their questions and forms."""
+    from django.core.cache import cache
+
+    from screening.views import THANKS_KEY
+
+    cache.clear()  # the tries counted from this address by earlier tests
+    started = client.post("/screening/online/", {"code": world.online_code})
+    assert started["Location"] == "/screening/online/question/"
+    session = client.session
+    session[THANKS_KEY] = {"crisis": True}
+    session.save()
+
+
 @pytest.fixture
 def quiet_logs():
     """Thousands of refused requests each log a warning: the failures are reported below."""
@@ -79,7 +96,9 @@ def test_no_parameter_causes_a_500(client, account, world, quiet_logs):
     failures, requests = [], 0
     for turn, who in enumerate(WHO):
         client.logout()
-        if who != "anonymous":
+        if who == "student":
+            start_online_assessment(client, world)
+        elif who != "anonymous":
             client.force_login(account(who))
         prober = Prober(client, who)
         for index, route in enumerate(routes()):
@@ -121,3 +140,19 @@ def test_the_world_fills_every_outreach_route_parameter_with_a_real_record(clien
         for template in templates:
             path = template.format(**fillings(by_template[template], world)[0])
             assert client.get(f"/{path}").status_code == 200, (who, path)
+
+
+def test_the_student_is_probed_on_the_public_pages_themselves(client, world):
+    """The student's requests reach the question's form and the thank-you page, not only the
+    redirect to the code's page that a visitor without a session gets."""
+    start_online_assessment(client, world)
+    prober = Prober(client, "student")
+    question = prober.send("GET", "screening/online/question/")
+    assert question.status_code == 200
+    assert {"key", "answer"} <= set(form_names(question))
+    thanks = prober.send("GET", "screening/online/thanks/")
+    assert thanks.status_code == 200
+    assert 'id="online-help-now"' in thanks.text
+    # each request leaves no trace: the page shown once is there for the next one too
+    assert prober.send("GET", "screening/online/thanks/").status_code == 200
+    assert not prober.failures
