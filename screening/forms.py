@@ -167,3 +167,24 @@ class OnlineOpenForm(forms.Form):
         self.fields["class_name"] = forms.ChoiceField(
             label=_("Class"), choices=[(name, name) for name in classes]
         )
+
+
+class ConsentSlipsForm(forms.Form):
+    """The guardians' slips that came back for one class: the students ticked (those whose
+    guardian's consent is not recorded yet), and the version printed on the slips."""
+
+    version = forms.CharField(
+        label=_("Version printed on the slips"),
+        max_length=20,
+        initial=settings.SCREENING_CONSENT_VERSION,
+    )
+
+    def __init__(self, *args: object, student_ids: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["students"] = forms.TypedMultipleChoiceField(
+            label=_("Slips returned"),
+            choices=[(str(pk), str(pk)) for pk in student_ids],
+            coerce=int,
+            required=False,
+            error_messages={"invalid_choice": _("Tick students of this class list only.")},
+        )

@@ -32,6 +32,7 @@ from screening.models import (
     OnlineWindow,
     ScreeningResult,
     Student,
+    StudentConsent,
 )
 
 # No 0/O, 1/I/L: a code copied from a slip by hand is never misread. 31**10 ≈ 8·10**14.
@@ -136,7 +137,39 @@ def online_close(*, actor: User, window: OnlineWindow) -> OnlineWindow:
 
 
 class CodeRefusedError(ServiceError):
-    """A code that cannot start: `code` says why (unknown, not_open, closed, used, no_consent)."""
+    """A code that cannot start: `code` says why (unknown, not_open, closed, used, no_consent,
+    withdrawn; not_agreed: the student has not said "I agree" on the first screen yet)."""
+
+
+def online_consent(code: OnlineCode, *, agreed: bool = False) -> selectors.ConsentState:
+    """The student's consent to the code's campaign, counted on the window's day: refused when
+    one was withdrawn, or when the guardian's is needed and not recorded; with `agreed`, also
+    until the student said "I agree" (their own consent from 14, their assent under 14)."""
+    window = code.window
+    state = selectors.consent_state(
+        campaign=window.campaign, student=code.student, on=timezone.localdate(window.opens_at)
+    )
+    if state.withdrawn:
+        raise CodeRefusedError(
+            _(
+                "You do not need to answer this questionnaire. If you have a question, "
+                "please ask your teacher."
+            ),
+            code="withdrawn",
+        )
+    if not state.may_start:
+        raise CodeRefusedError(
+            _(
+                "Before you start, we need your parent's or guardian's OK. "
+                "Please ask your teacher about it."
+            ),
+            code="no_consent",
+        )
+    if agreed and not state.student_given:
+        raise CodeRefusedError(
+            _("Please read the first page and say if you agree."), code="not_agreed"
+        )
+    return state
 
 
 def _code(code: str) -> OnlineCode:
@@ -167,19 +200,58 @@ def online_start(*, code: str) -> OnlineSession:
             _("We do not have the consent we need yet. Please ask your teacher."),
             code="no_consent",
         )
+    online_consent(found)
     if session is None:
         session = OnlineSession.objects.create(code=found)
         audit_log(actor=None, action="screening.online.started", target=session)
     return session
 
 
-def _open_session(session_id: int, *, lock: bool = False) -> OnlineSession:
+def _open_session(session_id: int, *, lock: bool = False, agreed: bool = True) -> OnlineSession:
+    """The student's session, while it may go on: its window open, the consent it needs in
+    force (and, with `agreed`, the student's "I agree" given). A submitted one is returned as it
+    is: nothing new is made of it."""
     session = selectors.online_session(session_id=session_id, lock=lock)
     if session is None:
         raise NotFoundError
-    window = session.code.window
-    if session.submitted_at is None and not window.is_open():
+    if session.submitted_at is not None:
+        return session
+    if not session.code.window.is_open():
         raise CodeRefusedError(_("This code has expired: the class's time is over."), code="closed")
+    online_consent(session.code, agreed=agreed)
+    return session
+
+
+@transaction.atomic
+def online_agree(*, session_id: int) -> OnlineSession:
+    """The student said "I agree" on the first screen: their own consent from 14 (under the
+    campaign's notice to guardians), their assent beside the guardian's under 14; recorded once,
+    with the version of the screen they read."""
+    session = _open_session(session_id, lock=True, agreed=False)
+    if session.submitted_at is not None:
+        raise CodeRefusedError(_("This code has already been used."), code="used")
+    code = session.code
+    if online_consent(code).student_given:
+        return session
+    StudentConsent.objects.bulk_create(
+        [
+            StudentConsent(
+                student=code.student,
+                campaign=code.window.campaign,
+                given_by=StudentConsent.GivenBy.STUDENT,
+                version=settings.SCREENING_CONSENT_VERSION,
+                basis=code.window.campaign.consent_basis,
+            )
+        ],
+        # Two codes of one student agreeing at once: one consent (the constraint keeps it).
+        ignore_conflicts=True,
+    )
+    audit_log(
+        actor=None,
+        action="screening.consent.given",
+        target=session,
+        data={"given_by": StudentConsent.GivenBy.STUDENT},
+    )
     return session
 
 
