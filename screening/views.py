@@ -845,14 +845,17 @@ class ConsentSlipsView(RecordRoleRequiredMixin, ServiceFormMixin, View):
         campaign, class_name = self._class(request, request.POST, campaign_id)
         rows = selectors.class_consents(campaign=campaign, class_name=class_name)
         form = forms.ConsentSlipsForm(request.POST, student_ids=self._tickable(rows))
-        outcome = self.submit(
+        if not form.is_valid():
+            return self._render(request, campaign, class_name, rows, form, status=400)
+        ticked = [row.student for row in rows if row.student.pk in form.cleaned_data["students"]]
+        numbers = form.student_numbers()
+        pasted = selectors.students_by_number(campaign=campaign, numbers=numbers)
+        outcome = self.call_service(
             form,
             lambda: services.consent_record_guardians(
                 actor=request.user,
                 campaign=campaign,
-                students=[
-                    row.student for row in rows if row.student.pk in form.cleaned_data["students"]
-                ],
+                students=list({s.pk: s for s in ticked + pasted}.values()),
                 version=form.cleaned_data["version"],
             ),
         )
@@ -867,9 +870,15 @@ class ConsentSlipsView(RecordRoleRequiredMixin, ServiceFormMixin, View):
             )
             % {"count": outcome.value},
         )
-        return redirect(
-            f"{reverse('screening:consent_slips', args=[campaign.pk])}?{_class_query(class_name)}"
-        )
+        unknown = sorted(set(numbers) - {student.student_no for student in pasted})
+        if unknown:
+            messages.warning(
+                request,
+                _("Not students of the school, nothing recorded: %(numbers)s")
+                % {"numbers": "、".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")},
+            )
+        url = reverse("screening:consent_slips", args=[campaign.pk])
+        return redirect(f"{url}?{_class_query(class_name)}")
 
     @staticmethod
     def _class(request: SignedInRequest, values: Any, campaign_id: int) -> tuple[Any, str]:

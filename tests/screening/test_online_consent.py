@@ -253,7 +253,7 @@ def slips_url(campaign, class_name="3班", **extra) -> str:
 
 def test_the_liaison_ticks_every_box_unticks_one_and_records(client, by_age):
     students = [new_student(by_age.school, birth_date=years_ago(12)) for _ in range(3)]
-    sign_in(client, "liaison")
+    sign_in(client, "liaison", language="en")
     page = client.get(slips_url(by_age, all="1"))
     assert page.status_code == 200
     assert page.text.count(" checked>") == 3
@@ -351,8 +351,8 @@ def test_a_student_without_the_guardians_consent_is_asked_kindly_to_see_the_teac
     page = client.post("/screening/online/", {"code": code})
     assert page.status_code == 403
     assert 'id="online-ask-teacher"' in page.text
-    assert "ask your teacher" in page.text
-    assert "cannot be used" not in page.text
+    assert "请问问你的老师" in page.text  # the portal's default language: the student's
+    assert "不能使用" not in page.text
     assert not OnlineSession.objects.exists()
 
 
@@ -364,7 +364,7 @@ def test_a_15_year_old_agrees_on_the_first_screen_then_answers(client, by_age, a
     assert first["Location"] == "/screening/online/agree/"
     agree = client.get("/screening/online/agree/")
     assert 'id="online-agree-form"' in agree.text
-    assert "14 or older" in agree.text
+    assert "已满 14 周岁" in agree.text
     refused = client.post("/screening/online/question/", {"key": "PHQ-A:1", "answer": "0"})
     assert refused["Location"] == "/screening/online/agree/"
     assert client.post("/screening/online/agree/").status_code == 302
@@ -398,6 +398,21 @@ def test_the_progress_counts_consent_missing_per_class(client, by_age, account):
     guardians_agree(by_age, fifteen)  # a 15-year-old's guardian's slip, then withdrawn
     consent_withdraw(actor=account("liaison"), campaign=by_age, student=fifteen)
     assert [row["consent_missing"] for row in selectors.online_progress(campaign=by_age)] == [3]
-    sign_in(client, "liaison")
+    sign_in(client, "liaison", language="en")
     page = client.get(f"/screening/campaigns/{by_age.pk}/")
     assert "Consent missing" in page.text
+
+
+def test_pasted_student_numbers_mark_slips_of_any_class(client, by_age):
+    mine = new_student(by_age.school, birth_date=years_ago(12))
+    other_class = new_student(by_age.school, class_name="4班", birth_date=years_ago(12))
+    sign_in(client, "liaison", language="en")
+    url = f"/screening/campaigns/{by_age.pk}/consent/slips/"
+    pasted = f"{mine.student_no}\r\n{other_class.student_no}\t00000000, {mine.student_no}"
+    response = client.post(url, {"class": "3班", "numbers": pasted, "version": "2026-12"})
+    assert response.status_code == 302
+    recorded = StudentConsent.objects.filter(campaign=by_age, given_by="guardian")
+    assert sorted(recorded.values_list("student_id", flat=True)) == [mine.pk, other_class.pk]
+    page = client.get(response["Location"])
+    assert "00000000" in page.text  # the unknown number is named, nothing recorded for it
+    assert "2 guardians&#x27; consents are recorded." in page.text
