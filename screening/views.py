@@ -638,23 +638,35 @@ class OnlineStartView(ServiceFormMixin, View):
         return render(request, "screening/online/start.html", {"form": form}, status=400)
 
 
+def _going_on(
+    request: HttpRequest, *, agreed: bool
+) -> tuple[OnlineSession, selectors.ConsentState] | HttpResponse:
+    """The student's session while it can go on (its window open, the consent it needs in force
+    and, with `agreed`, their "I agree" given) with its consent; otherwise the page instead."""
+    session = _session(request)
+    if session is None:
+        return redirect("screening:online")
+    if session.submitted_at is not None:
+        return redirect("screening:online_thanks")
+    if not session.code.window.is_open():
+        return _refused(request, _("This code has expired: the class's time is over."))
+    try:
+        state = online.online_consent(session.code, agreed=agreed)
+    except online.CodeRefusedError as error:
+        return _refusal(request, error)
+    return session, state
+
+
 class OnlineAgreeView(ServiceFormMixin, View):
     """The first screen: what the questionnaire is for and who sees the answers, in words a
     primary-school child reads, and "I agree". From 14 the student's own consent (their guardians
     were told by the campaign's notice); under 14 their assent beside the guardian's."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        session = _session(request)
-        if session is None:
-            return redirect("screening:online")
-        if session.submitted_at is not None:
-            return redirect("screening:online_thanks")
-        if not session.code.window.is_open():
-            return _refused(request, _("This code has expired: the class's time is over."))
-        try:
-            state = online.online_consent(session.code)
-        except online.CodeRefusedError as error:
-            return _refusal(request, error)
+        going_on = _going_on(request, agreed=False)
+        if isinstance(going_on, HttpResponse):
+            return going_on
+        _session_open, state = going_on
         if state.student_given:
             return redirect("screening:online_question")
         context = {"own_consent": not state.guardian_needed}
@@ -676,17 +688,10 @@ class OnlineQuestionView(ServiceFormMixin, View):
     """One question per screen; `?n=` goes back to an answered one. All answered: submit."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        session = _session(request)
-        if session is None:
-            return redirect("screening:online")
-        if session.submitted_at is not None:
-            return redirect("screening:online_thanks")
-        if not session.code.window.is_open():
-            return _refused(request, _("This code has expired: the class's time is over."))
-        try:
-            online.online_consent(session.code, agreed=True)
-        except online.CodeRefusedError as error:
-            return _refusal(request, error)
+        going_on = _going_on(request, agreed=True)
+        if isinstance(going_on, HttpResponse):
+            return going_on
+        session, _state = going_on
         asked = online_questions.questions(session.code.window.campaign.instruments)
         index = self._index(request, session, asked)
         if index is None:

@@ -61,6 +61,23 @@ def enter(page, code: str, *, lands_on: str = "question") -> None:
     page.wait_for_url(f"**/screening/online/{lands_on}/")
 
 
+def liaison_on_a_phone(browser, live_server):
+    """A 390 px phone's browser signed in as the school's liaison: its context and page."""
+    from tests.support.accounts import DEMO_PASSWORD
+
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/login/")
+    page.fill("#id_username", "liaison")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url("**/")
+    return context, page
+
+
 def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, slip_code):
     from screening.models import ScreeningResult, StudentConsent
 
@@ -114,22 +131,12 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
 def test_the_liaison_opens_a_class_and_prints_slips_on_a_phone(browser, live_server, slip_code):
     """The campaign page and the sheet of slips fit a 390 px phone; the progress shows counts."""
     from screening.models import Campaign, Student
-    from tests.support.accounts import DEMO_PASSWORD
 
     campaign = Campaign.objects.get(name="2026 秋季筛查")
     Student.objects.create(
         school=campaign.school, student_no="20260002", full_name="王小红", class_name="4班"
     )
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/login/")
-    page.fill("#id_username", "liaison")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.form-stack button[type=submit]")
-    page.wait_for_url("**/")
+    context, page = liaison_on_a_phone(browser, live_server)
     page.goto(f"/screening/campaigns/{campaign.pk}/")
     assert page.locator("#online-progress").count() == 1  # 3班, opened by the fixture
     assert page.evaluate(WIDEST) <= 390
@@ -147,19 +154,9 @@ def test_the_liaison_ticks_every_slip_of_a_class_on_a_phone(browser, live_server
     """The class list of consent slips fits a 390 px phone; "tick every box" works without
     JavaScript (a link), and the ticked slips are recorded."""
     from screening.models import Campaign, StudentConsent
-    from tests.support.accounts import DEMO_PASSWORD
 
     campaign = Campaign.objects.get(name="2026 秋季筛查")
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/login/")
-    page.fill("#id_username", "liaison")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.form-stack button[type=submit]")
-    page.wait_for_url("**/")
+    context, page = liaison_on_a_phone(browser, live_server)
     page.goto(f"/screening/campaigns/{campaign.pk}/")
     page.click("#consent-class-form button[type=submit]")
     page.wait_for_selector("#consent-list")

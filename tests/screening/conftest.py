@@ -32,3 +32,13 @@ def imported(client, campaign):
     assert response.status_code == 302
     client.logout()
     return RosterImport.objects.get()
+
+
+@pytest.fixture
+def fresh_rates():
+    """The tries counted per address and per code start from nothing (the online pages')."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

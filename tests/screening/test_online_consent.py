@@ -30,14 +30,7 @@ from tests.support.rosters import csv_bytes
 WINDOW_AGE = datetime.timedelta(days=10)
 
 
-@pytest.fixture(autouse=True)
-def fresh_rates():
-    """The tries counted per address and per code start from nothing in each test."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_rates")
 
 
 @pytest.fixture

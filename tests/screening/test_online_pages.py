@@ -12,15 +12,7 @@ from screening.models import ConsentBasis, OnlineSession, ScreeningResult, Track
 from tests.screening.test_online import new_student
 from tests.support.accounts import sign_in
 
-
-@pytest.fixture(autouse=True)
-def fresh_rates():
-    """The tries counted per address and per code start from nothing in each test."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_rates")
 
 
 @pytest.fixture
