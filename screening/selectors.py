@@ -271,14 +271,19 @@ def online_progress(*, campaign: Campaign) -> list[dict[str, object]]:
     """Per window of the campaign: its class and how many students started, submitted, not yet,
     and how many cannot start for want of consent (counts, never answers). The caller read the
     campaign through `get_campaign_for_user`."""
-    windows = OnlineWindow.objects.filter(campaign=campaign).annotate(  # access: campaign read
-        total=Count("codes", distinct=True),
-        started=Count("codes__session", distinct=True),
-        submitted=Count(
-            "codes__session", filter=Q(codes__session__submitted_at__isnull=False), distinct=True
-        ),
+    windows = list(
+        OnlineWindow.objects.filter(campaign=campaign).annotate(  # access: campaign read
+            total=Count("codes", distinct=True),
+            started=Count("codes__session", distinct=True),
+            submitted=Count(
+                "codes__session",
+                filter=Q(codes__session__submitted_at__isnull=False),
+                distinct=True,
+            ),
+        )
     )
-    missing = _consent_missing_per_window(campaign)
+    # Two queries more for any number of windows; none for a campaign never opened online.
+    missing = _consent_missing_per_window(campaign) if windows else {}
     return [
         {
             "window": window,
