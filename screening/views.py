@@ -947,6 +947,8 @@ class ConsentWithdrawView(RecordRoleRequiredMixin, ServiceFormMixin, View):
             messages.success(request, _("The withdrawal is recorded: nothing new is processed."))
         else:
             messages.error(request, refusal_message(outcome))
+        if not student.class_name:  # no class list to go back to
+            return redirect("screening:campaign", campaign_id=campaign.pk)
         url = reverse("screening:consent_slips", args=[campaign.pk])
         return redirect(f"{url}?{_class_query(student.class_name)}")
 
