@@ -22,6 +22,7 @@ from screening.models import (
 )
 from screening.services import consent_record_guardians, consent_withdraw, online
 from tests.screening.test_online import all_zero, answer_all, begin, guardians_agree, new_student
+from tests.screening.test_online_pages import CAMPAIGN_PAGE_PERSONAS
 from tests.support.accounts import sign_in
 from tests.support.clock import years_ago
 from tests.support.queries import count_queries
@@ -276,17 +277,7 @@ def test_the_class_list_takes_the_same_queries_for_5_or_50_students(client, by_a
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [
-        ("liaison", 200),
-        ("counsellor", 200),
-        ("supervisor", 200),
-        ("liaison2", 404),
-        ("crisis", 404),
-        ("operator", 404),
-        ("stats", 404),
-        ("auditor", 404),
-        ("outreach", 404),
-    ],
+    CAMPAIGN_PAGE_PERSONAS,
 )
 def test_the_consent_pages_persona_matrix(client, by_age, username, status):
     student = new_student(by_age.school, birth_date=years_ago(12))
@@ -409,3 +400,13 @@ def test_pasted_student_numbers_mark_slips_of_any_class(client, by_age):
     page = client.get(response["Location"])
     assert "00000000" in page.text  # the unknown number is named, nothing recorded for it
     assert "2 guardians&#x27; consents are recorded." in page.text
+
+
+def test_withdrawing_when_nothing_is_recorded_says_so_and_changes_nothing(client, by_age):
+    student = new_student(by_age.school, class_name="")
+    sign_in(client, "liaison", language="en")
+    url = f"/screening/campaigns/{by_age.pk}/consent/students/{student.pk}/withdraw/"
+    response = client.post(url, {"confirm": "yes"})
+    assert response["Location"] == f"/screening/campaigns/{by_age.pk}/"
+    assert "No consent of this student" in client.get(response["Location"]).text
+    assert not StudentConsent.objects.exists()

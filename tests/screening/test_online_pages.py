@@ -13,6 +13,19 @@ from tests.screening.test_online import new_student
 from tests.support.accounts import sign_in
 
 pytestmark = pytest.mark.usefixtures("fresh_rates")
+# Who gets a campaign's online and consent pages (the school's liaison, the site's clinicians),
+# and who is answered 404 as if there were no campaign.
+CAMPAIGN_PAGE_PERSONAS = [
+    ("liaison", 200),
+    ("counsellor", 200),
+    ("supervisor", 200),
+    ("liaison2", 404),
+    ("crisis", 404),
+    ("operator", 404),
+    ("stats", 404),
+    ("auditor", 404),
+    ("outreach", 404),
+]
 
 
 @pytest.fixture
@@ -158,17 +171,7 @@ def test_the_liaison_sees_progress_counts_never_answers(client, online_campaign,
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [
-        ("liaison", 200),
-        ("counsellor", 200),
-        ("supervisor", 200),
-        ("liaison2", 404),
-        ("crisis", 404),
-        ("operator", 404),
-        ("stats", 404),
-        ("auditor", 404),
-        ("outreach", 404),
-    ],
+    CAMPAIGN_PAGE_PERSONAS,
 )
 def test_opening_online_persona_matrix(client, online_campaign, username, status):
     new_student(online_campaign.school)
