@@ -295,6 +295,8 @@ KNOWN_ACTIONS = (
     "screening.roster.imported",
     "screening.roster.undone",
     "screening.roster_errors.exported",
+    "screening.consent.given",
+    "screening.consent.withdrawn",
 )
 
 

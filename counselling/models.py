@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from centre import field_rules
+from centre import ages, field_rules
 from centre.models import School, Site, TimeStampedModel
 
 
@@ -65,8 +65,7 @@ class Client(TimeStampedModel):
         return self.full_name
 
     def age_on(self, day: datetime.date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return ages.age_on(self.date_of_birth, day)
 
     @property
     def age(self) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +169,37 @@ class OnlineOpenForm(forms.Form):
         self.fields["class_name"] = forms.ChoiceField(
             label=_("Class"), choices=[(name, name) for name in classes]
         )
+
+
+class ConsentSlipsForm(forms.Form):
+    """The guardians' slips that came back for one class: the students ticked (those whose
+    guardian's consent is not recorded yet), and the version printed on the slips."""
+
+    version = forms.CharField(
+        label=_("Version printed on the slips"),
+        max_length=20,
+        initial=settings.SCREENING_CONSENT_VERSION,
+    )
+
+    numbers = forms.CharField(
+        label=_("Or paste student numbers"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Any class of the school: one per line, or a column copied from Excel."),
+    )
+
+    def __init__(self, *args: object, student_ids: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["students"] = forms.TypedMultipleChoiceField(
+            label=_("Slips returned"),
+            choices=[(str(pk), str(pk)) for pk in student_ids],
+            coerce=int,
+            required=False,
+            error_messages={"invalid_choice": _("Tick students of this class list only.")},
+        )
+
+    def student_numbers(self) -> list[str]:
+        """The pasted numbers, each once, in the order pasted (commas, spaces, tabs or lines)."""
+        text = self.cleaned_data.get("numbers", "")
+        return list(dict.fromkeys(re.split(r"[\s,，、;；]+", text.strip()))) if text.strip() else []

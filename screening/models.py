@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centre import field_rules
+from centre import ages, field_rules
 from centre.models import School, TimeStampedModel
 
 
@@ -32,6 +32,18 @@ class ConsentBasis(models.TextChoices):
 
     GUARDIAN = "guardian", _("Guardian consent for every student (with the student's assent)")
     BY_AGE = "by_age", _("Under 14 the guardian's, 14–17 the student's own with guardian notice")
+
+
+def needs_guardian_consent(
+    *, basis: str, birth_date: datetime.date | None, on: datetime.date
+) -> bool:
+    """Whether a student needs their guardian's consent recorded before answering online on
+    `on` (the window's date): always under a GUARDIAN basis, else under 14 (PIPL Art. 31). An
+    unknown birth date counts as under 14: the stricter rule is the one that cannot wrong a child
+    whose age nobody can show."""
+    if basis == ConsentBasis.GUARDIAN or birth_date is None:
+        return True
+    return ages.age_on(birth_date, on) < ages.OWN_CONSENT_AGE
 
 
 class Campaign(TimeStampedModel):
@@ -375,3 +387,62 @@ class OnlineSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code_id}"
+
+
+class StudentConsent(models.Model):
+    """One student's consent to one campaign's screening (DOMAIN.md §5.2; the campaign is its
+    scope): a guardian's slip the liaison recorded, or the student's own "I agree" on the first
+    online screen (from 14 their consent, under 14 their assent beside the guardian's). A
+    withdrawal stops everything new from then on: no start, answer or submission online, no
+    roster row for the campaign; what was already submitted is kept (retention)."""
+
+    class GivenBy(models.TextChoices):
+        GUARDIAN = "guardian", _("Guardian")
+        STUDENT = "student", _("The student")
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="consents")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="consents")
+    given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices)
+    version = models.CharField(_("form version"), max_length=20)
+    # The campaign's basis when given: a student's own consent under BY_AGE records that the
+    # campaign's notice told the guardians (the guardian notification of DOMAIN.md §5.2).
+    basis = models.CharField(_("consent basis"), max_length=20, choices=ConsentBasis.choices)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # None: the student gave it themselves, online.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("student consent")
+        verbose_name_plural = _("student consents")
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            # One live consent per giver: a slip ticked twice, two taps on "I agree", is one.
+            models.UniqueConstraint(
+                fields=["campaign", "student", "given_by"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="screening_one_live_consent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True)
+                | models.Q(withdrawn_by__isnull=False),
+                name="screening_consent_withdrawn_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(given_by="guardian") | models.Q(recorded_by__isnull=False),
+                name="screening_guardian_consent_recorded_by_staff",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "student"], name="screening_consent_student")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.student_id}/{self.given_by}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None

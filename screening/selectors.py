@@ -4,7 +4,8 @@ the site (and the sites above it) see scores; everything else answers 404."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import datetime
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -21,9 +22,11 @@ from screening.models import (
     RosterImport,
     ScreeningResult,
     Student,
+    StudentConsent,
     Tier,
     TierRequest,
     TrackingTask,
+    needs_guardian_consent,
 )
 
 
@@ -265,21 +268,29 @@ def window_visible_to(*, user: User) -> QuerySet[OnlineWindow]:
 
 
 def online_progress(*, campaign: Campaign) -> list[dict[str, object]]:
-    """Per window of the campaign: its class and how many students started, submitted, not yet
-    (counts, never answers). The caller read the campaign through `get_campaign_for_user`."""
-    windows = OnlineWindow.objects.filter(campaign=campaign).annotate(  # access: campaign read
-        total=Count("codes", distinct=True),
-        started=Count("codes__session", distinct=True),
-        submitted=Count(
-            "codes__session", filter=Q(codes__session__submitted_at__isnull=False), distinct=True
-        ),
+    """Per window of the campaign: its class and how many students started, submitted, not yet,
+    and how many cannot start for want of consent (counts, never answers). The caller read the
+    campaign through `get_campaign_for_user`."""
+    windows = list(
+        OnlineWindow.objects.filter(campaign=campaign).annotate(  # access: campaign read
+            total=Count("codes", distinct=True),
+            started=Count("codes__session", distinct=True),
+            submitted=Count(
+                "codes__session",
+                filter=Q(codes__session__submitted_at__isnull=False),
+                distinct=True,
+            ),
+        )
     )
+    # Two queries more for any number of windows; none for a campaign never opened online.
+    missing = _consent_missing_per_window(campaign) if windows else {}
     return [
         {
             "window": window,
             "started": window.started - window.submitted,
             "submitted": window.submitted,
             "not_yet": window.total - window.started,
+            "consent_missing": missing.get(window.pk, 0),
         }
         for window in windows
     ]
@@ -321,3 +332,149 @@ def campaign_classes(campaign: Campaign) -> list[str]:
         .distinct()
         .order_by("class_name")
     )
+
+
+# Per-student consent (DOMAIN.md §5.2) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """What is recorded of one student's consent to one campaign, and what is needed."""
+
+    guardian_needed: bool
+    guardian_given: bool = False
+    student_given: bool = False
+    withdrawn: bool = False
+
+    @property
+    def may_start(self) -> bool:
+        """The consent needed before the student's own "I agree": none withdrawn, and the
+        guardian's if it is needed."""
+        return not self.withdrawn and (self.guardian_given or not self.guardian_needed)
+
+
+def consent_state_of(
+    consents: list[StudentConsent], *, campaign: Campaign, student: Student, on: datetime.date
+) -> ConsentState:
+    """The state of `student`'s consents (`consents`: all of theirs in `campaign`) on `on`."""
+    live = {consent.given_by for consent in consents if consent.is_live}
+    return ConsentState(
+        guardian_needed=needs_guardian_consent(
+            basis=campaign.consent_basis, birth_date=student.birth_date, on=on
+        ),
+        guardian_given=StudentConsent.GivenBy.GUARDIAN in live,
+        student_given=StudentConsent.GivenBy.STUDENT in live,
+        withdrawn=any(not consent.is_live for consent in consents),
+    )
+
+
+def consent_state(*, campaign: Campaign, student: Student, on: datetime.date) -> ConsentState:
+    """One student's consent to the campaign, as the online form checks it at every step (the
+    student's own code is the access)."""
+    consents = list(StudentConsent.objects.filter(campaign=campaign, student=student))
+    return consent_state_of(consents, campaign=campaign, student=student, on=on)
+
+
+def consent_day(*, campaign: Campaign, class_name: str) -> datetime.date:
+    """The day a class's ages are counted on: its latest window's, or the day a window opened
+    now would have (never before the campaign opens)."""
+    window = (
+        OnlineWindow.objects.filter(campaign=campaign, class_name=class_name)  # access: read
+        .order_by("-opens_at")
+        .first()
+    )
+    if window is not None:
+        return timezone.localdate(window.opens_at)
+    return max(campaign.opens_on, timezone.localdate())
+
+
+@dataclass
+class ConsentRow:
+    """A student of the class list with their consent to the campaign."""
+
+    student: Student
+    state: ConsentState
+    consents: list[StudentConsent] = field(default_factory=list)
+
+    def recorded(self, given_by: str) -> StudentConsent | None:
+        return next((c for c in self.consents if c.given_by == given_by and c.is_live), None)
+
+    @property
+    def guardian(self) -> StudentConsent | None:
+        return self.recorded(StudentConsent.GivenBy.GUARDIAN)
+
+    @property
+    def own(self) -> StudentConsent | None:
+        return self.recorded(StudentConsent.GivenBy.STUDENT)
+
+
+def class_consents(*, campaign: Campaign, class_name: str) -> list[ConsentRow]:
+    """The class list (the school's students imported in the class) with each one's consent to
+    the campaign: two queries for any size of class. The caller read the campaign through
+    `get_campaign_for_user` and checked `may_import_into`."""
+    on = consent_day(campaign=campaign, class_name=class_name)
+    students = list(
+        Student.objects.filter(  # access: the campaign's school, read by the caller
+            school_id=campaign.school_id, class_name=class_name
+        ).order_by("student_no")
+    )
+    by_student: dict[int, list[StudentConsent]] = {}
+    for consent in StudentConsent.objects.filter(campaign=campaign, student__in=students):
+        by_student.setdefault(consent.student_id, []).append(consent)
+    rows = []
+    for student in students:
+        consents = by_student.get(student.pk, [])
+        state = consent_state_of(consents, campaign=campaign, student=student, on=on)
+        rows.append(ConsentRow(student=student, state=state, consents=consents))
+    return rows
+
+
+def get_student_of_campaign(*, campaign: Campaign, student_id: int) -> Student:
+    """A student of the campaign's school (the campaign read through `get_campaign_for_user`),
+    or 404."""
+    return first_or_not_found(
+        Student.objects.filter(school_id=campaign.school_id, pk=student_id)  # access: campaign
+    )
+
+
+def students_by_number(*, campaign: Campaign, numbers: list[str]) -> list[Student]:
+    """The students of the campaign's school with these numbers (the caller read the campaign
+    through `get_campaign_for_user`); numbers the school does not know are left out."""
+    return list(
+        Student.objects.filter(  # access: the campaign's school
+            school_id=campaign.school_id, student_no__in=numbers[:5000]
+        ).order_by("student_no")
+    )
+
+
+def withdrawn_student_numbers(*, campaign: Campaign) -> set[str]:
+    """The student numbers whose consent to the campaign was withdrawn: a roster's rows for them
+    are refused."""
+    return set(
+        StudentConsent.objects.filter(  # access: the import's own campaign
+            campaign=campaign, withdrawn_at__isnull=False
+        ).values_list("student__student_no", flat=True)
+    )
+
+
+def _consent_missing_per_window(campaign: Campaign) -> dict[int, int]:
+    """Per window: its students who cannot start for want of consent (the guardian's needed and
+    not recorded, or one withdrawn), each counted on the window's own day."""
+    codes = OnlineCode.objects.filter(window__campaign=campaign).values_list(  # access: read
+        "window_id", "window__opens_at", "student_id", "student__birth_date"
+    )
+    consents: dict[int, list[StudentConsent]] = {}
+    for consent in StudentConsent.objects.filter(campaign=campaign):
+        consents.setdefault(consent.student_id, []).append(consent)
+    missing: dict[int, int] = {}
+    for window_id, opens_at, student_id, birth_date in codes:
+        student = Student(pk=student_id, birth_date=birth_date)
+        state = consent_state_of(
+            consents.get(student_id, []),
+            campaign=campaign,
+            student=student,
+            on=timezone.localdate(opens_at),
+        )
+        if not state.may_start:
+            missing[window_id] = missing.get(window_id, 0) + 1
+    return missing

@@ -27,6 +27,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/done/", views.TaskDoneView.as_view(), name="task_done"),
     # The online self-assessment: public pages (no sign-in), then the liaison's.
     path("online/", views.OnlineStartView.as_view(), name="online"),
+    path("online/agree/", views.OnlineAgreeView.as_view(), name="online_agree"),
     path("online/question/", views.OnlineQuestionView.as_view(), name="online_question"),
     path("online/submit/", views.OnlineSubmitView.as_view(), name="online_submit"),
     path("online/thanks/", views.OnlineThanksView.as_view(), name="online_thanks"),
@@ -59,6 +60,16 @@ urlpatterns = [
         "online/windows/<int:window_id>/reprint/",
         views.OnlineReprintView.as_view(),
         name="online_reprint",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/consent/slips/",
+        views.ConsentSlipsView.as_view(),
+        name="consent_slips",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/consent/students/<int:student_id>/withdraw/",
+        views.ConsentWithdrawView.as_view(),
+        name="consent_withdraw",
     ),
     path(
         "online/windows/<int:window_id>/close/",

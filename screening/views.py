@@ -14,11 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from centre.audit import audit_export, audit_read
+from centre.errors import ServiceError
 from centre.forms import ServiceFormMixin, refusal_message
 from centre.http import SignedInRequest
 from centre.paging import NEWER, OLDER, keyset_page
@@ -590,7 +592,9 @@ SESSION_KEY = "online_assessment"
 # student on a shared computer never learns whether help was offered to the last.
 THANKS_KEY = "online_assessment_thanks"
 # Refusals a student sees as a page of its own (the code is right, but cannot be used now).
-REFUSED_PAGES = frozenset({"used", "closed", "not_open", "no_consent"})
+REFUSED_PAGES = frozenset({"used", "closed", "not_open", "no_consent", "withdrawn", "not_agreed"})
+# Of those, the ones about consent: a page that asks kindly to see the teacher, no "cannot".
+CONSENT_REFUSALS = frozenset({"no_consent", "withdrawn"})
 
 
 def _session(request: HttpRequest) -> OnlineSession | None:
@@ -602,6 +606,17 @@ def _session(request: HttpRequest) -> OnlineSession | None:
 
 def _refused(request: HttpRequest, message: object, status: int = 400) -> HttpResponse:
     return render(request, "screening/online/refused.html", {"message": message}, status=status)
+
+
+def _refusal(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    """The page for a code that is right but cannot go on now: the first screen again when the
+    student has not agreed yet, the kind "ask your teacher" page when consent is missing."""
+    if error.code == "not_agreed":
+        return redirect("screening:online_agree")
+    if error.code in CONSENT_REFUSALS:
+        context = {"message": error.message, "consent": True}
+        return render(request, "screening/online/refused.html", context, status=403)
+    return _refused(request, error.message)
 
 
 class OnlineStartView(PublicPageMixin, ServiceFormMixin, View):
@@ -625,22 +640,65 @@ class OnlineStartView(PublicPageMixin, ServiceFormMixin, View):
             request.session[SESSION_KEY] = outcome.value.pk
             return redirect("screening:online_question")
         if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
-            return _refused(request, outcome.error.message)
+            return _refusal(request, outcome.error)
         return render(request, "screening/online/start.html", {"form": form}, status=400)
+
+
+def _going_on(
+    request: HttpRequest, *, agreed: bool
+) -> tuple[OnlineSession, selectors.ConsentState] | HttpResponse:
+    """The student's session while it can go on (its window open, the consent it needs in force
+    and, with `agreed`, their "I agree" given) with its consent; otherwise the page instead."""
+    session = _session(request)
+    if session is None:
+        return redirect("screening:online")
+    if session.submitted_at is not None:
+        return redirect("screening:online_thanks")
+    refusal = online.session_refusal(session)
+    if refusal is not None:
+        return _refusal(request, refusal)
+    try:
+        state = online.online_consent(session.code, agreed=agreed)
+    except online.CodeRefusedError as error:
+        return _refusal(request, error)
+    return session, state
+
+
+class OnlineAgreeView(PublicPageMixin, ServiceFormMixin, View):
+    """The first screen: what the questionnaire is for and who sees the answers, in words a
+    primary-school child reads, and "I agree". From 14 the student's own consent (their guardians
+    were told by the campaign's notice); under 14 their assent beside the guardian's."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        going_on = _going_on(request, agreed=False)
+        if isinstance(going_on, HttpResponse):
+            return going_on
+        _session_open, state = going_on
+        if state.student_given:
+            return redirect("screening:online_question")
+        context = {"own_consent": not state.guardian_needed}
+        return render(request, "screening/online/agree.html", context)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        session = _session(request)
+        if session is None:
+            return redirect("screening:online")
+        outcome = self.call_service(None, lambda: online.online_agree(session_id=session.pk))
+        if outcome.saved:
+            return redirect("screening:online_question")
+        if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
+            return _refusal(request, outcome.error)
+        return redirect("screening:online")
 
 
 class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
     """One question per screen; `?n=` goes back to an answered one. All answered: submit."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        session = _session(request)
-        if session is None:
-            return redirect("screening:online")
-        if session.submitted_at is not None:
-            return redirect("screening:online_thanks")
-        refusal = online.session_refusal(session)
-        if refusal is not None:
-            return _refused(request, refusal.message)
+        going_on = _going_on(request, agreed=True)
+        if isinstance(going_on, HttpResponse):
+            return going_on
+        session, _state = going_on
         asked = online_questions.questions(session.code.window.campaign.instruments)
         index = self._index(request, session, asked)
         if index is None:
@@ -675,7 +733,7 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
         if outcome.saved:
             return redirect("screening:online_question")
         if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
-            return _refused(request, outcome.error.message)
+            return _refusal(request, outcome.error)
         return self._render(request, asked, index, form, status=400)
 
     @staticmethod
@@ -714,7 +772,7 @@ class OnlineSubmitView(PublicPageMixin, ServiceFormMixin, View):
             request.session[THANKS_KEY] = {"crisis": online.is_crisis(outcome.value)}
             return redirect("screening:online_thanks")
         if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
-            return _refused(request, outcome.error.message)
+            return _refusal(request, outcome.error)
         return redirect("screening:online_question")
 
 
@@ -791,6 +849,139 @@ class CampaignConsentView(RecordRoleRequiredMixin, ServiceFormMixin, View):
         return redirect("screening:campaign", campaign_id=campaign.pk)
 
 
+class ConsentSlipsView(RecordRoleRequiredMixin, ServiceFormMixin, View):
+    """One class's consent to the campaign: the liaison ticks the guardians' slips that came
+    back (`?all=1` ticks every box, no JavaScript needed, then untick the missing few), sees
+    who agreed online, and goes on to record a withdrawal. The list names students: audited."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
+        campaign, class_name = self._class(request, request.GET, campaign_id)
+        rows = selectors.class_consents(campaign=campaign, class_name=class_name)
+        form = forms.ConsentSlipsForm(student_ids=self._tickable(rows))
+        return self._render(request, campaign, class_name, rows, form)
+
+    def post(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
+        campaign, class_name = self._class(request, request.POST, campaign_id)
+        rows = selectors.class_consents(campaign=campaign, class_name=class_name)
+        form = forms.ConsentSlipsForm(request.POST, student_ids=self._tickable(rows))
+        if not form.is_valid():
+            return self._render(request, campaign, class_name, rows, form, status=400)
+        ticked = [row.student for row in rows if row.student.pk in form.cleaned_data["students"]]
+        numbers = form.student_numbers()
+        pasted = selectors.students_by_number(campaign=campaign, numbers=numbers)
+        outcome = self.call_service(
+            form,
+            lambda: services.consent_record_guardians(
+                actor=request.user,
+                campaign=campaign,
+                students=list({s.pk: s for s in ticked + pasted}.values()),
+                version=form.cleaned_data["version"],
+            ),
+        )
+        if not outcome.saved:
+            return self._render(request, campaign, class_name, rows, form, status=outcome.status)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s guardian's consent is recorded.",
+                "%(count)s guardians' consents are recorded.",
+                outcome.value,
+            )
+            % {"count": outcome.value},
+        )
+        unknown = sorted(set(numbers) - {student.student_no for student in pasted})
+        if unknown:
+            messages.warning(
+                request,
+                _("Not students of the school, nothing recorded: %(numbers)s")
+                % {"numbers": "、".join(unknown[:20]) + ("…" if len(unknown) > 20 else "")},
+            )
+        url = reverse("screening:consent_slips", args=[campaign.pk])
+        return redirect(f"{url}?{_class_query(class_name)}")
+
+    @staticmethod
+    def _class(request: SignedInRequest, values: Any, campaign_id: int) -> tuple[Any, str]:
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        if not selectors.may_import_into(user=request.user, campaign=campaign):
+            raise Http404
+        class_name = text_parameter(values, "class", max_length=20)
+        if class_name not in selectors.campaign_classes(campaign):
+            raise Http404
+        return campaign, class_name
+
+    @staticmethod
+    def _tickable(rows: list[selectors.ConsentRow]) -> list[int]:
+        """The students whose slip can still be recorded: none yet, none withdrawn."""
+        return [row.student.pk for row in rows if row.guardian is None and not row.state.withdrawn]
+
+    def _render(self, request, campaign, class_name, rows, form, status=200):
+        audit_read(request, "screening.consent.listed", [row.student for row in rows])
+        ticked = set(form["students"].value() or []) if form.is_bound else set()
+        every = request.GET.get("all") == "1" and not form.is_bound
+        context = {
+            "campaign": campaign,
+            "class_name": class_name,
+            "class_query": _class_query(class_name),
+            "rows": rows,
+            "form": form,
+            "ticked": {str(pk) for pk in ticked},
+            "tick_all": every,
+            "tickable": set(self._tickable(rows)),
+            "missing": sum(1 for row in rows if not row.state.may_start),
+        }
+        return render(request, "screening/consent_slips.html", context, status=status)
+
+
+def _class_query(class_name: str) -> str:
+    return urlencode({"class": class_name})
+
+
+class ConsentWithdrawView(RecordRoleRequiredMixin, ServiceFormMixin, View):
+    """Record that a student's consent to the campaign is withdrawn, after a page that says
+    what it does: nothing new from then on, what was submitted kept."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: SignedInRequest, campaign_id: int, student_id: int) -> HttpResponse:
+        campaign, student = self._student(request, campaign_id, student_id)
+        return self._render(request, campaign, student)
+
+    def post(self, request: SignedInRequest, campaign_id: int, student_id: int) -> HttpResponse:
+        campaign, student = self._student(request, campaign_id, student_id)
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm the withdrawal."))
+            return self._render(request, campaign, student, status=400)
+        outcome = self.call_service(
+            None,
+            lambda: services.consent_withdraw(
+                actor=request.user, campaign=campaign, student=student
+            ),
+        )
+        if outcome.saved:
+            messages.success(request, _("The withdrawal is recorded: nothing new is processed."))
+        else:
+            messages.error(request, refusal_message(outcome))
+        if not student.class_name:  # no class list to go back to
+            return redirect("screening:campaign", campaign_id=campaign.pk)
+        url = reverse("screening:consent_slips", args=[campaign.pk])
+        return redirect(f"{url}?{_class_query(student.class_name)}")
+
+    @staticmethod
+    def _student(request: SignedInRequest, campaign_id: int, student_id: int) -> tuple[Any, Any]:
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        if not selectors.may_import_into(user=request.user, campaign=campaign):
+            raise Http404
+        return campaign, selectors.get_student_of_campaign(campaign=campaign, student_id=student_id)
+
+    @staticmethod
+    def _render(request, campaign, student, status=200):
+        audit_read(request, "screening.consent.viewed", student)  # the page names the student
+        context = {"campaign": campaign, "student": student}
+        return render(request, "screening/consent_withdraw.html", context, status=status)
+
+
 class OnlineCloseView(RecordRoleRequiredMixin, View):
     roles = CAMPAIGN_ROLES
 
@@ -817,6 +1008,7 @@ class OnlineProgressView(RecordRoleRequiredMixin, View):
                 "submitted": row["submitted"],
                 "started": row["started"],
                 "not_yet": row["not_yet"],
+                "consent_missing": row["consent_missing"],
             }
             for row in selectors.online_progress(campaign=campaign)
         ]

@@ -141,13 +141,18 @@ def build_world(account) -> World:
         all_or_nothing=False,
     )
     task = TrackingTask.objects.filter(result__campaign=campaign).first()
-    # The campaign opened online for the roster's class, one student started on their code.
+    # The campaign opened online for the roster's class, one student (their guardian's slip
+    # recorded) started on their code and agreed on the first screen.
     campaign.consent_basis = "guardian"
     campaign.save(update_fields=["consent_basis"])
     window, slips = screening_services.online_open(
         actor=liaison, campaign=campaign, class_name="3班"
     )
-    screening_services.online_start(code=slips[0][1])
+    screening_services.consent_record_guardians(
+        actor=liaison, campaign=campaign, students=[slips[0][0], slips[-1][0]]
+    )
+    online_session = screening_services.online_start(code=slips[0][1])
+    screening_services.online_agree(session_id=online_session.pk)
     reminder = Reminder.objects.create(
         idempotency_key="hostile-test",
         channel=Reminder.Channel.INBOX,

@@ -312,6 +312,9 @@ REFERRAL_SLA_HOURS = {
     "none": 30 * 24,
 }
 CONSENT_FORM_VERSION = env.read("CONSENT_FORM_VERSION", "2026-01")
+# The screening notice and consent slip in use, and the online "I agree" screen that goes with it
+# (screening.StudentConsent.version).
+SCREENING_CONSENT_VERSION = env.read("SCREENING_CONSENT_VERSION", "2026-12")
 
 # Reminders (README "Reminders"): the outbox's timings, the SMS gateway and the neutral sender.
 SMS_BACKEND = env.read("SMS_BACKEND", "centre.sms.LoggingBackend")

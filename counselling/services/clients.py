@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centre import field_rules
+from centre.ages import OWN_CONSENT_AGE
 from centre.audit import audit_log
 from centre.errors import ConflictError
 from centre.models import Reminder, Site, User
@@ -23,7 +24,7 @@ from centre.versioning import save_versioned
 from counselling.models import Case, Client, Consent, FollowUp, Guardian
 from counselling.selectors import client_search, user_may_change_client
 
-ADULT_CONSENT_AGE = 14  # PIPL Art. 31: under 14, a guardian consents
+ADULT_CONSENT_AGE = OWN_CONSENT_AGE  # PIPL Art. 31: under 14, a guardian consents
 REASON_MINIMUM = 10  # letters or digits in a break-glass or crisis-exception reason
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from screening import scoring, tiers
+from screening import scoring, selectors, tiers
 from screening.importing.columns import (
     FIELD_ALIASES,
     INSTRUMENT_PREFIX,
@@ -86,6 +86,7 @@ def validate(
     sheets = sheets_after_header(data, name, is_header=is_header)
     result = Validated()
     seen: dict[str, str] = {}
+    withdrawn = selectors.withdrawn_student_numbers(campaign=campaign)
     for sheet, header, header_row, rows in sheets:
         fields, items = column_map(header, campaign)
         titles = file_titles(header, fields, items)
@@ -108,6 +109,14 @@ def validate(
                 )
             elif student_no:
                 seen[student_no] = where
+            if student_no in withdrawn:  # DOMAIN.md §5.2: nothing new once consent is withdrawn
+                errors = [
+                    _error(
+                        number,
+                        FIELD_ALIASES["student_no"][0],
+                        _("consent to this campaign was withdrawn: the row is not imported"),
+                    )
+                ]
             if errors:
                 for error in errors:  # the column as the file names it, and its sheet
                     error["column"] = titles.get(error["column"], error["column"])

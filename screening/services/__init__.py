@@ -40,7 +40,10 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
+from screening.services.consent import consent_record_guardians as consent_record_guardians
+from screening.services.consent import consent_withdraw as consent_withdraw
 from screening.services.online import campaign_record_consent as campaign_record_consent
+from screening.services.online import online_agree as online_agree
 from screening.services.online import online_answer as online_answer
 from screening.services.online import online_close as online_close
 from screening.services.online import online_open as online_open

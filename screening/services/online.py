@@ -42,6 +42,7 @@ from screening.models import (
     Student,
     Tier,
     TrackingTask,
+    StudentConsent,
 )
 
 # Who is told at once of an online submission that needs action now: the crisis team and the
@@ -178,7 +179,39 @@ NO_CONSENT = gettext_lazy("We do not have the consent we need yet. Please ask yo
 
 
 class CodeRefusedError(ServiceError):
-    """A code that cannot start: `code` says why (unknown, not_open, closed, used, no_consent)."""
+    """A code that cannot start: `code` says why (unknown, not_open, closed, used, no_consent,
+    withdrawn; not_agreed: the student has not said "I agree" on the first screen yet)."""
+
+
+def online_consent(code: OnlineCode, *, agreed: bool = False) -> selectors.ConsentState:
+    """The student's consent to the code's campaign, counted on the window's day: refused when
+    one was withdrawn, or when the guardian's is needed and not recorded; with `agreed`, also
+    until the student said "I agree" (their own consent from 14, their assent under 14)."""
+    window = code.window
+    state = selectors.consent_state(
+        campaign=window.campaign, student=code.student, on=timezone.localdate(window.opens_at)
+    )
+    if state.withdrawn:
+        raise CodeRefusedError(
+            _(
+                "You do not need to answer this questionnaire. If you have a question, "
+                "please ask your teacher."
+            ),
+            code="withdrawn",
+        )
+    if not state.may_start:
+        raise CodeRefusedError(
+            _(
+                "Before you start, we need your parent's or guardian's OK. "
+                "Please ask your teacher about it."
+            ),
+            code="no_consent",
+        )
+    if agreed and not state.student_given:
+        raise CodeRefusedError(
+            _("Please read the first page and say if you agree."), code="not_agreed"
+        )
+    return state
 
 
 def _code(code: str) -> OnlineCode:
@@ -206,6 +239,7 @@ def online_start(*, code: str) -> OnlineSession:
         raise CodeRefusedError(_("This code does not work yet."), code="not_open")
     if not window.campaign.consent_basis:
         raise CodeRefusedError(NO_CONSENT, code="no_consent")
+    online_consent(found)
     if session is None:
         session = OnlineSession.objects.create(code=found)
         audit_log(actor=None, action="screening.online.started", target=session)
@@ -224,13 +258,52 @@ def session_refusal(session: OnlineSession) -> CodeRefusedError | None:
     return None
 
 
-def _open_session(session_id: int, *, lock: bool = False) -> OnlineSession:
+def _open_session(session_id: int, *, lock: bool = False, agreed: bool = True) -> OnlineSession:
+    """The student's session, while it may go on: its window open, the consent it needs in
+    force (and, with `agreed`, the student's "I agree" given). A submitted one is returned as it
+    is: nothing new is made of it."""
     session = selectors.online_session(session_id=session_id, lock=lock)
     if session is None:
         raise NotFoundError
-    refusal = session_refusal(session) if session.submitted_at is None else None
+    if session.submitted_at is not None:
+        return session
+    refusal = session_refusal(session)
     if refusal is not None:
         raise refusal
+    online_consent(session.code, agreed=agreed)
+    return session
+
+
+@transaction.atomic
+def online_agree(*, session_id: int) -> OnlineSession:
+    """The student said "I agree" on the first screen: their own consent from 14 (under the
+    campaign's notice to guardians), their assent beside the guardian's under 14; recorded once,
+    with the version of the screen they read."""
+    session = _open_session(session_id, lock=True, agreed=False)
+    if session.submitted_at is not None:
+        raise CodeRefusedError(_("This code has already been used."), code="used")
+    code = session.code
+    if online_consent(code).student_given:
+        return session
+    StudentConsent.objects.bulk_create(
+        [
+            StudentConsent(
+                student=code.student,
+                campaign=code.window.campaign,
+                given_by=StudentConsent.GivenBy.STUDENT,
+                version=settings.SCREENING_CONSENT_VERSION,
+                basis=code.window.campaign.consent_basis,
+            )
+        ],
+        # Two codes of one student agreeing at once: one consent (the constraint keeps it).
+        ignore_conflicts=True,
+    )
+    audit_log(
+        actor=None,
+        action="screening.consent.given",
+        target=session,
+        data={"given_by": StudentConsent.GivenBy.STUDENT},
+    )
     return session
 
 

@@ -1,7 +1,8 @@
 """A student's online self-assessment on a 360 px phone, in Chinese (the default), without
-touching a keyboard but for the code: enter the code from the slip, answer every question by
-tapping, lose the page half-way and come back with the same code, submit, see the thank-you.
-Nothing is wider than the screen. Screenshots land in test-artifacts/."""
+touching a keyboard but for the code: a 15-year-old enters the code from the slip, agrees on the
+first screen (their own consent, DOMAIN.md §5.2), answers every question by tapping, loses the
+page half-way and comes back with the same code, submits, sees the thank-you. Nothing is wider
+than the screen. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime
 import pytest
 
 from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.clock import years_ago
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -34,7 +36,12 @@ def slip_code(account):
         consent_basis="by_age",
     )
     Student.objects.create(
-        school=school, student_no="20260001", full_name="李小明", class_name="3班", grade="八年级"
+        school=school,
+        student_no="20260001",
+        full_name="李小明",
+        class_name="3班",
+        grade="八年级",
+        birth_date=years_ago(15),
     )
     _window, slips = online_open(actor=account("liaison"), campaign=campaign, class_name="3班")
     return slips[0][1]
@@ -60,15 +67,32 @@ def watch_policy(page, refused: list[str] | None = None) -> list[str]:
     return refused
 
 
-def enter(page, code: str) -> None:
+def enter(page, code: str, *, lands_on: str = "question") -> None:
     page.goto("/screening/online/")
     page.fill("#id_code", code)
     page.click("#online-code-form button[type=submit]")
-    page.wait_for_url("**/screening/online/question/")
+    page.wait_for_url(f"**/screening/online/{lands_on}/")
+
+
+def liaison_on_a_phone(browser, live_server):
+    """A 390 px phone's browser signed in as the school's liaison: its context and page."""
+    from tests.support.accounts import DEMO_PASSWORD
+
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/login/")
+    page.fill("#id_username", "liaison")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url("**/")
+    return context, page
 
 
 def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, slip_code):
-    from screening.models import ScreeningResult
+    from screening.models import ScreeningResult, StudentConsent
 
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": WIDTH, "height": 740}, is_mobile=True
@@ -76,7 +100,13 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
     page = context.new_page()
     page.set_default_timeout(15_000)
     refused = watch_policy(page)
-    enter(page, slip_code.lower())
+    enter(page, slip_code.lower(), lands_on="agree")
+    # the first screen: what it is for, who sees it, and "I agree" (15: their own consent)
+    assert "14" in page.inner_text("#online-agree")
+    assert page.evaluate(WIDEST) <= WIDTH
+    screenshot(page, "online-agree-360")
+    page.click("#online-agree-form button[type=submit]")
+    page.wait_for_url("**/screening/online/question/")
     total = int(page.inner_text("#online-progress").split("/")[1])
     assert total == 20  # PHQ-A 9, its supplementary 4, GAD-7 7
     assert page.evaluate(WIDEST) <= WIDTH
@@ -109,28 +139,20 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
     screenshot(page, "online-thanks-360")
     assert not refused, refused  # the pages' content security policy refused nothing
     assert ScreeningResult.objects.filter(student__student_no="20260001").count() == 1
+    given = StudentConsent.objects.get(student__student_no="20260001")
+    assert (given.given_by, given.basis) == ("student", "by_age")
     context.close()
 
 
 def test_the_liaison_opens_a_class_and_prints_slips_on_a_phone(browser, live_server, slip_code):
     """The campaign page and the sheet of slips fit a 390 px phone; the progress shows counts."""
     from screening.models import Campaign, Student
-    from tests.support.accounts import DEMO_PASSWORD
 
     campaign = Campaign.objects.get(name="2026 秋季筛查")
     Student.objects.create(
         school=campaign.school, student_no="20260002", full_name="王小红", class_name="4班"
     )
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto("/login/")
-    page.fill("#id_username", "liaison")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.form-stack button[type=submit]")
-    page.wait_for_url("**/")
+    context, page = liaison_on_a_phone(browser, live_server)
     page.goto(f"/screening/campaigns/{campaign.pk}/")
     assert page.locator("#online-progress").count() == 1  # 3班, opened by the fixture
     assert page.evaluate(WIDEST) <= 390
@@ -163,6 +185,7 @@ def test_the_liaisons_progress_refreshes_by_itself_and_the_not_yet_sheet_fits_a_
     assert row.locator('[data-count="not_yet"]').inner_text() == "1"
     phone_page.evaluate("window.notReloaded = true")
     session = online.online_start(code=slip_code)
+    online.online_agree(session_id=session.pk)
     answer_all(session, all_zero(campaign))
     online.online_submit(session_id=session.pk)
     phone_page.wait_for_function(
@@ -189,3 +212,25 @@ def test_the_liaisons_progress_refreshes_by_itself_and_the_not_yet_sheet_fits_a_
     phone_page.wait_for_selector("#slips")
     assert phone_page.locator(".slip").count() == 1
     assert phone_page.evaluate(WIDEST) <= 390
+
+
+def test_the_liaison_ticks_every_slip_of_a_class_on_a_phone(browser, live_server, slip_code):
+    """The class list of consent slips fits a 390 px phone; "tick every box" works without
+    JavaScript (a link), and the ticked slips are recorded."""
+    from screening.models import Campaign, StudentConsent
+
+    campaign = Campaign.objects.get(name="2026 秋季筛查")
+    context, page = liaison_on_a_phone(browser, live_server)
+    page.goto(f"/screening/campaigns/{campaign.pk}/")
+    page.click("#consent-class-form button[type=submit]")
+    page.wait_for_selector("#consent-list")
+    page.click("#tick-all")
+    page.wait_for_url("**all=1")
+    assert page.locator("#consent-list input[type=checkbox]:checked").count() == 1
+    assert page.evaluate(WIDEST) <= 390
+    screenshot(page, "consent-slips-390")
+    page.click("#consent-slips-form button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert StudentConsent.objects.filter(campaign=campaign, given_by="guardian").count() == 1
+    assert page.evaluate(WIDEST) <= 390
+    context.close()

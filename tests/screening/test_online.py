@@ -23,6 +23,7 @@ from screening.models import (
     TrackingTask,
 )
 from screening.services import online
+from tests.support.clock import years_ago
 from tests.support.rosters import GAD7, HEADER, PHQA, csv_bytes
 
 NUMBERS = itertools.count(1)
@@ -36,7 +37,9 @@ def online_campaign(campaign):
     return campaign
 
 
-def new_student(school, class_name="3班") -> Student:
+def new_student(school, class_name="3班", birth_date: datetime.date | None = None) -> Student:
+    """A student of `class_name`, 14 and a month old unless born on `birth_date`: under the
+    campaign's BY_AGE basis they consent for themselves on the first screen."""
     number = next(NUMBERS)
     return Student.objects.create(
         school=school,
@@ -45,8 +48,21 @@ def new_student(school, class_name="3班") -> Student:
         sex="female",
         grade="八年级",
         class_name=class_name,
-        birth_date=datetime.date(2012, 5, 3),
+        birth_date=birth_date or years_ago(14),
     )
+
+
+def begin(code: str) -> OnlineSession:
+    """Start with the slip's code and say "I agree" on the first screen."""
+    session = online.online_start(code=code)
+    return online.online_agree(session_id=session.pk)
+
+
+def guardians_agree(campaign: Campaign, *students: Student) -> None:
+    """The liaison records the guardians' slips of `students`."""
+    from screening.services import consent_record_guardians
+
+    consent_record_guardians(actor=campaign.liaison, campaign=campaign, students=list(students))
 
 
 def answer_all(session: OnlineSession, answers: dict[str, int]) -> None:
@@ -107,7 +123,7 @@ def test_start_refuses_unknown_closed_expired_used_and_consent_withdrawn(online_
     with pytest.raises(online.CodeRefusedError) as unknown:
         online.online_start(code="ABCDEFGHJK")
     assert unknown.value.code == "unknown"
-    session = online.online_start(code=code)
+    session = begin(code)
     assert online.online_start(code=code).pk == session.pk  # resumes, not a second session
 
     online_campaign.consent_basis = ""
@@ -117,6 +133,7 @@ def test_start_refuses_unknown_closed_expired_used_and_consent_withdrawn(online_
     assert no_consent.value.code == "no_consent"
     online_campaign.consent_basis = ConsentBasis.GUARDIAN
     online_campaign.save()
+    guardians_agree(online_campaign, student)
 
     window = session.code.window
     window.closes_at = timezone.now() - datetime.timedelta(minutes=1)
@@ -138,12 +155,13 @@ def test_start_refuses_unknown_closed_expired_used_and_consent_withdrawn(online_
     online.online_close(actor=account("liaison"), window=window)
     other = new_student(online_campaign.school, class_name="4班")
     other_code = open_for(online_campaign, account("liaison"), other)
+    guardians_agree(online_campaign, other)
     assert online.online_start(code=other_code).code.window_id != window.pk
 
 
 def test_item_9_and_every_question_are_required(online_campaign, account):
     student = new_student(online_campaign.school)
-    session = online.online_start(code=open_for(online_campaign, account("liaison"), student))
+    session = begin(open_for(online_campaign, account("liaison"), student))
     answers = all_zero(online_campaign)
     del answers["PHQ-A:9"]
     answer_all(session, answers)
@@ -159,7 +177,7 @@ def test_item_9_and_every_question_are_required(online_campaign, account):
 
 def test_double_submit_changes_nothing(online_campaign, account):
     student = new_student(online_campaign.school)
-    session = online.online_start(code=open_for(online_campaign, account("liaison"), student))
+    session = begin(open_for(online_campaign, account("liaison"), student))
     answer_all(session, all_zero(online_campaign) | {"PHQ-A:1": 3, "PHQ-A:2": 3, "PHQ-A:3": 3})
     first = online.online_submit(session_id=session.pk)
     second = online.online_submit(session_id=session.pk)
@@ -171,7 +189,7 @@ def test_double_submit_changes_nothing(online_campaign, account):
 
 def test_crisis_answer_creates_the_four_hour_task_at_once(online_campaign, account):
     student = new_student(online_campaign.school)
-    session = online.online_start(code=open_for(online_campaign, account("liaison"), student))
+    session = begin(open_for(online_campaign, account("liaison"), student))
     answer_all(session, all_zero(online_campaign) | {"PHQ-A:9": 2})
     before = timezone.now()
     submitted = online.online_submit(session_id=session.pk)
@@ -197,7 +215,7 @@ def test_a_student_already_imported_is_matched_not_doubled(online_campaign, acco
     row = [student.student_no, student.full_name, "女", "八年级", "3班", "2012-05-03"]
     importing.run_import(roster, csv_bytes([row + [0] * 16]))
     imported = ScreeningResult.objects.get(student=student)
-    session = online.online_start(code=code)
+    session = begin(code)
     answer_all(session, all_zero(online_campaign))
     assert online.online_submit(session_id=session.pk).result_id == imported.pk
     assert Student.objects.filter(student_no=student.student_no).count() == 1
@@ -239,7 +257,7 @@ def test_online_and_roster_give_identical_results_tiers_and_tasks(
         liaison=online_campaign.liaison,
     )
     student = new_student(online_campaign.school, class_name=f"P{next(NUMBERS)}")
-    session = online.online_start(code=open_for(online_campaign, account("liaison"), student))
+    session = begin(open_for(online_campaign, account("liaison"), student))
     names = ["dysthymia_past_year", "functional_difficulty"]
     names += ["serious_thoughts_past_month", "lifetime_attempt"]
     answers = {f"PHQ-A:{n}": v for n, v in enumerate(phq, start=1)}
@@ -302,7 +320,8 @@ def test_a_phq9_campaign_gives_the_rosters_result_too(account, school, phq):
         for name in ("online", "roster")
     ]
     student = new_student(school, class_name=f"Q{next(NUMBERS)}")
-    session = online.online_start(code=open_for(campaigns[0], account("liaison"), student))
+    guardians_agree(campaigns[0], student)
+    session = begin(open_for(campaigns[0], account("liaison"), student))
     answers = {f"PHQ-9:{n}": v for n, v in enumerate(phq, start=1)}
     answer_all(session, answers | {f"GAD-7:{n}": 1 for n in range(1, 8)})
     online_result = online.online_submit(session_id=session.pk).result

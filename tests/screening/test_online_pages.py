@@ -13,6 +13,20 @@ from tests.screening.test_online import new_student
 from tests.support.accounts import sign_in
 
 pytestmark = pytest.mark.usefixtures("fresh_rates")
+# Who gets a campaign's online and consent pages (the school's liaison, the site's clinicians),
+# and who is answered 404 as if there were no campaign.
+CAMPAIGN_PAGE_PERSONAS = [
+    ("liaison", 200),
+    ("counsellor", 200),
+    ("supervisor", 200),
+    ("liaison2", 404),
+    ("crisis", 404),
+    ("operator", 404),
+    ("stats", 404),
+    ("auditor", 404),
+    ("outreach", 404),
+]
+
 
 
 @pytest.fixture
@@ -27,8 +41,25 @@ def slips(client, online_campaign):
     codes = re.findall(r'class="slip-code">([A-Z0-9 ]+)<', page.text)
     assert len(codes) == 2
     assert students[0].full_name in page.text
+    # GUARDIAN basis: both guardians' slips came back ("tick every box", then record)
+    slips_page = f"/screening/campaigns/{online_campaign.pk}/consent/slips/"
+    ticked = client.get(slips_page, {"class": "3班", "all": "1"})
+    assert ticked.text.count(" checked>") == 2
+    ids = [str(student.pk) for student in students]
+    recorded = client.post(slips_page, {"class": "3班", "students": ids, "version": "2026-12"})
+    assert recorded.status_code == 302
     client.logout()
     return codes
+
+
+def start(client, code):
+    """Type the slip's code and say "I agree" on the first screen."""
+    started = client.post("/screening/online/", {"code": code})
+    assert started.status_code == 302
+    first = client.get("/screening/online/question/")
+    assert first["Location"] == "/screening/online/agree/"
+    assert client.post("/screening/online/agree/").status_code == 302
+    return started
 
 
 def answer(client, key, value):
@@ -36,9 +67,8 @@ def answer(client, key, value):
 
 
 def test_a_student_answers_every_question_and_sees_no_score(client, online_campaign, slips):
-    start = client.post("/screening/online/", {"code": slips[0]})
-    assert start.status_code == 302
-    assert start["Location"] == "/screening/online/question/"
+    started = start(client, slips[0])
+    assert started["Location"] == "/screening/online/question/"
     asked = online_questions.questions(online_campaign.instruments)
     first = client.get("/screening/online/question/")
     assert f"1 / {len(asked)}" in first.text
@@ -65,7 +95,7 @@ def test_a_student_answers_every_question_and_sees_no_score(client, online_campa
 
 
 def test_a_student_resumes_with_the_same_code(client, online_campaign, slips):
-    client.post("/screening/online/", {"code": slips[1]})
+    start(client, slips[1])
     answer(client, "PHQ-A:1", 1)
     answer(client, "PHQ-A:2", 2)
     client.cookies.clear()  # a flat battery: a new browser
@@ -76,7 +106,7 @@ def test_a_student_resumes_with_the_same_code(client, online_campaign, slips):
 
 
 def test_an_answer_is_required_and_a_bad_one_is_refused(client, online_campaign, slips):
-    client.post("/screening/online/", {"code": slips[0]})
+    start(client, slips[0])
     missing = client.post("/screening/online/question/", {"key": "PHQ-A:1"})
     assert missing.status_code == 400
     assert 'role="alert"' in missing.text
@@ -89,7 +119,7 @@ def test_wrong_used_and_closed_codes_get_a_clear_page(client, online_campaign, s
     wrong = client.post("/screening/online/", {"code": "AAAAA BBBBB"})
     assert wrong.status_code == 400
     assert 'id="online-code-form"' in wrong.text
-    client.post("/screening/online/", {"code": slips[0]})
+    start(client, slips[0])
     for question in online_questions.questions(online_campaign.instruments):
         answer(client, question.key, 0)
     client.post("/screening/online/submit/")
@@ -124,7 +154,7 @@ def test_codes_are_rate_limited(client, online_campaign, slips, settings):
 
 
 def test_the_liaison_sees_progress_counts_never_answers(client, online_campaign, slips):
-    client.post("/screening/online/", {"code": slips[0]})
+    start(client, slips[0])
     answer(client, "PHQ-A:1", 3)
     sign_in(client, "liaison")
     page = client.get(f"/screening/campaigns/{online_campaign.pk}/")
@@ -135,17 +165,7 @@ def test_the_liaison_sees_progress_counts_never_answers(client, online_campaign,
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [
-        ("liaison", 200),
-        ("counsellor", 200),
-        ("supervisor", 200),
-        ("liaison2", 404),
-        ("crisis", 404),
-        ("operator", 404),
-        ("stats", 404),
-        ("auditor", 404),
-        ("outreach", 404),
-    ],
+    CAMPAIGN_PAGE_PERSONAS,
 )
 def test_opening_online_persona_matrix(client, online_campaign, username, status):
     new_student(online_campaign.school)
