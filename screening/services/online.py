@@ -40,9 +40,9 @@ from screening.models import (
     OnlineWindow,
     ScreeningResult,
     Student,
+    StudentConsent,
     Tier,
     TrackingTask,
-    StudentConsent,
 )
 
 # Who is told at once of an online submission that needs action now: the crisis team and the

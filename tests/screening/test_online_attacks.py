@@ -22,16 +22,17 @@ from screening import online_questions
 from screening.models import ConsentBasis, OnlineSession, OnlineWindow, ScreeningResult
 from screening.services import online
 from tests.hostile import HOSTILE
-from tests.screening.test_online import new_student
+from tests.screening.test_online import guardians_agree, new_student
 from tests.support.accounts import sign_in
 
-START, QUESTION, SUBMIT, THANKS = (
+START, AGREE, QUESTION, SUBMIT, THANKS = (
     "/screening/online/",
+    "/screening/online/agree/",
     "/screening/online/question/",
     "/screening/online/submit/",
     "/screening/online/thanks/",
 )
-PUBLIC = [START, QUESTION, SUBMIT, THANKS]
+PUBLIC = [START, AGREE, QUESTION, SUBMIT, THANKS]
 # What a student must never read about their answers, anywhere in a response.
 RESULT_WORDS = re.compile(
     r"score|tier|band|severe|moderate|mild|orange|yellow|red\b|level|分数|得分|重度|中度|轻度|预警"
@@ -47,12 +48,19 @@ pytestmark = pytest.mark.usefixtures("fresh_rates")
 @pytest.fixture
 def codes(online_campaign, account):
     """3班 opened online for two students: their codes, as printed."""
-    for _ in range(2):
-        new_student(online_campaign.school)
+    students = [new_student(online_campaign.school) for _ in range(2)]
+    guardians_agree(online_campaign, *students)
     _window, slips = online.online_open(
         actor=account("liaison"), campaign=online_campaign, class_name="3班"
     )
     return [code for _student, code in slips]
+
+
+def begin_on(client, code):
+    """Type the slip's code and say "I agree" on the first screen."""
+    started = client.post(START, {"code": code})
+    client.post(AGREE)
+    return started
 
 
 def asked(campaign):
@@ -98,6 +106,7 @@ def test_no_hostile_value_method_or_shape_causes_a_500(client, online_campaign, 
         assert client.post(START, {"code": value}).status_code in {400, 429}
     assert client.post(START, {}).status_code == 400
     assert client.post(START, {"code": ["X", codes[0]]}).status_code == 302  # the last one
+    assert client.post(AGREE).status_code == 302
     for method in ("head", "options", "put", "patch", "delete", "trace"):
         for path in PUBLIC:
             assert getattr(client, method)(path).status_code < 500, (method, path)
@@ -123,7 +132,7 @@ def test_no_hostile_value_method_or_shape_causes_a_500(client, online_campaign, 
 def test_a_question_of_another_instrument_or_an_answer_not_offered_is_never_kept(
     client, online_campaign, codes
 ):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     for key, value in [("SDQ:1", 0), ("PHQ-9:1", 0), ("GAD-7:8", 0), ("PHQ-A:9", 4)]:
         answer(client, key, value)
     answer(client, "GAD-7:1", "٣")  # an Arabic-Indic 3: not the 3 offered
@@ -132,7 +141,7 @@ def test_a_question_of_another_instrument_or_an_answer_not_offered_is_never_kept
 
 
 def test_a_question_further_than_the_first_unanswered_is_not_shown(client, online_campaign, codes):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     for wanted in ("5", "٥", "²", "0", "-1", "1e3"):
         page = client.get(QUESTION, {"n": wanted})
         assert "1 / " in page.text, wanted
@@ -147,7 +156,7 @@ def test_the_session_id_changes_when_a_code_starts_and_when_the_answers_are_sent
     client.get(START)
     client.session.save()  # an attacker's planted session id
     planted = client.cookies["sessionid"].value
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     started = client.cookies["sessionid"].value
     assert started != planted
     answer_all(client, online_campaign)
@@ -163,7 +172,7 @@ def test_the_session_id_changes_when_a_code_starts_and_when_the_answers_are_sent
 
 def test_a_session_id_in_the_url_or_a_guessed_one_opens_nothing(client, online_campaign, codes):
     owner = Client()
-    owner.post(START, {"code": codes[0]})
+    begin_on(owner, codes[0])
     session_key = owner.cookies["sessionid"].value
     for query in ({"sessionid": session_key}, {"session": session_of(codes[0]).pk}):
         assert client.get(QUESTION, query)["Location"] == START
@@ -176,7 +185,7 @@ def test_the_next_student_on_the_same_browser_learns_nothing_of_the_last(
 ):
     """A school's computer room: one browser, one student after another. The thank-you page is
     shown once; the back button and a reload show no answers and whether help was offered."""
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     crisis_answers(client, online_campaign)
     thanks = client.get(THANKS)
     assert 'id="online-help-now"' in thanks.text
@@ -185,16 +194,16 @@ def test_the_next_student_on_the_same_browser_learns_nothing_of_the_last(
     assert again["Location"] == START
     assert client.get(QUESTION)["Location"] == START
     assert client.get(QUESTION, {"n": "1"})["Location"] == START
-    client.post(START, {"code": codes[1]})
+    begin_on(client, codes[1])
     page = client.get(QUESTION)
     assert "checked" not in page.text
     assert "1 / " in page.text
 
 
 def test_a_student_answers_only_for_their_own_code(client, online_campaign, codes):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer(client, "PHQ-A:1", 3)
-    client.post(START, {"code": codes[1]})
+    begin_on(client, codes[1])
     answer(client, "PHQ-A:1", 1)
     assert session_of(codes[0]).answers == {"PHQ-A:1": 3}
     assert session_of(codes[1]).answers == {"PHQ-A:1": 1}
@@ -212,7 +221,7 @@ def test_a_wrong_code_looks_the_same_whatever_its_shape(client, online_campaign,
     bodies = {re.sub(r'value="[^"]*"', "", page.text) for page in pages}
     bodies = {re.sub(r'name="csrfmiddlewaretoken"[^>]*', "", body) for body in bodies}
     assert len(bodies) == 1
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     student = session_of(codes[0]).code.student
     for path in (QUESTION, START):
         text = client.get(path).text
@@ -224,7 +233,7 @@ def test_a_wrong_code_looks_the_same_whatever_its_shape(client, online_campaign,
 def test_used_closed_and_not_yet_open_codes_get_a_clear_page_naming_no_one(
     client, online_campaign, codes, account
 ):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer_all(client, online_campaign)
     client.post(SUBMIT)
     used = Client().post(START, {"code": codes[0]})
@@ -292,8 +301,8 @@ def test_a_class_behind_one_address_is_not_locked_out_by_its_own_starts(
     """Fifty students behind the school's one address each start (and resume) with their
     right code: only wrong codes count against the address."""
     settings.REST_FRAMEWORK = rates(address="5/hour", code="20/hour")
-    for _ in range(8):
-        new_student(online_campaign.school, class_name="5班")
+    students = [new_student(online_campaign.school, class_name="5班") for _ in range(8)]
+    guardians_agree(online_campaign, *students)
     _window, slips = online.online_open(
         actor=account("liaison"), campaign=online_campaign, class_name="5班"
     )
@@ -404,7 +413,7 @@ def test_a_step_refused_for_its_token_gets_the_portals_page_in_its_language(onli
 
 
 def test_a_retried_or_doubled_submit_stores_one_result(client, online_campaign, codes):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer_all(client, online_campaign)
     copy = Client()
     copy.cookies = SimpleCookie(client.cookies.output(header="", sep=";"))
@@ -422,7 +431,7 @@ def test_a_retried_or_doubled_submit_stores_one_result(client, online_campaign, 
 def test_the_window_closing_mid_form_stops_answers_and_the_submit(
     client, online_campaign, codes, account
 ):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer_all(client, online_campaign)
     online.online_close(actor=account("liaison"), window=OnlineWindow.objects.get())
     for response in (client.get(QUESTION), answer(client, "PHQ-A:1", 1), client.post(SUBMIT)):
@@ -432,7 +441,7 @@ def test_the_window_closing_mid_form_stops_answers_and_the_submit(
 
 
 def test_the_window_running_out_mid_form_stops_the_submit(client, online_campaign, codes):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer_all(client, online_campaign)
     OnlineWindow.objects.update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
     response = client.post(SUBMIT)
@@ -444,11 +453,11 @@ def test_the_window_running_out_mid_form_stops_the_submit(client, online_campaig
 def test_consent_withdrawn_mid_form_stops_answers_and_the_submit(
     client, online_campaign, codes, account
 ):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer_all(client, online_campaign)
     online.campaign_record_consent(actor=account("liaison"), campaign=online_campaign, basis="")
     for response in (client.get(QUESTION), answer(client, "PHQ-A:1", 1), client.post(SUBMIT)):
-        assert response.status_code == 400
+        assert response.status_code == 403  # the kind "ask your teacher" page
         assert 'id="online-refused"' in response.text
         assert says(response, online.NO_CONSENT)
     assert not ScreeningResult.objects.exists()
@@ -461,7 +470,7 @@ def test_a_campaign_or_student_with_codes_cannot_be_deleted_mid_form(
     from django.db import transaction
     from django.db.models import ProtectedError
 
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     student = session_of(codes[0]).code.student
     for record in (online_campaign, student):
         with pytest.raises(ProtectedError), transaction.atomic():
@@ -475,7 +484,7 @@ def test_the_old_code_of_a_reopened_class_is_refused_and_the_new_one_counts_once
     client, online_campaign, codes, account
 ):
     window = OnlineWindow.objects.get()
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer(client, "PHQ-A:1", 2)
     online.online_close(actor=account("liaison"), window=window)
     _new_window, slips = online.online_open(
@@ -545,7 +554,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_and_changes_nothing(
 
 
 def test_the_thank_you_page_gives_no_result_anywhere(client, online_campaign, codes):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     crisis_answers(client, online_campaign)
     thanks = client.get(THANKS)
     assert thanks.status_code == 200
@@ -598,7 +607,7 @@ def test_no_code_in_a_url_a_header_the_audit_or_a_log(client, online_campaign, c
 
 
 def test_every_submission_is_audited_with_its_address(client, online_campaign, codes):
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     answer_all(client, online_campaign)
     client.post(SUBMIT)
     session = session_of(codes[0])
@@ -609,7 +618,7 @@ def test_every_submission_is_audited_with_its_address(client, online_campaign, c
 
 def test_no_public_page_asks_another_host_for_anything(client, online_campaign, codes):
     pages = [client.get(START).content]
-    client.post(START, {"code": codes[0]})
+    begin_on(client, codes[0])
     pages.append(client.get(QUESTION).content)
     answer_all(client, online_campaign)
     pages.append(client.get(QUESTION).content)

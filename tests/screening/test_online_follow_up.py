@@ -16,7 +16,7 @@ from centre.models import AuditEntry, Notification, Reminder
 from centre.reminders import render
 from screening.models import OnlineSession, TrackingTask
 from screening.services import online
-from tests.screening.test_online import all_zero, answer_all, new_student
+from tests.screening.test_online import all_zero, answer_all, begin, guardians_agree, new_student
 from tests.support.accounts import sign_in
 from tests.support.worker import wait_for
 
@@ -29,6 +29,7 @@ OTHER_ROLES = ["liaison2", "crisis", "operator", "stats", "auditor", "outreach"]
 def opened(online_campaign, account):
     """3班 (three students) opened online by the liaison: the window and each student's code."""
     students = [new_student(online_campaign.school) for _ in range(3)]
+    guardians_agree(online_campaign, *students)
     window, slips = online.online_open(
         actor=account("liaison"), campaign=online_campaign, class_name="3班"
     )
@@ -38,7 +39,7 @@ def opened(online_campaign, account):
 
 def submit(code: str, answers: dict[str, int] | None = None) -> OnlineSession:
     """The student answers every question (0 but `answers`) and submits."""
-    session = online.online_start(code=code)
+    session = begin(code=code)
     answer_all(session, all_zero(session.code.window.campaign) | (answers or {}))
     return online.online_submit(session_id=session.pk)
 
@@ -97,6 +98,7 @@ def test_the_real_worker_puts_it_in_the_crisis_inbox_within_seconds(
     celery_worker, client, online_campaign, account
 ):
     student = new_student(online_campaign.school)
+    guardians_agree(online_campaign, student)
     _window, slips = online.online_open(
         actor=account("liaison"), campaign=online_campaign, class_name=student.class_name
     )
@@ -201,7 +203,7 @@ def test_the_sheet_lists_who_has_not_submitted_and_nothing_else(client, opened):
     window, slips = opened
     answered, started, untouched = slips
     submit(answered[1], {"PHQ-A:9": 2})
-    session = online.online_start(code=started[1])
+    session = begin(code=started[1])
     online.online_answer(session_id=session.pk, key="PHQ-A:1", value=3)
     sign_in(client, "liaison")
     page = client.get(f"/screening/online/windows/{window.pk}/not-yet/")
@@ -232,7 +234,7 @@ def test_other_roles_get_404_on_the_new_pages(client, opened, username):
         client.post(f"/screening/online/windows/{window.pk}/reprint/", {"confirm": "yes"}),
     ]
     assert [page.status_code for page in pages] == [404] * 4
-    assert online.online_start(code=slips[0][1]).code.student_id == student.pk  # still valid
+    assert begin(code=slips[0][1]).code.student_id == student.pk  # still valid
     assert not AuditEntry.objects.filter(action__startswith="screening.online.code").exists()
 
 
@@ -249,12 +251,14 @@ def test_the_new_pages_ask_anonymous_visitors_to_sign_in(client, opened):
 def test_the_progress_fragment_gives_counts_only(client, opened):
     window, slips = opened
     submit(slips[0][1], {"PHQ-A:9": 2})
-    online.online_start(code=slips[1][1])
+    begin(code=slips[1][1])
     sign_in(client, "counsellor")
     response = client.get(f"/screening/campaigns/{window.campaign_id}/online/progress/")
     assert response.status_code == 200
     assert response.json() == {
-        "windows": [{"id": window.pk, "submitted": 1, "started": 1, "not_yet": 1}]
+        "windows": [
+            {"id": window.pk, "submitted": 1, "started": 1, "not_yet": 1, "consent_missing": 0}
+        ]
     }
     page = client.get(f"/screening/campaigns/{window.campaign_id}/")
     url = f"/screening/campaigns/{window.campaign_id}/online/progress/"
@@ -270,7 +274,7 @@ def test_the_progress_fragment_gives_counts_only(client, opened):
 def test_a_new_code_for_one_student_stops_the_old_one_at_once(client, opened):
     window, slips = opened
     student, old = slips[0]
-    found = online.online_start(code=old)  # whoever holds the old slip began
+    found = begin(code=old)  # whoever holds the old slip began
     online.online_answer(session_id=found.pk, key="PHQ-A:1", value=3)
     sign_in(client, "liaison")
     page = client.post(f"/screening/online/windows/{window.pk}/students/{student.pk}/new-code/")
@@ -278,10 +282,10 @@ def test_a_new_code_for_one_student_stops_the_old_one_at_once(client, opened):
     (printed,) = re.findall(r'class="slip-code">([A-Z0-9 ]+)<', page.text)
     assert student.full_name in page.text
     with pytest.raises(online.CodeRefusedError) as refused:
-        online.online_start(code=old)
+        begin(code=old)
     assert refused.value.code == "unknown"
     assert not OnlineSession.objects.filter(pk=found.pk).exists()  # what they began is gone
-    session = online.online_start(code=printed)
+    session = begin(code=printed)
     assert session.code.student_id == student.pk
     assert session.answers == {}
     entry = AuditEntry.objects.get(action="screening.online.code_reissued")
@@ -307,7 +311,7 @@ def test_no_new_code_for_a_student_who_answered_or_a_closed_class(client, opened
     page = client.post(f"/screening/online/windows/{window.pk}/students/{slips[1][0].pk}/new-code/")
     assert page.status_code == 302
     with pytest.raises(online.CodeRefusedError) as still:
-        online.online_start(code=slips[1][1])
+        begin(code=slips[1][1])
     assert still.value.code == "closed"
 
 
@@ -322,11 +326,11 @@ def test_a_student_of_another_class_gets_404(client, opened, online_campaign):
 def test_reprinting_the_class_renews_only_those_who_have_not_started(client, opened):
     window, slips = opened
     (started, started_code), *untouched = slips
-    online.online_start(code=started_code)
+    begin(code=started_code)
     sign_in(client, "liaison")
     unconfirmed = client.post(f"/screening/online/windows/{window.pk}/reprint/")
     assert unconfirmed.status_code == 302
-    assert online.online_start(code=untouched[0][1])  # nothing changed without the tick
+    assert begin(code=untouched[0][1])  # nothing changed without the tick
     OnlineSession.objects.filter(code__student=untouched[0][0]).delete()
     page = client.post(f"/screening/online/windows/{window.pk}/reprint/", {"confirm": "yes"})
     assert page.status_code == 200
@@ -335,9 +339,9 @@ def test_reprinting_the_class_renews_only_those_who_have_not_started(client, ope
     assert started.full_name not in page.text
     for (_student, old), new in zip(untouched, printed, strict=True):
         with pytest.raises(online.CodeRefusedError):
-            online.online_start(code=old)
-        assert online.online_start(code=new)
-    assert online.online_start(code=started_code).code.student_id == started.pk
+            begin(code=old)
+        assert begin(code=new)
+    assert begin(code=started_code).code.student_id == started.pk
     entry = AuditEntry.objects.get(action="screening.online.codes_reprinted")
     assert entry.data == {"codes": 2}
     again = client.post(f"/screening/online/windows/{window.pk}/reprint/", {"confirm": "yes"})

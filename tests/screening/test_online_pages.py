@@ -28,7 +28,6 @@ CAMPAIGN_PAGE_PERSONAS = [
 ]
 
 
-
 @pytest.fixture
 def slips(client, online_campaign):
     """The liaison opens 3班 online through the page; the codes as printed on the slips."""
