@@ -14,6 +14,10 @@ The rate limits stay on, at their production values. As behind the school's prox
 address (X-Forwarded-For) — 50 codes tried per room, within 200 per hour.
 
     REDIS_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/online_assessment.py [--scale 4]
+
+(BENCH_CLASSES=2 tries the script on 2 classes; the figures are those of the 60.) The first run
+collects the static files into var/bench/online-server (minutes: brotli and gzip); later runs
+reuse them until a static file changes.
 """
 
 from __future__ import annotations
@@ -310,8 +314,8 @@ def report(figures: dict[str, Any], scale: float, seeded: float, server_errors: 
     students = CLASSES * CLASS_SIZE
     print_kinds(
         f"A school of {students:,} students ({CLASSES} classes of {CLASS_SIZE}, "
-        f"{CLASSES // BURST_EVERY} of them submitting together within one second): the "
-        f"{PERIOD_MINUTES}-minute period with arrivals over {ARRIVAL_MINUTES} min and "
+        f"{CLASSES // min(BURST_EVERY, CLASSES)} of them submitting together within one "
+        f"second): the {PERIOD_MINUTES}-minute period with arrivals over {ARRIVAL_MINUTES} min and "
         f"{THINK_SECONDS:.0f} s per question, replayed {scale:g}× faster, in "
         f"{period['seconds']:.0f} s",
         period,
