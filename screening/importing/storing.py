@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,9 @@ from screening.importing.validation import Row, Validated, validate
 from screening.models import Campaign, RosterImport, ScreeningResult, Student, TrackingTask
 from screening.roster_files import estimated_rows
 from screening.roster_limits import RefusedRosterError
+
+# pg_advisory_xact_lock(key, school) of _lock_new_students (centre's keys are 72_050_00n).
+NEW_STUDENTS_LOCK = 72_050_101
 
 
 def run_import(roster_import: RosterImport, data: bytes) -> RosterImport:
@@ -113,7 +116,13 @@ def store_rows(
     school = campaign.school
     import_id = roster_import.pk if roster_import else None
     now = timezone.now()
-    known = _student_ids(school, [row.student_no for row in rows])
+    numbers = [row.student_no for row in rows]
+    known = _student_ids(school, numbers)
+    if len(known) < len(set(numbers)):
+        # Two imports bringing the same new students at once: the second waits, then finds
+        # them (their COPY would otherwise break the second on the school's student number).
+        _lock_new_students(school)
+        known = _student_ids(school, numbers)
     insert_rows(
         Student,
         STUDENT_COLUMNS,
@@ -124,7 +133,10 @@ def store_rows(
             if row.student_no not in known
         ),
     )  # fmt: skip
-    known = _student_ids(school, [row.student_no for row in rows])
+    # A roster and an online submission (or two rosters) giving one student a result at once:
+    # the second waits for the first's commit, then reads its result and matches it (else
+    # both would find none and the second break on the one result per campaign and student).
+    known = _locked_student_ids(school, numbers)
     already = set(
         ScreeningResult.objects.filter(
             campaign=campaign, student_id__in=known.values()
@@ -192,6 +204,23 @@ def _student_ids(school: School, numbers: list[str]) -> dict[str, int]:
             "student_no", "pk"
         )
     )
+
+
+def _locked_student_ids(school: School, numbers: list[str]) -> dict[str, int]:
+    """The students locked until the transaction ends, in one order (no deadlock between two
+    rosters). NO KEY: a row inserted meanwhile referring to a student (a code) does not wait."""
+    students = Student.objects.filter(school=school, student_no__in=numbers).order_by("pk")
+    return dict(students.select_for_update(no_key=True).values_list("student_no", "pk"))
+
+
+def _lock_new_students(school: School) -> None:
+    """Held until the transaction ends: one writer of the school's new students at a time."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (a trial run) has one writer at a time anyway
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s::int, %s::int)", [NEW_STUDENTS_LOCK, school.pk]
+        )
 
 
 def _result_values(

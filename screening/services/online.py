@@ -241,8 +241,10 @@ def online_start(*, code: str) -> OnlineSession:
         raise CodeRefusedError(NO_CONSENT, code="no_consent")
     online_consent(found)
     if session is None:
-        session = OnlineSession.objects.create(code=found)
-        audit_log(actor=None, action="screening.online.started", target=session)
+        # The code's start sent twice at once (a double tap): the second finds the first's.
+        session, created = OnlineSession.objects.get_or_create(code=found)
+        if created:
+            audit_log(actor=None, action="screening.online.started", target=session)
     return session
 
 
@@ -355,9 +357,9 @@ def online_submit(*, session_id: int) -> OnlineSession:
     answers, scores, tier, errors = importing.score_answers(0, items, supplementary, campaign)
     if tier is None or errors:
         raise ServiceError(_("Please answer every question first."), code="incomplete")
+    # Two codes of one student (a class reopened) submitted at once, or a roster giving the
+    # student a result meanwhile: store_rows locks the student, the second matches the first.
     student = session.code.student
-    # Two codes of one student (a class reopened) submitted at once: one after the other.
-    Student.objects.select_for_update().filter(pk=student.pk).first()
     row = importing.Row(
         number=0,
         student_no=student.student_no,
