@@ -25,6 +25,7 @@ from screening.models import (
     TrackingTask,
 )
 from screening.services import online
+from tests.screening.test_online import begin
 from tests.support.concurrency import at_the_same_time
 from tests.support.rosters import csv_bytes
 
@@ -57,7 +58,7 @@ def answered(campaign, student, account) -> OnlineSession:
     _window, slips = online.online_open(
         actor=account("liaison"), campaign=campaign, class_name=student.class_name
     )
-    session = online.online_start(code=slips[0][1])
+    session = begin(slips[0][1])  # a 14-year-old: their own "I agree"
     for question in online_questions.questions(campaign.instruments):
         value = ONLINE_FLAGGED.get(question.key, 0)
         online.online_answer(session_id=session.pk, key=question.key, value=value)
