@@ -32,7 +32,7 @@ FIGURES = (
            frozenset({HEADLINE, SINCE, TREND, PER_SITE, PER_SCHOOL}), monthly=True),
     Figure("online_codes_issued", _("Online codes issued (classes opened online)"), Kind.SUMMED,
            monthly=True),
-    Figure("online_codes_submitted", _("Online codes issued: submitted"), Kind.SUMMED,
+    Figure("online_codes_submitted", _("Of those codes, submitted"), Kind.SUMMED,
            monthly=True),
     Figure("online_completion", _("Online completion (share of the class)"), Kind.SHARE,
            frozenset({HEADLINE, SINCE, TREND, PER_SITE, PER_SCHOOL}), monthly=True,

@@ -72,12 +72,11 @@ def per_school(window: Window, *, site_path: str | None = None) -> list[dict[str
 
 
 def with_shares(values: dict[str, Any]) -> dict[str, Any]:
-    """`values` with each declared ratio whose counts they hold: the numerator over the
-    denominator, to three places, or None when there is nothing to divide."""
+    """`values` with each declared ratio: the numerator over the denominator, to three
+    places, or None when there is nothing to divide (no count, or a count of 0)."""
     for share, numerator, denominator in ratios():
-        if numerator in values or denominator in values:
-            counted, whole = values.get(numerator, 0), values.get(denominator, 0)
-            values[share] = round(counted / whole, 3) if whole else None
+        counted, whole = values.get(numerator, 0), values.get(denominator, 0)
+        values[share] = round(counted / whole, 3) if whole else None
     return values
 
 

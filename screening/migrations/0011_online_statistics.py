@@ -61,9 +61,9 @@ NEW = [
         months=["opens_at"],
         watched=["opens_at", "campaign_id"],
         # Its own months are marked by `months`; its submissions move with it.
-        fan_out=_moved(
-            f"screening_onlinewindow w JOIN {_changed('campaign_id')} ON w.id = n.id"
-        )[1:],
+        fan_out=_moved(f"screening_onlinewindow w JOIN {_changed('campaign_id')} ON w.id = n.id")[
+            1:
+        ],
     ),
 ]
 CAMPAIGN, SCHOOL = EARLIER[1], EARLIER[2]  # 0004's watches of a campaign's and a school's site
