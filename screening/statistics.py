@@ -17,7 +17,8 @@ from screening.models import OnlineCode, OnlineSession, ScreeningResult, Tier, T
 HEADLINE, SINCE, TREND = Placement.HEADLINE, Placement.SINCE_OPENING, Placement.TREND
 PER_SITE, PER_SCHOOL = Placement.PER_SITE, Placement.PER_SCHOOL
 # Distinct students do not add up over months, and crisis flags come with them in one query:
-# nothing here is summed.
+# those are counted over the window. The online counts do add up (a submission, a code counted
+# once), so they are summed from the months.
 FIGURES = (
     Figure("screened_students", _("Students screened"), Kind.COUNTED,
            frozenset({HEADLINE, SINCE, TREND, PER_SITE, PER_SCHOOL}), monthly=True),
@@ -27,7 +28,6 @@ FIGURES = (
     Figure("tiers", _("Results by tier"), Kind.COUNTED, parts=tuple(Tier.choices)),
     Figure("crisis_tasks_within_sla", _("Crisis assessments within their time"), Kind.SHARE,
            frozenset({HEADLINE})),
-    # Online figures add up over months and sites: a submission, a code, each counted once.
     Figure("online_assessments", _("Online self-assessments submitted"), Kind.SUMMED,
            frozenset({HEADLINE, SINCE, TREND, PER_SITE, PER_SCHOOL}), monthly=True),
     Figure("online_codes_issued", _("Online codes issued (classes opened online)"), Kind.SUMMED,

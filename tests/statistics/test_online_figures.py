@@ -15,6 +15,7 @@ The records: two schools at two sites, three classes opened online over March an
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from io import BytesIO
 
 import pytest
@@ -234,14 +235,19 @@ def chief(staff_at):
     return staff_at("chief", "supervisor", "CITY")
 
 
-def table(html: str, table_id: str) -> dict[str, list[str]]:
-    """A table of the page: its header row, then each row by its first cell."""
+SUBMITTED, COMPLETION = "在线自评提交份数", "在线自评完成率（占班级）"
+
+
+def online_cells(html: str, table_id: str) -> dict[str, list[str]]:
+    """Each row of a table of the page by its first cell: its two online cells."""
     import re
 
     body = html.split(f'id="{table_id}"')[1].split("</table>")[0]
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
     cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S) for row in rows]
-    return {row[0]: row[1:] for row in cells}
+    header = cells[0]
+    columns = [header.index(SUBMITTED), header.index(COMPLETION)]
+    return {row[0]: [row[column] for column in columns] for row in cells[1:]}
 
 
 def test_the_page_shows_both_figures_per_site_per_school_in_the_trend_and_explains_them(
@@ -250,23 +256,13 @@ def test_the_page_shows_both_figures_per_site_per_school_in_the_trend_and_explai
     sign_in(client, "chief", language="zh-hans")
     with time_machine.travel(READ_AT, tick=False):
         html = client.get("/statistics/", {"from": "2026-03", "to": "2026-04"}).text
-    sites = table(html, "per-site")
-    header = sites["机构"]
-    submitted, completion = (
-        header.index("在线自评提交份数"),
-        header.index("在线自评完成率（占班级）"),
-    )
-    assert [sites["东湖区心理健康服务中心"][i] for i in (submitted, completion)] == ["3", "50%"]
-    assert [sites["西山县心理健康服务中心"][i] for i in (submitted, completion)] == ["2", "40%"]
-    assert [sites["南江县心理健康服务中心"][i] for i in (submitted, completion)] == ["0", "—"]
-    schools = table(html, "per-school")
-    header = schools["学校"]
-    submitted, completion = (
-        header.index("在线自评提交份数"),
-        header.index("在线自评完成率（占班级）"),
-    )
-    assert [schools["东湖区实验中学"][i] for i in (submitted, completion)] == ["3", "50%"]
-    assert [schools["西山县第一中学"][i] for i in (submitted, completion)] == ["2", "40%"]
+    sites = online_cells(html, "per-site")
+    assert sites["东湖区心理健康服务中心"] == ["3", "50%"]
+    assert sites["西山县心理健康服务中心"] == ["2", "40%"]
+    assert sites["南江县心理健康服务中心"] == ["0", "—"]
+    schools = online_cells(html, "per-school")
+    assert schools["东湖区实验中学"] == ["3", "50%"]
+    assert schools["西山县第一中学"] == ["2", "40%"]
     headline = html.split('id="figures"')[1].split("</dl>")[0]
     assert "<dt>在线自评完成率（占班级）</dt><dd>46%</dd>" in headline
     charts = html.split('<div class="charts">')[1].split("</div>")[0]
@@ -289,14 +285,8 @@ def test_the_administrator_reads_the_network_exact_and_small_cells_masked(client
     headline = html.split('id="figures"')[1].split("</dl>")[0]
     assert "<dt>在线自评提交份数</dt><dd>5</dd>" in headline
     assert "<dt>在线自评完成率（占班级）</dt><dd>46%</dd>" in headline
-    sites = table(html, "per-site")
-    header = sites["机构"]
-    submitted, completion = (
-        header.index("在线自评提交份数"),
-        header.index("在线自评完成率（占班级）"),
-    )
     # Below the network a count under 5 reads "<5" and a share is withheld ("*").
-    assert [sites["东湖区心理健康服务中心"][i] for i in (submitted, completion)] == ["&lt;5", "*"]
+    assert online_cells(html, "per-site")["东湖区心理健康服务中心"] == ["&lt;5", "*"]
 
 
 def test_the_export_has_the_columns_in_every_sheet(client, online, chief):
@@ -311,26 +301,26 @@ def test_the_export_has_the_columns_in_every_sheet(client, online, chief):
     }
     network, per_site, per_school = sheets.values()
     totals = {row[0]: row[1] for row in network if row[0]}
-    assert totals["在线自评提交份数"] == 5
-    assert totals["在线自评完成率（占班级）"] == 0.455
+    assert totals[SUBMITTED] == 5
+    assert totals[COMPLETION] == 0.455
     assert totals["在线自评发放测评码数（本期开放线上测评的班级）"] == 11
     assert totals["其中已提交的测评码数"] == 5
     months = next(index for index, row in enumerate(network) if row[0] == "月份")
     header = network[months]
     by_month = {row[0]: row for row in network[months + 1 :]}
-    completion = header.index("在线自评完成率（占班级）")
-    assert by_month["2026-03"][header.index("在线自评提交份数")] == 2
+    completion = header.index(COMPLETION)
+    assert by_month["2026-03"][header.index(SUBMITTED)] == 2
     assert by_month["2026-03"][completion] == 0.75
     assert by_month["2026-04"][completion] == 0.286
     site_header = per_site[4]
     rows = {row[1]: row for row in per_site[5:]}
-    assert rows["K01"][site_header.index("在线自评提交份数")] == 3
-    assert rows["K01"][site_header.index("在线自评完成率（占班级）")] == 0.5
-    assert rows["K03"][site_header.index("在线自评完成率（占班级）")] is None
+    assert rows["K01"][site_header.index(SUBMITTED)] == 3
+    assert rows["K01"][site_header.index(COMPLETION)] == 0.5
+    assert rows["K03"][site_header.index(COMPLETION)] is None
     school_header = per_school[4]
     schools = {row[0]: row for row in per_school[5:]}
-    assert schools["西山县第一中学"][school_header.index("在线自评提交份数")] == 2
-    assert schools["西山县第一中学"][school_header.index("在线自评完成率（占班级）")] == 0.4
+    assert schools["西山县第一中学"][school_header.index(SUBMITTED)] == 2
+    assert schools["西山县第一中学"][school_header.index(COMPLETION)] == 0.4
 
 
 @pytest.mark.parametrize("username", ["counsellor", "liaison", "operator", "auditor", "admin"])
@@ -353,6 +343,21 @@ def test_a_supervisor_reads_their_own_site_subtree_only(client, online):
         html = client.get("/statistics/", {"from": "2026-03", "to": "2026-04", "site": "K02"}).text
     headline = html.split('id="figures"')[1].split("</dl>")[0]
     assert "<dt>在线自评提交份数</dt><dd>3</dd>" in headline  # K01's, not K02's 2
-    schools = table(html, "per-school")
+    schools = online_cells(html, "per-school")
     assert "东湖区实验中学" in schools
     assert "西山县第一中学" not in schools
+
+
+def test_a_ratio_must_be_a_share_of_two_summed_figures_of_its_own_provider(db):
+    from centre.statistics import registry
+
+    assert registry.declaration_errors() == []
+    wrong = statistics.Figure(
+        "bad", "bad", statistics.Kind.COUNTED, ratio=("screened_students", "visits")
+    )
+    errors = registry._ratio_errors(replace(wrong, provider="screening"))
+    assert errors == [
+        "screening: 'bad' divides 'screened_students', not a summed figure of its own",
+        "screening: 'bad' divides 'visits', not a summed figure of its own",
+        "screening: 'bad' is a ratio but not a share",
+    ]
