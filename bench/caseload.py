@@ -71,11 +71,11 @@ def load() -> None:
         insert_rows(
             Client,
             ["created_at", "updated_at", "full_name", "sex", "date_of_birth", "school_id", "grade",
-             "class_name", "phone", "site_id"],
+             "class_name", "phone", "student_no", "site_id"],
             (
                 (now, now, f"学生{number:07d}", "female" if number % 2 else "male",
                  datetime.date(2008 + number % 10, 1 + number % 12, 1 + number % 28),
-                 schools[number % len(schools)], "七年级", "1班", "", site.pk)
+                 schools[number % len(schools)], "七年级", "1班", "", "", site.pk)
                 for number in range(CASES)
             ),
         )  # fmt: skip

@@ -16,7 +16,9 @@ BENCH_DATABASE = "bench_portal"
 
 
 def setup_django(database: str = BENCH_DATABASE) -> None:
-    """Point Django at the benchmark database (created and migrated when missing)."""
+    """Point Django at the benchmark database (created and migrated when missing);
+    `BENCH_DATABASE` names another, so that two worktrees on one server do not share one."""
+    database = os.environ.get("BENCH_DATABASE") or database
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centre.settings.test")
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"

@@ -1,6 +1,7 @@
 """The statistics on over a million records: 710,000 case/client archives (bench/caseload.py's
 data, with a session each, safety plans and follow-ups), 530,000 screening assessments and
-40,000 referrals, in a database of its own (bench_statistics).
+40,000 referrals, in a database of its own (bench_statistics); the 530,000 assessments were
+taken online, so each has its class's window, its code and its submitted session.
 
 Targets: one month for the whole network under 100 ms, the 12-month trend under 300 ms (medians
 of repeated runs); the ratio against the naive ORM (`__year`/`__month` lookups, one query per
@@ -32,6 +33,8 @@ ARCHIVE_DAYS = 3650
 RECENT_DAYS = 1095
 REFERRALS = 40_000
 REPEAT = 15
+ONLINE_CLASS = 40  # students of a class opened online
+ONLINE_SUBMITTED = 0.9  # of the codes issued, those submitted
 
 
 def load() -> None:
@@ -110,6 +113,70 @@ def load() -> None:
     print(f"loaded assessments, follow-ups, referrals in {time.perf_counter() - started:.0f} s")
 
 
+def load_online() -> None:
+    """The assessments taken online: each bench school's students in classes of ONLINE_CLASS,
+    each class opened online once (a window at a random hour of the last three years, a code per
+    student), nine codes in ten submitted within the window's day."""
+    from django.db import connection
+
+    from centre.bulk import insert_rows
+    from centre.models import User
+    from screening.models import Campaign, OnlineCode, OnlineSession, OnlineWindow, Student
+
+    if OnlineCode.objects.count() == ASSESSMENTS // 6 * 6:
+        print(f"online data already loaded: {OnlineSession.objects.count():,} sessions")
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE screening_onlinesession, screening_onlinecode, screening_onlinewindow"
+        )
+    rng = random.Random(16)
+    now = datetime.datetime.now(datetime.UTC)
+    liaison = User.objects.get(username="liaison")
+    classes = []  # (campaign id, its students' ids)
+    for campaign_id, school_id in Campaign.objects.values_list("pk", "school").order_by("pk"):
+        students = list(
+            Student.objects.filter(school=school_id).order_by("pk").values_list("pk", flat=True)
+        )
+        classes += [
+            (campaign_id, students[first : first + ONLINE_CLASS])
+            for first in range(0, len(students), ONLINE_CLASS)
+        ]
+    insert_rows(
+        OnlineWindow,
+        ["campaign_id", "class_name", "opens_at", "closes_at", "opened_by_id"],
+        ((campaign_id, f"{number}班", opens, opens + datetime.timedelta(hours=24), liaison.pk)
+         for number, (campaign_id, _students) in enumerate(classes)
+         for opens in [now - datetime.timedelta(days=rng.randint(1, RECENT_DAYS - 1),
+                                                hours=rng.randint(0, 23))]),
+    )  # fmt: skip
+    windows = OnlineWindow.objects.order_by("pk").values_list("pk", flat=True)  # COPY's order
+    insert_rows(
+        OnlineCode,
+        ["window_id", "student_id", "code_hash"],
+        ((window_id, student_id, f"{window_id:032x}{student_id:032x}")
+         for window_id, (_campaign, students) in zip(windows, classes, strict=True)
+         for student_id in students),
+    )  # fmt: skip
+    codes = OnlineCode.objects.values_list("pk", "window__opens_at").order_by("pk")
+    insert_rows(
+        OnlineSession,
+        ["code_id", "answers", "started_at", "submitted_at"],
+        ((code_id, {}, opens + datetime.timedelta(minutes=minute),
+          opens + datetime.timedelta(minutes=minute + 10))
+         for code_id, opens in codes.iterator(chunk_size=20_000)
+         if rng.random() < ONLINE_SUBMITTED
+         for minute in [rng.randint(0, 1400)]),
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(
+        f"loaded {len(classes):,} classes online, {OnlineSession.objects.count():,} sessions "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+
 def spread_archives() -> None:
     """Give bench/caseload.py's cases and sessions a history of ARCHIVE_DAYS (its own benchmark
     does not look at dates): closed cases get their closing date."""
@@ -150,7 +217,7 @@ def naive_month(year: int, month: int) -> dict:
     from django.db.models import Q
 
     from counselling.models import Case, CounsellingSession, FollowUp, Referral
-    from screening.models import ScreeningResult
+    from screening.models import OnlineCode, OnlineSession, ScreeningResult
 
     def in_month(field: str) -> dict:
         return {f"{field}__year": year, f"{field}__month": month}
@@ -172,6 +239,8 @@ def naive_month(year: int, month: int) -> dict:
         "screened_students": results.values("student").distinct().count(),
         "flagged_students": results.filter(~Q(tier="none")).values("student").distinct().count(),
         "crisis_flags": results.filter(crisis_flag=True).count(),
+        "online_assessments": OnlineSession.objects.filter(**in_month("submitted_at")).count(),
+        "online_codes_issued": OnlineCode.objects.filter(**in_month("window__opens_at")).count(),
     }
 
 
@@ -179,6 +248,7 @@ def main() -> None:
     # Its own database: bench/caseload.py's data, dated over ten years, plus the assessments.
     common.setup_django("bench_statistics")
     load()
+    load_online()
     from django.db import connection
     from django.utils import timezone
 
@@ -197,7 +267,9 @@ def main() -> None:
             "(SELECT count(*) FROM screening_screeningresult) + "
             "(SELECT count(*) FROM counselling_counsellingsession) + "
             "(SELECT count(*) FROM counselling_followup) + "
-            "(SELECT count(*) FROM counselling_referral)"
+            "(SELECT count(*) FROM counselling_referral) + "
+            "(SELECT count(*) FROM screening_onlinecode) + "
+            "(SELECT count(*) FROM screening_onlinesession)"
         )
         records = cursor.fetchone()[0]
 

@@ -189,6 +189,10 @@ RECORD_LABELS = {
     "audit_log": gettext_lazy("Audit log"),
     "appointment": gettext_lazy("Planned appointment"),
     "task_sheet": gettext_lazy("Task sheet for class teachers"),
+    "online": gettext_lazy("Online self-assessment"),
+    "online_window": gettext_lazy("Class opened online"),
+    "online_not_yet": gettext_lazy("Sheet of students not answered yet"),
+    "online_session": gettext_lazy("Online self-assessment session"),
 }
 VERB_LABELS = {
     "login": gettext_lazy("signed in"),
@@ -240,6 +244,12 @@ VERB_LABELS = {
     "undone": gettext_lazy("undone"),
     "referred": gettext_lazy("referred (green channel)"),
     "reviewed": gettext_lazy("reviewed"),
+    "started": gettext_lazy("started"),
+    "submitted": gettext_lazy("submitted"),
+    "closed": gettext_lazy("closed"),
+    "consent_recorded": gettext_lazy("consent basis recorded"),
+    "code_reissued": gettext_lazy("new code issued"),
+    "codes_reprinted": gettext_lazy("slips reprinted"),
 }
 # The actions the filter offers, in the order of the list (each written somewhere in the code).
 KNOWN_ACTIONS = (
@@ -297,6 +307,14 @@ KNOWN_ACTIONS = (
     "screening.roster_errors.exported",
     "screening.consent.given",
     "screening.consent.withdrawn",
+    "screening.campaign.consent_recorded",
+    "screening.online.opened",
+    "screening.online.closed",
+    "screening.online.started",
+    "screening.online.submitted",
+    "screening.online.code_reissued",
+    "screening.online.codes_reprinted",
+    "screening.online_not_yet.printed",
 )
 
 
@@ -321,6 +339,8 @@ def record_label(target_type: str) -> str:
         "trackingtask": "task",
         "breakglassreview": "break_glass_review",
         "safetyplan": "safety_plan",
+        "onlinewindow": "online_window",
+        "onlinesession": "online_session",
     }
     label = RECORD_LABELS.get(names.get(model, model))
     return str(label) if label is not None else target_type

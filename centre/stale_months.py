@@ -31,6 +31,10 @@ class Watch:
     # SELECTs of `month` over other tables joined to the updated rows (`old_rows`, `new_rows`),
     # for dimension columns such as a case's site.
     fan_out: list[str] = field(default_factory=list)
+    # SELECTs of `month` over other tables joined to `{rows}` (an alias `s`): run on the inserted
+    # rows, the deleted rows, and the old and the new of updated rows whose `watched` columns
+    # changed — for a row whose month is another table's (a code placed by its window's opening).
+    joined: list[str] = field(default_factory=list)
 
     @property
     def function(self) -> str:
@@ -66,14 +70,29 @@ def _months_of(
     return [f"SELECT m.month FROM {rows}, LATERAL (VALUES {values}) AS m(month){where}"]
 
 
+def _joined(watch: Watch, changed: str) -> tuple[list[str], list[str], list[str]]:
+    """The `joined` SELECTs for inserted, deleted and updated rows."""
+
+    def moved(side: str) -> str:
+        pairs = "old_rows o JOIN new_rows n ON o.id = n.id"
+        return f"(SELECT {side}.* FROM {pairs} WHERE {changed or 'false'}) s"
+
+    return (
+        [select.format(rows="new_rows s") for select in watch.joined],
+        [select.format(rows="old_rows s") for select in watch.joined],
+        [select.format(rows=moved(side)) for select in watch.joined for side in ("o", "n")],
+    )
+
+
 def function_sql(watch: Watch) -> str:
     changed = " OR ".join(f"o.{column} IS DISTINCT FROM n.{column}" for column in watch.watched)
-    inserted = _months_of("new_rows n", ("n",), watch.months)
-    deleted = _months_of("old_rows o", ("o",), watch.months)
+    joined_inserted, joined_deleted, joined_updated = _joined(watch, changed)
+    inserted = _months_of("new_rows n", ("n",), watch.months) + joined_inserted
+    deleted = _months_of("old_rows o", ("o",), watch.months) + joined_deleted
     updated = _months_of(
         "old_rows o JOIN new_rows n ON o.id = n.id", ("o", "n"), watch.months,
         f" WHERE {changed or 'false'}",
-    ) + watch.fan_out  # fmt: skip
+    ) + watch.fan_out + joined_updated  # fmt: skip
     return f"""
 CREATE OR REPLACE FUNCTION {watch.function}() RETURNS trigger AS $$
 BEGIN

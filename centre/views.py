@@ -400,17 +400,19 @@ class StatisticsMixin(RoleRequiredMixin):
 
 
 def bar_chart(
-    series: list[tuple[str, Any]], *, width: int = 600, height: int = 140
+    series: list[tuple[str, Any]], *, width: int = 600, height: int = 140, share: bool = False
 ) -> dict[str, Any]:
     """The geometry of an inline SVG bar chart (no script, no outside request), each bar with
-    its value printed above it, so the chart reads on paper as on the screen."""
-    # A masked month ("<5", "*") has no bar, only its labels.
-    highest = max((value for _, value in series if isinstance(value, int)), default=0) or 1
+    its value printed above it, so the chart reads on paper as on the screen. A share's bars
+    are scaled to 100% and read as percentages."""
+    # A masked month ("<5", "*") or a share with nothing to divide has no bar, only its labels.
+    numbers = [value for _, value in series if _is_number(value)]
+    highest = 1 if share else max(numbers, default=0) or 1
     step = width / max(len(series), 1)
     top = 16  # room above the highest bar for its value
     bars = []
     for index, (month, value) in enumerate(series):
-        bar_height = round(value / highest * (height - top - 4)) if isinstance(value, int) else 0
+        bar_height = round(value / highest * (height - top - 4)) if _is_number(value) else 0
         bars.append(
             {
                 "x": round(index * step + step * 0.15, 1),
@@ -420,6 +422,7 @@ def bar_chart(
                 "label": month[2:] if len(series) <= 24 else month[5:],
                 "month": month,
                 "value": value,
+                "text": _bar_text(value, share=share),
                 "label_x": round(index * step + step / 2, 1),
                 "value_y": height - bar_height - 4,
             }
@@ -435,6 +438,19 @@ def bar_chart(
         "label_y": height + 14,
         "font": 11 if len(series) <= 24 else 8,
     }
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _bar_text(value: Any, *, share: bool) -> Any:
+    """What a bar says: its count, a share as a percentage, "—" for a share of nothing."""
+    if value is None:
+        return "—"
+    if share and _is_number(value):
+        return f"{round(value * 100)}%"
+    return value
 
 
 def chart_window(window: statistics.Window) -> statistics.Window:
@@ -482,8 +498,12 @@ class StatisticsView(StatisticsMixin, View):
         per_site = [
             {
                 "site": child,
-                "cells": masking.row(
-                    values_of(breakdown[child.pk], site_columns), key=("site", child.pk)
+                "cells": zip(
+                    site_columns,
+                    masking.row(
+                        values_of(breakdown[child.pk], site_columns), key=("site", child.pk)
+                    ),
+                    strict=True,
                 ),
             }
             for child in children
@@ -492,8 +512,10 @@ class StatisticsView(StatisticsMixin, View):
         schools = [
             {
                 "school": row["school"],
-                "cells": masking.row(
-                    values_of(row, school_columns), key=("school", row["school_id"])
+                "cells": zip(
+                    school_columns,
+                    masking.row(values_of(row, school_columns), key=("school", row["school_id"])),
+                    strict=True,
                 ),
             }
             for row in statistics.per_school(window, site_path=path)
@@ -514,10 +536,14 @@ class StatisticsView(StatisticsMixin, View):
                 {
                     "label": figure.label,
                     **bar_chart(
-                        [(month, values.get(figure.name, 0)) for month, values in months.items()]
+                        [(month, values.get(figure.name, 0)) for month, values in months.items()],
+                        share=figure.kind == statistics.Kind.SHARE,
                     ),
                 }
                 for figure in statistics.figures_at(Placement.TREND)
+            ],
+            "definitions": [
+                figure for figure in statistics.declared_figures() if figure.definition
             ],
             "site_columns": site_columns,
             "per_site": per_site,

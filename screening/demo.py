@@ -1,5 +1,7 @@
 """Demo screening for `seed_demo`: a campaign per demo school with a screened roster imported
-through the real import, and flagged students at every tier (one red after its interview)."""
+through the real import, and flagged students at every tier (one red after its interview); at
+the first schools one class opened online, two in three of its students having submitted (the
+statistics' online figures are not zero)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ from django.utils import timezone
 from centre.demo import demo_pupil
 from centre.models import School, User
 from centre.roles import Role
-from screening import services
-from screening.models import Campaign, RosterImport, ScreeningResult
+from screening import online_questions, services
+from screening.models import Campaign, ConsentBasis, RosterImport, ScreeningResult
 
 STUDENTS_PER_SCHOOL = 200
+ONLINE_SCHOOLS = 2  # the first schools with a liaison open their class "1班" online
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡"
 GIVEN = "子涵欣怡梓萱一诺浩然宇轩思远雨桐俊杰佳怡嘉懿沐宸若汐晨阳语嫣明哲诗涵博文可馨天佑"
 
@@ -35,6 +39,7 @@ def seed(*, password, log) -> None:
     fallback = next(iter(liaisons.values()), None)
     if fallback is None:
         return
+    opened = 0
     for school in School.objects.order_by("code"):
         campaign = Campaign.objects.create(
             school=school,
@@ -54,6 +59,9 @@ def seed(*, password, log) -> None:
         if outcome.status != RosterImport.Status.DONE:  # the service ends it as failed, quietly
             raise RuntimeError(f"demo roster import {outcome.pk}: {outcome.message}")
         _interview_one(campaign)
+        if opened < ONLINE_SCHOOLS and school.pk in liaisons:  # its own liaison opens a class
+            _online_class(campaign)
+            opened += 1
     log(f"{Campaign.objects.count()} campaigns, {ScreeningResult.objects.count()} results")
 
 
@@ -91,6 +99,24 @@ def _roster(school: School) -> bytes:
             ]
         )
     return buffer.getvalue().encode("gb18030")
+
+
+def _online_class(campaign: Campaign, class_name: str = "1班") -> None:
+    """The class opened online; two in three of its students submit, answering the lowest
+    choice throughout (their roster results stand: a student with a result is matched)."""
+    services.campaign_record_consent(
+        actor=campaign.liaison, campaign=campaign, basis=ConsentBasis.BY_AGE
+    )
+    _window, slips = services.online_open(
+        actor=campaign.liaison, campaign=campaign, class_name=class_name
+    )
+    asked = online_questions.questions(campaign.instruments)
+    for _student, code in slips[: len(slips) * 2 // 3]:
+        session = services.online_start(code=code)
+        for question in asked:
+            lowest = min(value for value, _label in question.choices)
+            services.online_answer(session_id=session.pk, key=question.key, value=lowest)
+        services.online_submit(session_id=session.pk)
 
 
 def _interview_one(campaign: Campaign) -> None:

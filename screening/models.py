@@ -341,6 +341,8 @@ class OnlineWindow(models.Model):
         ordering = ["class_name", "-opens_at", "-id"]
         verbose_name = _("online window")
         verbose_name_plural = _("online windows")
+        # Statistics count the codes of the windows opened in a month.
+        indexes = [models.Index(fields=["opens_at"], name="screening_window_opens")]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.pk}"
@@ -384,6 +386,14 @@ class OnlineSession(models.Model):
     class Meta:
         verbose_name = _("online session")
         verbose_name_plural = _("online sessions")
+        # Statistics count the sessions submitted in a month.
+        indexes = [
+            models.Index(
+                fields=["submitted_at"],
+                name="screening_session_submitted",
+                condition=models.Q(submitted_at__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code_id}"

@@ -1,7 +1,9 @@
 """The figures of a window, composed from the providers' counts: the headline and the trend of a
 site subtree, the per-site and per-school breakdowns (README "Statistics" defines each figure).
 Flow figures a provider declares SUMMED are, for any window, the sum of its months (from the
-roll-up); the others are counted by the providers with range conditions on indexed columns."""
+roll-up); the others are counted by the providers with range conditions on indexed columns.
+Declared ratios are divided here, from the two counts of the same window, month, subtree or
+school (`with_shares`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from centre.statistics.months import Window
-from centre.statistics.registry import monthly_names, providers, summed_names
+from centre.statistics.registry import monthly_names, providers, ratios, summed_names
 from centre.statistics.rollup import months_of
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ def figures(window: Window, *, site_path: str | None = None) -> dict[str, Any]:
         }
     for provider in providers().values():
         merged |= provider.figures(start=window.start, end=window.end, site_path=site_path)
-    return merged
+    return with_shares(merged)
 
 
 def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict[str, Any]]:
@@ -38,7 +40,8 @@ def trend(window: Window, *, site_path: str | None = None) -> dict[str, dict[str
     months = months_of(window, site_path, providers())
     names = sorted(name for provider in providers().values() for name in monthly_names(provider))
     return {
-        month: {name: values.get(name, 0) for name in names} for month, values in months.items()
+        month: with_shares({name: values.get(name, 0) for name in names})
+        for month, values in months.items()
     }
 
 
@@ -56,7 +59,7 @@ def per_site(window: Window, sites: Iterable[Site]) -> dict[int, dict[str, Any]]
             if paths.get(site_id, "").startswith(site.path):
                 for name, value in values.items():
                     total[name] = total.get(name, 0) + value
-    return totals
+    return {site_id: with_shares(total) for site_id, total in totals.items()}
 
 
 def per_school(window: Window, *, site_path: str | None = None) -> list[dict[str, Any]]:
@@ -65,7 +68,16 @@ def per_school(window: Window, *, site_path: str | None = None) -> list[dict[str
     for provider in providers().values():
         if hasattr(provider, "per_school"):
             rows += provider.per_school(start=window.start, end=window.end, site_path=site_path)
-    return rows
+    return [with_shares(row) for row in rows]
+
+
+def with_shares(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with each declared ratio: the numerator over the denominator, to three
+    places, or None when there is nothing to divide (no count, or a count of 0)."""
+    for share, numerator, denominator in ratios():
+        counted, whole = values.get(numerator, 0), values.get(denominator, 0)
+        values[share] = round(counted / whole, 3) if whole else None
+    return values
 
 
 def counted_by_site(window: Window) -> dict[int, dict[str, Any]]:

@@ -13,6 +13,10 @@ exclusive — and a site subtree (`site_path`, None for the whole network):
     per_school(start=…, end=…, site_path=…) -> [{"school", "school_id", "site_id", figure: n}]
         (optional: figures placed PER_SCHOOL)
 
+A share declared as a `ratio` of two of its provider's summed figures is never answered by the
+provider: the core divides its two counts wherever they are (a window, a month, a site's
+subtree, a school), so it stays exact with the roll-up and adds up the tree correctly.
+
 The statistics page, its export and the monthly report loop over the declarations: a new app
 adds figures without touching centre."""
 
@@ -48,7 +52,9 @@ class Placement(enum.StrEnum):
 class Figure:
     """One figure as its provider declares it. Every figure is in the export; `placements` say
     where else it shows. `monthly` figures are counted month by month (the trend, the roll-up);
-    `parts` name the keys of a breakdown ({part: number}) with their labels."""
+    `parts` name the keys of a breakdown ({part: number}) with their labels. A SHARE with a
+    `ratio` (numerator, denominator: two SUMMED figures of the provider) is computed by the core;
+    its `definition` says what it divides, where the page explains its figures."""
 
     name: str
     label: str | Promise
@@ -56,6 +62,8 @@ class Figure:
     placements: frozenset[Placement] = frozenset()
     monthly: bool = False
     parts: tuple[tuple[str, str | Promise], ...] = ()
+    ratio: tuple[str, str] | None = None
+    definition: str | Promise = ""
     provider: str = field(default="", compare=False)  # the app's label, set by the registry
 
 
@@ -98,8 +106,18 @@ def figures_at(placement: Placement) -> list[Figure]:
 
 
 def monthly_names(provider: Provider) -> frozenset[str]:
-    """The figures of the provider's `monthly`."""
-    return frozenset(figure.name for figure in provider.FIGURES if figure.monthly)
+    """The figures of the provider's `monthly` (its ratios are the core's to divide)."""
+    return frozenset(
+        figure.name for figure in provider.FIGURES if figure.monthly and figure.ratio is None
+    )
+
+
+def ratios() -> list[tuple[str, str, str]]:
+    """The declared shares the core divides from their two counts: (share, numerator,
+    denominator)."""
+    return [
+        (figure.name, *figure.ratio) for figure in declared_figures() if figure.ratio is not None
+    ]
 
 
 def summed_names(provider: Provider) -> frozenset[str]:
@@ -119,4 +137,25 @@ def declaration_errors() -> list[str]:
             errors.append(f"{figure.provider}: {figure.name!r} is summed but not monthly")
         if Placement.TREND in figure.placements and not figure.monthly:
             errors.append(f"{figure.provider}: {figure.name!r} is in the trend but not monthly")
+        errors += _ratio_errors(figure)
+    return errors
+
+
+def _ratio_errors(figure: Figure) -> list[str]:
+    """A ratio is a share of two summed monthly figures of its own provider: then every
+    window, month, subtree and school has both counts to divide."""
+    if figure.ratio is None:
+        return []
+    summed = {
+        declared.name
+        for declared in providers()[figure.provider].FIGURES
+        if declared.kind == Kind.SUMMED and declared.monthly
+    }
+    errors = [
+        f"{figure.provider}: {figure.name!r} divides {name!r}, not a summed figure of its own"
+        for name in figure.ratio
+        if name not in summed
+    ]
+    if figure.kind != Kind.SHARE:
+        errors.append(f"{figure.provider}: {figure.name!r} is a ratio but not a share")
     return errors

@@ -41,7 +41,15 @@ def reading(client, language: str):
 def sheet_rows(content: bytes) -> dict:
     sheet = load_workbook(BytesIO(content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    return {row[0]: [cell for cell in row[1:] if cell is not None] for row in rows if row[0]}
+    # Only the trailing empty cells go: an empty cell inside a row (a share of nothing) keeps
+    # the columns after it in their place.
+    return {row[0]: _trimmed(row[1:]) for row in rows if row[0]}
+
+
+def _trimmed(cells: list) -> list:
+    while cells and cells[-1] is None:
+        cells = cells[:-1]
+    return cells
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
