@@ -102,7 +102,8 @@ def _roster(school: School) -> bytes:
 
 
 def _online_class(campaign: Campaign, class_name: str = "1班") -> None:
-    """The class opened online; two in three of its students submit, answering the lowest
+    """The class opened online, every guardian's slip back; two in three of its students agree
+    on the first screen and submit, answering the lowest
     choice throughout (their roster results stand: a student with a result is matched)."""
     services.campaign_record_consent(
         actor=campaign.liaison, campaign=campaign, basis=ConsentBasis.BY_AGE
@@ -110,9 +111,14 @@ def _online_class(campaign: Campaign, class_name: str = "1班") -> None:
     _window, slips = services.online_open(
         actor=campaign.liaison, campaign=campaign, class_name=class_name
     )
+    # Every guardian's slip came back (under 14 the code would not start without it).
+    services.consent_record_guardians(
+        actor=campaign.liaison, campaign=campaign, students=[student for student, _code in slips]
+    )
     asked = online_questions.questions(campaign.instruments)
     for _student, code in slips[: len(slips) * 2 // 3]:
         session = services.online_start(code=code)
+        services.online_agree(session_id=session.pk)
         for question in asked:
             lowest = min(value for value, _label in question.choices)
             services.online_answer(session_id=session.pk, key=question.key, value=lowest)
