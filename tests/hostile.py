@@ -149,7 +149,7 @@ def build_world(account) -> World:
         actor=liaison, campaign=campaign, class_name="3班"
     )
     screening_services.consent_record_guardians(
-        actor=liaison, campaign=campaign, students=[slips[0][0], slips[-1][0]]
+        actor=liaison, campaign=campaign, students=[student for student, _code in slips]
     )
     online_session = screening_services.online_start(code=slips[0][1])
     screening_services.online_agree(session_id=online_session.pk)

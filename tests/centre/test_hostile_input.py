@@ -79,6 +79,7 @@ def start_online_assessment(client, world) -> None:
     cache.clear()  # the tries counted from this address by earlier tests
     started = client.post("/screening/online/", {"code": world.online_code})
     assert started["Location"] == "/screening/online/question/"
+    assert client.post("/screening/online/agree/")["Location"] == "/screening/online/question/"
     session = client.session
     session[THANKS_KEY] = {"crisis": True}
     session.save()
