@@ -187,6 +187,8 @@ RECORD_LABELS = {
     "task": gettext_lazy("Screening task"),
     "break_glass_review": gettext_lazy("Break-glass review"),
     "audit_log": gettext_lazy("Audit log"),
+    "audit_chain": gettext_lazy("Audit log's hash chain"),
+    "bulk_access": gettext_lazy("Bulk access to client records"),
     "appointment": gettext_lazy("Planned appointment"),
     "task_sheet": gettext_lazy("Task sheet for class teachers"),
 }
@@ -240,6 +242,8 @@ VERB_LABELS = {
     "undone": gettext_lazy("undone"),
     "referred": gettext_lazy("referred (green channel)"),
     "reviewed": gettext_lazy("reviewed"),
+    "verified": gettext_lazy("verified"),
+    "alerted": gettext_lazy("reported to the auditors"),
 }
 # The actions the filter offers, in the order of the list (each written somewhere in the code).
 KNOWN_ACTIONS = (
@@ -265,6 +269,8 @@ KNOWN_ACTIONS = (
     "centre.monthly_report.exported",
     "centre.monthly_report.requested",
     "centre.audit_log.exported",
+    "centre.audit_chain.verified",
+    "centre.bulk_access.alerted",
     "centre.break_glass_review.created",
     "counselling.case.break_glass",
     "counselling.case.viewed",
