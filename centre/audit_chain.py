@@ -131,7 +131,7 @@ def _seal_batch(entry_model: type[AuditEntry], record_model: type[AuditRecord]) 
             .values_list("chain_position", "chain_hash")
             .first()
         )
-        position, previous = head if head is not None else (0, GENESIS)
+        position, previous = (head[0] or 0, head[1]) if head is not None else (0, GENESIS)
         # The partial index centre_audit_unsealed: only the entries waiting are read.
         waiting = entry_model.objects.filter(chain_position__isnull=True).order_by("id")
         batch = list(waiting[:SEAL_BATCH])

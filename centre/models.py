@@ -220,9 +220,9 @@ class AuditEntry(AppendOnly):
     # (with its records) and the chain hash of the entry before it and of itself. Postgres lets
     # these go from empty to set once (migration 0018); nothing else of an entry ever changes.
     chain_position = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
-    content_hash = models.CharField(max_length=64, blank=True)
-    previous_hash = models.CharField(max_length=64, blank=True)
-    chain_hash = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, db_default="")
+    previous_hash = models.CharField(max_length=64, blank=True, db_default="")
+    chain_hash = models.CharField(max_length=64, blank=True, db_default="")
 
     objects = AuditEntryQuerySet.as_manager()
 

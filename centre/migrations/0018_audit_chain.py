@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="auditentry",
             name="chain_hash",
-            field=models.CharField(blank=True, max_length=64),
+            field=models.CharField(blank=True, db_default="", max_length=64),
         ),
         migrations.AddField(
             model_name="auditentry",
@@ -97,12 +97,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="auditentry",
             name="content_hash",
-            field=models.CharField(blank=True, max_length=64),
+            field=models.CharField(blank=True, db_default="", max_length=64),
         ),
         migrations.AddField(
             model_name="auditentry",
             name="previous_hash",
-            field=models.CharField(blank=True, max_length=64),
+            field=models.CharField(blank=True, db_default="", max_length=64),
         ),
         migrations.AddIndex(
             model_name="auditentry",
