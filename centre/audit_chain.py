@@ -112,8 +112,9 @@ def audit_chain_seal(
     migration 0018 chains the entries written before it."""
     sealed = 0
     done = 0
+    after = 0
     while batches is None or done < batches:
-        count = _seal_batch(entry_model, record_model)
+        count, after = _seal_batch(entry_model, record_model, after=after)
         sealed += count
         done += 1
         if count < SEAL_BATCH:
@@ -121,10 +122,17 @@ def audit_chain_seal(
     return sealed
 
 
-def _seal_batch(entry_model: type[AuditEntry], record_model: type[AuditRecord]) -> int:
+def _seal_batch(
+    entry_model: type[AuditEntry], record_model: type[AuditRecord], *, after: int
+) -> tuple[int, int]:
+    """Chain one batch of the entries waiting with an id above `after`; (how many, the last
+    id). Each batch of a run starts after the last one's id: the index of the entries waiting
+    keeps those just sealed until a vacuum, and scanning them again for every batch made
+    chaining a million entries quadratic. An entry committed late with a lower id waits for
+    the next run (a minute)."""
     with transaction.atomic():
         if not _sealer_lock():
-            return 0
+            return 0, after
         head = (
             entry_model.objects.filter(chain_position__isnull=False)
             .order_by("-chain_position")
@@ -133,8 +141,8 @@ def _seal_batch(entry_model: type[AuditEntry], record_model: type[AuditRecord]) 
         )
         position, previous = (head[0] or 0, head[1]) if head is not None else (0, GENESIS)
         # The partial index centre_audit_unsealed: only the entries waiting are read.
-        waiting = entry_model.objects.filter(chain_position__isnull=True).order_by("id")
-        batch = list(waiting[:SEAL_BATCH])
+        waiting = entry_model.objects.filter(chain_position__isnull=True, id__gt=after)
+        batch = list(waiting.order_by("id")[:SEAL_BATCH])
         records = records_by_entry([entry.pk for entry in batch], record_model)
         seals = []
         for entry in batch:
@@ -144,7 +152,7 @@ def _seal_batch(entry_model: type[AuditEntry], record_model: type[AuditRecord]) 
             seals.append((entry.pk, position, content, previous, chained))
             previous = chained
         _write_seals(seals)
-    return len(batch)
+    return len(batch), batch[-1].pk if batch else after
 
 
 def _sealer_lock() -> bool:

@@ -9,7 +9,15 @@ from django.db import migrations, models
 
 from centre.beat import ensure_periodic_tasks, remove_periodic_tasks
 
-CHAIN_COLUMNS = "'chain_position' - 'content_hash' - 'previous_hash' - 'chain_hash'"
+# Every column of an entry but the chain's, compared one by one (a to_jsonb of the whole row
+# doubled the sealer's time). A column added to AuditEntry must be added here, by a migration
+# that replaces the function: tests/centre/test_audit_chain.py fails until it is.
+CONTENT_COLUMNS = (
+    "id, at, actor_id, actor_username, action, target_type, target_id, result, ip_address,"
+    " reason, data"
+)
+OLD_CONTENT = ", ".join(f"OLD.{column.strip()}" for column in CONTENT_COLUMNS.split(","))
+NEW_CONTENT = ", ".join(f"NEW.{column.strip()}" for column in CONTENT_COLUMNS.split(","))
 
 FORWARD = f"""
 CREATE OR REPLACE FUNCTION centre_auditentry_seal_only() RETURNS trigger AS $$
@@ -23,7 +31,7 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' AND OLD.chain_position IS NULL AND NEW.chain_position IS NOT NULL
             AND OLD.content_hash = '' AND OLD.previous_hash = '' AND OLD.chain_hash = ''
-            AND (to_jsonb(NEW) - {CHAIN_COLUMNS}) = (to_jsonb(OLD) - {CHAIN_COLUMNS}) THEN
+            AND ({NEW_CONTENT}) IS NOT DISTINCT FROM ({OLD_CONTENT}) THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION 'audit entries are append-only (% refused)', TG_OP;

@@ -254,3 +254,13 @@ def test_records_of_a_list_are_part_of_what_is_sealed(rf, db, alice, alice_case)
     )
     assert AuditRecord.objects.filter(entry=entry).count() == 2
     assert f"entry {entry.pk} " in verify_fails()
+
+
+def test_the_trigger_compares_every_column_of_an_entry_but_the_chains():
+    """A column added to AuditEntry and not to the trigger could be changed while sealing."""
+    import importlib
+
+    migration = importlib.import_module("centre.migrations.0018_audit_chain")
+    compared = {column.strip() for column in migration.CONTENT_COLUMNS.split(",")}
+    chain = {"chain_position", "content_hash", "previous_hash", "chain_hash"}
+    assert compared == {field.column for field in AuditEntry._meta.concrete_fields} - chain
