@@ -34,8 +34,20 @@ BULK_ACCESS_ALERTED = "centre.bulk_access.alerted"
 HOUR = datetime.timedelta(hours=1)
 
 
-def auditors() -> list[User]:
-    return list(User.objects.filter(groups__name=Role.AUDITOR.value, is_active=True))
+def tell_auditors(
+    *, key: str, template: str, params: dict[str, Any], target: User | None = None
+) -> None:
+    """One inbox message to every active auditor, once each for `key` (the outbox's key)."""
+    for auditor in User.objects.filter(groups__name=Role.AUDITOR.value, is_active=True):
+        reminder_plan(
+            key=f"{key}:{auditor.pk}",
+            channel=Reminder.Channel.INBOX,
+            due_at=timezone.now(),
+            template=template,
+            params=params,
+            recipient=auditor,
+            target=target,
+        )
 
 
 # The daily check of the chain -------------------------------------------------------------------
@@ -71,15 +83,7 @@ def _tell_of_broken_chain(data: dict[str, Any]) -> None:
         "reason": data.get("reason", ""),
         "unsealed": data["unsealed"],
     }
-    for auditor in auditors():
-        reminder_plan(
-            key=f"audit_chain:{today:%Y-%m-%d}:{auditor.pk}",
-            channel=Reminder.Channel.INBOX,
-            due_at=timezone.now(),
-            template="audit_chain_failed",
-            params=params,
-            recipient=auditor,
-        )
+    tell_auditors(key=f"audit_chain:{today:%Y-%m-%d}", template="audit_chain_failed", params=params)
 
 
 def chain_failed_message(params: dict[str, Any]) -> Message:
@@ -186,16 +190,12 @@ def _alert_once(*, user_id: int, records: int, hour: datetime.datetime) -> int:
             "end": f"{local + HOUR:%H:%M}",
             "limit": settings.AUDIT_BULK_ACCESS_RECORDS,
         }
-        for auditor in auditors():
-            reminder_plan(
-                key=f"bulk_access:{reader.pk}:{hour_key}:{auditor.pk}",
-                channel=Reminder.Channel.INBOX,
-                due_at=timezone.now(),
-                template="audit_bulk_access",
-                params=params,
-                recipient=auditor,
-                target=reader,
-            )
+        tell_auditors(
+            key=f"bulk_access:{reader.pk}:{hour_key}",
+            template="audit_bulk_access",
+            params=params,
+            target=reader,
+        )
     return 1
 
 
