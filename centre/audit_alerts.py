@@ -133,8 +133,18 @@ def bulk_readers(
         .order_by()
         .values_list("actor_id", "target_type", "target_id")
     )
+    # The entry's conditions on the join itself: one index scan of the hour's entries, each
+    # joined to its records by the entry index (a subquery of ids made Postgres read all of
+    # AuditRecord instead).
     listed = (
-        AuditRecord.objects.filter(entry__in=reads.order_by().values("pk"), target_type__in=types)
+        AuditRecord.objects.filter(
+            entry__at__gte=start,
+            entry__at__lt=end,
+            entry__actor__isnull=False,
+            entry__action__regex=READ_ACTION_REGEX,
+            target_type__in=types,
+        )
+        .exclude(entry__actor__in=analytic.values("pk"))
         .order_by()
         .values_list("entry__actor_id", "target_type", "target_id")
     )
