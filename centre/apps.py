@@ -38,7 +38,11 @@ class CentreConfig(AppConfig):
     }
 
     # What centre gives itself, declared like every app's (centre/declarations.py).
-    message_templates = {"monthly_report_ready": "centre.monthly_report.report_ready_message"}
+    message_templates = {
+        "monthly_report_ready": "centre.monthly_report.report_ready_message",
+        "audit_chain_failed": "centre.audit_alerts.chain_failed_message",
+        "audit_bulk_access": "centre.audit_alerts.bulk_access_message",
+    }
     workspace = Workspace(view="centre.views.StatisticsView", url_name="statistics", order=50)
     navigation = (
         NavigationItem(_("Audit log"), "audit-log", roles=frozenset({Role.AUDITOR}), order=80),

@@ -187,6 +187,8 @@ RECORD_LABELS = {
     "task": gettext_lazy("Screening task"),
     "break_glass_review": gettext_lazy("Break-glass review"),
     "audit_log": gettext_lazy("Audit log"),
+    "audit_chain": gettext_lazy("Audit log's hash chain"),
+    "bulk_access": gettext_lazy("Bulk access to client records"),
     "appointment": gettext_lazy("Planned appointment"),
     "task_sheet": gettext_lazy("Task sheet for class teachers"),
     "online": gettext_lazy("Online self-assessment"),
@@ -250,6 +252,8 @@ VERB_LABELS = {
     "consent_recorded": gettext_lazy("consent basis recorded"),
     "code_reissued": gettext_lazy("new code issued"),
     "codes_reprinted": gettext_lazy("slips reprinted"),
+    "verified": gettext_lazy("verified"),
+    "alerted": gettext_lazy("reported to the auditors"),
 }
 # The actions the filter offers, in the order of the list (each written somewhere in the code).
 KNOWN_ACTIONS = (
@@ -275,6 +279,8 @@ KNOWN_ACTIONS = (
     "centre.monthly_report.exported",
     "centre.monthly_report.requested",
     "centre.audit_log.exported",
+    "centre.audit_chain.verified",
+    "centre.bulk_access.alerted",
     "centre.break_glass_review.created",
     "counselling.case.break_glass",
     "counselling.case.viewed",

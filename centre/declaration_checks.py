@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core import checks
 from django.utils.module_loading import import_string
 
@@ -27,6 +28,12 @@ def check_declarations(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                 import_string(section.rows)
             except ImportError as error:
                 errors.append(f"{config.label}: today section {section.rows!r}: {error}")
+    for config, names in declared("client_records"):
+        for name in names:
+            try:
+                apps.get_model(name)
+            except (LookupError, ValueError) as error:
+                errors.append(f"{config.label}: client record {name!r}: {error}")
     try:
         declared_items()
         errors += declaration_errors()

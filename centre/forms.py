@@ -182,6 +182,13 @@ class AuditFilterForm(forms.Form):
         help_text=_("With the kind of record: its number (a case file's is the case number)."),
     )
     user = forms.CharField(label=_("User"), required=False, max_length=150)
+    account = forms.IntegerField(
+        label=_("Account number"),
+        required=False,
+        min_value=1,
+        max_value=10**18 - 1,
+        help_text=_("The user's account number, as a bulk-access alert gives it."),
+    )
     action = forms.ChoiceField(label=_("Action"), required=False)
     since = forms.DateField(
         label=_("From"),
@@ -237,6 +244,7 @@ class AuditFilterForm(forms.Form):
         return {
             "action": data.get("action") or "",
             "username": data.get("user") or "",
+            "actor_id": data.get("account"),
             "record": record,
             "since": midnight(data["since"]) if data.get("since") else None,
             "until": midnight(until + datetime.timedelta(days=1)) if until else None,

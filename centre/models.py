@@ -215,6 +215,14 @@ class AuditEntry(AppendOnly):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The hash chain (centre.audit_chain), written once by the sealer shortly after the entry is
+    # committed, never by the writer: the entry's place in the chain, the hash of its content
+    # (with its records) and the chain hash of the entry before it and of itself. Postgres lets
+    # these go from empty to set once (migration 0018); nothing else of an entry ever changes.
+    chain_position = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    content_hash = models.CharField(max_length=64, blank=True, db_default="")
+    previous_hash = models.CharField(max_length=64, blank=True, db_default="")
+    chain_hash = models.CharField(max_length=64, blank=True, db_default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -229,6 +237,12 @@ class AuditEntry(AppendOnly):
             models.Index(fields=["action", "-at"], name="centre_audit_action"),
             # The audit log's pages, newest first, by position (centre.paging).
             models.Index(fields=["-at", "-id"], name="centre_audit_newest"),
+            # What the sealer has still to chain: a few minutes' entries at most.
+            models.Index(
+                fields=["id"],
+                name="centre_audit_unsealed",
+                condition=models.Q(chain_position__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -81,12 +81,15 @@ def keyset_page(
 
 
 def _beyond(order: tuple[str, ...], values: list[Any], lookup: str) -> Q:
-    """Rows past `values` in `order`: the first field beyond, or equal and the next beyond…"""
+    """Rows past `values` in `order`: the first field beyond, or equal and the next beyond…
+    The first field's bound is also given on its own (`at <= …`): Postgres starts the index
+    scan there, instead of walking the index from the top and filtering the OR until the
+    position (450 ms half a million audit entries down, bench/audit.py)."""
     condition = Q()
     for index, name in enumerate(order):
         equal = dict(zip(order[:index], values[:index], strict=True))
         condition |= Q(**equal, **{f"{name}__{lookup}": values[index]})
-    return condition
+    return Q(**{f"{order[0]}__{lookup}e": values[0]}) & condition
 
 
 def _encode(row: Any, order: tuple[str, ...]) -> str:

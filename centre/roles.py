@@ -55,6 +55,8 @@ BREAK_GLASS_ROLES = frozenset({Role.SUPERVISOR, Role.CRISIS_TEAM})
 # also sees the tracking board and the results, whose overdue assessments it takes over.
 CAMPAIGN_ROLES = CLINICIAN_ROLES | {Role.SCHOOL_LIAISON}
 SCREENING_ROLES = CAMPAIGN_ROLES | {Role.CRISIS_TEAM}
+# Analytic roles (DOMAIN.md §5.4): reading many records is their work, so no bulk-access alert.
+ANALYTIC_ROLES = frozenset({Role.STATISTICS_ADMINISTRATOR})
 
 
 def has_any_role(user: User, roles: Iterable[Role]) -> bool:

@@ -75,6 +75,7 @@ def audit_entries(
     *,
     action: str = "",
     username: str = "",
+    actor_id: int | None = None,
     record: tuple[str, str] | None = None,
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
@@ -89,6 +90,8 @@ def audit_entries(
         entries = entries.filter(action__startswith=action)
     if username:
         entries = entries.filter(actor_username=username)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
     if record is not None:
         target = {"target_type": record[0], "target_id": record[1]}
         # A UNION of two indexed lookups, not an OR that Postgres would scan the log for.

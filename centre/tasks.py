@@ -62,3 +62,27 @@ def refresh_statistics() -> int:
     from centre.statistics import rollup_refresh
 
     return rollup_refresh()
+
+
+@shared_task(ignore_result=True)
+def seal_audit_log() -> int:
+    """Beat, every minute: chain the audit entries written since (centre.audit_chain)."""
+    from centre.audit_chain import audit_chain_seal
+
+    return audit_chain_seal()
+
+
+@shared_task(ignore_result=True, time_limit=30 * 60, soft_time_limit=29 * 60)
+def verify_audit_log() -> bool:
+    """Beat, daily: seal, verify the whole chain, tell the auditors if it fails (queue `stats`)."""
+    from centre.audit_alerts import audit_chain_check
+
+    return audit_chain_check()
+
+
+@shared_task(ignore_result=True)
+def alert_bulk_access() -> int:
+    """Beat, every five minutes: tell the auditors of bulk reads of client records."""
+    from centre.audit_alerts import bulk_access_alert
+
+    return bulk_access_alert()

@@ -33,7 +33,7 @@ from centre.models import AuditEntry, MonthlyReport, Reminder, Site, User
 from centre.monthly_report import report_workbook
 from centre.paging import keyset_page
 from centre.parameters import BadParameter, id_parameter, text_parameter
-from centre.permissions import RoleRequiredMixin
+from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.roles import Role
 from centre.statistics import Placement
 from centre.statistics.masking import CellKey
@@ -74,10 +74,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 BREAK_GLASS_REVIEW_HOURS = 24  # DOMAIN.md §5.3: reviewed within 24 hours
 
 
-class AuditLogView(RoleRequiredMixin, View):
+class AuditLogView(RecordRoleRequiredMixin, View):
     """The audit log for auditors: newest first, filtered by record, user, action and dates;
     paged by position (centre.paging), never counted — the table grows for ever. "Who viewed
-    case 12 last week" is the case's link in any entry, then "Last 7 days", then "Reads only"."""
+    case 12 last week" is the case's link in any entry, then "Last 7 days", then "Reads only".
+    To other roles the auditors' pages answer 404, like a record: the log is all records."""
 
     roles = frozenset({Role.AUDITOR})
     per_page = 50
@@ -117,7 +118,16 @@ class AuditLogView(RoleRequiredMixin, View):
         return render(request, "centre/audit_log.html", context)
 
 
-AUDIT_FILTERS = ("record_type", "record_id", "user", "action", "since", "until", "reads")
+AUDIT_FILTERS = (
+    "record_type",
+    "record_id",
+    "user",
+    "account",
+    "action",
+    "since",
+    "until",
+    "reads",
+)
 RECORD_TYPES = dict(AUDIT_RECORD_TYPES)
 AUDIT_EXPORT_MAX_ROWS = 10_000
 
@@ -144,7 +154,7 @@ def record_link(entry: AuditEntry) -> dict[str, str]:
     return {"record": f"{label} #{entry.target_id}", "record_query": query}
 
 
-class AuditExportView(RoleRequiredMixin, View):
+class AuditExportView(RecordRoleRequiredMixin, View):
     """The filtered log as XLSX, or as CSV (`audit/export.csv`, `file_format`): newest first, at
     most 10,000 entries (the file says so when there were more), audited with the filters it
     was asked with, the same way whichever the format."""
@@ -222,7 +232,7 @@ def _positions(params: QueryDict, prefix: str) -> str:
     return urlencode({name: str(params.get(name)) for name in names if params.get(name)})
 
 
-class BreakGlassReviewsView(ServiceFormMixin, RoleRequiredMixin, View):
+class BreakGlassReviewsView(ServiceFormMixin, RecordRoleRequiredMixin, View):
     """Break-glass accesses for the auditors' review (DOMAIN.md §5.3: within 24 hours): those
     waiting, oldest first — past 24 hours flagged — each with its form; then the reviewed, newest
     first, with who reviewed it, when and the note."""

@@ -42,6 +42,8 @@ class CounsellingConfig(AppConfig):
 
     # What counselling gives the core (centre/declarations.py).
     statistics_provider = "counselling.statistics"
+    # Records that stand for one child, counted by the bulk-access alert (centre.audit_alerts).
+    client_records = ("counselling.client", "counselling.case")
     message_templates = {
         "break_glass_opened": "counselling.services.access._break_glass_opened",
         "follow_up_due": "counselling.services.follow_ups._follow_up_due",

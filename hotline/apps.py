@@ -78,6 +78,8 @@ class HotlineConfig(AppConfig):
     }
     workspace = Workspace(view="hotline.views.WorkspaceView", url_name="hotline:home", order=30)
     statistics_provider = "hotline.statistics"  # statistics (hstats)
+    # Records that stand for one child, counted by the bulk-access alert (centre.audit_alerts).
+    client_records = ("hotline.call",)
     navigation = (
         # Calls
         NavigationItem(

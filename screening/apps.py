@@ -26,6 +26,8 @@ class ScreeningConfig(AppConfig):
 
     # What screening gives the core (centre/declarations.py).
     statistics_provider = "screening.statistics"
+    # Records that stand for one child, counted by the bulk-access alert (centre.audit_alerts).
+    client_records = ("screening.student", "screening.screeningresult")
     message_templates = {
         "screening_crisis_overdue": "screening.services._crisis_overdue",
         "screening_crisis_overdue_batch": "screening.services._crisis_overdue_batch",

@@ -221,6 +221,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ROUTES = {
     "centre.tasks.build_monthly_report": {"queue": "stats"},
     "centre.tasks.refresh_statistics": {"queue": "stats"},
+    "centre.tasks.verify_audit_log": {"queue": "stats"},  # reads the whole chain
     "centre.tasks.*": {"queue": "reminders"},
     "counselling.tasks.*": {"queue": "reminders"},
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
@@ -376,3 +377,9 @@ CENTRE_OPENED_MONTH = env.read("CENTRE_OPENED_MONTH", "2025-12")
 # The centre's own help line, shown to students after the online self-assessment (empty: they
 # are told to ask their school counsellor for it).
 CENTRE_HELPLINE = env.read("CENTRE_HELPLINE", "")
+
+# The audit log (README "Security"): entries waiting longer than this for the sealer fail the
+# daily verification (the sealer runs every minute); a user without an analytic role who reads
+# more than this many client records in a clock hour is reported to the auditors.
+AUDIT_SEAL_MAX_DELAY_MINUTES = env.read_int("AUDIT_SEAL_MAX_DELAY_MINUTES", default=60, minimum=1)
+AUDIT_BULK_ACCESS_RECORDS = env.read_int("AUDIT_BULK_ACCESS_RECORDS", default=50, minimum=1)

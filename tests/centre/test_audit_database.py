@@ -129,3 +129,17 @@ def test_the_command_refuses_the_owner_itself_and_a_missing_role(db):
         call_command("grant_app_role", owner)
     with pytest.raises(CommandError, match="No database role"):
         call_command("grant_app_role", role_name())
+
+
+def test_the_app_role_seals_an_entry_once_and_changes_nothing_else(as_app_role):
+    """The sealer runs in a worker, as the application's role: it may set an entry's chain
+    columns (a column grant), once (the trigger); no other column, and no second seal."""
+    entry = audit_log(actor=None, action="centre.test.sealed_by_app")
+    seal = "UPDATE centre_auditentry SET chain_position = %s, chain_hash = %s WHERE id = %s"
+    run(as_app_role, seal, [10**12, "a" * 64, entry.pk])
+    with pytest.raises(psycopg2.errors.RaiseException, match="append-only"):
+        run(as_app_role, seal, [10**12 + 1, "b" * 64, entry.pk])
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        run(as_app_role, "UPDATE centre_auditentry SET reason = 'x' WHERE id = %s", [entry.pk])
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        run(as_app_role, "DELETE FROM centre_auditentry WHERE id = %s", [entry.pk])

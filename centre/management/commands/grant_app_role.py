@@ -2,7 +2,8 @@
 processes connect as, given by the owner of the tables (the role that runs `migrate`).
 
 The application role reads and writes every table and sequence of the schema, except the audit
-tables: those it may only INSERT into and SELECT from. Not owning them, it can neither UPDATE,
+tables: those it may only INSERT into and SELECT from (and set an entry's chain columns, which
+the trigger allows once, from empty: the sealer's). Not owning them, it can neither UPDATE,
 DELETE, TRUNCATE nor ALTER them, nor disable or drop their triggers. Run it after every
 `migrate` (it is idempotent): tables added by a migration need their grants too."""
 
@@ -16,6 +17,7 @@ from django.db import connection, transaction
 from centre.models import AuditEntry, AuditRecord, BreakGlassReview
 
 APPEND_ONLY_MODELS = (AuditEntry, AuditRecord, BreakGlassReview)
+CHAIN_COLUMNS = ("chain_position", "content_hash", "previous_hash", "chain_hash")
 
 
 def grant_statements(role: str) -> list[str]:
@@ -32,6 +34,9 @@ def grant_statements(role: str) -> list[str]:
             f"REVOKE ALL ON {table} FROM {quoted}",
             f"GRANT SELECT, INSERT ON {table} TO {quoted}",
         ]
+    # The sealer (a worker) sets an entry's chain columns once; the trigger refuses the rest.
+    chain_columns = ", ".join(CHAIN_COLUMNS)
+    statements.append(f"GRANT UPDATE ({chain_columns}) ON {AuditEntry._meta.db_table} TO {quoted}")
     return statements
 
 
