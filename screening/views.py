@@ -689,7 +689,6 @@ class OnlineQuestionView(ServiceFormMixin, View):
             "number": index + 1,
             "total": len(asked),
             "form": form,
-            "percent": round(100 * index / len(asked)),
         }
         return render(request, "screening/online/question.html", context, status=status)
 
