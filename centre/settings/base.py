@@ -165,7 +165,6 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY_OFF = [
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "camera",
     "display-capture",
     "encrypted-media",
