@@ -12,23 +12,10 @@ import pytest
 
 from tests.support.accounts import DEMO_PASSWORD
 from tests.support.browser import BROWSER_DB
-from tests.support.pages import pages_of
+from tests.support.pages import ROLES, pages_of
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
-# The roles of tests/centre/test_page_language.py: the second counsellor, liaison and crisis
-# account see the same pages as the first.
-ROLES = [
-    "counsellor",
-    "supervisor",
-    "liaison",
-    "operator",
-    "crisis",
-    "outreach",
-    "stats",
-    "auditor",
-    "admin",
-]
 # Injected before any script of the page (Playwright's init scripts are not subject to the
 # page's CSP): each violation goes to the console, where `PolicyWatch` reads it.
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => {

@@ -16,19 +16,7 @@ from django.db import models, transaction
 from django.test import Client
 
 from tests.support.accounts import DEMO_PASSWORD
-from tests.support.pages import pages_of
-
-ROLES = [
-    "counsellor",
-    "supervisor",
-    "liaison",
-    "operator",
-    "crisis",
-    "outreach",
-    "stats",
-    "auditor",
-    "admin",
-]
+from tests.support.pages import ROLES, pages_of
 
 # Latin words a Chinese page may hold: instrument and file-format names, key names, the name of
 # the other language in the language switch, the norm sets' authors.

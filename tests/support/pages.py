@@ -5,6 +5,20 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+# One account of each role (the second counsellor, liaison and crisis account see the same
+# pages as the first).
+ROLES = [
+    "counsellor",
+    "supervisor",
+    "liaison",
+    "operator",
+    "crisis",
+    "outreach",
+    "stats",
+    "auditor",
+    "admin",
+]
+
 
 def pages_of(user) -> list[str]:
     """The role's main pages: home, inbox, its navigation, and a record of each kind it opens."""
