@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-.PHONY: run test test-hostile install lint format check-migrations messages check-postgres bench clean
+.PHONY: run test test-hostile install lint format check-migrations check-deploy messages check-postgres bench clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -44,7 +44,14 @@ check-migrations: install
 check-postgres: install
 	@DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) -m centre.database_check
 
-test: install messages lint check-postgres check-migrations
+# The deployment checks under the production settings (README "Running in production"): the
+# same base settings with DEBUG off behind TLS, a throwaway strong key, no .env read.
+check-deploy: install
+	PORTAL_SKIP_DOTENV=1 DEBUG=false HTTPS=true ALLOWED_HOSTS=portal.example.cn \
+		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		DJANGO_SETTINGS_MODULE=centre.settings.base $(PY) manage.py check --deploy --fail-level WARNING
+
+test: install messages lint check-postgres check-migrations check-deploy
 	DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=centre.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 

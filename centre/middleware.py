@@ -43,3 +43,18 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Every answer turns off the browser features named in `PERMISSIONS_POLICY_OFF` (camera,
+    microphone, geolocation, payment…): no page needs one, and a page made to misbehave (an
+    injected script, a framed page) must not be able to ask for one either."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_OFF)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response

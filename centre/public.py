@@ -10,29 +10,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-# Only the portal's own files; no inline script or style, no frame, no form sent elsewhere.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-
 class PublicPageMixin:
-    """For a class-based view of a page without sign-in: never cached, a strict content
-    security policy, no referrer, not indexed by search engines."""
+    """For a class-based view of a page without sign-in: never cached, no referrer, not indexed
+    by search engines (the content security policy is every page's: settings, django-csp)."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         add_never_cache_headers(response)
-        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

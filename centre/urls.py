@@ -1,22 +1,30 @@
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from centre import apis, idle, views
 
 api_patterns: list[URLPattern | URLResolver] = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Signed-in staff only: the schema answers 404 to anyone else, the docs page (a page like
+    # every other) sends them to sign in.
+    path("schema/", apis.SchemaApi.as_view(), name="api-schema"),
     # A page (an HTML template) only: OPTIONS would render DRF's metadata with no template.
+    # Swagger UI draws its icons as data: images (SVG, nothing fetched): allowed on this page.
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(
-            url_name="api-schema",
-            http_method_names=["get", "head"],
-            title=_("Youth mental-health counselling portal API"),
+        csp_update({"img-src": ["data:"]})(
+            login_required(
+                apis.SchemaDocsApi.as_view(
+                    url_name="api-schema",
+                    http_method_names=["get", "head"],
+                    title=_("Youth mental-health counselling portal API"),
+                )
+            )
         ),
         name="api-docs",
     ),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "csp",
     "django_celery_beat",
     "centre",
     "counselling",
@@ -47,6 +49,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer, static files included.
+    "csp.middleware.CSPMiddleware",
+    "centre.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "centre.middleware.LanguageMiddleware",
@@ -133,10 +138,50 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Allows submitting the domain to browsers' HSTS preload list (a year, subdomains: its terms).
+SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from this host only, no inline script or
+# style of any kind (no style="…", no onclick), no plugins, no <base>, never in a frame, forms
+# post only here. A page needing more is a page to change, not a directive to widen.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Permissions-Policy (centre.middleware.PermissionsPolicyMiddleware): no page uses a device or
+# a browser feature beyond the page itself, so every one of them is off, in frames too.
+PERMISSIONS_POLICY_OFF = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 
 # The client's address for the audit log and django-axes: the number of proxies in front that
 # append to X-Forwarded-For (0: REMOTE_ADDR, the direct peer). centre.audit.client_address.
@@ -267,6 +312,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would send the schema's address to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -276,6 +323,11 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "counselling.models.RiskLevel",
         "OutreachEventStatusEnum": "outreach.models.Event.Status",
         "OutreachEventKindEnum": "outreach.models.EventKind",
+        "SessionKindEnum": "counselling.models.CounsellingSession.Kind",
+        "ClientSexEnum": "counselling.models.Client.Sex",
+        "CallerSexEnum": "hotline.models.Call.Sex",
+        "CallStatusEnum": "hotline.models.Call.Status",
+        "CrisisAlertStatusEnum": "hotline.models.CrisisAlert.Status",
     },
 }
 

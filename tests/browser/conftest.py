@@ -79,3 +79,13 @@ def sign_in(transactional_db):
         page.wait_for_url("**/")
 
     return sign_in_as
+
+
+@pytest.fixture
+def demo_records(transactional_db):
+    """The demo's cases, follow-ups and screened rosters, committed for the live server."""
+    from counselling import demo as counselling_demo
+    from screening import demo as screening_demo
+
+    counselling_demo.seed(password=None, log=lambda message: None)
+    screening_demo.seed(password=None, log=lambda message: None)

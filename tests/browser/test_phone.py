@@ -51,16 +51,6 @@ def overlaps(a: dict, b: dict) -> bool:
     )
 
 
-@pytest.fixture
-def demo_records(transactional_db):
-    """The demo's cases, follow-ups and screened rosters, committed for the live server."""
-    from counselling import demo as counselling_demo
-    from screening import demo as screening_demo
-
-    counselling_demo.seed(password=None, log=lambda message: None)
-    screening_demo.seed(password=None, log=lambda message: None)
-
-
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_main_pages_fit_a_phone(browser, live_server, sign_in, demo_records, language):
     for username, urls in PAGES.items():

@@ -194,3 +194,11 @@ function fillKeptDraft(kept) {
 document.querySelectorAll("[data-print]").forEach((button) => {
   button.addEventListener("click", () => window.print());
 });
+
+// A button that asks before it sends its form (data-confirm holds the question): the browser's
+// confirm dialog, no inline handler. Without JavaScript the form is sent at once.
+document.querySelectorAll("[data-confirm]").forEach((button) => {
+  button.addEventListener("click", (event) => {
+    if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+  });
+});
