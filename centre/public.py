@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+
 class PublicPageMixin:
     """For a class-based view of a page without sign-in: never cached, no referrer, not indexed
     by search engines (the content security policy is every page's: settings, django-csp)."""

@@ -10,6 +10,8 @@ import datetime
 
 import pytest
 
+from screening.models import Student
+from tests.screening.test_online import guardians_agree
 from tests.support.accounts import DEMO_PASSWORD
 from tests.support.browser import BROWSER_DB
 from tests.support.pages import ROLES, pages_of
@@ -187,11 +189,15 @@ def test_the_online_self_assessment_keeps_to_the_policy(watched, campaign):
     watch.settle()
     code = page.locator("#slips .slip-code").first.inner_text().strip()
     assert watch.found == [], "\n".join(watch.found)
+    guardians_agree(campaign, *Student.objects.filter(school=campaign.school, class_name="3班"))
 
     student, watch = watched(viewport={"width": 360, "height": 740}, is_mobile=True)
     watch.open("/screening/online/")
     student.fill("#id_code", code)
     student.click("#online-code-form button[type=submit]")
+    student.wait_for_url("**/screening/online/agree/")
+    watch.settle()
+    student.click("#online-agree-form button[type=submit]")
     student.wait_for_url("**/screening/online/question/")
     total = int(student.inner_text("#online-progress").split("/")[1])
     for number in range(1, total + 1):
