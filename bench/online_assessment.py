@@ -92,7 +92,7 @@ def seed() -> dict[str, list[dict[str, Any]]]:
         importing.STUDENT_COLUMNS,
         (
             (now, now, school.pk, f"{kind[0]}{n:02d}{s:03d}", f"学生{n}-{s}", "female",
-             "八年级", f"{kind}{n:02d}班", datetime.date(2012, 5, 3), None)
+             "八年级", f"{kind}{n:02d}班", datetime.date(now.year - 14, 1, 1), None)
             for kind, count in classes.items()
             for n in range(1, count + 1)
             for s in range(1, CLASS_SIZE + 1)

@@ -111,6 +111,10 @@ def take(
         page = get("/screening/online/", "GET start page")
         gevent.sleep(think * random.uniform(0.5, 1.5))
         post("/screening/online/", "POST code", {"code": student.code}, page)
+        # The first screen: what it is for, and "I agree" (a 14-year-old's own consent).
+        page = get("/screening/online/agree/", "GET first screen")
+        gevent.sleep(think * random.uniform(0.5, 1.5))
+        post("/screening/online/agree/", "POST I agree", {}, page)
         page = get("/screening/online/question/", "GET question")
         for _asked in range(MAX_QUESTIONS):
             key = KEY.search(page)
