@@ -44,6 +44,7 @@ from centre.settings.environment import decode_field_key
 PREFIX = "enc1$"
 NONCE_BYTES = 12
 BATCH = 1000  # rows per statement when a whole column is (re-)encrypted
+UNREADABLE_IDS_KEPT = 10
 
 
 class FieldKeyError(ImproperlyConfigured):
@@ -164,7 +165,9 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
 
     def get_db_prep_save(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
         value = super().get_db_prep_save(value, connection)
-        return value if value is None else encrypt(str(value))
+        if value is None or hasattr(value, "as_sql"):
+            return value  # an expression (bulk_update's CASE) encrypts the values inside it
+        return encrypt(str(value))
 
     def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
         return value if value is None else decrypt(value)
@@ -216,7 +219,13 @@ class ColumnCounts:
     encrypted: int = 0  # plain text found and encrypted (the first conversion)
     reencrypted: int = 0  # under an older key, now under the current one
     current: int = 0  # already under the current key
-    unreadable: list[int] = field(default_factory=list)  # ids: a key no longer listed, damaged
+    unreadable: int = 0  # under a key no longer listed, or damaged: left as they are
+    unreadable_ids: list[int] = field(default_factory=list)  # the first few, to look into
+
+    def add_unreadable(self, row_id: int) -> None:
+        self.unreadable += 1
+        if len(self.unreadable_ids) < UNREADABLE_IDS_KEPT:
+            self.unreadable_ids.append(row_id)
 
 
 @dataclass(frozen=True)
@@ -285,7 +294,7 @@ def _under_current_key(stored: str, current: str, counts: ColumnCounts, row_id: 
     try:
         text = decrypt(stored)
     except FieldKeyError:
-        counts.unreadable.append(row_id)
+        counts.add_unreadable(row_id)
         return None
     counts.reencrypted += 1
     return encrypt(text)

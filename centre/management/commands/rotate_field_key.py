@@ -49,15 +49,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report))
         else:
             self._print(report)
-        unreadable = {
-            column: counts["unreadable"]
-            for column, counts in report["columns"].items()
-            if counts["unreadable"]
-        }
+        unreadable = sum(counts["unreadable"] for counts in report["columns"].values())
         if unreadable:
-            # Ids only: which rows need a key that is no longer listed (or are damaged).
-            first = {column: ids[:20] for column, ids in unreadable.items()}
-            raise CommandError(f"values no listed key reads, by column (first ids): {first}")
+            raise CommandError(
+                f"{unreadable} values are under a key FIELD_ENCRYPTION_KEYS no longer lists (or "
+                "damaged) and were left as they are: add the old key back after the current one "
+                "and run this again."
+            )
 
     def _rotate(self, batch: int) -> dict[str, Any]:
         columns: dict[str, dict[str, Any]] = {}
@@ -79,7 +77,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{column}: {counts['reencrypted']} re-encrypted, {counts['encrypted']} "
                 f"encrypted from plain text, {counts['current']} current, "
-                f"{len(counts['unreadable'])} unreadable"
+                f"{counts['unreadable']} unreadable"
+                + (f" (ids {counts['unreadable_ids']}…)" if counts["unreadable"] else "")
             )
         for index, changed in report["indexes"].items():
             self.stdout.write(f"{index}: {changed} recomputed")
