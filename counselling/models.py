@@ -332,6 +332,9 @@ class CounsellingSession(TimeStampedModel):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Encrypted: lists that show no note leave them unread (`defer`), so none is decrypted.
+    NOTE_FIELDS = ("note_presenting", "note_intervention", "note_plan")
+
     class Meta:
         ordering = ["-held_at", "-id"]
         verbose_name = _("session")
@@ -356,6 +359,15 @@ class SafetyPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Encrypted: a list of versions shows none of them and leaves them unread (`defer`).
+    TEXT_FIELDS = (
+        "warning_signs",
+        "coping_strategies",
+        "people_and_places",
+        "professional_contacts",
+        "means_safety",
+    )
 
     class Meta:
         ordering = ["-number"]

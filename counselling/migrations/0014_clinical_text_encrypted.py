@@ -12,75 +12,85 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="case",
-            name="presenting_concerns",
-            field=centre.encryption.EncryptedTextField(verbose_name="presenting concerns"),
-        ),
-        migrations.AlterField(
-            model_name="counsellingsession",
-            name="note_intervention",
-            field=centre.encryption.EncryptedTextField(blank=True, verbose_name="intervention"),
-        ),
-        migrations.AlterField(
-            model_name="counsellingsession",
-            name="note_plan",
-            field=centre.encryption.EncryptedTextField(blank=True, verbose_name="plan"),
-        ),
-        migrations.AlterField(
-            model_name="counsellingsession",
-            name="note_presenting",
-            field=centre.encryption.EncryptedTextField(blank=True, verbose_name="presenting"),
+        # The text columns stay `text`: only Django's state changes (on SQLite an AlterField
+        # would remake counselling_case under the attention trigger of migration 0012).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="case",
+                    name="presenting_concerns",
+                    field=centre.encryption.EncryptedTextField(verbose_name="presenting concerns"),
+                ),
+                migrations.AlterField(
+                    model_name="counsellingsession",
+                    name="note_intervention",
+                    field=centre.encryption.EncryptedTextField(
+                        blank=True, verbose_name="intervention"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="counsellingsession",
+                    name="note_plan",
+                    field=centre.encryption.EncryptedTextField(blank=True, verbose_name="plan"),
+                ),
+                migrations.AlterField(
+                    model_name="counsellingsession",
+                    name="note_presenting",
+                    field=centre.encryption.EncryptedTextField(
+                        blank=True, verbose_name="presenting"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="referral",
+                    name="feedback_to_school",
+                    field=centre.encryption.EncryptedTextField(
+                        blank=True,
+                        help_text="Attendance, return-to-school advice and accommodations only; no diagnosis.",
+                        verbose_name="feedback to the school",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="referral",
+                    name="reason",
+                    field=centre.encryption.EncryptedTextField(verbose_name="reason"),
+                ),
+                migrations.AlterField(
+                    model_name="safetyplan",
+                    name="coping_strategies",
+                    field=centre.encryption.EncryptedTextField(verbose_name="coping strategies"),
+                ),
+                migrations.AlterField(
+                    model_name="safetyplan",
+                    name="means_safety",
+                    field=centre.encryption.EncryptedTextField(
+                        blank=True, verbose_name="making the environment safe"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyplan",
+                    name="people_and_places",
+                    field=centre.encryption.EncryptedTextField(
+                        blank=True, verbose_name="people and places that help"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyplan",
+                    name="professional_contacts",
+                    field=centre.encryption.EncryptedTextField(
+                        verbose_name="professionals and crisis lines"
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="safetyplan",
+                    name="warning_signs",
+                    field=centre.encryption.EncryptedTextField(verbose_name="warning signs"),
+                ),
+            ]
         ),
         migrations.AlterField(
             model_name="guardian",
             name="phone",
             field=centre.encryption.EncryptedCharField(max_length=32, verbose_name="phone"),
-        ),
-        migrations.AlterField(
-            model_name="referral",
-            name="feedback_to_school",
-            field=centre.encryption.EncryptedTextField(
-                blank=True,
-                help_text="Attendance, return-to-school advice and accommodations only; no diagnosis.",
-                verbose_name="feedback to the school",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="referral",
-            name="reason",
-            field=centre.encryption.EncryptedTextField(verbose_name="reason"),
-        ),
-        migrations.AlterField(
-            model_name="safetyplan",
-            name="coping_strategies",
-            field=centre.encryption.EncryptedTextField(verbose_name="coping strategies"),
-        ),
-        migrations.AlterField(
-            model_name="safetyplan",
-            name="means_safety",
-            field=centre.encryption.EncryptedTextField(
-                blank=True, verbose_name="making the environment safe"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyplan",
-            name="people_and_places",
-            field=centre.encryption.EncryptedTextField(
-                blank=True, verbose_name="people and places that help"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyplan",
-            name="professional_contacts",
-            field=centre.encryption.EncryptedTextField(
-                verbose_name="professionals and crisis lines"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="safetyplan",
-            name="warning_signs",
-            field=centre.encryption.EncryptedTextField(verbose_name="warning signs"),
         ),
         # What is stored already, encrypted in place (batched); backwards: decrypted.
         centre.encryption.encrypt_in_migration("counselling_case", "presenting_concerns"),

@@ -12,10 +12,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="call",
-            name="summary",
-            field=centre.encryption.EncryptedTextField(blank=True, verbose_name="summary"),
+        # The column stays `text`: only Django's state changes.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="call",
+                    name="summary",
+                    field=centre.encryption.EncryptedTextField(blank=True, verbose_name="summary"),
+                ),
+            ]
         ),
         # The summaries stored already, encrypted in place (batched); backwards: decrypted.
         centre.encryption.encrypt_in_migration("hotline_call", "summary"),
