@@ -259,28 +259,79 @@ def reencrypt_column(
     value read), so the portal may stay up."""
     counts = ColumnCounts()
     current = keyring().current_id
-    quoted_table, quoted_column = (
-        connection.ops.quote_name(table),
-        connection.ops.quote_name(column),
-    )
-    last_id = 0
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, {quoted_column} FROM {quoted_table} "  # noqa: S608  # quoted names
-                f"WHERE id > %s AND {quoted_column} <> '' ORDER BY id LIMIT %s",
-                [last_id, batch],
-            )
-            rows = cursor.fetchall()
-        if not rows:
-            return counts
-        last_id = rows[-1][0]
+    for rows in _batches(connection, table, [column], batch=batch, non_empty=column):
         changes = []
         for row_id, stored in rows:
             new = _under_current_key(stored, current, counts, row_id)
             if new is not None:
                 changes.append((row_id, stored, new))
-        _write_changes(connection, quoted_table, quoted_column, changes)
+        _write_changes(connection, table, column, changes)
+    return counts
+
+
+def decrypt_column(
+    connection: BaseDatabaseWrapper, table: str, column: str, *, batch: int = BATCH
+) -> int:
+    """Back to plain text (a migration unapplied): how many values were decrypted."""
+    decrypted = 0
+    for rows in _batches(connection, table, [column], batch=batch, non_empty=column):
+        changes = [(i, value, decrypt(value)) for i, value in rows if is_encrypted(value)]
+        _write_changes(connection, table, column, changes)
+        decrypted += len(changes)
+    return decrypted
+
+
+def reindex_column(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    index_column: str,
+    source_column: str,
+    *,
+    batch: int = BATCH,
+) -> int:
+    """Recompute a blind index from the encrypted column it indexes (a new FIELD_INDEX_KEY, or
+    the first migration): how many rows changed."""
+    changed = 0
+    for rows in _batches(connection, table, [source_column, index_column], batch=batch):
+        changes = []
+        for row_id, stored, old_index in rows:
+            try:
+                text = decrypt(stored) if stored and is_encrypted(stored) else (stored or "")
+            except FieldKeyError:
+                continue  # reported by the column's own pass (`reencrypt_column`)
+            if blind_index(text) != old_index:
+                changes.append((row_id, old_index, blind_index(text)))
+        _write_changes(connection, table, index_column, changes)
+        changed += len(changes)
+    return changed
+
+
+def _batches(
+    connection: BaseDatabaseWrapper,
+    table: str,
+    columns: list[str],
+    *,
+    batch: int,
+    non_empty: str = "",
+) -> Iterator[list[tuple[Any, ...]]]:
+    """(id, *columns) of every row of `table` by id, `batch` rows at a time (only the rows
+    where `non_empty` is not empty, when named)."""
+    quote = connection.ops.quote_name
+    selected = ", ".join(quote(column) for column in columns)
+    condition = f" AND {quote(non_empty)} <> ''" if non_empty else ""
+    last_id = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {selected} FROM {quote(table)} "  # noqa: S608  # quoted names
+                f"WHERE id > %s{condition} ORDER BY id LIMIT %s",
+                [last_id, batch],
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield rows
 
 
 def _under_current_key(stored: str, current: str, counts: ColumnCounts, row_id: int) -> str | None:
@@ -301,13 +352,15 @@ def _under_current_key(stored: str, current: str, counts: ColumnCounts, row_id: 
 
 
 def _write_changes(
-    connection: BaseDatabaseWrapper,
-    quoted_table: str,
-    quoted_column: str,
-    changes: list[tuple[int, str, str]],
+    connection: BaseDatabaseWrapper, table: str, column: str, changes: list[tuple[int, str, str]]
 ) -> None:
+    """Set `column` to `new` for each (id, old, new) whose row still holds `old`."""
     if not changes:
         return
+    quoted_table, quoted_column = (
+        connection.ops.quote_name(table),
+        connection.ops.quote_name(column),
+    )
     # One statement a batch, on Postgres and on the SQLite of a trial run alike.
     values = ", ".join(["(%s, %s, %s)"] * len(changes))
     with connection.cursor() as cursor:
@@ -318,70 +371,6 @@ def _write_changes(
             f"AND {quoted_table}.{quoted_column} = changed.old",
             [value for change in changes for value in change],
         )
-
-
-def decrypt_column(
-    connection: BaseDatabaseWrapper, table: str, column: str, *, batch: int = BATCH
-) -> int:
-    """Back to plain text (a migration unapplied): how many values were decrypted."""
-    decrypted, last_id = 0, 0
-    quoted_table, quoted_column = (
-        connection.ops.quote_name(table),
-        connection.ops.quote_name(column),
-    )
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, {quoted_column} FROM {quoted_table} "  # noqa: S608
-                f"WHERE id > %s AND {quoted_column} <> '' ORDER BY id LIMIT %s",
-                [last_id, batch],
-            )
-            rows = cursor.fetchall()
-        if not rows:
-            return decrypted
-        last_id = rows[-1][0]
-        changes = [(i, value, decrypt(value)) for i, value in rows if is_encrypted(value)]
-        _write_changes(connection, quoted_table, quoted_column, changes)
-        decrypted += len(changes)
-
-
-def reindex_column(
-    connection: BaseDatabaseWrapper,
-    table: str,
-    index_column: str,
-    source_column: str,
-    *,
-    batch: int = BATCH,
-) -> int:
-    """Recompute a blind index from the encrypted column it indexes (a new FIELD_INDEX_KEY, or
-    the first migration): how many rows changed."""
-    changed, last_id = 0, 0
-    quoted_table = connection.ops.quote_name(table)
-    index, source = (
-        connection.ops.quote_name(index_column),
-        connection.ops.quote_name(source_column),
-    )
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, {source}, {index} FROM {quoted_table} "  # noqa: S608
-                "WHERE id > %s ORDER BY id LIMIT %s",
-                [last_id, batch],
-            )
-            rows = cursor.fetchall()
-        if not rows:
-            return changed
-        last_id = rows[-1][0]
-        changes = []
-        for row_id, stored, old_index in rows:
-            try:
-                text = decrypt(stored) if stored and is_encrypted(stored) else (stored or "")
-            except FieldKeyError:
-                continue  # reported by the column's own pass (`reencrypt_column`)
-            if blind_index(text) != old_index:
-                changes.append((row_id, old_index, blind_index(text)))
-        _write_changes(connection, quoted_table, index, changes)
-        changed += len(changes)
 
 
 def encrypt_in_migration(
