@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from centre.encryption import EncryptedTextField, encrypt
+
 NULL = "\\N"
 BATCH = 10_000  # rows per COPY: bounded memory, few round trips
 
@@ -28,6 +30,7 @@ def insert_rows(
     if connection.vendor != "postgresql":
         objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
         return len(model._default_manager.bulk_create(objects, batch_size=2000))
+    rows = _encrypted(model, columns, rows)
     table = model._meta.db_table
     statement = (
         f"COPY {connection.ops.quote_name(table)} "
@@ -46,6 +49,28 @@ def insert_rows(
         _flush(statement, buffer)
         total += pending
     return total
+
+
+def _encrypted(
+    model: type[models.Model], columns: list[str], rows: Iterable[tuple[Any, ...]]
+) -> Iterable[tuple[Any, ...]]:
+    """`rows` with the values of encrypted columns encrypted, as a save would (COPY skips the
+    fields' own preparation)."""
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    positions = [
+        position
+        for position, column in enumerate(columns)
+        if isinstance(by_column.get(column), EncryptedTextField)
+    ]
+    if not positions:
+        return rows
+    return (
+        tuple(
+            encrypt(str(value)) if position in positions and value is not None else value
+            for position, value in enumerate(row)
+        )
+        for row in rows
+    )
 
 
 def _flush(statement: str, buffer: io.StringIO) -> None:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from centre.encryption import BlindIndexField, EncryptedCharField
 from centre.roles import Role
 
 
@@ -325,8 +326,10 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
-    # For messages to a guardian (SMS): the number and the language, copied when planned.
-    phone = models.CharField(max_length=32, blank=True)
+    # For messages to a guardian (SMS): the number and the language, copied when planned. The
+    # number is encrypted at rest; waiting messages are found by it through `phone_index`.
+    phone = EncryptedCharField(max_length=32, blank=True)
+    phone_index = BlindIndexField(source="phone")
     language = models.CharField(max_length=10, default="zh-hans")
     template = models.CharField(max_length=50)
     params = models.JSONField(default=dict, blank=True)

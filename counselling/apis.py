@@ -388,7 +388,7 @@ class SessionListApi(APIView):
         responses=SessionOutputSerializer(many=True),
     )
     def get(self, request: SignedInApiRequest) -> Response:
-        sessions = selectors.session_visible_to(user=request.user).select_related("counsellor")
+        sessions = selectors.session_list_visible_to(user=request.user)
         return paginated(
             self,
             request,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from centre import ages, field_rules
+from centre.encryption import EncryptedCharField, EncryptedTextField
 from centre.models import School, Site, TimeStampedModel
 
 
@@ -82,7 +83,8 @@ class Guardian(TimeStampedModel):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="guardians")
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     full_name = models.CharField(_("name"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=32)
+    # Encrypted at rest (centre.encryption); nothing looks a guardian up by number.
+    phone = EncryptedCharField(_("phone"), max_length=32)
     language = models.CharField(
         _("language of messages"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
@@ -197,7 +199,7 @@ class Case(TimeStampedModel):
         _("status"), max_length=10, choices=Status.choices, default=Status.INTAKE
     )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    presenting_concerns = models.TextField(_("presenting concerns"))
+    presenting_concerns = EncryptedTextField(_("presenting concerns"))
     risk_level = models.CharField(
         _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.NONE
     )
@@ -319,13 +321,18 @@ class CounsellingSession(TimeStampedModel):
     modality = models.CharField(_("modality"), max_length=15, choices=Modality.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     attendance = models.CharField(_("attendance"), max_length=10, choices=Attendance.choices)
-    note_presenting = models.TextField(_("presenting"), blank=True)
-    note_intervention = models.TextField(_("intervention"), blank=True)
-    note_plan = models.TextField(_("plan"), blank=True)
+    # The notes, the safety plan, the referral's reason and feedback and the presenting
+    # concerns are encrypted at rest (centre.encryption): never searched or sorted.
+    note_presenting = EncryptedTextField(_("presenting"), blank=True)
+    note_intervention = EncryptedTextField(_("intervention"), blank=True)
+    note_plan = EncryptedTextField(_("plan"), blank=True)
     risk_assessed = models.CharField(
         _("risk assessed"), max_length=10, choices=RiskLevel.choices, blank=True
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Encrypted: lists that show no note leave them unread (`defer`), so none is decrypted.
+    NOTE_FIELDS = ("note_presenting", "note_intervention", "note_plan")
 
     class Meta:
         ordering = ["-held_at", "-id"]
@@ -342,15 +349,24 @@ class SafetyPlan(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="safety_plans")
     number = models.PositiveIntegerField()
-    warning_signs = models.TextField(_("warning signs"))
-    coping_strategies = models.TextField(_("coping strategies"))
-    people_and_places = models.TextField(_("people and places that help"), blank=True)
-    professional_contacts = models.TextField(_("professionals and crisis lines"))
-    means_safety = models.TextField(_("making the environment safe"), blank=True)
+    warning_signs = EncryptedTextField(_("warning signs"))
+    coping_strategies = EncryptedTextField(_("coping strategies"))
+    people_and_places = EncryptedTextField(_("people and places that help"), blank=True)
+    professional_contacts = EncryptedTextField(_("professionals and crisis lines"))
+    means_safety = EncryptedTextField(_("making the environment safe"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Encrypted: a list of versions shows none of them and leaves them unread (`defer`).
+    TEXT_FIELDS = (
+        "warning_signs",
+        "coping_strategies",
+        "people_and_places",
+        "professional_contacts",
+        "means_safety",
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -398,12 +414,12 @@ class Referral(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.CREATED
     )
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))
     due_at = models.DateTimeField(_("due by"))
     scheduled_for = models.DateTimeField(
         _("appointment"), null=True, blank=True, validators=[field_rules.validate_planned]
     )
-    feedback_to_school = models.TextField(
+    feedback_to_school = EncryptedTextField(
         _("feedback to the school"),
         blank=True,
         help_text=_("Attendance, return-to-school advice and accommodations only; no diagnosis."),

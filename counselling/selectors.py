@@ -505,6 +505,16 @@ def session_visible_to(*, user: User) -> QuerySet[CounsellingSession]:
     return CounsellingSession.objects.filter(case__in=case_visible_to(user=user))
 
 
+def session_list_visible_to(*, user: User) -> QuerySet[CounsellingSession]:
+    """Sessions for a list, without their notes: a note is read one at a time, audited, and
+    the encrypted notes of a list are never decrypted."""
+    return (
+        session_visible_to(user=user)
+        .select_related("counsellor")
+        .defer(*CounsellingSession.NOTE_FIELDS)
+    )
+
+
 def get_session_for_user(*, user: User, session_id: int) -> CounsellingSession:
     return first_or_not_found(
         session_visible_to(user=user).select_related("case", "counsellor").filter(pk=session_id)
@@ -555,24 +565,23 @@ def case_session_notes(*, case: Case) -> dict[str, CounsellingSession]:
 
 
 def case_timeline(*, case: Case) -> list[dict[str, Any]]:
-    """Sessions, risk changes, referral steps and safety-plan versions of a case, newest first."""
-    events = [
-        {"at": session.held_at, "kind": "session", "record": session}
-        for session in case.sessions.select_related("counsellor")
-    ]
+    """Sessions, risk changes, referral steps and safety-plan versions of a case, newest first.
+    The timeline shows no note, reason or plan text: those encrypted columns stay unread."""
+    sessions = case.sessions.select_related("counsellor").defer(*CounsellingSession.NOTE_FIELDS)
+    events = [{"at": session.held_at, "kind": "session", "record": session} for session in sessions]
     events += [
         {"at": change.changed_at, "kind": "risk", "record": change}
         for change in case.risk_changes.select_related("changed_by")
     ]
     events += [
         {"at": event.at, "kind": "referral", "record": event}
-        for event in ReferralEvent.objects.filter(referral__case=case).select_related(
-            "referral", "actor"
-        )
+        for event in ReferralEvent.objects.filter(referral__case=case)
+        .select_related("referral", "actor")
+        .defer("referral__reason", "referral__feedback_to_school")
     ]
     events += [
         {"at": plan.created_at, "kind": "safety_plan", "record": plan}
-        for plan in case.safety_plans.select_related("created_by")
+        for plan in case.safety_plans.select_related("created_by").defer(*SafetyPlan.TEXT_FIELDS)
     ]
     return sorted(events, key=lambda event: event["at"], reverse=True)
 

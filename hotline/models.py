@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from centre.encryption import EncryptedTextField
 from centre.fields import ChoiceList
 from centre.models import Site
 
@@ -126,7 +127,7 @@ class Call(models.Model):
     age_band = models.CharField(_("age"), max_length=10, choices=AgeBand.choices, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     region = models.CharField(_("region"), max_length=50, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True)  # encrypted at rest, never searched
     actions = ChoiceList(
         models.CharField(max_length=30, choices=Action.choices),
         verbose_name=_("actions"),

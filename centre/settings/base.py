@@ -22,6 +22,21 @@ VAR_DIR = Path(env.read("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.read_bool("DEBUG", default=False)
 SECRET_KEY = env.read_secret_key("SECRET_KEY", debug=DEBUG, generated_path=VAR_DIR / "secret_key")
+# Field-level encryption of clinical text and guardians' numbers (centre/encryption.py): keys
+# apart from SECRET_KEY, the current one first; generated into var/ in debug only.
+FIELD_ENCRYPTION_KEYS = env.read_field_keys(
+    "FIELD_ENCRYPTION_KEYS",
+    debug=DEBUG,
+    generated_path=VAR_DIR / "field_encryption_key",
+    secret_key=SECRET_KEY,
+)
+FIELD_INDEX_KEY = env.read_field_index_key(
+    "FIELD_INDEX_KEY",
+    debug=DEBUG,
+    generated_path=VAR_DIR / "field_index_key",
+    secret_key=SECRET_KEY,
+    encryption_keys=FIELD_ENCRYPTION_KEYS,
+)
 ALLOWED_HOSTS = env.read_list("ALLOWED_HOSTS", default="127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env.read_list("CSRF_TRUSTED_ORIGINS", default="")
 

@@ -6,7 +6,9 @@ message an operator can act on instead of a traceback from deep inside Django or
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
@@ -109,4 +111,75 @@ def read_secret_key(name: str, *, debug: bool, generated_path: Path) -> str:
     key = secrets.token_urlsafe(50)
     generated_path.write_text(key, encoding="utf-8")
     generated_path.chmod(0o600)
+    return key
+
+
+FIELD_KEY_BYTES = 32  # AES-256
+
+
+def new_field_key() -> str:
+    """A fresh key for FIELD_ENCRYPTION_KEYS or FIELD_INDEX_KEY: 32 random bytes, URL-safe
+    base64 (44 characters)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(FIELD_KEY_BYTES)).decode("ascii")
+
+
+def decode_field_key(name: str, text: str) -> bytes:
+    """The 32 bytes of one key as written in the environment; names the variable, never the key."""
+    try:
+        key = base64.urlsafe_b64decode(text.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        key = b""
+    if len(key) != FIELD_KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"{name}: each key is 32 random bytes in URL-safe base64 (44 characters); generate "
+            "one with `python manage.py rotate_field_key --generate-key`."
+        )
+    return key
+
+
+def read_field_keys(
+    name: str, *, debug: bool, generated_path: Path, secret_key: str, single: bool = False
+) -> list[str]:
+    """The keys of field-level encryption (`centre.encryption`), the current one first; kept
+    apart from SECRET_KEY, which they may not repeat. In debug only, a key generated once into
+    var/ when none is set, so a trial run's data stays readable across restarts."""
+    keys = [key for key in re.split(r"[\s,]+", read(name)) if key]
+    if not keys:
+        if not debug:
+            raise ImproperlyConfigured(
+                f'{name} is not set. It is required when DEBUG is off (README "Security"); '
+                "generate a key with `python manage.py rotate_field_key --generate-key`."
+            )
+        keys = [_generated_field_key(generated_path)]
+    if single and len(keys) > 1:
+        raise ImproperlyConfigured(f"{name}: one key only.")
+    secret = secret_key.encode("utf-8")
+    decoded = [decode_field_key(name, key) for key in keys]
+    if any(key == secret_key or raw == secret for key, raw in zip(keys, decoded, strict=True)):
+        raise ImproperlyConfigured(f"{name}: a key may not be SECRET_KEY; give it its own.")
+    if len(set(decoded)) != len(decoded):
+        raise ImproperlyConfigured(f"{name}: the same key is listed twice.")
+    return keys
+
+
+def _generated_field_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = new_field_key()
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def read_field_index_key(
+    name: str, *, debug: bool, generated_path: Path, secret_key: str, encryption_keys: list[str]
+) -> str:
+    """The key of the blind indexes (`centre.encryption.blind_index`): one key, neither
+    SECRET_KEY nor an encryption key, so knowing one never gives the other."""
+    [key] = read_field_keys(
+        name, debug=debug, generated_path=generated_path, secret_key=secret_key, single=True
+    )
+    if key in encryption_keys:
+        raise ImproperlyConfigured(f"{name}: may not be one of FIELD_ENCRYPTION_KEYS.")
     return key

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from centre import field_rules
 from centre.ages import OWN_CONSENT_AGE
 from centre.audit import audit_log
+from centre.encryption import blind_index
 from centre.errors import ConflictError
 from centre.models import Reminder, Site, User
 from centre.text import without_invisible, word_characters
@@ -129,13 +130,16 @@ def _readdress_waiting_sms(guardian: Guardian, *, previous_phone: str) -> None:
     follow_up_ids = FollowUp.objects.filter(case__client=guardian.client_id).values_list(
         Cast("pk", CharField()), flat=True
     )
+    # The number is encrypted in the outbox: found by its blind index, which moves with it.
     Reminder.objects.filter(
         channel=Reminder.Channel.SMS,
         status=Reminder.Status.PENDING,
-        phone=previous_phone,
+        phone_index=blind_index(previous_phone),
         target_type=FollowUp._meta.label_lower,
         target_id__in=follow_up_ids,
-    ).update(phone=guardian.phone, language=guardian.language)
+    ).update(
+        phone=guardian.phone, phone_index=blind_index(guardian.phone), language=guardian.language
+    )
 
 
 @transaction.atomic

@@ -14,7 +14,14 @@ def test_migrate_and_seed_demo_on_sqlite(tmp_path):
     environment = {
         name: value
         for name, value in os.environ.items()
-        if name not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+        if name
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "FIELD_ENCRYPTION_KEYS",
+            "FIELD_INDEX_KEY",
+        }
     }
     environment.update(
         DJANGO_SETTINGS_MODULE="centre.settings.base",
@@ -36,3 +43,11 @@ def test_migrate_and_seed_demo_on_sqlite(tmp_path):
         "(SELECT 1 FROM counselling_followup f WHERE f.case_id = c.id AND f.status = 'due')"
     ).fetchone()[0]
     assert due > 0  # the trigger keeps a case with a follow-up due raised
+    # The trial generated its own field keys under var/, and the notes are stored encrypted.
+    assert (tmp_path / "field_encryption_key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "field_index_key").exists()
+    notes = database.execute(
+        "SELECT note_plan FROM counselling_counsellingsession WHERE note_plan <> ''"
+    ).fetchall()
+    assert notes
+    assert all(note.startswith("enc1$") for (note,) in notes)

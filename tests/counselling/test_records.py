@@ -449,7 +449,7 @@ def test_the_case_source_has_no_default_and_is_required(client, school):
     response = client.post("/counselling/intake/", intake_data(school, source=""))
     assert response.status_code == 400
     assert "不愿上学" in response.text
-    assert not Case.objects.filter(presenting_concerns="不愿上学").exists()
+    assert "不愿上学" not in Case.objects.values_list("presenting_concerns", flat=True)
 
 
 # Plausibility -----------------------------------------------------------------------------------
