@@ -62,3 +62,12 @@ def refresh_statistics() -> int:
     from centre.statistics import rollup_refresh
 
     return rollup_refresh()
+
+
+@shared_task(ignore_result=True, time_limit=60 * 60, soft_time_limit=55 * 60)
+def apply_retention() -> dict[str, int]:
+    """Beat, monthly: erase (or de-identify) what is past its retention window; the counts go to
+    the audit log (centre.retention)."""
+    from centre.retention import retention_run
+
+    return retention_run(dry_run=False)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import Home, NavigationItem, Workspace
+from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
 
 CLINICAL_WORK = [
@@ -42,6 +43,27 @@ class CounsellingConfig(AppConfig):
 
     # What counselling gives the core (centre/declarations.py).
     statistics_provider = "counselling.statistics"
+    retention_policies = (
+        RetentionPolicy(
+            record_type="counselling.case",
+            label=_("Counselling case files"),
+            setting="COUNSELLING_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="counselling.retention.cases_expired",
+            apply="counselling.retention.cases_erase",
+            order=20,
+        ),
+        RetentionPolicy(
+            record_type="counselling.client",
+            label=_("Registrations, guardians and consents"),
+            setting="CONSENT_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="counselling.retention.registrations_expired",
+            apply="counselling.retention.registrations_erase",
+            after="counselling.case",
+            order=25,
+        ),
+    )
     message_templates = {
         "break_glass_opened": "counselling.services.access._break_glass_opened",
         "follow_up_due": "counselling.services.follow_ups._follow_up_due",
