@@ -350,6 +350,10 @@ CONSENT_RETENTION_YEARS = env.read_int("CONSENT_RETENTION_YEARS", default=3, min
 # Audit entries: kept at least this long (≥ 6 months is the legal floor, 3 y the policy); the
 # application never purges them (README).
 AUDIT_RETENTION_YEARS = env.read_int("AUDIT_RETENTION_YEARS", default=3, minimum=3)
+# `make backup` writes here (README "Retention and backups": keep backups BACKUP_KEEP_DAYS at
+# most, so that what retention erases is gone from every copy that long after).
+BACKUP_DIR = env.read("BACKUP_DIR", str(VAR_DIR / "backups"))
+BACKUP_KEEP_DAYS = env.read_int("BACKUP_KEEP_DAYS", default=35, minimum=1)
 
 # Roster uploads (README "Screening"): refused above these sizes, before anything is unpacked.
 ROSTER_MAX_BYTES = env.read_int("ROSTER_MAX_BYTES", default=20_000_000)
