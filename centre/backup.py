@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -45,6 +46,14 @@ def _client_environment(database: dict[str, Any], name: str | None = None) -> di
     return environment
 
 
+def _program(name: str) -> str:
+    """The full path of a Postgres client program (pg_dump, pg_restore) on PATH."""
+    path = shutil.which(name)
+    if path is None:
+        raise ServiceError(f"{name} is not installed (the Postgres client programs).")
+    return path
+
+
 def _require_postgres() -> dict[str, Any]:
     if connection.vendor != "postgresql":
         raise ServiceError("Backups need Postgres (DATABASE_URL); copy var/ by hand in a trial.")
@@ -58,7 +67,7 @@ def backup_create(*, directory: Path, now: datetime.datetime | None = None) -> P
     target = directory / moment.strftime("%Y%m%dT%H%M%SZ")
     target.mkdir(parents=True, exist_ok=False)
     subprocess.run(  # noqa: S603 (fixed arguments, libpq variables)
-        ["pg_dump", "--format=custom", "--no-owner", f"--file={target / DATABASE_FILE}"],
+        [_program("pg_dump"), "--format=custom", "--no-owner", f"--file={target / DATABASE_FILE}"],
         env=_client_environment(database),
         check=True,
     )
@@ -78,7 +87,7 @@ def backup_restore(*, source: Path, database_name: str | None = None) -> None:
         raise ServiceError(f"{source} is not a backup (no {MANIFEST_FILE}).")
     subprocess.run(  # noqa: S603 (fixed arguments, libpq variables)
         [
-            "pg_restore",
+            _program("pg_restore"),
             "--clean",
             "--if-exists",
             "--no-owner",
