@@ -205,31 +205,27 @@ def test_case_files_go_a_day_past_the_window_and_stay_a_day_inside(closed_cases,
     assert entry.target_id == ""
 
 
+def reminder_about(record, *, recipient) -> Reminder:
+    """An inbox reminder about `record` (its type and id), as the services plan them."""
+    return Reminder.objects.create(
+        idempotency_key=f"retention-{record._meta.label_lower}-{record.pk}",
+        channel=Reminder.Channel.INBOX,
+        due_at=NOW,
+        recipient=recipient,
+        template="follow_up_due",
+        target_type=record._meta.label_lower,
+        target_id=str(record.pk),
+    )
+
+
 def test_erasure_reaches_reminders_notifications_and_generic_grants(closed_cases, alice):
     past, inside = closed_cases["past"], closed_cases["inside"]
     follow_up = past.follow_ups.create(due_at=past.closed_at, step="7d")
     reminders = {}
     for name, case in (("past", past), ("inside", inside)):
-        reminder = Reminder.objects.create(
-            idempotency_key=f"retention-{name}",
-            channel=Reminder.Channel.INBOX,
-            due_at=case.closed_at,
-            recipient=alice,
-            template="follow_up_due",
-            target_type="counselling.case",
-            target_id=str(case.pk),
-        )
-        Notification.objects.create(user=alice, reminder=reminder, title="提醒")
-        reminders[name] = reminder
-    about_follow_up = Reminder.objects.create(
-        idempotency_key="retention-follow-up",
-        channel=Reminder.Channel.INBOX,
-        due_at=past.closed_at,
-        recipient=alice,
-        template="follow_up_due",
-        target_type="counselling.followup",
-        target_id=str(follow_up.pk),
-    )
+        reminders[name] = reminder_about(case, recipient=alice)
+        Notification.objects.create(user=alice, reminder=reminders[name], title="提醒")
+    about_follow_up = reminder_about(follow_up, recipient=alice)
     # A generic grant (no direct-FK table) on the child: nothing cascades to it.
     assign_perm("counselling.view_client", alice, past.client)
     with time_machine.travel(NOW, tick=False):
