@@ -16,6 +16,7 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from centre import statistics
@@ -329,3 +330,17 @@ def test_the_beat_applies_retention_monthly(db):
     entry = PeriodicTask.objects.get(task="centre.tasks.apply_retention")
     assert entry.crontab.day_of_month == "2"
     assert entry.crontab.hour == "3"
+
+
+def test_a_real_worker_applies_retention_on_the_stats_queue(celery_worker, make_call, operator):
+    from centre.tasks import apply_retention
+    from tests.support.worker import wait_for
+
+    call = make_call(operator)
+    past = cutoff(policy("hotline.call"), now=timezone.now()) - DAY
+    Call.objects.filter(pk=call.pk).update(started_at=past, ended_at=past)
+    apply_retention.delay()
+    wait_for(lambda: AuditEntry.objects.filter(action="centre.retention.applied").exists())
+    assert not Call.objects.filter(pk=call.pk).exists()
+    entry = AuditEntry.objects.get(action="centre.retention.applied")
+    assert entry.data["counts"]["hotline.call"] == 1
