@@ -31,6 +31,8 @@ class Command(BaseCommand):
             if not policy.erases:
                 verb = "kept (append-only)"
             window = f"{policy.window()} {policy.unit}"
+            if policy.after:
+                window += f" after {policy.after}"
             self.stdout.write(
                 f"{policy.record_type:<28} {counts[policy.record_type]:>8}  {verb}  ({window})"
             )
