@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-.PHONY: run test test-hostile install lint format check-migrations check-deploy messages check-postgres bench clean
+.PHONY: run test test-hostile install lint format check-migrations check-deploy messages check-postgres bench clean backup restore
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -60,6 +60,16 @@ test: install messages lint check-postgres check-migrations check-deploy
 test-hostile: install messages check-postgres
 	HOSTILE_FULL=1 HOSTILE_EXAMPLES=3000 DJANGO_SETTINGS_MODULE=centre.settings.test $(BIN)/pytest \
 		tests/centre/test_hostile_input.py tests/centre/test_api_schema.py $(PYTEST_ARGS)
+
+# Backups (README "Retention and backups"): the database (pg_dump custom format) and the media
+# storage into a new directory under BACKUP_DIR; `make restore BACKUP=var/backups/<moment>`
+# puts one back into DATABASE_URL's database, replacing what is there.
+backup: install
+	DJANGO_SETTINGS_MODULE=centre.settings.base $(PY) manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "make restore BACKUP=<a backup's directory>"; exit 2; }
+	DJANGO_SETTINGS_MODULE=centre.settings.base $(PY) manage.py restore "$(BACKUP)"
 
 bench: install
 	@for script in $$(ls bench/*.py | grep -v common.py); do DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) $$script; done

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import NavigationItem, Workspace
+from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
 
 
@@ -43,6 +44,18 @@ class CentreConfig(AppConfig):
         "audit_chain_failed": "centre.audit_alerts.chain_failed_message",
         "audit_bulk_access": "centre.audit_alerts.bulk_access_message",
     }
+    # Counted, never erased by the application (README "Retention and backups").
+    retention_policies = (
+        RetentionPolicy(
+            record_type="centre.auditentry",
+            label=_("Audit entries"),
+            setting="AUDIT_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="centre.retention.audit_entries_expired",
+            erases=False,
+            order=90,
+        ),
+    )
     workspace = Workspace(view="centre.views.StatisticsView", url_name="statistics", order=50)
     navigation = (
         NavigationItem(_("Audit log"), "audit-log", roles=frozenset({Role.AUDITOR}), order=80),

@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 def check_declarations(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     from centre.declarations import declared
     from centre.navigation import declared_items
+    from centre.retention import policy_errors
     from centre.statistics.registry import declaration_errors
 
     errors = []
@@ -37,6 +38,7 @@ def check_declarations(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     try:
         declared_items()
         errors += declaration_errors()
+        errors += policy_errors()
     except ImportError as error:
         errors.append(str(error))
     return [checks.Error(message, id="centre.E001") for message in errors]

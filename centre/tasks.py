@@ -86,3 +86,12 @@ def alert_bulk_access() -> int:
     from centre.audit_alerts import bulk_access_alert
 
     return bulk_access_alert()
+
+
+@shared_task(ignore_result=True, time_limit=60 * 60, soft_time_limit=55 * 60)
+def apply_retention() -> dict[str, int]:
+    """Beat, monthly: erase (or de-identify) what is past its retention window; the counts go to
+    the audit log (centre.retention)."""
+    from centre.retention import retention_run
+
+    return retention_run(dry_run=False)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import Home, NavigationItem, Workspace
+from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
 
 CLINICAL_WORK = [
@@ -44,6 +45,27 @@ class CounsellingConfig(AppConfig):
     statistics_provider = "counselling.statistics"
     # Records that stand for one child, counted by the bulk-access alert (centre.audit_alerts).
     client_records = ("counselling.client", "counselling.case")
+    retention_policies = (
+        RetentionPolicy(
+            record_type="counselling.case",
+            label=_("Counselling case files"),
+            setting="COUNSELLING_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="counselling.retention.cases_expired",
+            apply="counselling.retention.cases_erase",
+            order=20,
+        ),
+        RetentionPolicy(
+            record_type="counselling.client",
+            label=_("Registrations, guardians and consents"),
+            setting="CONSENT_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="counselling.retention.registrations_expired",
+            apply="counselling.retention.registrations_erase",
+            after="counselling.case",
+            order=25,
+        ),
+    )
     message_templates = {
         "break_glass_opened": "counselling.services.access._break_glass_opened",
         "follow_up_due": "counselling.services.follow_ups._follow_up_due",

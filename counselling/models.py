@@ -45,6 +45,9 @@ class Client(TimeStampedModel):
     site = models.ForeignKey(
         Site, verbose_name=_("registered at"), on_delete=models.PROTECT, related_name="clients"
     )
+    # When the last of the child's case files closed, kept when retention erases them: the
+    # registration, guardians and consents stay for CONSENT_RETENTION_YEARS more (DOMAIN.md §5.5).
+    last_case_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("client")

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import NavigationItem, Workspace
+from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
 
 # Model permissions open pages and actions; which records a user sees is decided by
@@ -80,6 +81,24 @@ class HotlineConfig(AppConfig):
     statistics_provider = "hotline.statistics"  # statistics (hstats)
     # Records that stand for one child, counted by the bulk-access alert (centre.audit_alerts).
     client_records = ("hotline.call",)
+    retention_policies = (
+        RetentionPolicy(
+            record_type="hotline.crisisalert",
+            label=_("Crisis alerts"),
+            setting="HOTLINE_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="hotline.retention.alerts_expired",
+            order=30,
+        ),
+        RetentionPolicy(
+            record_type="hotline.call",
+            label=_("Hotline calls"),
+            setting="HOTLINE_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="hotline.retention.calls_expired",
+            order=31,
+        ),
+    )
     navigation = (
         # Calls
         NavigationItem(

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import NavigationItem, Workspace
+from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
 
 # Events, series, attendance, participants
@@ -94,4 +95,15 @@ class OutreachConfig(AppConfig):
     workspace = Workspace(view="outreach.views.WorkspaceView", url_name="outreach:home", order=40)
     navigation = (*OUT1_NAVIGATION, *OUT2_NAVIGATION, *OPARTNERS_NAVIGATION)
     statistics_provider = "outreach.statistics"  # out2
+    retention_policies = (
+        # Before the case files they name (a participant PROTECTs its case).
+        RetentionPolicy(
+            record_type="outreach.participant",
+            label=_("Group participants from closed case files"),
+            setting="COUNSELLING_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="outreach.retention.participants_expired",
+            order=10,
+        ),
+    )
     message_templates = {**OUT2_MESSAGE_TEMPLATES}

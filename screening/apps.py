@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from centre.navigation import NavigationItem, Workspace
+from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
 from centre.today import TodaySection
 
@@ -28,6 +29,26 @@ class ScreeningConfig(AppConfig):
     statistics_provider = "screening.statistics"
     # Records that stand for one child, counted by the bulk-access alert (centre.audit_alerts).
     client_records = ("screening.student", "screening.screeningresult")
+    retention_policies = (
+        RetentionPolicy(
+            record_type="screening.screeningresult",
+            label=_("Unflagged students' item-level answers"),
+            setting="SCREENING_ITEM_RETENTION_MONTHS",
+            unit=Unit.MONTHS,
+            expired="screening.retention.unflagged_answers_expired",
+            apply="screening.retention.answers_deidentify",
+            order=40,
+        ),
+        RetentionPolicy(
+            record_type="screening.rosterimport",
+            label=_("Uploaded roster files"),
+            setting="SCREENING_ITEM_RETENTION_MONTHS",
+            unit=Unit.MONTHS,
+            expired="screening.retention.roster_files_expired",
+            apply="screening.retention.roster_files_erase",
+            order=41,
+        ),
+    )
     message_templates = {
         "screening_crisis_overdue": "screening.services._crisis_overdue",
         "screening_crisis_overdue_batch": "screening.services._crisis_overdue_batch",

@@ -282,6 +282,7 @@ CELERY_TASK_ROUTES = {
     "centre.tasks.build_monthly_report": {"queue": "stats"},
     "centre.tasks.refresh_statistics": {"queue": "stats"},
     "centre.tasks.verify_audit_log": {"queue": "stats"},  # reads the whole chain
+    "centre.tasks.apply_retention": {"queue": "stats"},
     "centre.tasks.*": {"queue": "reminders"},
     "counselling.tasks.*": {"queue": "reminders"},
     "screening.tasks.escalate_overdue_crisis_tasks": {"queue": "reminders"},
@@ -407,6 +408,23 @@ HOTLINE_LEAD_USERNAMES = env.read_list("HOTLINE_LEAD_USERNAMES", default="")
 # Hotline records (calls and crisis alerts) are kept at least 3 years (DOMAIN.md §3.1, §5.5: the
 # NHC hotline guide): a shorter period stops start-up.
 HOTLINE_RETENTION_YEARS = env.read_int("HOTLINE_RETENTION_YEARS", default=3, minimum=3)
+# Retention by record type (DOMAIN.md §5.5, centre.retention; README "Retention and backups").
+# Each minimum is the legal (or the centre's policy) floor: a shorter period stops start-up.
+# Counselling records: years after the case closed (non-medical counselling, ≥ 10 y).
+COUNSELLING_RETENTION_YEARS = env.read_int("COUNSELLING_RETENTION_YEARS", default=10, minimum=10)
+# Unflagged students' item-level answers: months after the campaign closed, then de-identified.
+SCREENING_ITEM_RETENTION_MONTHS = env.read_int(
+    "SCREENING_ITEM_RETENTION_MONTHS", default=12, minimum=12
+)
+# Consent records (with the child's registration and guardians): years after their data went.
+CONSENT_RETENTION_YEARS = env.read_int("CONSENT_RETENTION_YEARS", default=3, minimum=3)
+# Audit entries: kept at least this long (≥ 6 months is the legal floor, 3 y the policy); the
+# application never purges them (README).
+AUDIT_RETENTION_YEARS = env.read_int("AUDIT_RETENTION_YEARS", default=3, minimum=3)
+# `make backup` writes here (README "Retention and backups": keep backups BACKUP_KEEP_DAYS at
+# most, so that what retention erases is gone from every copy that long after).
+BACKUP_DIR = env.read("BACKUP_DIR", str(VAR_DIR / "backups"))
+BACKUP_KEEP_DAYS = env.read_int("BACKUP_KEEP_DAYS", default=35, minimum=1)
 
 # The online self-assessment: the liaison who opened a class is reminded this long before it
 # closes of the students who have not answered yet.

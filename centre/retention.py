@@ -1,0 +1,245 @@
+"""Retention by record type (DOMAIN.md §5.5, ENGINEERING.md §6.8): what goes when, and how.
+
+Each app declares its record types on its AppConfig (`retention_policies`, centre/declarations.py):
+
+    RetentionPolicy(record_type="hotline.call", label=_("Hotline calls"),
+                    setting="HOTLINE_RETENTION_YEARS", unit=YEARS,
+                    expired="hotline.retention.calls_expired", order=30)
+
+`expired(cutoff=…)` is the queryset of rows past the window. `apply` (optional, a dotted path
+taking `rows=`) does something other than erasing them — screening de-identifies. The windows
+are settings whose floors (the legal minimums) stop start-up when set lower (centre/settings).
+
+`retention_run` (the monthly beat, and `manage.py retention`) counts, and unless it is a dry run
+erases, each type in `order`, then writes one audit entry of counts (never names or ids).
+Erasure reaches everything Django's delete collector reaches (cascades, and the direct-FK
+guardian grants with them), guardian's generic grants, the files of every erased row, and the
+reminders about an erased row with their inbox notifications.
+
+Statistics: the months of the erased rows keep their rolled-up figures (MonthlyFigure, counts
+only, no ids). The roll-up is brought up to date in the run's transaction before anything goes,
+and the run tells the stale-month triggers (centre migration 0018) not to mark what it erases,
+so the SUMMED figures of those months stay what they were. Figures counted from the records
+(distinct students, stocks at a window's end) no longer count erased rows (README "Retention").
+
+The audit log is append-only (Postgres triggers) and is not purged by the application: see
+README "Retention and backups" for the deliberate operation."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, router, transaction
+from django.db.models.deletion import Collector
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.module_loading import import_string
+
+from centre.declarations import declared
+
+
+class Unit(enum.StrEnum):
+    YEARS = "years"
+    MONTHS = "months"
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    record_type: str  # app_label.model: the audit entry's key for the count
+    label: str | Promise
+    setting: str  # the window's length, in `unit`
+    unit: Unit
+    expired: str  # dotted path: (*, cutoff: datetime) -> QuerySet of rows past the window
+    apply: str = ""  # dotted path: (*, rows: QuerySet) -> int; erasure when empty
+    erases: bool = True  # False: counted and kept (the audit log)
+    order: int = 50  # rows that PROTECT others go first (an outreach participant, its case)
+    # The window counts from the end of another type's window: a consent is kept for the life of
+    # the data it covers (`after`'s window) and then its own.
+    after: str = ""
+
+    def window(self) -> int:
+        return int(getattr(settings, self.setting))
+
+
+def policies() -> list[RetentionPolicy]:
+    """Every declared policy, in the order they are applied."""
+    declarations = declared("retention_policies")
+    every = [policy for _config, app_policies in declarations for policy in app_policies]
+    return sorted(every, key=lambda policy: policy.order)
+
+
+def policy_errors() -> list[str]:
+    """What is wrong with the declarations (a system check reports it at start-up)."""
+    errors = []
+    names = {policy.record_type for policy in policies()}
+    for policy in policies():
+        if not hasattr(settings, policy.setting):
+            errors.append(f"{policy.record_type}: no setting {policy.setting}")
+        if policy.after and policy.after not in names:
+            errors.append(f"{policy.record_type}: counts after unknown {policy.after!r}")
+        for path in filter(None, (policy.expired, policy.apply)):
+            try:
+                import_string(path)
+            except ImportError as error:
+                errors.append(f"{policy.record_type}: {error}")
+    return errors
+
+
+def cutoff(policy: RetentionPolicy, *, now: datetime.datetime) -> datetime.datetime:
+    """The moment before which a row of this type is past its window."""
+    years, months = (policy.window(), 0) if policy.unit == Unit.YEARS else (0, policy.window())
+    if policy.after:
+        before = next(other for other in policies() if other.record_type == policy.after)
+        now = cutoff(before, now=now)
+    return _months_before(now, years * 12 + months)
+
+
+def _months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
+    local = timezone.localtime(moment)
+    month_index = local.year * 12 + local.month - 1 - months
+    year, month = divmod(month_index, 12)
+    # 29 February of a leap year, 10 years back, is 28 February.
+    for day in range(local.day, 27, -1):
+        try:
+            return local.replace(year=year, month=month + 1, day=day)
+        except ValueError:
+            continue
+    return local.replace(year=year, month=month + 1, day=min(local.day, 28))
+
+
+def retention_run(*, dry_run: bool, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Count (dry run) or apply every policy; one audit entry of the counts. Returns them."""
+    from centre.audit import audit_log
+
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        if not dry_run:
+            _keep_rolled_up_figures()
+        for policy in policies():
+            rows = import_string(policy.expired)(cutoff=cutoff(policy, now=now))
+            if dry_run or not policy.erases:
+                counts[policy.record_type] = rows.count()
+            elif policy.apply:
+                counts[policy.record_type] = import_string(policy.apply)(rows=rows)
+            else:
+                counts[policy.record_type] = erase(rows)
+        _mark_changes_again()
+        audit_log(
+            actor=None,
+            actor_username="retention",
+            action="centre.retention.previewed" if dry_run else "centre.retention.applied",
+            data={"counts": counts, "at": now.isoformat()},
+        )
+    return counts
+
+
+KEEP_ROLLED_UP = "centre.keep_rolled_up"  # read by the trigger of centre migration 0018
+
+
+def _keep_rolled_up_figures() -> None:
+    """Count the roll-up's stale months now, with every record still there, then have the
+    stale-month triggers leave this transaction's erasures unmarked (Postgres only)."""
+    from centre.statistics import rollup_enabled, rollup_refresh
+
+    if not rollup_enabled():
+        return
+    rollup_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [KEEP_ROLLED_UP])
+
+
+def _mark_changes_again() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [KEEP_ROLLED_UP])
+
+
+BATCH = 500  # rows collected at a time: the collector holds each batch's cascade in memory
+
+
+def erase(rows: models.QuerySet[Any]) -> int:
+    """Delete the rows with everything that cascades from them, their generic guardian grants,
+    their files (after commit) and the reminders about them with their notifications. Returns
+    how many rows of the queryset's own model went. Caller holds a transaction."""
+    erased = 0
+    while batch := list(rows.order_by("pk")[:BATCH]):
+        erased += _erase_batch(batch)
+    return erased
+
+
+def _erase_batch(batch: list[models.Model]) -> int:
+    model = type(batch[0])
+    collector = Collector(using=router.db_for_write(model))
+    collector.collect(batch)
+    collected: dict[type[models.Model], list[Any]] = {}
+    for collected_model, instances in collector.data.items():
+        collected.setdefault(collected_model, []).extend(instances)
+    for queryset in collector.fast_deletes:
+        collected.setdefault(queryset.model, []).extend(queryset)
+    for collected_model, instances in collected.items():
+        ids = [instance.pk for instance in instances]
+        _erase_reminders(collected_model, ids)
+        _erase_generic_grants(collected_model, ids)
+        _erase_files_on_commit(instances)
+    collector.delete()
+    return len(batch)
+
+
+def _erase_reminders(model: type[models.Model], ids: list[Any]) -> None:
+    from centre.models import Notification, Reminder
+
+    about = Reminder.objects.filter(
+        target_type=model._meta.label_lower, target_id__in=[str(pk) for pk in ids]
+    )
+    Notification.objects.filter(reminder__in=about).delete()
+    about.delete()
+
+
+def _erase_generic_grants(model: type[models.Model], ids: list[Any]) -> None:
+    """Guardian's generic grants name a record by content type and text id: no cascade reaches
+    them (ENGINEERING.md §6.8). The direct-FK ones went with the collector."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    for grants in (UserObjectPermission, GroupObjectPermission):
+        grants.objects.filter(
+            content_type=content_type, object_pk__in=[str(pk) for pk in ids]
+        ).delete()
+
+
+def _erase_files_on_commit(instances: Iterable[models.Model]) -> None:
+    """A row's stored files go once the row is gone for good (a rolled-back run keeps both)."""
+    for instance in instances:
+        for field in instance._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                stored = getattr(instance, field.attname)
+                if stored:
+                    transaction.on_commit(_deleter(field.storage, str(stored)))
+
+
+def _deleter(storage: Any, name: str) -> Callable[[], None]:
+    return lambda: storage.delete(name)
+
+
+def erase_file(instance: models.Model, field_name: str) -> bool:
+    """Remove one stored file of a row that stays (after commit) and empty its field."""
+    stored = getattr(instance, field_name)
+    if not stored:
+        return False
+    transaction.on_commit(_deleter(stored.storage, str(stored)))
+    setattr(instance, field_name, "")
+    instance.save(update_fields=[field_name])
+    return True
+
+
+def audit_entries_expired(*, cutoff: datetime.datetime) -> models.QuerySet[Any]:
+    from centre.models import AuditEntry
+
+    return AuditEntry.objects.filter(at__lt=cutoff)
