@@ -59,6 +59,10 @@ def open_class(campaign: Campaign, class_name: str, students: int, when: datetim
         _window, slips = services.online_open(
             actor=campaign.liaison, campaign=campaign, class_name=class_name
         )
+        # every guardian's slip came back: under 14 the codes would not start without it
+        services.consent_record_guardians(
+            actor=campaign.liaison, campaign=campaign, students=[student for student, _ in slips]
+        )
     return [code for _student, code in slips]
 
 
@@ -66,6 +70,7 @@ def answer(code: str, when: datetime.datetime, *, submit: bool = True) -> Online
     """A student's every answer (the lowest choice), submitted at `when` unless told not to."""
     with time_machine.travel(when, tick=False):
         session = services.online_start(code=code)
+        services.online_agree(session_id=session.pk)
         campaign = session.code.window.campaign
         for question in online_questions.questions(campaign.instruments):
             lowest = min(value for value, _label in question.choices)
