@@ -119,6 +119,19 @@ def seed(*, password: str | None, log: Callable[[str], object]) -> None:
     log(f"accounts: {', '.join(account.username for account in ACCOUNTS)}")
 
 
+def recovery_codes(*, renew: bool) -> dict[str, list[str]]:
+    """Recovery codes for the demo accounts that have no second-step device yet (or for all
+    of them, `renew`), by username: how a trial run passes the second step without a phone."""
+    from centre import two_factor
+
+    made = {}
+    for account in ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        if renew or not two_factor.has_device(user):
+            made[account.username] = two_factor.recovery_codes_create(user=user)
+    return made
+
+
 def missing_accounts() -> list[str]:
     existing = set(
         User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list(

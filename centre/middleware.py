@@ -3,9 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
+
+from centre.models import User
 
 
 class LanguageMiddleware:
@@ -43,3 +48,62 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+# The pages a signed-in user may open before the second factor (the step's own pages, signing
+# out, the language, the idle warning's keepalive), and before a password change they were
+# asked for (the change page, signing out...). Everything else — pages, the admin, the API —
+# waits for the step.
+OPEN_BEFORE_SECOND_FACTOR = frozenset(
+    {"second-factor", "second-factor-setup", "logout", "set_language", "session-keepalive"}
+)
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"password-change", "logout", "set_language", "session-keepalive"}
+)
+
+
+class SignInStepsMiddleware:
+    """The steps of signing in, on every request of a signed-in user, in order: a session older
+    than `SESSION_ABSOLUTE_SECONDS` ends (audited); one that has not passed the second factor
+    reaches only its pages (`second-factor`, or `second-factor-setup` for an account with no
+    device yet); an account whose password an administrator chose reaches only the password
+    change. A page is sent to the step (and back, `next`); the API answers 403.
+    `request.sign_in_step` tells the layout to show no navigation meanwhile."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from centre import two_factor, user_sessions  # they import the models
+
+        user = request.user
+        if not isinstance(user, User):  # anonymous
+            return self.get_response(request)
+        if user_sessions.session_outlived(request):
+            user_sessions.session_expire(request)
+            return self.refuse(request, settings.LOGIN_URL, _("Your session has ended."))
+        name = self.url_name(request)
+        if not user.is_verified():
+            request.sign_in_step = "second_factor"  # type: ignore[attr-defined]
+            if name not in OPEN_BEFORE_SECOND_FACTOR:
+                step = "second-factor" if two_factor.has_device(user) else "second-factor-setup"
+                return self.refuse(request, step, _("Sign-in needs its second step first."))
+        elif user.must_change_password:
+            request.sign_in_step = "password"  # type: ignore[attr-defined]
+            if name not in OPEN_BEFORE_PASSWORD_CHANGE:
+                return self.refuse(request, "password-change", _("Choose a new password first."))
+        user_sessions.session_seen(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def url_name(request: HttpRequest) -> str | None:
+        try:
+            return resolve(request.path_info).url_name
+        except Resolver404:
+            return None
+
+    @staticmethod
+    def refuse(request: HttpRequest, step: str, message: str) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "sign_in_step_required"}, status=403)
+        return redirect_to_login(request.get_full_path(), login_url=step)

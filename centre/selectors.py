@@ -20,6 +20,7 @@ from centre.models import (
     Notification,
     Reminder,
     School,
+    SignInSession,
     Site,
     User,
 )
@@ -198,3 +199,16 @@ def get_failed_reminder_for_user(*, user: User, reminder_id: int) -> Reminder:
     return first_or_not_found(
         reminders_visible_to(user=user).filter(pk=reminder_id, status=Reminder.Status.FAILED)
     )
+
+
+def sign_in_sessions_of(*, user: User) -> QuerySet[SignInSession]:
+    """`user`'s live sessions, the latest used first: a row whose session ended by itself
+    (idle, signed out) waits for the user's next sign-in to be removed, and is not listed."""
+    from centre.user_sessions import live_session_keys
+
+    return SignInSession.objects.filter(user=user, session_key__in=live_session_keys())
+
+
+def get_sign_in_session_for_user(*, user: User, session_id: int) -> SignInSession:
+    """One of `user`'s own sessions; another's answers 404, like a missing one."""
+    return first_or_not_found(SignInSession.objects.filter(user=user, pk=session_id))

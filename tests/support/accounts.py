@@ -1,12 +1,18 @@
-"""Signing the Django test client in as a demo account (tests/conftest.py seeds them)."""
+"""Signing the Django test client in as a demo account (tests/conftest.py seeds them), and the
+second sign-in step with real codes: an authenticator (a confirmed TOTP device) per account and
+the code it shows now, computed from its key as the user's phone would."""
 
 from __future__ import annotations
+
+import time
 
 DEMO_PASSWORD = "demo-password-for-tests"
 
 
 def sign_in(client, username: str, *, language: str | None = None):
-    """Sign `client` in as the demo account `username`; `language` sets the language cookie."""
+    """Sign `client` in as the demo account `username`; `language` sets the language cookie.
+    Like every `client.login`/`force_login` in the tests, the session passed the second step
+    too (tests/conftest.py)."""
     assert client.login(username=username, password=DEMO_PASSWORD)
     if language:
         client.cookies["portal_language"] = language
@@ -17,3 +23,33 @@ def switch_to(client, username: str):
     """Sign the current account out (an audited sign-out) and `username` in."""
     client.logout()
     return sign_in(client, username)
+
+
+def authenticator(user):
+    """`user`'s confirmed authenticator (a TOTP device), made the first time it is asked for."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def authenticator_code(device) -> str:
+    """The code `device`'s app shows now — one it has not accepted yet: a code is accepted once
+    (django-otp remembers its time step), so a second sign-in within the same 30 seconds takes
+    the next step's code, which the device accepts (one step of tolerance), or waits for it."""
+    from django_otp.oath import hotp
+
+    device.refresh_from_db()
+    while True:
+        now = (int(time.time()) - device.t0) // device.step + device.drift
+        step = max(now, device.last_t + 1)
+        if step <= now + device.tolerance:
+            return str(hotp(device.bin_key, step, digits=device.digits)).zfill(device.digits)
+        time.sleep(1)
+
+
+def pass_second_factor(client, user):
+    """The second step of a password-only sign-in (`client.post("/login/", ...)`), with the
+    code of `user`'s authenticator: the answer of the step's page."""
+    code = authenticator_code(authenticator(user))
+    return client.post("/signin/second-factor/", {"code": code})
