@@ -149,7 +149,7 @@ class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]  # see SiteAd
         return cleaned
 
 
-class PasswordResetForm(AdminPasswordChangeForm):
+class PasswordResetForm(AdminPasswordChangeForm):  # type: ignore[type-arg]  # see SiteAdmin
     """An administrator's reset of someone's password: they choose their own at their next
     sign-in (an administrator changing their own password here is not asked again)."""
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from centre.errors import NotFoundError, ServiceError, StaleEditError
@@ -260,7 +260,7 @@ class SecondFactorForm(forms.Form):
     """The code of the second sign-in step: from the app (6 digits) or a recovery code."""
 
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("sign-in", "Code"),
         max_length=32,
         strip=True,
         widget=forms.TextInput(

@@ -83,7 +83,7 @@ class SignInStepsMiddleware:
             user_sessions.session_expire(request)
             return self.refuse(request, settings.LOGIN_URL, _("Your session has ended."))
         name = self.url_name(request)
-        if not user.is_verified():
+        if not two_factor.session_verified(request):
             request.sign_in_step = "second_factor"  # type: ignore[attr-defined]
             if name not in OPEN_BEFORE_SECOND_FACTOR:
                 step = "second-factor" if two_factor.has_device(user) else "second-factor-setup"

@@ -69,7 +69,14 @@ def audit_lockout(
 
 # Fields of User whose changes are audited (attribute names); the privileges among them nobody may
 # change on their own account. The password is audited as "changed", never with its hash.
-AUDITED_FIELDS = ("is_active", "is_staff", "is_superuser", "site_id", "school_id")
+AUDITED_FIELDS = (
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "site_id",
+    "school_id",
+    "must_change_password",
+)
 SELF_LOCKED_FIELDS = ("is_staff", "is_superuser", "site_id", "school_id")
 SELF_CHANGE_REFUSED = "Nobody can change their own roles, permissions, site or school."
 

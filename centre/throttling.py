@@ -42,3 +42,35 @@ def page_allows(request: HttpRequest, scope: str, key: str | None = None) -> boo
     address (`client_address`, as the audit log)."""
     throttle = KeyedRateThrottle(scope, key if key is not None else client_address(request) or "")
     return throttle.allow_request(cast("Request", request), cast("APIView", None))
+
+
+def failures_below_rate(request: HttpRequest, scope: str, key: str | None = None) -> bool:
+    """Whether fewer failures than the scope's rate were recorded for `key` (by default the
+    client's address) within its period: for a step where only wrong tries count (the second
+    sign-in step), not every visit."""
+    throttle = _failure_throttle(request, scope, key)
+    allowed, _period = throttle.parse_rate(throttle.get_rate())
+    return len(_recent_failures(throttle)) < (allowed or 0)
+
+
+def failure_record(request: HttpRequest, scope: str, key: str | None = None) -> None:
+    """Count one failure for `key` in the scope's period (`failures_below_rate`)."""
+    throttle = _failure_throttle(request, scope, key)
+    history = [throttle.timer(), *_recent_failures(throttle)]
+    throttle.cache.set(throttle.key, history, _period(throttle))
+
+
+def _failure_throttle(request: HttpRequest, scope: str, key: str | None) -> KeyedRateThrottle:
+    throttle = KeyedRateThrottle(scope, key if key is not None else client_address(request) or "")
+    throttle.key = throttle.get_cache_key(cast("Request", request), None)
+    return throttle
+
+
+def _period(throttle: KeyedRateThrottle) -> int:
+    _allowed, period = throttle.parse_rate(throttle.get_rate())
+    return period or 0
+
+
+def _recent_failures(throttle: KeyedRateThrottle) -> list[float]:
+    since = throttle.timer() - _period(throttle)
+    return [moment for moment in throttle.cache.get(throttle.key, []) if moment > since]

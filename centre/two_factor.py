@@ -6,9 +6,9 @@ with neither is enrolled before any other page: a QR code of a new secret, confi
 code, then ten recovery codes shown once. The secret and the codes are shown only to their
 owner, at enrolment; an administrator can only reset them (the owner enrols again), audited.
 
-Codes are tried at most `second_factor_user` times an hour per account and
-`second_factor_address` per address (centre/throttling.py), on top of django-otp's doubling
-delay per device; every failure is audited, never with the code typed."""
+After `second_factor_user` wrong codes an hour for an account, or `second_factor_address` from
+an address (centre/throttling.py), every code is refused until the hour has passed — on top of
+django-otp's doubling delay per device. Every failure is audited, never with the code typed."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from centre.audit import audit_log
 from centre.errors import ServiceError
 from centre.models import AuditEntry, User
 from centre.qr import qr_svg
-from centre.throttling import page_allows
+from centre.throttling import failure_record, failures_below_rate
 from centre.user_sessions import EndReason, session_key_cycle, sessions_end
 
 AUTHENTICATOR = "authenticator"  # the name of an account's TOTP device
@@ -52,11 +52,11 @@ def session_verified(request: HttpRequest) -> bool:
 
 def has_device(user: User) -> bool:
     """Whether `user` can pass the second step (an app or recovery codes), else enrols first."""
-    return django_otp.user_has_device(user, confirmed=True)
+    return bool(django_otp.user_has_device(user, confirmed=True))
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def enrolment_device(*, user: User) -> TOTPDevice:
@@ -153,8 +153,10 @@ def _normalised(code: str) -> str:
 
 
 def _refuse_when_too_many(request: HttpRequest, user: User) -> None:
-    per_account = page_allows(request, "second_factor_user", key=f"user:{user.pk}")
-    per_address = page_allows(request, "second_factor_address")
+    """Refuse any code, right or wrong, once the account or the address has had its rate of
+    wrong ones (a right code after many wrong ones is no proof)."""
+    per_account = failures_below_rate(request, "second_factor_user", key=f"user:{user.pk}")
+    per_address = failures_below_rate(request, "second_factor_address")
     if per_account and per_address:
         return
     audit_log(
@@ -170,6 +172,9 @@ def _refuse_when_too_many(request: HttpRequest, user: User) -> None:
 
 
 def _audit_failure(request: HttpRequest, user: User, *, step: str) -> None:
+    """A wrong code: counted for the rate, audited (never with the code)."""
+    failure_record(request, "second_factor_user", key=f"user:{user.pk}")
+    failure_record(request, "second_factor_address")
     audit_log(
         actor=user,
         action="centre.session.second_factor",

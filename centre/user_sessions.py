@@ -154,7 +154,8 @@ def sessions_end(
 def live_session_keys() -> QuerySet[Any, Any]:
     """The keys of the sessions that have not ended, as a subquery."""
     model = import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()
-    return model.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    live: QuerySet[Any, Any] = model.objects.filter(expire_date__gt=timezone.now())
+    return live.values("session_key")
 
 
 def sessions_forget_gone(*, user: User) -> None:

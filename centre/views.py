@@ -46,7 +46,7 @@ from centre.forms import (
     SessionEndForm,
 )
 from centre.http import SignedInRequest
-from centre.models import AuditEntry, MonthlyReport, Reminder, Site, User
+from centre.models import AuditEntry, MonthlyReport, Reminder, SignInSession, Site, User
 from centre.monthly_report import report_workbook
 from centre.paging import keyset_page
 from centre.parameters import BadParameter, id_parameter, text_parameter
@@ -873,17 +873,18 @@ class AccountSessionsView(ServiceFormMixin, LoginRequiredMixin, View):
 
     def get(self, request: SignedInRequest, status: int = 200) -> HttpResponse:
         current = request.session.session_key
-        sessions = [
-            {"row": row, "browser": user_sessions.browser_label(row.user_agent)}
-            for row in selectors.sign_in_sessions_of(user=request.user)
-        ]
+        rows = list(selectors.sign_in_sessions_of(user=request.user))
         context = {
-            "current": [entry for entry in sessions if entry["row"].session_key == current],
-            "others": [entry for entry in sessions if entry["row"].session_key != current],
+            "current": [self.shown(row) for row in rows if row.session_key == current],
+            "others": [self.shown(row) for row in rows if row.session_key != current],
             "recovery_codes_left": two_factor.recovery_codes_left(request.user),
             "absolute_hours": round(settings.SESSION_ABSOLUTE_SECONDS / 3600, 1),
         }
         return render(request, "centre/sessions.html", context, status=status)
+
+    @staticmethod
+    def shown(row: SignInSession) -> dict[str, Any]:
+        return {"row": row, "browser": user_sessions.browser_label(row.user_agent)}
 
     def post(self, request: SignedInRequest) -> HttpResponse:
         form = SessionEndForm(request.POST)

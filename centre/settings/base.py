@@ -277,9 +277,9 @@ REST_FRAMEWORK = {
         # behind the school's NAT: 50 students, each a few tries), and tries per code.
         "online_address": "200/hour",
         "online_code": "20/hour",
-        # The second sign-in step: codes tried per account, and per address.
+        # The second sign-in step: wrong codes per account, and per address (a school's NAT).
         "second_factor_user": "10/hour",
-        "second_factor_address": "100/hour",
+        "second_factor_address": "50/hour",
     },
     # Anonymous requests are throttled by address: the client's, as for the audit log.
     "DEFAULT_THROTTLE_CLASSES": ["centre.throttling.UserRateThrottle"],

@@ -9,7 +9,7 @@ import datetime
 
 import pytest
 
-from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.browser import BROWSER_DB, screenshot, sign_in_with_code
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -111,10 +111,7 @@ def test_the_liaison_opens_a_class_and_prints_slips_on_a_phone(browser, live_ser
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/login/")
-    page.fill("#id_username", "liaison")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.form-stack button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in_with_code(page, "liaison", DEMO_PASSWORD)
     page.goto(f"/screening/campaigns/{campaign.pk}/")
     assert page.locator("#online-progress").count() == 1  # 3班, opened by the fixture
     assert page.evaluate(WIDEST) <= 390

@@ -4,6 +4,7 @@ the code it shows now, computed from its key as the user's phone would."""
 
 from __future__ import annotations
 
+import re
 import time
 
 DEMO_PASSWORD = "demo-password-for-tests"
@@ -48,8 +49,24 @@ def authenticator_code(device) -> str:
         time.sleep(1)
 
 
-def pass_second_factor(client, user):
+def pass_second_factor(client, user, next_page: str | None = None):
     """The second step of a password-only sign-in (`client.post("/login/", ...)`), with the
-    code of `user`'s authenticator: the answer of the step's page."""
-    code = authenticator_code(authenticator(user))
-    return client.post("/signin/second-factor/", {"code": code})
+    code of `user`'s authenticator (a username will do): the answer of the step's page. The
+    step's form is read first, for its CSRF token (a client that enforces CSRF checks)."""
+    if isinstance(user, str):
+        from centre.models import User
+
+        user = User.objects.get(username=user)
+    device = authenticator(user)
+    form = client.get("/signin/second-factor/")
+    token = (
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        if form.status_code == 200
+        else None
+    )
+    data = {"code": authenticator_code(device)}
+    if next_page:
+        data["next"] = next_page
+    if token:
+        data["csrfmiddlewaretoken"] = token[1]
+    return client.post("/signin/second-factor/", data, HTTP_ORIGIN="http://testserver")
