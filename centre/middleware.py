@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -8,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from centre.models import User
@@ -107,3 +109,39 @@ class SignInStepsMiddleware:
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "sign_in_step_required"}, status=403)
         return redirect_to_login(request.get_full_path(), login_url=step)
+
+
+class SecondFactorMiddleware:
+    """`request.user.is_verified()` and `request.user.otp_device`, as django-otp's
+    `OTPMiddleware` gives them, without its query on every request: a session is verified when
+    `django_otp.login` put a device in it (after a code), and the device is read only when
+    asked for. A device stops counting the moment its sessions end — and every path that
+    removes or replaces devices ends them (`two_factor.second_factor_reset`); a session's
+    user never changes without a new session (`django.contrib.auth.login` flushes it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None:
+            # Lazy like AuthenticationMiddleware's user (the stubs know no lazy user).
+            lazy = SimpleLazyObject(lambda: self.with_second_factor(request, user))
+            request.user = lazy  # type: ignore[assignment]
+        return self.get_response(request)
+
+    @staticmethod
+    def with_second_factor(request: HttpRequest, user: Any) -> Any:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.models import Device
+
+        persistent_id = (
+            request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
+        )
+        user.otp_device = (
+            SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+            if persistent_id
+            else None
+        )
+        user.is_verified = lambda: user.otp_device is not None
+        return user

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +41,7 @@ from centre.forms import (
     AUDIT_RECORD_TYPES,
     AuditFilterForm,
     BreakGlassReviewForm,
+    Outcome,
     SecondFactorForm,
     ServiceFormMixin,
     SessionEndForm,
@@ -767,8 +768,28 @@ def next_page(request: HttpRequest) -> str:
     return reverse("home")
 
 
+class SignInStepMixin(ServiceFormMixin, LoginRequiredMixin):
+    """A page of the second sign-in step: a form with one code, sent to a service of
+    `centre.two_factor`; other steps are reached with the same `next`."""
+
+    request: HttpRequest
+
+    def to_step(self, url_name: str) -> HttpResponse:
+        return redirect(f"{reverse(url_name)}?{urlencode({'next': next_page(self.request)})}")
+
+    def submit_code(
+        self, request: SignedInRequest, service: Callable[..., Any]
+    ) -> tuple[SecondFactorForm, Outcome]:
+        form = SecondFactorForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: service(request=request, user=request.user, code=form.cleaned_data["code"]),
+        )
+        return form, outcome
+
+
 @method_decorator(never_cache, name="dispatch")
-class SecondFactorView(ServiceFormMixin, LoginRequiredMixin, View):
+class SecondFactorView(SignInStepMixin, View):
     """The second sign-in step: a code from the authenticator app, or a recovery code."""
 
     def get(
@@ -777,20 +798,14 @@ class SecondFactorView(ServiceFormMixin, LoginRequiredMixin, View):
         if two_factor.session_verified(request):
             return redirect(next_page(request))
         if not two_factor.has_device(request.user):
-            return redirect(f"{reverse('second-factor-setup')}?{urlencode(self.keep_next())}")
+            return self.to_step("second-factor-setup")
         context = {"form": form or SecondFactorForm(), "next": next_page(request)}
         return render(request, "registration/second_factor.html", context, status=status)
 
     def post(self, request: SignedInRequest) -> HttpResponse:
         if two_factor.session_verified(request):
             return redirect(next_page(request))
-        form = SecondFactorForm(request.POST)
-        outcome = self.submit(
-            form,
-            lambda: two_factor.second_factor_verify(
-                request=request, user=request.user, code=form.cleaned_data["code"]
-            ),
-        )
+        form, outcome = self.submit_code(request, two_factor.second_factor_verify)
         if not outcome.saved:
             return self.get(request, form=form, status=outcome.status)
         if outcome.value.name == two_factor.RECOVERY:
@@ -801,16 +816,11 @@ class SecondFactorView(ServiceFormMixin, LoginRequiredMixin, View):
             )
         return redirect(next_page(request))
 
-    def keep_next(self) -> dict[str, str]:
-        return {"next": next_page(self.request)}
-
 
 @method_decorator(never_cache, name="dispatch")
-class SecondFactorSetupView(ServiceFormMixin, LoginRequiredMixin, View):
+class SecondFactorSetupView(SignInStepMixin, View):
     """Enrolment, before any other page for an account with no device: scan the QR code (or
     type the secret), confirm with a first code, then note the recovery codes, shown once."""
-
-    template_name = "registration/second_factor_setup.html"
 
     def get(
         self, request: SignedInRequest, form: SecondFactorForm | None = None, status: int = 200
@@ -818,33 +828,24 @@ class SecondFactorSetupView(ServiceFormMixin, LoginRequiredMixin, View):
         if two_factor.has_device(request.user):
             # Enrolled already: a new device only through an administrator's reset, never
             # from a session that passed the password alone.
-            return redirect(f"{reverse('second-factor')}?{urlencode(self.keep_next())}")
+            return self.to_step("second-factor")
         device = two_factor.enrolment_device(user=request.user)
         context = {
             **two_factor.enrolment_picture(device),
             "form": form or SecondFactorForm(),
             "next": next_page(request),
         }
-        return render(request, self.template_name, context, status=status)
+        return render(request, "registration/second_factor_setup.html", context, status=status)
 
     def post(self, request: SignedInRequest) -> HttpResponse:
         if two_factor.has_device(request.user):
-            return redirect(f"{reverse('second-factor')}?{urlencode(self.keep_next())}")
-        form = SecondFactorForm(request.POST)
-        outcome = self.submit(
-            form,
-            lambda: two_factor.enrolment_confirm(
-                request=request, user=request.user, code=form.cleaned_data["code"]
-            ),
-        )
+            return self.to_step("second-factor")
+        form, outcome = self.submit_code(request, two_factor.enrolment_confirm)
         if not outcome.saved:
             return self.get(request, form=form, status=outcome.status)
         # Shown once, on this answer only: the codes are kept nowhere else readable.
         context = {"codes": outcome.value, "next": next_page(request)}
         return render(request, "registration/recovery_codes.html", context)
-
-    def keep_next(self) -> dict[str, str]:
-        return {"next": next_page(self.request)}
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

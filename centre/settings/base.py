@@ -57,8 +57,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): whether this session passed the second factor.
-    "django_otp.middleware.OTPMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp's
+    # OTPMiddleware, without a query on every request).
+    "centre.middleware.SecondFactorMiddleware",
     # The request (actor, address) for audit entries written by model signals.
     "centre.audit.AuditContextMiddleware",
     # Before any view or CSRF check reads the body: 413 for a body or a file too large.

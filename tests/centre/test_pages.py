@@ -179,15 +179,13 @@ def test_a_system_administrator_manages_accounts_but_cannot_make_superusers(clie
 
 # The queries of each page of the core, by persona, pinned (sign-in, permissions, the page, the
 # audit): the same after 30 more sign-ins fill the audit log and the inbox.
-# Every signed-in page reads the session's second-factor device (django-otp's middleware):
-# one query each since issue 17.
 CORE_PAGE_QUERIES = {
-    "counsellor": {"today": 16, "inbox": 9},  # a counsellor's home ("/" redirects there)
-    "supervisor": {"home": 9, "reminders": 11},
-    "auditor": {"home": 9, "audit-log": 9},  # keyset pager: no COUNT over the audit log
+    "counsellor": {"today": 15, "inbox": 8},  # a counsellor's home ("/" redirects there)
+    "supervisor": {"home": 8, "reminders": 10},
+    "auditor": {"home": 8, "audit-log": 8},  # keyset pager: no COUNT over the audit log
     "stats": {
-        "home": 9,
-        "statistics": 142,
+        "home": 8,
+        "statistics": 141,
     },  # four providers: grouped counts per figure and period, no per-row
 }
 CORE_PAGES = {
