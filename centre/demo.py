@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
+from centre import two_factor, user_sessions
 from centre.models import School, Site, User
 from centre.roles import Role
 
@@ -122,8 +123,6 @@ def seed(*, password: str | None, log: Callable[[str], object]) -> None:
 def recovery_codes(*, renew: bool) -> dict[str, list[str]]:
     """Recovery codes for the demo accounts that have no second-step device yet (or for all
     of them, `renew`), by username: how a trial run passes the second step without a phone."""
-    from centre import two_factor, user_sessions
-
     made = {}
     for account in ACCOUNTS:
         user = User.objects.get(username=account.username)

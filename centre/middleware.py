@@ -11,7 +11,10 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
+from centre import two_factor, user_sessions
 from centre.models import User
 
 
@@ -76,8 +79,6 @@ class SignInStepsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from centre import two_factor, user_sessions  # they import the models
-
         user = request.user
         if not isinstance(user, User):  # anonymous
             return self.get_response(request)
@@ -132,9 +133,6 @@ class SecondFactorMiddleware:
 
     @staticmethod
     def with_second_factor(request: HttpRequest, user: Any) -> Any:
-        from django_otp import DEVICE_ID_SESSION_KEY
-        from django_otp.models import Device
-
         persistent_id = (
             request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
         )

@@ -26,6 +26,7 @@ from centre.models import (
 )
 from centre.reminders import reminders_visible_to
 from centre.roles import Role
+from centre.user_sessions import live_session_keys
 
 
 def site_paths_above(site: Site) -> list[str]:
@@ -204,8 +205,6 @@ def get_failed_reminder_for_user(*, user: User, reminder_id: int) -> Reminder:
 def sign_in_sessions_of(*, user: User) -> QuerySet[SignInSession]:
     """`user`'s live sessions, the latest used first: a row whose session ended by itself
     (idle, signed out) waits for the user's next sign-in to be removed, and is not listed."""
-    from centre.user_sessions import live_session_keys
-
     return SignInSession.objects.filter(user=user, session_key__in=live_session_keys())
 
 

@@ -11,7 +11,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -759,10 +766,15 @@ class ReminderDecisionView(RoleRequiredMixin, View):
 
 
 def next_page(request: HttpRequest) -> str:
-    """Where a sign-in step goes once passed: the `next` it was given if it is ours, else home."""
+    """Where a sign-in step goes once passed: the `next` it was given if it is a path of ours
+    (no other host, no control character), else home."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        wanted.startswith("/")
+        and wanted.isprintable()
+        and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return wanted
     return reverse("home")
@@ -796,7 +808,7 @@ class SecondFactorView(SignInStepMixin, View):
         self, request: SignedInRequest, form: SecondFactorForm | None = None, status: int = 200
     ) -> HttpResponse:
         if two_factor.session_verified(request):
-            return redirect(next_page(request))
+            return HttpResponseRedirect(next_page(request))
         if not two_factor.has_device(request.user):
             return self.to_step("second-factor-setup")
         context = {"form": form or SecondFactorForm(), "next": next_page(request)}
@@ -804,7 +816,7 @@ class SecondFactorView(SignInStepMixin, View):
 
     def post(self, request: SignedInRequest) -> HttpResponse:
         if two_factor.session_verified(request):
-            return redirect(next_page(request))
+            return HttpResponseRedirect(next_page(request))
         form, outcome = self.submit_code(request, two_factor.second_factor_verify)
         if not outcome.saved:
             return self.get(request, form=form, status=outcome.status)
@@ -814,7 +826,7 @@ class SecondFactorView(SignInStepMixin, View):
                 request,
                 _("You used a recovery code; %(left)s are left. Each works once.") % {"left": left},
             )
-        return redirect(next_page(request))
+        return HttpResponseRedirect(next_page(request))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -862,7 +874,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             self.request, cycle=lambda: update_session_auth_hash(self.request, user)
         )
         messages.success(self.request, _("Your password is changed. Your other sessions ended."))
-        return redirect(next_page(self.request))
+        return HttpResponseRedirect(next_page(self.request))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "next": next_page(self.request)}
