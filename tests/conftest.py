@@ -12,6 +12,11 @@ before the next test that uses the database (`pytest_runtest_teardown`), so it s
 - `liaison`, `operator`, `stats`, `auditor`, `outreach`, `crisis` see no case content.
 - `alice_session`, `alice_referral`: a session (with a note) and a referral of `alice_case`.
 - `campaign`: a screening campaign at SCH-0101 (the demo `liaison`'s school), PHQ-A and GAD-7.
+
+`client.login(...)` and `client.force_login(user)` sign in past the second step too (the
+user's authenticator is made when first needed): tests of other things need not know about
+it. A test of signing in itself goes through the pages (`/login/`, then
+`tests.support.accounts.pass_second_factor`, which types the code the device shows now).
 """
 
 from __future__ import annotations
