@@ -8,7 +8,7 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.support.accounts import DEMO_PASSWORD, authenticator_code
+from tests.support.accounts import DEMO_PASSWORD, authenticator_code, forget_wrong_codes
 from tests.support.browser import BROWSER_DB, screenshot, sign_in_with_code
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
@@ -19,6 +19,7 @@ WIDEST = "() => document.documentElement.scrollWidth"
 def test_a_new_account_enrols_on_a_phone_then_signs_in_with_its_code(phone_page, staff_at):
     page = phone_page
     newcomer = staff_at("newcomer", "counsellor", "K01")
+    forget_wrong_codes(newcomer)
     page.goto("/counselling/")
     page.fill("#id_username", "newcomer")
     page.fill("#id_password", DEMO_PASSWORD)
@@ -31,6 +32,9 @@ def test_a_new_account_enrols_on_a_phone_then_signs_in_with_its_code(phone_page,
     assert qr.bounding_box()["width"] <= 390
     assert page.evaluate(WIDEST) <= 390
     assert page.locator("#main-navigation").count() == 0  # nothing else before the step
+    # ...but the language and signing out stay on the screen, the menu being gone.
+    assert page.locator("#language-select").is_visible()
+    assert page.locator("form[action='/logout/'] button").is_visible()
     screenshot(page, "two-factor-enrol-phone")
 
     device = TOTPDevice.objects.get(user=newcomer, confirmed=False)

@@ -23,9 +23,11 @@ def sign_in_with_code(page, username: str, password: str) -> None:
     browser there): the password, then the code the account's authenticator shows now,
     computed from its key as a phone would (tests/support/accounts.py)."""
     from centre.models import User
-    from tests.support.accounts import authenticator, authenticator_code
+    from tests.support.accounts import authenticator, authenticator_code, forget_wrong_codes
 
-    device = authenticator(User.objects.get(username=username))
+    user = User.objects.get(username=username)
+    device = authenticator(user)
+    forget_wrong_codes(user)
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form.form-stack button[type=submit]")
