@@ -5,25 +5,47 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import ModelAdmin
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from centre import two_factor, user_sessions
+from centre.audit import current_actor
 from centre.models import School, Site, User
 from centre.roles import Role
 
 admin.site.site_header = admin.site.site_title = settings.PORTAL_NAME
 admin.site.index_title = _("Administration")
+
+# The admin is behind the second factor twice: the sign-in steps' middleware sends an
+# unverified session away from it, and the site itself admits only a verified one (as
+# django-otp's OTPAdminSite does, without its password-and-code login form: ours is the one).
+_django_has_permission = admin.site.has_permission
+
+
+def admin_has_permission(request: HttpRequest) -> bool:
+    return _django_has_permission(request) and two_factor.session_verified(request)
+
+
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
+
+# django-otp registers its devices in the admin, secrets and recovery codes in view: an
+# administrator never sees them (the user admin's "reset the second step" action is the way).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 # Strings of Django 5.2's admin templates (read by screen readers) that its zh_Hans catalogue
 # lacks; named here so makemessages keeps them in ours, which Django reads first.
@@ -127,12 +149,34 @@ class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]  # see SiteAd
         return cleaned
 
 
+class PasswordResetForm(AdminPasswordChangeForm):  # type: ignore[type-arg]  # see SiteAdmin
+    """An administrator's reset of someone's password: they choose their own at their next
+    sign-in (an administrator changing their own password here is not asked again)."""
+
+    def save(self, commit: bool = True) -> Any:
+        actor = current_actor()
+        self.user.must_change_password = actor is None or actor.pk != self.user.pk
+        return super().save(commit=commit)
+
+
+class AccountCreationForm(AdminUserCreationForm):  # type: ignore[type-arg]  # see SiteAdmin
+    """A new account's first password is the administrator's: its owner changes it first."""
+
+    def save(self, commit: bool = True) -> Any:
+        self.instance.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # see SiteAdmin
     form = AccountChangeForm
+    add_form = AccountCreationForm
+    change_password_form = PasswordResetForm
+    actions = ("end_sessions", "reset_second_factor")
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Place in the network"), {"fields": ("site", "school", "phone", "language")}),
+        (_("Signing in"), {"fields": ("must_change_password",)}),
     )
     list_display = ("username", "first_name", "last_name", "site", "school", "is_active")
     list_filter = ("is_active", RoleFilter, "site__kind")
@@ -160,6 +204,53 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]  # see SiteAdmin
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
         return ("is_superuser", "user_permissions", "last_login", "date_joined")
+
+    @admin.action(
+        description=_("End the sessions of the selected accounts"), permissions=["change"]
+    )
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Sign the accounts out everywhere (audited); one's own browser stays signed in."""
+        actor = request.user if isinstance(request.user, User) else None
+        ended = sum(
+            user_sessions.sessions_end(
+                user=user,
+                actor=actor,
+                reason=user_sessions.EndReason.ADMINISTRATOR,
+                keep_key=request.session.session_key,
+                request=request,
+            )
+            for user in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)s session ended.", "%(count)s sessions ended.", ended)
+            % {"count": ended},
+        )
+
+    @admin.action(
+        description=_("Reset the second sign-in step of the selected accounts"),
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """A lost phone: the accounts' authenticator and recovery codes are removed, their
+        sessions end, and each enrols again at their next sign-in (audited). Never one's own:
+        another administrator checks who is asking."""
+        if not isinstance(request.user, User):
+            return
+        others = queryset.exclude(pk=request.user.pk)
+        if others.count() != queryset.count():
+            self.message_user(
+                request,
+                _("Nobody resets their own second step: ask another administrator."),
+                level=messages.ERROR,
+            )
+        for user in others:
+            two_factor.second_factor_reset(user=user, actor=request.user, request=request)
+        if others:
+            self.message_user(
+                request,
+                _("Reset: these accounts set up their second step again at their next sign-in."),
+            )
 
 
 @admin.register(Site)

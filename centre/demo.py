@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
+from centre import two_factor, user_sessions
 from centre.models import School, Site, User
 from centre.roles import Role
 
@@ -117,6 +118,21 @@ def seed(*, password: str | None, log: Callable[[str], object]) -> None:
             user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=account.role.value)])
     log(f"accounts: {', '.join(account.username for account in ACCOUNTS)}")
+
+
+def recovery_codes(*, renew: bool) -> dict[str, list[str]]:
+    """Recovery codes for the demo accounts that have no second-step device yet (or for all
+    of them, `renew`), by username: how a trial run passes the second step without a phone."""
+    made = {}
+    for account in ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        if renew or not two_factor.has_device(user):
+            made[account.username] = two_factor.recovery_codes_create(user=user)
+            # A session verified by an old code ends with it (centre.middleware reads no device).
+            user_sessions.sessions_end(
+                user=user, actor=None, reason=user_sessions.EndReason.SECOND_FACTOR_RESET
+            )
+    return made
 
 
 def missing_accounts() -> list[str]:

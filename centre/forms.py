@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from centre.errors import NotFoundError, ServiceError, StaleEditError
@@ -259,3 +259,39 @@ class BreakGlassReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What you checked: the reason against the case and what the access read."),
     )
+
+
+# Signing in and one's sessions --------------------------------------------------------------------
+
+
+class SecondFactorForm(forms.Form):
+    """The code of the second sign-in step: from the app (6 digits) or a recovery code."""
+
+    code = forms.CharField(
+        label=pgettext_lazy("sign-in", "Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_("The 6 digits your authenticator app shows now, or one recovery code."),
+    )
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        if "\x00" in code:
+            raise ValidationError(_("A code holds letters and digits only."), code="invalid")
+        return code
+
+
+class SessionEndForm(forms.Form):
+    """End one of one's other sessions (`session`), or all of them (`everywhere`)."""
+
+    session = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    everywhere = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if cleaned is not None and not cleaned.get("session") and not cleaned.get("everywhere"):
+            raise ValidationError(_("Choose a session to end."), code="required")
+        return cleaned

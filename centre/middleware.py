@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
+
+from centre import two_factor, user_sessions
+from centre.models import User
 
 
 class LanguageMiddleware:
@@ -58,3 +68,93 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+# The pages a signed-in user may open before the second factor (the step's own pages, signing
+# out, the language, the idle warning's keepalive), and before a password change they were
+# asked for (the change page, signing out...). Everything else — pages, the admin, the API —
+# waits for the step.
+OPEN_BEFORE_SECOND_FACTOR = frozenset(
+    {"second-factor", "second-factor-setup", "logout", "set_language", "session-keepalive"}
+)
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"password-change", "logout", "set_language", "session-keepalive"}
+)
+
+
+class SignInStepsMiddleware:
+    """The steps of signing in, on every request of a signed-in user, in order: a session older
+    than `SESSION_ABSOLUTE_SECONDS` ends (audited); one that has not passed the second factor
+    reaches only its pages (`second-factor`, or `second-factor-setup` for an account with no
+    device yet); an account whose password an administrator chose reaches only the password
+    change. A page is sent to the step (and back, `next`); the API answers 403.
+    `request.sign_in_step` tells the layout to show no navigation meanwhile."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not isinstance(user, User):  # anonymous
+            return self.get_response(request)
+        if user_sessions.session_outlived(request):
+            user_sessions.session_expire(request)
+            return self.refuse(request, settings.LOGIN_URL, _("Your session has ended."))
+        name = self.url_name(request)
+        if not two_factor.session_verified(request):
+            request.sign_in_step = "second_factor"  # type: ignore[attr-defined]
+            if name not in OPEN_BEFORE_SECOND_FACTOR:
+                step = "second-factor" if two_factor.has_device(user) else "second-factor-setup"
+                return self.refuse(request, step, _("Sign-in needs its second step first."))
+        elif user.must_change_password:
+            request.sign_in_step = "password"  # type: ignore[attr-defined]
+            if name not in OPEN_BEFORE_PASSWORD_CHANGE:
+                return self.refuse(request, "password-change", _("Choose a new password first."))
+        user_sessions.session_seen(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def url_name(request: HttpRequest) -> str | None:
+        try:
+            return resolve(request.path_info).url_name
+        except Resolver404:
+            return None
+
+    @staticmethod
+    def refuse(request: HttpRequest, step: str, message: str) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "sign_in_step_required"}, status=403)
+        return redirect_to_login(request.get_full_path(), login_url=step)
+
+
+class SecondFactorMiddleware:
+    """`request.user.is_verified()` and `request.user.otp_device`, as django-otp's
+    `OTPMiddleware` gives them, without its query on every request: a session is verified when
+    `django_otp.login` put a device in it (after a code), and the device is read only when
+    asked for. A device stops counting the moment its sessions end — and every path that
+    removes or replaces devices ends them (`two_factor.second_factor_reset`); a session's
+    user never changes without a new session (`django.contrib.auth.login` flushes it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None:
+            # Lazy like AuthenticationMiddleware's user (the stubs know no lazy user).
+            lazy = SimpleLazyObject(lambda: self.with_second_factor(request, user))
+            request.user = lazy  # type: ignore[assignment]
+        return self.get_response(request)
+
+    @staticmethod
+    def with_second_factor(request: HttpRequest, user: Any) -> Any:
+        persistent_id = (
+            request.session.get(DEVICE_ID_SESSION_KEY) if user.is_authenticated else None
+        )
+        user.otp_device = (
+            SimpleLazyObject(lambda: Device.from_persistent_id(persistent_id))
+            if persistent_id
+            else None
+        )
+        user.is_verified = lambda: user.otp_device is not None
+        return user

@@ -143,6 +143,11 @@ class User(AbstractUser):
         default="zh-hans",
         help_text=_("Reminders and e-mails to this user are written in this language."),
     )
+    # Set when an administrator chose the password (a reset, a new account): the next sign-in
+    # goes to the password change first (centre.middleware.SignInStepsMiddleware).
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"), default=False
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -163,6 +168,29 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles()
+
+
+class SignInSession(models.Model):
+    """One signed-in browser of a user, keyed by its session's key: what the sessions page
+    lists and what ending a session removes (with the session itself). Written at sign-in, its
+    `last_seen_at` at most every `SESSION_SEEN_EVERY_SECONDS` (centre/user_sessions.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        verbose_name = _("sign-in session")
+        verbose_name_plural = _("sign-in sessions")
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="centre_signin_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.started_at:%Y-%m-%d %H:%M}"
 
 
 _AppendOnlyModel = TypeVar("_AppendOnlyModel", bound="AppendOnly")

@@ -20,11 +20,13 @@ from centre.models import (
     Notification,
     Reminder,
     School,
+    SignInSession,
     Site,
     User,
 )
 from centre.reminders import reminders_visible_to
 from centre.roles import Role
+from centre.user_sessions import live_session_keys
 
 
 def site_paths_above(site: Site) -> list[str]:
@@ -201,3 +203,14 @@ def get_failed_reminder_for_user(*, user: User, reminder_id: int) -> Reminder:
     return first_or_not_found(
         reminders_visible_to(user=user).filter(pk=reminder_id, status=Reminder.Status.FAILED)
     )
+
+
+def sign_in_sessions_of(*, user: User) -> QuerySet[SignInSession]:
+    """`user`'s live sessions, the latest used first: a row whose session ended by itself
+    (idle, signed out) waits for the user's next sign-in to be removed, and is not listed."""
+    return SignInSession.objects.filter(user=user, session_key__in=live_session_keys())
+
+
+def get_sign_in_session_for_user(*, user: User, session_id: int) -> SignInSession:
+    """One of `user`'s own sessions; another's answers 404, like a missing one."""
+    return first_or_not_found(SignInSession.objects.filter(user=user, pk=session_id))

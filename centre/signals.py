@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from centre import user_sessions
 from centre.audit import audit_log, current_actor, current_request
 from centre.models import AuditEntry, School, Site, User
 from centre.roles import CLINICAL_ROLES, clinical_permissions
@@ -23,6 +25,8 @@ from centre.roles import CLINICAL_ROLES, clinical_permissions
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     audit_log(actor=user, action="centre.session.login", request=request)
+    if request is not None and hasattr(request, "session"):
+        user_sessions.session_started(request=request, user=user)
 
 
 @receiver(user_logged_out)
@@ -46,11 +50,33 @@ def audit_login_failure(
     )
 
 
+@receiver(user_locked_out)
+def audit_lockout(
+    sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any
+) -> None:
+    """django-axes locked a username out from an address (the password step)."""
+    audit_log(
+        actor=None,
+        actor_username=str(username or ""),
+        action="centre.session.locked_out",
+        result=AuditEntry.Result.FAILED,
+        request=request,
+        data={"step": "password"},
+    )
+
+
 # Accounts ----------------------------------------------------------------------------------------
 
 # Fields of User whose changes are audited (attribute names); the privileges among them nobody may
 # change on their own account. The password is audited as "changed", never with its hash.
-AUDITED_FIELDS = ("is_active", "is_staff", "is_superuser", "site_id", "school_id")
+AUDITED_FIELDS = (
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "site_id",
+    "school_id",
+    "must_change_password",
+)
 SELF_LOCKED_FIELDS = ("is_staff", "is_superuser", "site_id", "school_id")
 SELF_CHANGE_REFUSED = "Nobody can change their own roles, permissions, site or school."
 
@@ -118,6 +144,19 @@ def audit_account_save(
         )
     if before["password"] != instance.password:
         audit_account("centre.user.password_changed", instance, {})
+        end_sessions_of(instance, user_sessions.EndReason.PASSWORD_CHANGED)
+    elif before["is_active"] and not instance.is_active:
+        end_sessions_of(instance, user_sessions.EndReason.DEACTIVATED)
+
+
+def end_sessions_of(user: User, reason: str) -> None:
+    """A password changed, an account deactivated, a role taken away: the account's sessions
+    end at once — but the browser of a user changing their own password stays signed in."""
+    actor = current_actor()
+    request = current_request()
+    own = actor is not None and actor.pk == user.pk and request is not None
+    keep_key = request.session.session_key if own and request is not None else None
+    user_sessions.sessions_end(user=user, actor=actor, reason=reason, keep_key=keep_key)
 
 
 @receiver(post_delete, sender=User)
@@ -183,6 +222,8 @@ def audit_m2m_change(
     data["clinical"] = granted and data["clinical"]  # the auditors' flag: clinical access given
     for user in User.objects.filter(pk__in=pk_set) if reverse else [instance]:
         audit_account(action_name, user, data)
+        if kind == "role" and not granted:
+            end_sessions_of(user, user_sessions.EndReason.ROLE_REVOKED)
 
 
 for through in M2M_AUDITS:

@@ -52,14 +52,17 @@ def page_try(request: HttpRequest, scope: str, key: str | None = None) -> bool:
     tries sent in parallel are all counted (DRF's throttle reads, appends and writes back a
     list: parallel requests overwrite each other's entry and pass the limit). The counts are
     per fixed period: at most twice the rate across a period's end."""
-    cache_key, seconds = _tries_key(request, scope, key)
+    return _count(*_tries_key(request, scope, key)) <= _rate(scope)[0]
+
+
+def _count(cache_key: str, seconds: int) -> int:
+    """One more in the period's count (an atomic increment in the cache); the count."""
     cache.add(cache_key, 0, timeout=seconds + 1)
     try:
-        count = cache.incr(cache_key)
+        return int(cache.incr(cache_key))
     except ValueError:  # expired between the add and the increment: a new period
         cache.add(cache_key, 1, timeout=seconds + 1)
-        count = 1
-    return count <= _rate(scope)[0]
+        return 1
 
 
 def page_try_refund(request: HttpRequest, scope: str, key: str | None = None) -> None:
@@ -68,3 +71,16 @@ def page_try_refund(request: HttpRequest, scope: str, key: str | None = None) ->
     cache_key, _seconds = _tries_key(request, scope, key)
     with contextlib.suppress(ValueError):  # the period ended since: nothing to give back
         cache.decr(cache_key)
+
+
+def failures_below_rate(request: HttpRequest, scope: str, key: str | None = None) -> bool:
+    """Whether fewer failures than the scope's rate were counted for `key` (by default the
+    client's address) in the current period: for a step where only wrong tries count (the second
+    sign-in step), not every visit."""
+    cache_key, _seconds = _tries_key(request, scope, key)
+    return int(cache.get(cache_key) or 0) < _rate(scope)[0]
+
+
+def failure_record(request: HttpRequest, scope: str, key: str | None = None) -> None:
+    """Count one failure for `key` in the scope's period (`failures_below_rate`)."""
+    _count(*_tries_key(request, scope, key))

@@ -1,35 +1,60 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from centre import audit, health, monthly_report, navigation, reminders, selectors, statistics
+from centre import (
+    audit,
+    health,
+    monthly_report,
+    navigation,
+    reminders,
+    selectors,
+    statistics,
+    two_factor,
+    user_sessions,
+)
 from centre.audit import action_label, audit_export, record_label
 from centre.errors import ConflictError
 from centre.forms import (
     AUDIT_RECORD_TYPES,
     AuditFilterForm,
     BreakGlassReviewForm,
+    Outcome,
+    SecondFactorForm,
     ServiceFormMixin,
+    SessionEndForm,
 )
 from centre.http import SignedInRequest
-from centre.models import AuditEntry, MonthlyReport, Reminder, Site, User
+from centre.models import AuditEntry, MonthlyReport, Reminder, SignInSession, Site, User
 from centre.monthly_report import report_workbook
 from centre.paging import keyset_page
 from centre.parameters import BadParameter, id_parameter, text_parameter
@@ -771,3 +796,167 @@ class ReminderDecisionView(RoleRequiredMixin, View):
         else:
             messages.error(request, _("Choose to resend it or to give up."))
         return redirect("reminders")
+
+
+# Signing in: the second step, enrolment, one's password and sessions ------------------------------
+
+
+def next_page(request: HttpRequest) -> str:
+    """Where a sign-in step goes once passed: the `next` it was given if it is a path of ours
+    (no other host, no control character), else home."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        wanted.startswith("/")
+        and wanted.isprintable()
+        and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return wanted
+    return reverse("home")
+
+
+class SignInStepMixin(ServiceFormMixin, LoginRequiredMixin):
+    """A page of the second sign-in step: a form with one code, sent to a service of
+    `centre.two_factor`; other steps are reached with the same `next`."""
+
+    request: HttpRequest
+
+    def to_step(self, url_name: str) -> HttpResponse:
+        return redirect(f"{reverse(url_name)}?{urlencode({'next': next_page(self.request)})}")
+
+    def submit_code(
+        self, request: SignedInRequest, service: Callable[..., Any]
+    ) -> tuple[SecondFactorForm, Outcome]:
+        form = SecondFactorForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: service(request=request, user=request.user, code=form.cleaned_data["code"]),
+        )
+        return form, outcome
+
+
+@method_decorator(never_cache, name="dispatch")
+class SecondFactorView(SignInStepMixin, View):
+    """The second sign-in step: a code from the authenticator app, or a recovery code."""
+
+    def get(
+        self, request: SignedInRequest, form: SecondFactorForm | None = None, status: int = 200
+    ) -> HttpResponse:
+        if two_factor.session_verified(request):
+            return HttpResponseRedirect(next_page(request))
+        if not two_factor.has_device(request.user):
+            return self.to_step("second-factor-setup")
+        context = {"form": form or SecondFactorForm(), "next": next_page(request)}
+        return render(request, "registration/second_factor.html", context, status=status)
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        if two_factor.session_verified(request):
+            return HttpResponseRedirect(next_page(request))
+        form, outcome = self.submit_code(request, two_factor.second_factor_verify)
+        if not outcome.saved:
+            return self.get(request, form=form, status=outcome.status)
+        if outcome.value.name == two_factor.RECOVERY:
+            left = two_factor.recovery_codes_left(request.user)
+            messages.warning(
+                request,
+                _("You used a recovery code; %(left)s are left. Each works once.") % {"left": left},
+            )
+        return HttpResponseRedirect(next_page(request))
+
+
+@method_decorator(never_cache, name="dispatch")
+class SecondFactorSetupView(SignInStepMixin, View):
+    """Enrolment, before any other page for an account with no device: scan the QR code (or
+    type the secret), confirm with a first code, then note the recovery codes, shown once."""
+
+    def get(
+        self, request: SignedInRequest, form: SecondFactorForm | None = None, status: int = 200
+    ) -> HttpResponse:
+        if two_factor.has_device(request.user):
+            # Enrolled already: a new device only through an administrator's reset, never
+            # from a session that passed the password alone.
+            return self.to_step("second-factor")
+        device = two_factor.enrolment_device(user=request.user)
+        context = {
+            **two_factor.enrolment_picture(device),
+            "form": form or SecondFactorForm(),
+            "next": next_page(request),
+        }
+        return render(request, "registration/second_factor_setup.html", context, status=status)
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        if two_factor.has_device(request.user):
+            return self.to_step("second-factor")
+        form, outcome = self.submit_code(request, two_factor.enrolment_confirm)
+        if not outcome.saved:
+            return self.get(request, form=form, status=outcome.status)
+        # Shown once, on this answer only: the codes are kept nowhere else readable.
+        context = {"codes": outcome.value, "next": next_page(request)}
+        return render(request, "registration/recovery_codes.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing one's own password: the current one again, then a new one the validators
+    accept (README "Security"). The other sessions end; this one stays, under a new key."""
+
+    template_name = "registration/password_change.html"
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        user = form.save(commit=False)
+        user.must_change_password = False
+        user.save()  # the account's other sessions end here (centre/signals.py)
+        user_sessions.session_key_cycle(
+            self.request, cycle=lambda: update_session_auth_hash(self.request, user)
+        )
+        messages.success(self.request, _("Your password is changed. Your other sessions ended."))
+        return HttpResponseRedirect(next_page(self.request))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "next": next_page(self.request)}
+
+
+class AccountSessionsView(ServiceFormMixin, LoginRequiredMixin, View):
+    """One's signed-in sessions — started, last seen, address, browser — and ending the
+    others, one or all (audited)."""
+
+    def get(self, request: SignedInRequest, status: int = 200) -> HttpResponse:
+        current = request.session.session_key
+        rows = list(selectors.sign_in_sessions_of(user=request.user))
+        context = {
+            "current": [self.shown(row) for row in rows if row.session_key == current],
+            "others": [self.shown(row) for row in rows if row.session_key != current],
+            "recovery_codes_left": two_factor.recovery_codes_left(request.user),
+            "absolute_hours": round(settings.SESSION_ABSOLUTE_SECONDS / 3600, 1),
+        }
+        return render(request, "centre/sessions.html", context, status=status)
+
+    @staticmethod
+    def shown(row: SignInSession) -> dict[str, Any]:
+        return {"row": row, "browser": user_sessions.browser_label(row.user_agent)}
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        form = SessionEndForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a session to end."))
+            return self.get(request, status=400)
+        only = None
+        if not form.cleaned_data["everywhere"]:
+            chosen = selectors.get_sign_in_session_for_user(
+                user=request.user, session_id=form.cleaned_data["session"]
+            )
+            only = [chosen.pk]
+        ended = user_sessions.sessions_end(
+            user=request.user,
+            actor=request.user,
+            reason=user_sessions.EndReason.SELF,
+            keep_key=request.session.session_key,
+            only=only,
+            request=request,
+        )
+        messages.success(
+            request,
+            ngettext("%(count)s session ended.", "%(count)s sessions ended.", ended)
+            % {"count": ended},
+        )
+        return redirect("account-sessions")

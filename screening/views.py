@@ -27,6 +27,7 @@ from centre.paging import NEWER, OLDER, keyset_page
 from centre.parameters import id_parameter, text_parameter
 from centre.permissions import RecordRoleRequiredMixin, RoleRequiredMixin
 from centre.public import PublicPageMixin
+from centre.qr import qr_svg
 from centre.roles import CAMPAIGN_ROLES, CLINICIAN_ROLES, SCREENING_ROLES, has_any_role
 from centre.selectors import schools_for_user
 from centre.throttling import page_try, page_try_refund
@@ -822,7 +823,7 @@ def slips_page(request: SignedInRequest, window: OnlineWindow, slips: list[Any])
         "campaign": window.campaign,
         "window": window,
         "link": link,
-        "qr": online.qr_svg(link),
+        "qr": qr_svg(link),
         "slips": [{"student": student, "code": _spaced(code)} for student, code in slips],
     }
     return render(request, "screening/online/slips.html", context)

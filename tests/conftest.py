@@ -12,6 +12,11 @@ before the next test that uses the database (`pytest_runtest_teardown`), so it s
 - `liaison`, `operator`, `stats`, `auditor`, `outreach`, `crisis` see no case content.
 - `alice_session`, `alice_referral`: a session (with a note) and a referral of `alice_case`.
 - `campaign`: a screening campaign at SCH-0101 (the demo `liaison`'s school), PHQ-A and GAD-7.
+
+`client.login(...)` and `client.force_login(user)` sign in past the second step too (the
+user's authenticator is made when first needed): tests of other things need not know about
+it. A test of signing in itself goes through the pages (`/login/`, then
+`tests.support.accounts.pass_second_factor`, which types the code the device shows now).
 """
 
 from __future__ import annotations
@@ -20,15 +25,33 @@ import datetime
 import os
 
 import pytest
+from django.test.client import ClientMixin
 from pytest_django.plugin import blocking_manager_key, validate_django_db
 
 from centre.database_check import database_problem
-from tests.support.accounts import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD, authenticator
 from tests.support.clock import years_ago
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is deliberate (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_password_only_login = ClientMixin._login
+
+
+def _login_with_second_factor(self, user, backend=None):
+    """`client.login` and `client.force_login` sign in past the second step too, as
+    `django_otp.login` does after a code: the user's confirmed authenticator is the session's
+    device. A test of the second step itself signs in through the pages (`/login/`)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    _password_only_login(self, user, backend)
+    session = self.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+    session.save()
+
+
+ClientMixin._login = _login_with_second_factor
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    # Two-factor sign-in (README "Security"): TOTP apps and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_celery_beat",
     "centre",
     "counselling",
@@ -73,11 +77,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp's
+    # OTPMiddleware, without a query on every request).
+    "centre.middleware.SecondFactorMiddleware",
     # The request (actor, address) for audit entries written by model signals.
     "centre.audit.AuditContextMiddleware",
     # Before any view or CSRF check reads the body: 413 for a body or a file too large.
     "centre.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The sign-in steps before any page or API answer: the session's absolute lifetime, the
+    # second factor (enrolment first), a password change an administrator asked for.
+    "centre.middleware.SignInStepsMiddleware",
     "centre.drafts.KeptDraftMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "centre.middleware.NoStoreMiddleware",
@@ -138,6 +148,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# However active, a session ends this long after its sign-in (ASVS 7.3.2; centre/middleware.py).
+SESSION_ABSOLUTE_SECONDS = env.read_int(
+    "SESSION_ABSOLUTE_SECONDS", default=10 * 3600, minimum=SESSION_COOKIE_AGE
+)
+# A session's "last seen" on the sessions page is written at most this often.
+SESSION_SEEN_EVERY_SECONDS = 60
 # Pages warn this long before the idle limit, with a button to stay signed in (centre/idle.py).
 SESSION_WARNING_SECONDS = env.read_int("SESSION_WARNING_SECONDS", default=2 * 60, minimum=10)
 # A form sent after the session ended is kept this long for its user to sign in again, up to
@@ -209,6 +225,14 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor sign-in (django-otp). The issuer is the name an authenticator app shows; a code
+# fails after this many wrong tries per account (centre/throttling.py), on top of the devices'
+# own doubling delay. Recovery codes: this many, each usable once.
+OTP_TOTP_ISSUER = env.read("OTP_TOTP_ISSUER", "Youth counselling portal")
+OTP_RECOVERY_CODES = 10
+# The secrets stay out of the admin (the centre's admin also unregisters the device models).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 GUARDIAN_MONKEY_PATCH_USER = False
 ANONYMOUS_USER_NAME = None  # no object permissions for anonymous visitors
@@ -316,6 +340,9 @@ REST_FRAMEWORK = {
         # behind the school's NAT: 50 students, each a few tries), and tries per code.
         "online_address": "200/hour",
         "online_code": "20/hour",
+        # The second sign-in step: wrong codes per account, and per address (a school's NAT).
+        "second_factor_user": "10/hour",
+        "second_factor_address": "50/hour",
     },
     # Anonymous requests are throttled by address: the client's, as for the audit log.
     "DEFAULT_THROTTLE_CLASSES": ["centre.throttling.UserRateThrottle"],

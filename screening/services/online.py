@@ -538,10 +538,3 @@ def is_crisis(session: OnlineSession) -> bool:
             "supplementary:lifetime_attempt",
         )
     )
-
-
-def qr_svg(link: str) -> str:
-    """The link as a QR code, an inline SVG drawn here (nothing from another host)."""
-    import segno
-
-    return str(segno.make(link, error="m").svg_inline(scale=4, omitsize=False))

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.support.accounts import DEMO_PASSWORD
+from tests.support.browser import sign_in_with_code
 
 CHROMIUM = "/usr/bin/chromium"
 # This machine has no route to the internet: keep Chromium from trying.
@@ -68,15 +69,13 @@ def english(live_server):
 
 @pytest.fixture
 def sign_in(transactional_db):
-    """Sign a page in as a demo account, through the login form (the demo network is there:
-    tests/conftest.py seeds it again after every test that flushed it)."""
+    """Sign a page in as a demo account, through the login form and the second step with a
+    real code from the account's authenticator (the demo network is there: tests/conftest.py
+    seeds it again after every test that flushed it)."""
 
     def sign_in_as(page, username: str) -> None:
         page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("form.form-stack button[type=submit]")
-        page.wait_for_url("**/")
+        sign_in_with_code(page, username, DEMO_PASSWORD)
 
     return sign_in_as
 

@@ -13,7 +13,7 @@ import pytest
 from screening.models import Student
 from tests.screening.test_online import guardians_agree
 from tests.support.accounts import DEMO_PASSWORD
-from tests.support.browser import BROWSER_DB
+from tests.support.browser import BROWSER_DB, sign_in_with_code
 from tests.support.pages import ROLES, pages_of
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
@@ -81,11 +81,10 @@ def watched(browser, live_server):
 
 
 def sign_in(page, watch: PolicyWatch, username: str) -> None:
+    """Both sign-in steps (the password, the authenticator's code), the second step's page
+    watched too."""
     watch.open("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.form-stack button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in_with_code(page, username, DEMO_PASSWORD)
     watch.settle()
 
 

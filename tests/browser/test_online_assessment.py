@@ -10,7 +10,7 @@ import datetime
 
 import pytest
 
-from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.browser import BROWSER_DB, screenshot, sign_in_with_code
 from tests.support.clock import years_ago
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
@@ -84,10 +84,7 @@ def liaison_on_a_phone(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto("/login/")
-    page.fill("#id_username", "liaison")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.form-stack button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in_with_code(page, "liaison", DEMO_PASSWORD)
     return context, page
 
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from counselling.models import CounsellingSession
 from tests.support.accounts import DEMO_PASSWORD
-from tests.support.browser import BROWSER_DB, screenshot
+from tests.support.browser import BROWSER_DB, screenshot, sign_in_with_code
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -34,9 +34,7 @@ def end_sessions() -> None:
 
 
 def sign_in_again(page) -> None:
-    page.fill("#id_username", "counsellor")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("form.form-stack button[type=submit]")
+    sign_in_with_code(page, "counsellor", DEMO_PASSWORD)
 
 
 def a_note_typed_as_the_session_ends(page, sign_in, english, make_case, account):

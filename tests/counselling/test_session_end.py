@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from centre import drafts
-from tests.support.accounts import DEMO_PASSWORD
+from tests.support.accounts import DEMO_PASSWORD, pass_second_factor
 
 ORIGIN = "http://testserver"
 NOTE = "她说这周睡得好一些了，愿意和母亲谈谈学校的事。"
@@ -28,11 +28,13 @@ def case(make_case, account):
 
 
 def sign_in(client: Client, username: str, next_page: str = "/"):
-    return client.post(
+    """Both steps, through the pages: the answer of the second (to `next_page`)."""
+    client.post(
         "/login/",
         {"username": username, "password": DEMO_PASSWORD, "next": next_page},
         HTTP_ORIGIN=ORIGIN,
     )
+    return pass_second_factor(client, username, next_page)
 
 
 def end_session(client: Client) -> None:
@@ -135,6 +137,7 @@ def test_a_draft_is_kept_encrypted_without_passwords_or_the_csrf_token(client, c
     sign_in_form = {"username": "counsellor", "password": DEMO_PASSWORD, "next": "/"}
     token = client.cookies["csrftoken"].value
     client.post("/login/", {**sign_in_form, "csrfmiddlewaretoken": token}, HTTP_ORIGIN=ORIGIN)
+    pass_second_factor(client, "counsellor")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(page).text)[1]
     end_session(client)
 
@@ -149,6 +152,7 @@ def test_a_draft_is_kept_encrypted_without_passwords_or_the_csrf_token(client, c
     client.get("/login/")
     token = client.cookies["csrftoken"].value
     client.post("/login/", {**sign_in_form, "next": page, "csrfmiddlewaretoken": token})
+    pass_second_factor(client, "counsellor")
     kept = kept_fields(client.get(page))
     assert kept["note_presenting"] == NOTE
     assert "csrfmiddlewaretoken" not in kept
@@ -180,6 +184,7 @@ def test_a_form_refused_for_a_rotated_csrf_token_is_kept_for_the_signed_in_user(
         {"username": "counsellor", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
         HTTP_ORIGIN=ORIGIN,
     )
+    pass_second_factor(client, "counsellor")
     stale = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(page).text)[1]
     client.cookies["csrftoken"] = "r" * 32  # another tab's sign-in
 
@@ -205,6 +210,7 @@ def test_a_form_refused_because_its_token_lived_in_the_ended_session_is_kept(
         {"username": "counsellor", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
         HTTP_ORIGIN=ORIGIN,
     )
+    pass_second_factor(client, "counsellor")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(page).text)[1]
     end_session(client)
 
@@ -220,6 +226,7 @@ def test_a_form_refused_because_its_token_lived_in_the_ended_session_is_kept(
         {"username": "counsellor", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
         HTTP_ORIGIN=ORIGIN,
     )
+    pass_second_factor(client, "counsellor")
     assert kept_fields(client.get(page))["note_presenting"] == NOTE
 
 

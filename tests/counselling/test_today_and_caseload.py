@@ -14,7 +14,7 @@ from centre.models import AuditEntry, AuditRecord, Notification
 from counselling import services
 from counselling.models import Client
 from screening.models import ScreeningResult, Student, TrackingTask
-from tests.support.accounts import sign_in
+from tests.support.accounts import pass_second_factor, sign_in
 from tests.support.queries import queries_per_page
 
 NO_CLINICAL_ACCESS = ["liaison", "operator", "stats", "auditor", "outreach", "crisis"]
@@ -85,9 +85,9 @@ def day(alice, bob, make_case, campaign):
 
 
 def test_a_counsellor_signs_in_to_today(client, alice):
-    response = client.post(
-        "/login/", {"username": "counsellor", "password": "demo-password-for-tests"}, follow=True
-    )
+    client.post("/login/", {"username": "counsellor", "password": "demo-password-for-tests"})
+    response = pass_second_factor(client, alice)  # both steps, then home: "today"
+    response = client.get(response.headers["Location"], follow=True)
     assert response.redirect_chain[-1][0] == "/counselling/today/"
     assert response.status_code == 200
     assert client.get("/").headers["Location"] == "/counselling/today/"

@@ -1,12 +1,19 @@
-"""Signing the Django test client in as a demo account (tests/conftest.py seeds them)."""
+"""Signing the Django test client in as a demo account (tests/conftest.py seeds them), and the
+second sign-in step with real codes: an authenticator (a confirmed TOTP device) per account and
+the code it shows now, computed from its key as the user's phone would."""
 
 from __future__ import annotations
+
+import re
+import time
 
 DEMO_PASSWORD = "demo-password-for-tests"
 
 
 def sign_in(client, username: str, *, language: str | None = None):
-    """Sign `client` in as the demo account `username`; `language` sets the language cookie."""
+    """Sign `client` in as the demo account `username`; `language` sets the language cookie.
+    Like every `client.login`/`force_login` in the tests, the session passed the second step
+    too (tests/conftest.py)."""
     assert client.login(username=username, password=DEMO_PASSWORD)
     if language:
         client.cookies["portal_language"] = language
@@ -17,3 +24,63 @@ def switch_to(client, username: str):
     """Sign the current account out (an audited sign-out) and `username` in."""
     client.logout()
     return sign_in(client, username)
+
+
+def authenticator(user):
+    """`user`'s confirmed authenticator (a TOTP device), made the first time it is asked for."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def authenticator_code(device) -> str:
+    """The code `device`'s app shows now — one it has not accepted yet: a code is accepted once
+    (django-otp remembers its time step), so a second sign-in within the same 30 seconds takes
+    the next step's code, which the device accepts (one step of tolerance), or waits for it."""
+    from django_otp.oath import hotp
+
+    device.refresh_from_db()
+    while True:
+        now = (int(time.time()) - device.t0) // device.step + device.drift
+        step = max(now, device.last_t + 1)
+        if step <= now + device.tolerance:
+            return str(hotp(device.bin_key, step, digits=device.digits)).zfill(device.digits)
+        time.sleep(1)
+
+
+def forget_wrong_codes(user) -> None:
+    """Wrong codes counted by earlier tests (the cache outlives a test and a run) are not held
+    against this sign-in: the account's and the local addresses' counts start again."""
+    from django.core.cache import cache
+
+    from centre.throttling import _tries_key
+
+    keys = [("second_factor_user", f"user:{user.pk}")]
+    keys += [("second_factor_address", address) for address in ("127.0.0.1", "::1", "")]
+    for scope, ident in keys:
+        cache.delete(_tries_key(None, scope, ident)[0])
+
+
+def pass_second_factor(client, user, next_page: str | None = None):
+    """The second step of a password-only sign-in (`client.post("/login/", ...)`), with the
+    code of `user`'s authenticator (a username will do): the answer of the step's page. The
+    step's form is read first, for its CSRF token (a client that enforces CSRF checks)."""
+    if isinstance(user, str):
+        from centre.models import User
+
+        user = User.objects.get(username=user)
+    device = authenticator(user)
+    forget_wrong_codes(user)
+    form = client.get("/signin/second-factor/")
+    token = (
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        if form.status_code == 200
+        else None
+    )
+    data = {"code": authenticator_code(device)}
+    if next_page:
+        data["next"] = next_page
+    if token:
+        data["csrfmiddlewaretoken"] = token[1]
+    return client.post("/signin/second-factor/", data, HTTP_ORIGIN="http://testserver")

@@ -26,8 +26,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though DEBUG is off (never in production).",
         )
+        parser.add_argument(
+            "--new-recovery-codes",
+            action="store_true",
+            help="Print new recovery codes for every demo account (the old ones stop working).",
+        )
 
-    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, force: bool, new_recovery_codes: bool = False, **options: Any
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with known passwords: it runs only with DEBUG=true, "
@@ -43,6 +50,7 @@ class Command(BaseCommand):
                 module = importlib.import_module(f"{app_config.name}.demo")
                 module.seed(password=password, log=self._log_for(app_config.label))
 
+        self._print_recovery_codes(renew=new_recovery_codes)
         if generated:
             self.stdout.write(
                 self.style.WARNING(
@@ -57,6 +65,22 @@ class Command(BaseCommand):
                 "Demo accounts already existed; their password was shown when they were created. "
                 "Set DEMO_PASSWORD and run seed_demo again to reset it."
             )
+
+    def _print_recovery_codes(self, *, renew: bool) -> None:
+        """The second sign-in step of a trial run (README "Demo accounts"): each demo account
+        without a device (or all, with --new-recovery-codes) gets recovery codes, printed once;
+        each signs in once. Real accounts enrol an authenticator app at their first sign-in."""
+        made = centre_demo.recovery_codes(renew=renew)
+        if not made:
+            return
+        self.stdout.write(
+            self.style.WARNING(
+                "Recovery codes for the second sign-in step (shown once; each works once; "
+                "`seed_demo --new-recovery-codes` prints new ones):"
+            )
+        )
+        for username, codes in made.items():
+            self.stdout.write(f"  {username:<12} {' '.join(codes)}")
 
     @staticmethod
     def _apps_with_demo_data() -> list[AppConfig]:
