@@ -44,11 +44,13 @@ check-migrations: install
 check-postgres: install
 	@DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) -m centre.database_check
 
+NEW_FIELD_KEY := import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 # The deployment checks under the production settings (README "Running in production"): the
-# same base settings with DEBUG off behind TLS, a throwaway strong key, no .env read.
+# same base settings with DEBUG off behind TLS, throwaway strong keys, no .env read.
 check-deploy: install
 	PORTAL_SKIP_DOTENV=1 DEBUG=false HTTPS=true ALLOWED_HOSTS=portal.example.cn \
 		SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		FIELD_ENCRYPTION_KEYS="$$($(PY) -c "$(NEW_FIELD_KEY)")" FIELD_INDEX_KEY="$$($(PY) -c "$(NEW_FIELD_KEY)")" \
 		DJANGO_SETTINGS_MODULE=centre.settings.base $(PY) manage.py check --deploy --fail-level WARNING
 
 test: install messages lint check-postgres check-migrations check-deploy

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from centre.settings.environment import new_field_key
 from tests.support.accounts import sign_in
 from tests.support.process import ROOT, run_python
 
@@ -145,6 +146,8 @@ def test_check_deploy_is_clean_under_the_production_settings(tmp_path):
         HTTPS="true",
         ALLOWED_HOSTS="portal.example.cn",
         SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=new_field_key(),
+        FIELD_INDEX_KEY=new_field_key(),
         DJANGO_SETTINGS_MODULE="centre.settings.base",
     )
     finished = run_python(
