@@ -222,6 +222,40 @@ def test_a_student_already_imported_is_matched_not_doubled(online_campaign, acco
     assert ScreeningResult.objects.filter(student=student).count() == 1
 
 
+def test_a_crisis_answer_online_is_kept_for_a_student_whose_roster_came_first(
+    online_campaign, account
+):
+    """The roster's calm result stands (one result per campaign), but item 9 = 2 told online is
+    never dropped: the result is flagged, its 4-hour C-SSRS task opened, the crisis team told."""
+    from centre.models import Reminder
+
+    student = new_student(online_campaign.school)
+    code = open_for(online_campaign, account("liaison"), student)
+    roster = RosterImport.objects.create(
+        campaign=online_campaign, uploaded_by=account("liaison"), original_name="r.csv"
+    )
+    row = [student.student_no, student.full_name, "女", "八年级", "3班", "2012-05-03"]
+    importing.run_import(roster, csv_bytes([row + [0] * 16]))
+    imported = ScreeningResult.objects.get(student=student)
+    assert not imported.crisis_flag
+    assert not imported.tasks.exists()
+    session = begin(code)
+    answer_all(session, all_zero(online_campaign) | {"PHQ-A:9": 2})
+    before = timezone.now()
+    submitted = online.online_submit(session_id=session.pk)
+    assert submitted.result_id == imported.pk
+    imported.refresh_from_db()
+    assert imported.crisis_flag
+    task = imported.tasks.get(kind=TrackingTask.Kind.CRISIS_ASSESSMENT, status="open")
+    assert task.due_at - before <= datetime.timedelta(hours=4, minutes=1)
+    assert Reminder.objects.filter(
+        template="screening_online_action_now", target_id=str(task.pk)
+    ).exists()
+    # the submit sent again (a double tap, a retried request) opens no second task
+    assert online.online_submit(session_id=session.pk).result_id == imported.pk
+    assert imported.tasks.filter(kind=TrackingTask.Kind.CRISIS_ASSESSMENT).count() == 1
+
+
 def _tasks(result: ScreeningResult) -> list[tuple[str, int]]:
     return sorted(
         (task.kind, round((task.due_at - result.screened_at).total_seconds() / 60))
