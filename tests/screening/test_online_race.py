@@ -163,7 +163,10 @@ def test_a_submission_during_the_rosters_import_matches_the_rosters_result(
     answered.refresh_from_db()
     assert answered.result_id == result.pk
     assert answered.submitted_at is not None
-    assert not result.tasks.exists()  # the roster's answers flag nothing: no task was added
+    # The roster's answers flag nothing, but the student's item 9 online is never dropped: the
+    # roster's result gets the C-SSRS crisis task (one), not a second result.
+    assert [task.kind for task in result.tasks.all()] == ["crisis"]
+    assert result.crisis_flag
 
 
 def test_a_roster_during_a_submission_leaves_the_online_result_and_finishes(
