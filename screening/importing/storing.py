@@ -162,8 +162,26 @@ def store_rows(
             for kind, due_at in _tasks(row, now)
         ),
     )
+    matched = [row for row in rows if known[row.student_no] in already]
+    _keep_crisis_answers([(row, result_ids[known[row.student_no]]) for row in matched], now)
     by_number = {row.student_no: result_ids[known[row.student_no]] for row in rows}
     return len(new_rows), len(rows) - len(new_rows), by_number
+
+
+def _keep_crisis_answers(matched: list[tuple[Row, int]], now: datetime.datetime) -> None:
+    """A crisis answer (item 9, serious thoughts this month, a lifetime attempt) in a row whose
+    student already has this campaign's result — a second roster, or the online form after a
+    roster: the stored result stands (one per campaign), but what the student told us is never
+    dropped. The result is flagged and gets its C-SSRS task with the crisis SLA, unless one is
+    open already."""
+    for row, result_id in matched:
+        if row.tier.crisis_task_sla_hours is None:
+            continue
+        ScreeningResult.objects.filter(pk=result_id).update(crisis_flag=True)
+        crisis = {"result_id": result_id, "kind": TrackingTask.Kind.CRISIS_ASSESSMENT}
+        if not TrackingTask.objects.filter(**crisis, status=TrackingTask.Status.OPEN).exists():
+            delay = datetime.timedelta(hours=row.tier.crisis_task_sla_hours)
+            TrackingTask.objects.create(**crisis, due_at=now + delay)
 
 
 STUDENT_COLUMNS = [

@@ -384,31 +384,11 @@ def online_submit(*, session_id: int) -> OnlineSession:
         target=session,
         data={"result": session.result_id, "new": bool(imported)},
     )
-    if not imported and tier.crisis_task_sla_hours is not None:
-        _crisis_kept(session.result, datetime.timedelta(hours=tier.crisis_task_sla_hours))
     if imported or tier.crisis_task_sla_hours is not None:
         _tell_action_now(session.result)
     if not selectors.online_not_submitted(window_id=window.pk).exists():
         reminders_cancel(target=window)  # everyone has answered: no reminder is needed
     return session
-
-
-def _crisis_kept(result: ScreeningResult, delay: datetime.timedelta) -> None:
-    """A crisis answer online for a student whose result was already stored (from a roster, or
-    a reopened class's other code): the stored result stands, but what the student told us now
-    is never dropped — the result is flagged and gets its C-SSRS task with the crisis SLA, unless
-    one is open already."""
-    ScreeningResult.objects.filter(pk=result.pk).update(crisis_flag=True)
-    open_crisis = result.tasks.filter(
-        kind=TrackingTask.Kind.CRISIS_ASSESSMENT, status=TrackingTask.Status.OPEN
-    )
-    if not open_crisis.exists():
-        TrackingTask.objects.create(
-            result=result,
-            kind=TrackingTask.Kind.CRISIS_ASSESSMENT,
-            due_at=timezone.now() + delay,
-            status=TrackingTask.Status.OPEN,
-        )
 
 
 def urgent_tasks(result: ScreeningResult) -> QuerySet[TrackingTask]:

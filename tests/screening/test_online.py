@@ -256,6 +256,28 @@ def test_a_crisis_answer_online_is_kept_for_a_student_whose_roster_came_first(
     assert imported.tasks.filter(kind=TrackingTask.Kind.CRISIS_ASSESSMENT).count() == 1
 
 
+def test_a_second_roster_with_a_crisis_row_keeps_it_for_a_student_already_resulted(
+    online_campaign, account
+):
+    """The shared store_rows keeps the crisis answer whoever brings it: a second roster whose
+    row says item 9 = 2 flags the first roster's calm result and opens its C-SSRS task, once."""
+    student = new_student(online_campaign.school)
+    row = [student.student_no, student.full_name, "女", "八年级", "3班", "2012-05-03"]
+    calm = [0] * 16
+    crisis = [0] * 8 + [2] + [0] * 7  # PHQ-A item 9 = 2
+    for answers in (calm, crisis, crisis):
+        roster = RosterImport.objects.create(
+            campaign=online_campaign, uploaded_by=account("liaison"), original_name="r.csv"
+        )
+        importing.run_import(roster, csv_bytes([row + answers]))
+    result = ScreeningResult.objects.get(student=student)
+    assert result.crisis_flag
+    assert result.answers["PHQ-A"][8] == 0  # the first result stands
+    assert list(result.tasks.values_list("kind", "status")) == [
+        (TrackingTask.Kind.CRISIS_ASSESSMENT, "open")
+    ]
+
+
 def _tasks(result: ScreeningResult) -> list[tuple[str, int]]:
     return sorted(
         (task.kind, round((task.due_at - result.screened_at).total_seconds() / 60))
