@@ -39,6 +39,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
 
+sys.path.insert(0, str(common.ROOT))
+from centre.settings.environment import new_field_key
+
 DATABASE = "bench_online"
 CLASSES, CLASS_SIZE = int(os.environ.get("BENCH_CLASSES", 60)), 50
 BURST_EVERY = 10  # every 10th class presses submit together (6 classes of 50)
@@ -266,7 +269,10 @@ def main() -> None:
     arguments = parser.parse_args()
     scale = arguments.scale
     started = time.perf_counter()
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)  # this run's, seeder and server alike
+    # This run's keys, seeder and server alike (production's settings refuse to start without).
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["FIELD_ENCRYPTION_KEYS"] = new_field_key()
+    os.environ["FIELD_INDEX_KEY"] = new_field_key()
     fresh_database()
     classes = seed()
     from django.db import connections

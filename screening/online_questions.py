@@ -8,6 +8,7 @@ A question's `key` is where its answer is kept in the session: "<instrument>:<it
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -101,3 +102,14 @@ def questions(instruments: list[str]) -> list[Question]:
                 for name, text, choices in SUPPLEMENTARY
             ]
     return asked
+
+
+@functools.cache
+def _every_question() -> dict[str, Question]:
+    return {question.key: question for question in questions(sorted(ONLINE_INSTRUMENTS))}
+
+
+def question_by_key(key: str) -> Question | None:
+    """The question `key` names in any campaign (its choices are the same in all), or None;
+    whether the student's campaign asks it is the service's to check."""
+    return _every_question().get(key)

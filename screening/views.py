@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from centre.audit import audit_export, audit_read
-from centre.errors import ServiceError
+from centre.errors import NotFoundError, ServiceError
 from centre.forms import ServiceFormMixin, refusal_message
 from centre.http import SignedInRequest
 from centre.paging import NEWER, OLDER, keyset_page
@@ -596,6 +596,9 @@ THANKS_KEY = "online_assessment_thanks"
 REFUSED_PAGES = frozenset({"used", "closed", "not_open", "no_consent", "withdrawn", "not_agreed"})
 # Of those, the ones about consent: a page that asks kindly to see the teacher, no "cannot".
 CONSENT_REFUSALS = frozenset({"no_consent", "withdrawn"})
+# Sent by portal.js with an answer: the response is the next question's page itself (a 200),
+# which the script puts in place, instead of a redirect and a second request for it.
+NEXT_STEP_HEADER = "X-Online-Step"
 
 
 def _session(request: HttpRequest) -> OnlineSession | None:
@@ -700,8 +703,58 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
         if isinstance(going_on, HttpResponse):
             return going_on
         session, _state = going_on
+        return self._page(request, session, self._index(request, session))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        session_id = request.session.get(SESSION_KEY)
+        if not isinstance(session_id, int):
+            return redirect("screening:online")
+        key = request.POST.get("key", "")
+        question = online_questions.question_by_key(key)
+        if question is None:
+            return redirect("screening:online_question")
+        form = forms.OnlineAnswerForm(request.POST, choices=list(question.choices))
+        # The service reads and locks the session once, and checks there that it may go on
+        # (window, consent) and that its campaign asks this question: one query, not two.
+        try:
+            outcome = self.submit(
+                form,
+                lambda: online.online_answer(
+                    session_id=session_id, key=key, value=form.cleaned_data["answer"]
+                ),
+            )
+        except NotFoundError:
+            return redirect("screening:online")
+        if outcome.saved and request.headers.get(NEXT_STEP_HEADER) == "next":
+            # The page's script asks for the next question in the answer's own response: one
+            # request a question, not two.
+            return self._page(request, outcome.value, self._index(request, outcome.value))
+        if outcome.saved:
+            return redirect("screening:online_question")
+        if outcome.error is not None and outcome.error.code == "used":
+            return redirect("screening:online_thanks")
+        if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
+            return _refusal(request, outcome.error)
+        return self._refused_answer(request, key, form)
+
+    def _refused_answer(
+        self, request: HttpRequest, key: str, form: forms.OnlineAnswerForm
+    ) -> HttpResponse:
+        """The question again with why its answer was refused (none chosen, not a choice)."""
+        session = _session(request)
+        if session is None:
+            return redirect("screening:online")
         asked = online_questions.questions(session.code.window.campaign.instruments)
-        index = self._index(request, session, asked)
+        keys = [question.key for question in asked]
+        if key not in keys:  # a question of another campaign's
+            return redirect("screening:online_question")
+        return self._render(request, asked, keys.index(key), form, status=400)
+
+    def _page(
+        self, request: HttpRequest, session: OnlineSession, index: int | None
+    ) -> HttpResponse:
+        """The question `index` with the student's answer to it, or the review page."""
+        asked = online_questions.questions(session.code.window.campaign.instruments)
         if index is None:
             return render(request, "screening/online/review.html", {"total": len(asked)})
         question = asked[index]
@@ -712,33 +765,9 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
         )
         return self._render(request, asked, index, form)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        session = _session(request)
-        if session is None:
-            return redirect("screening:online")
-        if session.submitted_at is not None:
-            return redirect("screening:online_thanks")
-        asked = online_questions.questions(session.code.window.campaign.instruments)
-        keys = [question.key for question in asked]
-        key = request.POST.get("key", "")
-        if key not in keys:
-            return redirect("screening:online_question")
-        index = keys.index(key)
-        form = forms.OnlineAnswerForm(request.POST, choices=list(asked[index].choices))
-        outcome = self.submit(
-            form,
-            lambda: online.online_answer(
-                session_id=session.pk, key=key, value=form.cleaned_data["answer"]
-            ),
-        )
-        if outcome.saved:
-            return redirect("screening:online_question")
-        if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
-            return _refusal(request, outcome.error)
-        return self._render(request, asked, index, form, status=400)
-
     @staticmethod
-    def _index(request: HttpRequest, session: OnlineSession, asked: list[Any]) -> int | None:
+    def _index(request: HttpRequest, session: OnlineSession) -> int | None:
+        asked = online_questions.questions(session.code.window.campaign.instruments)
         unanswered = [i for i, q in enumerate(asked) if q.key not in session.answers]
         first = unanswered[0] if unanswered else None
         wanted = request.GET.get("n", "")

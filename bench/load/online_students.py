@@ -3,9 +3,11 @@ locust's HTTP client and statistics (FastHttpSession, Environment.stats) in a pr
 (locust patches the standard library with gevent; the Django process that seeds and checks the
 database must not be).
 
-Each simulated student does what the no-JavaScript form does, one request per step, with the
-CSRF token of each page: GET the start page, POST the code (302), GET each question and POST its
-answer (302), GET the review page, POST submit (302), GET the thank-you page. Every response must
+Each simulated student does what a phone's browser does, with the CSRF token of each page: GET
+the start page, POST the code (302), GET the first screen and POST "I agree" (302), GET the first
+question, then POST each answer as portal.js does (X-Online-Step: the next question or the review
+page comes back, 200), POST submit (302), GET the thank-you page. Every 10th student's browser
+runs no script: each answer is a POST (302) and a GET of the next question. Every response must
 be the step's own status; anything else counts as an error.
 
     python bench/load/online_students.py PLAN.json OUT.json
@@ -38,6 +40,8 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY = re.compile(r'name="key" value="([^"]+)"')
 CHOICE = re.compile(r'type="radio" name="answer" value="([^"]+)"')
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+NEXT_STEP = {"X-Online-Step": "next"}  # what portal.js sends with an answer
+NO_SCRIPT_EVERY = 10  # every 10th student's browser runs no script (two requests a question)
 MAX_QUESTIONS = 100  # a loop that never reaches the review page is an error, not a hang
 
 
@@ -66,6 +70,7 @@ class Student:
     code: str
     room: str  # the class's computer room: the address the school's proxy forwards
     burst: Burst | None = None
+    script: bool = True  # the browser runs the page's script (portal.js)
 
 
 class Counts:
@@ -94,18 +99,18 @@ def take(
         ) as response:
             return _check(response, 200, name)
 
-    def post(path: str, name: str, data: dict[str, str], page: str) -> None:
+    def post(path: str, name: str, data: dict[str, str], page: str, step: bool = False) -> str:
         token = TOKEN.search(page)
         body = urlencode({**data, "csrfmiddlewaretoken": token.group(1) if token else ""})
         with session.post(
             path,
             name=name,
             data=body,
-            headers={**headers, **FORM},
+            headers={**headers, **FORM, **(NEXT_STEP if step else {})},
             catch_response=True,
             allow_redirects=False,
         ) as response:
-            _check(response, 302, name)
+            return _check(response, 200 if step else 302, name)
 
     try:
         page = get("/screening/online/", "GET start page")
@@ -123,8 +128,11 @@ def take(
             gevent.sleep(think * random.uniform(0.5, 1.5))
             answer = random.choice(CHOICE.findall(page) or ["0"])
             chosen = {"key": key.group(1), "answer": answer}
-            post("/screening/online/question/", "POST answer", chosen, page)
-            page = get("/screening/online/question/", "GET question")
+            if student.script:  # the next question in the answer's own response
+                page = post("/screening/online/question/", "POST answer", chosen, page, True)
+            else:
+                post("/screening/online/question/", "POST answer (no script)", chosen, page)
+                page = get("/screening/online/question/", "GET question")
         else:
             raise StepFailedError("never reached the review page")
         if student.burst is not None:
@@ -152,7 +160,10 @@ def _students(classes: list[dict[str, Any]]) -> list[Student]:
     students = []
     for school_class in classes:
         burst = Burst(len(school_class["codes"])) if school_class.get("burst") else None
-        students += [Student(code, school_class["room"], burst) for code in school_class["codes"]]
+        students += [
+            Student(code, school_class["room"], burst, script=n % NO_SCRIPT_EVERY != 0)
+            for n, code in enumerate(school_class["codes"], start=1)
+        ]
     return students
 
 
@@ -181,13 +192,16 @@ def _figures(environment: Environment, seconds: float, counts: Counts) -> dict[s
     }
 
 
-def _progress(counts: Counts, total: int) -> None:
+def _progress(environment: Environment, counts: Counts, total: int) -> None:
     started = time.perf_counter()
     while True:
         gevent.sleep(15)
+        errors = sorted(environment.stats.errors.values(), key=lambda error: -error.occurrences)
         print(
             f"  {time.perf_counter() - started:.0f} s: {counts.submitted} of {total} submitted, "
             f"{counts.failed} stopped by an error",
+            *(f"    {each.occurrences}× {each.name}: {each.error}"[:200] for each in errors[:3]),
+            sep="\n",
             file=sys.stderr,
         )
 
@@ -210,7 +224,7 @@ def period(environment: Environment, host: str, phase: dict[str, Any]) -> dict[s
         )
         for n, student in enumerate(students)
     ]
-    watcher = gevent.spawn(_progress, counts, len(students))
+    watcher = gevent.spawn(_progress, environment, counts, len(students))
     gevent.joinall(greenlets)
     watcher.kill()
     return _figures(environment, time.perf_counter() - started, counts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from screening.models import Student
 from tests.screening.test_online import guardians_agree
@@ -200,7 +201,8 @@ def test_the_online_self_assessment_keeps_to_the_policy(watched, campaign):
     student.wait_for_url("**/screening/online/question/")
     total = int(student.inner_text("#online-progress").split("/")[1])
     for number in range(1, total + 1):
-        assert student.locator("progress.online-bar").get_attribute("value") == str(number - 1)
+        # each next question is put in place by the page's script: wait for it
+        expect(student.locator("progress.online-bar")).to_have_attribute("value", str(number - 1))
         student.locator('.online-choices label:has(input[value="0"])').click()
         student.click("#online-answer-form button[type=submit]")
         watch.settle()

@@ -1,14 +1,16 @@
 """A student's online self-assessment on a 360 px phone, in Chinese (the default), without
 touching a keyboard but for the code: a 15-year-old enters the code from the slip, agrees on the
-first screen (their own consent, DOMAIN.md §5.2), answers every question by tapping, loses the
-page half-way and comes back with the same code, submits, sees the thank-you. Nothing is wider
-than the screen. Screenshots land in test-artifacts/."""
+first screen (their own consent, DOMAIN.md §5.2), answers every question by tapping (each next
+question put in place by the page's script), loses the connection and then the page half-way
+and comes back with the same code, submits, sees the thank-you. Nothing is wider than the
+screen. Screenshots land in test-artifacts/."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.browser import BROWSER_DB, screenshot, sign_in_with_code
 from tests.support.clock import years_ago
@@ -88,6 +90,12 @@ def liaison_on_a_phone(browser, live_server):
     return context, page
 
 
+def tap_no(page) -> None:
+    """A tap on the answer's label: "not at all", or "no" (a yes to a risk question is the
+    crisis path, tested without a browser)."""
+    page.locator('.online-choices label:has(input[value="0"])').click()
+
+
 def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, slip_code):
     from screening.models import ScreeningResult, StudentConsent
 
@@ -109,8 +117,17 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
     assert page.evaluate(WIDEST) <= WIDTH
     screenshot(page, "online-question-360")
     assert "过去两周" in page.inner_text("main")
+    progress = page.locator("#online-progress")
     for number in range(1, total + 1):
-        assert page.inner_text("#online-progress") == f"{number} / {total}"
+        expect(progress).to_have_text(f"{number} / {total}")  # put in place, not a new page
+        if number == 5:  # the connection drops: the question stays, and says so
+            tap_no(page)
+            context.set_offline(True)
+            page.click("#online-answer-form button[type=submit]")
+            expect(page.locator("#online-offline")).to_be_visible()
+            expect(progress).to_have_text(f"5 / {total}")
+            screenshot(page, "online-offline-360")
+            context.set_offline(False)
         if number == 10:  # the page is lost half-way: a new browser, the same code
             context.close()
             context = browser.new_context(
@@ -120,10 +137,9 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
             page.set_default_timeout(15_000)
             refused = watch_policy(page, refused)
             enter(page, slip_code)
-            assert page.inner_text("#online-progress") == f"10 / {total}"
-        # a tap on the answer's label: "not at all", or "no" (a yes to a risk question is the
-        # crisis path, tested without a browser)
-        page.locator('.online-choices label:has(input[value="0"])').click()
+            progress = page.locator("#online-progress")
+            expect(progress).to_have_text(f"10 / {total}")
+        tap_no(page)
         page.click("#online-answer-form button[type=submit]")
     assert page.evaluate(WIDEST) <= WIDTH
     page.click("#online-submit-form button[type=submit]")

@@ -8,7 +8,10 @@ import re
 import pytest
 
 from screening import online_questions
+from django.test import Client
+
 from screening.models import OnlineSession, ScreeningResult, TrackingTask
+from screening.services import online
 from tests.screening.test_online import new_student
 from tests.support.accounts import sign_in
 
@@ -102,6 +105,39 @@ def test_a_student_resumes_with_the_same_code(client, online_campaign, slips):
     page = client.get("/screening/online/question/")
     assert "3 / " in page.text
     assert OnlineSession.objects.get().answers == {"PHQ-A:1": 1, "PHQ-A:2": 2}
+
+
+def test_the_pages_script_gets_the_next_question_in_the_answers_own_response(
+    client, online_campaign, slips
+):
+    """portal.js sends X-Online-Step: the answer's response is the next question (a 200, one
+    request a question), the review page after the last; a bad answer is the same question with
+    its error; a window closed meanwhile is still a redirect to its page."""
+    start(client, slips[0])
+    asked = online_questions.questions(online_campaign.instruments)
+    step = {"HTTP_X_ONLINE_STEP": "next"}
+    for number, question in enumerate(asked, start=1):
+        sent = {"key": question.key, "answer": "0"}
+        page = client.post("/screening/online/question/", sent, **step)
+        assert page.status_code == 200
+        if number < len(asked):
+            assert f"{number + 1} / {len(asked)}" in page.text
+            assert f'value="{asked[number].key}"' in page.text
+    assert 'id="online-submit-form"' in page.text
+    assert OnlineSession.objects.get().answers == {q.key: 0 for q in asked}
+    bad = client.post("/screening/online/question/", {"key": asked[0].key, "answer": "9"}, **step)
+    assert bad.status_code == 400
+    assert 'role="alert"' in bad.text
+
+    classmate = Client()
+    start(classmate, slips[1])
+    window = OnlineSession.objects.get(code__code_hash=online.code_hash(slips[1])).code.window
+    online.online_close(actor=online_campaign.liaison, window=window)
+    sent = {"key": asked[0].key, "answer": "0"}
+    refused = classmate.post("/screening/online/question/", sent, **step)
+    assert refused.status_code == 400
+    assert 'id="online-refused"' in refused.text  # the page the script puts in place
+    assert OnlineSession.objects.get(code__window=window, answers={}) is not None
 
 
 def test_an_answer_is_required_and_a_bad_one_is_refused(client, online_campaign, slips):

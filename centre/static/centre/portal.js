@@ -72,6 +72,8 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const online = document.querySelector("[data-online-progress-url]");
   if (online) watchOnlineProgress(online);
+  // Delegated: the answer form is replaced by the next question's, and this still holds.
+  document.addEventListener("submit", answerInPlace);
   const warning = document.querySelector("[data-session-idle-seconds]");
   if (warning) watchIdleSession(warning);
   const kept = document.querySelector("[data-kept-draft]");
@@ -162,6 +164,51 @@ function watchOnlineProgress(table) {
     setTimeout(refresh, ONLINE_PROGRESS_SECONDS * 1000);
   };
   setTimeout(refresh, ONLINE_PROGRESS_SECONDS * 1000);
+}
+
+// The online questionnaire, one question a screen: the answer is sent and the next question
+// comes back in the same response (X-Online-Step), put in place of this one: one request a
+// question on a slow connection, and no "resend the form?" on the back button. A lost
+// connection keeps the question on screen and says so; the answer is sent again with "Next".
+// Without JavaScript the form is sent as usual (a redirect to the next question).
+async function answerInPlace(event) {
+  const form = event.target;
+  if (form.id !== "online-answer-form") return;
+  event.preventDefault();
+  const offline = document.getElementById("online-offline");
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  let response;
+  try {
+    response = await fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+      headers: { "X-Online-Step": "next" },
+    });
+  } catch {
+    button.disabled = false;
+    offline.hidden = false;
+    return;
+  }
+  if (response.redirected) {
+    // Not the next question (the window closed, consent withdrawn, the session ended): its page.
+    window.location.assign(response.url);
+    return;
+  }
+  const next = new DOMParser().parseFromString(await response.text(), "text/html");
+  const main = next.getElementById("main");
+  if (!main) {
+    window.location.assign(form.action);
+    return;
+  }
+  document.title = next.title;
+  document.getElementById("main").replaceWith(main);
+  const focus = main.querySelector("legend, h1");
+  if (focus) {
+    focus.tabIndex = -1;
+    focus.focus();
+  }
 }
 
 // A form sent after the session ended comes back from the server (never from browser storage):
