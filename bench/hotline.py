@@ -5,7 +5,7 @@ over generate_series.
 
 Targets (issue 14):
 - saving a call through `hotline.services` (call_start + call_save) and the operator's call list
-  (the page's query: `selectors.call_visible_to` paged by `centre.paging.keyset_page`): median
+  (the page's query: `selectors.call_list_for` paged by `centre.paging.keyset_page`): median
   under 50 ms (REPEAT runs, median and p95);
 - from saving a high-risk call to the alert being visible to the primary on call: on the crisis
   board fragment the open page polls (every 3 s), and in their inbox through the outbox and a
@@ -200,7 +200,7 @@ def save_and_list() -> None:
             params["older"] = older
 
         def run() -> list[Call]:
-            calls = selectors.call_visible_to(user=user).select_related("site", "operator")
+            calls = selectors.call_list_for(user=user).select_related("site", "operator")
             page = keyset_page(calls, params, order=("started_at", "id"), per_page=50)
             return page.object_list
 

@@ -38,6 +38,7 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import migrations, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import Exact, IsNull
+from django.utils.module_loading import import_string
 
 from centre.settings.environment import decode_field_key
 
@@ -189,10 +190,15 @@ class EncryptedCharField(EncryptedTextField):
 
 class BlindIndexField(models.CharField):  # type: ignore[type-arg]
     """`blind_index()` of another field of the row (`source`), kept by every save and create.
-    An `.update()` of the source must set it too: `update(phone=p, phone_index=blind_index(p))`."""
+    An `.update()` of the source must set it too: `update(phone=p, phone_index=blind_index(p))`.
 
-    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
+    `normalise`, the dotted path of a function of the text, makes equal what is typed
+    differently (a caller's "+86 138-0013-8000" and "13800138000"): the index is then
+    `index_of(text)`, `blind_index(normalise(text))`, and the rotation recomputes it so."""
+
+    def __init__(self, *args: Any, source: str, normalise: str = "", **kwargs: Any) -> None:
         self.source = source
+        self.normalise = normalise
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("editable", False)
@@ -201,15 +207,25 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        if self.normalise:
+            kwargs["normalise"] = self.normalise
         for option, default in (("max_length", 64), ("blank", True), ("editable", False)):
             if kwargs.get(option) == default:
                 del kwargs[option]
         return name, path, args, kwargs
 
+    def index_of(self, text: str) -> str:
+        return normalised_index(text, self.normalise)
+
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
-        value = blind_index(getattr(model_instance, self.source) or "")
+        value = self.index_of(getattr(model_instance, self.source) or "")
         setattr(model_instance, self.attname, value)
         return value
+
+
+def normalised_index(text: str, normalise: str = "") -> str:
+    """`blind_index` of `text` after the function at the dotted path `normalise` (if any)."""
+    return blind_index(import_string(normalise)(text) if normalise else text)
 
 
 @dataclass
@@ -229,11 +245,17 @@ class ColumnCounts:
 
 
 @dataclass(frozen=True)
+class BlindIndex:
+    column: str
+    source: str  # the encrypted column it indexes
+    normalise: str = ""  # BlindIndexField.normalise
+
+
+@dataclass(frozen=True)
 class EncryptedTable:
     table: str
     columns: tuple[str, ...]
-    # Blind index column → the encrypted column it indexes.
-    indexes: tuple[tuple[str, str], ...] = ()
+    indexes: tuple[BlindIndex, ...] = ()
 
 
 def encrypted_tables() -> Iterator[EncryptedTable]:
@@ -245,7 +267,9 @@ def encrypted_tables() -> Iterator[EncryptedTable]:
             continue
         by_name = {f.name: str(f.column) for f in fields}
         indexes = tuple(
-            (str(f.column), by_name[f.source]) for f in fields if isinstance(f, BlindIndexField)
+            BlindIndex(str(f.column), by_name[f.source], f.normalise)
+            for f in fields
+            if isinstance(f, BlindIndexField)
         )
         yield EncryptedTable(model._meta.db_table, columns, indexes)
 
@@ -288,9 +312,10 @@ def reindex_column(
     source_column: str,
     *,
     batch: int = BATCH,
+    normalise: str = "",
 ) -> int:
-    """Recompute a blind index from the encrypted column it indexes (a new FIELD_INDEX_KEY, or
-    the first migration): how many rows changed."""
+    """Recompute a blind index from the column it indexes, encrypted or still plain (a new
+    FIELD_INDEX_KEY, or the first migration): how many rows changed."""
     changed = 0
     for rows in _batches(connection, table, [source_column, index_column], batch=batch):
         changes = []
@@ -299,8 +324,9 @@ def reindex_column(
                 text = decrypt(stored) if stored and is_encrypted(stored) else (stored or "")
             except FieldKeyError:
                 continue  # reported by the column's own pass (`reencrypt_column`)
-            if blind_index(text) != old_index:
-                changes.append((row_id, old_index, blind_index(text)))
+            new_index = normalised_index(text, normalise)
+            if new_index != old_index:
+                changes.append((row_id, old_index, new_index))
         _write_changes(connection, table, index_column, changes)
         changed += len(changes)
     return changed
@@ -374,17 +400,24 @@ def _write_changes(
 
 
 def encrypt_in_migration(
-    table: str, *columns: str, indexes: tuple[tuple[str, str], ...] = ()
+    table: str, *columns: str, indexes: tuple[tuple[str, ...], ...] = ()
 ) -> Any:
     """A RunPython pair for a migration that makes `columns` of `table` encrypted: forwards
     encrypts what is stored (batched, in place) and fills the blind `indexes` (index column,
-    source column); backwards decrypts."""
+    source column, and the dotted path of its `normalise` if it has one); backwards decrypts."""
 
     def forwards(migration_apps: Any, schema_editor: Any) -> None:
         for column in columns:
             reencrypt_column(schema_editor.connection, table, column)
-        for index_column, source_column in indexes:
-            reindex_column(schema_editor.connection, table, index_column, source_column)
+        for index in indexes:
+            blind = BlindIndex(*index)
+            reindex_column(
+                schema_editor.connection,
+                table,
+                blind.column,
+                blind.source,
+                normalise=blind.normalise,
+            )
 
     def backwards(migration_apps: Any, schema_editor: Any) -> None:
         for column in columns:

@@ -369,10 +369,17 @@ def _backdate(case: Case, opened: datetime.datetime) -> None:
     Case.objects.filter(pk=case.pk).update(created_at=opened, opened_at=opened)
     if case.closed_at:
         Case.objects.filter(pk=case.pk).update(closed_at=_left_active_work(opened))
-    reassessments = RiskChange.objects.filter(case=case, reason__in=REASSESSMENTS.values())
+    # Reasons are encrypted (never searched): the reassessments are told by their reason in Python.
+    reassessments = [
+        change.pk
+        for change in RiskChange.objects.filter(case=case).only("pk", "reason")
+        if change.reason in REASSESSMENTS.values()
+    ]
     RiskChange.objects.filter(case=case).exclude(pk__in=reassessments).update(changed_at=opened)
     # A reassessment comes a third of the way through the case's history.
-    reassessments.update(changed_at=opened + (timezone.now() - opened) / 3)
+    RiskChange.objects.filter(pk__in=reassessments).update(
+        changed_at=opened + (timezone.now() - opened) / 3
+    )
     Consent.objects.filter(client=case.client_id).update(
         given_at=opened - datetime.timedelta(hours=2)
     )

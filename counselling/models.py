@@ -39,7 +39,7 @@ class Client(TimeStampedModel):
     )
     grade = models.CharField(_("grade"), max_length=20, blank=True)
     class_name = models.CharField(_("class"), max_length=20, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=32, blank=True)  # the child's own: encrypted
     # The school's student number (学号), when known: from a screening referral or the intake.
     student_no = models.CharField(_("student number"), max_length=32, blank=True)
     site = models.ForeignKey(
@@ -279,7 +279,7 @@ class RiskChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(_("reason"))
+    reason = EncryptedTextField(_("reason"))  # clinical: encrypted, never searched
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -497,7 +497,7 @@ class FollowUp(TimeStampedModel):
     step = models.CharField(_("step"), max_length=10, blank=True, help_text=_("e.g. 7d, 1m"))
     due_at = models.DateTimeField(_("due"), validators=[field_rules.validate_planned])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="due")
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)  # clinical: encrypted, never searched
     risk_assessed = models.CharField(
         _("risk assessed"), max_length=10, choices=RiskLevel.choices, blank=True
     )

@@ -571,7 +571,7 @@ def case_timeline(*, case: Case) -> list[dict[str, Any]]:
     events = [{"at": session.held_at, "kind": "session", "record": session} for session in sessions]
     events += [
         {"at": change.changed_at, "kind": "risk", "record": change}
-        for change in case.risk_changes.select_related("changed_by")
+        for change in case.risk_changes.select_related("changed_by").defer("reason")
     ]
     events += [
         {"at": event.at, "kind": "referral", "record": event}

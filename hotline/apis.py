@@ -145,7 +145,7 @@ class CallListApi(APIView):
 
     @extend_schema(responses=CallListSerializer(many=True))
     def get(self, request: SignedInApiRequest) -> Response:
-        calls = selectors.call_visible_to(user=request.user)
+        calls = selectors.call_list_for(user=request.user)
         return paginated(self, request, calls, CallListSerializer, action="hotline.call.listed")
 
     @extend_schema(request=CallInputSerializer, responses={201: CallSerializer})
@@ -183,7 +183,7 @@ class CallDetailApi(APIView):
 class AlertEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AlertEvent
-        fields = ["at", "actor", "kind", "note"]
+        fields = ["at", "actor", "kind", "step", "note"]
 
 
 class AlertSerializer(serializers.ModelSerializer):

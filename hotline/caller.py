@@ -1,25 +1,19 @@
-"""A caller's number as a keyed hash, for repeat-caller look-ups without a plain-text search.
+"""A caller's number as a blind index, for repeat-caller look-ups without a plain-text search.
 
-The key is `settings.HOTLINE_CALLER_KEY` when set, else one derived from SECRET_KEY, so the
-hashes cannot be recomputed from a list of numbers without the key.
+`caller_hash` is `centre.encryption.blind_index` of the normalised number: HMAC-SHA256 under
+FIELD_INDEX_KEY, the blind indexes' own key, so the 10^11 possible numbers cannot be hashed
+and compared without it (a plain hash could), and `rotate_field_key` recomputes it with the
+other blind indexes when that key changes (`Call.caller_phone_hash` names `normalise`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
-from django.conf import settings
+from centre.encryption import normalised_index
 
 _NOT_DIGITS = re.compile(r"[^0-9+]", re.ASCII)
-
-
-def _key() -> bytes:
-    key = getattr(settings, "HOTLINE_CALLER_KEY", "")
-    if key:
-        return key.encode() if isinstance(key, str) else bytes(key)
-    return hashlib.sha256(b"hotline-caller:" + settings.SECRET_KEY.encode()).digest()
+NORMALISE = "hotline.caller.normalise"  # the dotted path the blind index field keeps
 
 
 def normalise(number: str) -> str:
@@ -36,8 +30,5 @@ def normalise(number: str) -> str:
 
 
 def caller_hash(number: str) -> str:
-    """HMAC-SHA256 (hex, 64 characters) of the normalised number; "" for no number."""
-    digits = normalise(number)
-    if not digits:
-        return ""
-    return hmac.new(_key(), digits.encode("ascii"), hashlib.sha256).hexdigest()
+    """The blind index (hex, 64 characters) of the normalised number; "" for no number."""
+    return normalised_index(number, NORMALISE)

@@ -322,10 +322,19 @@ def _alerts(
         ]  # fmt: skip
         timeline.append(steps)
     CrisisAlert.objects.bulk_create(alerts)
+    # A "told" or "escalated" event's text is the step's code, any other's a person's note.
+    told = (AlertEvent.Kind.TOLD, AlertEvent.Kind.ESCALATED)
     AlertEvent.objects.bulk_create(
-        AlertEvent(alert=alert, at=at, kind=kind, actor=actor, note=note)
+        AlertEvent(
+            alert=alert,
+            at=at,
+            kind=kind,
+            actor=actor,
+            step=text if kind in told else "",
+            note="" if kind in told else text,
+        )
         for alert, steps in zip(alerts, timeline, strict=True)
-        for at, kind, actor, note in steps
+        for at, kind, actor, text in steps
     )
     return len(alerts)
 

@@ -3,9 +3,11 @@ callers flagged for a time, the rota, crisis alerts and their timeline, callback
 handovers.
 
 Every record carries its `site` (directly or through its call) so a selector in
-`hotline.selectors` can scope it. A caller is anonymous by default: the number typed is kept
-only as a keyed hash (`hotline.caller.caller_hash`) for repeat-caller look-ups, and the name and
-number themselves only in the "caller gave" fields.
+`hotline.selectors` can scope it. A caller is anonymous by default: the name and number they
+gave are kept encrypted in the "caller gave" fields, and the number's blind index
+(`hotline.caller.caller_hash`) finds the same caller's calls and flags. Every free text
+(summaries, the caller's name and number, alert notes, callback outcomes, handover notes) is
+an encrypted column (centre/encryption.py): never searched or sorted; lists defer it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centre.encryption import EncryptedTextField
+from centre.encryption import BlindIndexField, EncryptedCharField, EncryptedTextField
 from centre.fields import ChoiceList
 from centre.models import Site
 
@@ -143,9 +145,12 @@ class Call(models.Model):
     callback_wanted = models.BooleanField(_("callback wanted"), default=False)
     callback_consent = models.BooleanField(_("caller consents to a callback"), default=False)
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
-    caller_name = models.CharField(_("name the caller gave"), max_length=100, blank=True)
-    caller_phone = models.CharField(_("number the caller gave"), max_length=32, blank=True)
-    caller_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    caller_name = EncryptedCharField(_("name the caller gave"), max_length=100, blank=True)
+    caller_phone = EncryptedCharField(_("number the caller gave"), max_length=32, blank=True)
+    # The repeat-caller look-up (and a flag's): the number's blind index, never the number.
+    caller_phone_hash = BlindIndexField(
+        source="caller_phone", normalise="hotline.caller.normalise", db_index=True
+    )
     cssrs_answers = models.JSONField(_("C-SSRS answers"), default=dict, blank=True)
     risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, blank=True)
     crisis = models.BooleanField(_("crisis"), default=False)
@@ -184,6 +189,9 @@ class Call(models.Model):
                 condition=models.Q(status="saved"),
             ),
         ]
+
+    # What a list of calls shows none of: left unread (`defer`), so nothing is decrypted.
+    ENCRYPTED_FIELDS = ("summary", "caller_name", "caller_phone")
 
     def __str__(self) -> str:
         return f"Call {self.pk}"
@@ -262,13 +270,14 @@ class MandatoryReport(models.Model):
 
 
 class CallerFlag(models.Model):
-    """A caller (by keyed hash of their number) flagged for a limited time, at a site."""
+    """The caller of `call` flagged for a limited time, at a site: found by the blind index of
+    the call's number (`call__caller_phone_hash`), so the index lives in one place and the
+    rotation of FIELD_INDEX_KEY keeps flags working."""
 
     class Kind(models.TextChoices):
         ABUSIVE = "abusive", _("Abusive")
 
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT)
-    caller_phone_hash = models.CharField(max_length=64, db_index=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ABUSIVE)
     until = models.DateTimeField(_("until"))
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -280,9 +289,6 @@ class CallerFlag(models.Model):
     class Meta:
         verbose_name = _("caller flag")
         verbose_name_plural = _("caller flags")
-        indexes = [
-            models.Index(fields=["caller_phone_hash", "until"], name="hotline_callerflag_until")
-        ]
 
     def __str__(self) -> str:
         return f"CallerFlag {self.pk}"
@@ -409,7 +415,10 @@ class AlertEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
-    note = models.TextField(_("note"), blank=True)
+    # Who was told, on a "told" or "escalated" event (primary, backup, supervisor, lead): a
+    # code, kept plain because the escalation run finds its events by it.
+    step = models.CharField(_("step"), max_length=20, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)  # a person's words: encrypted
 
     class Meta:
         verbose_name = _("alert event")
@@ -440,7 +449,7 @@ class Callback(models.Model):
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.OPEN
     )
-    outcome_note = models.TextField(_("outcome"), blank=True)
+    outcome_note = EncryptedTextField(_("outcome"), blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -479,7 +488,7 @@ class ShiftHandover(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField(default=timezone.now)
     shift_ends_at = models.DateTimeField(_("shift ends at"))
-    note = models.TextField(_("note"))
+    note = EncryptedTextField(_("note"))
 
     class Meta:
         verbose_name = _("shift handover")

@@ -59,6 +59,12 @@ def call_visible_to(*, user: User) -> QuerySet[Call]:
     return Call.objects.filter(seen)
 
 
+def call_list_for(*, user: User) -> QuerySet[Call]:
+    """The calls a list shows the user: what `call_visible_to` admits, its encrypted columns
+    left unread (a list shows no summary and no caller details, so nothing is decrypted)."""
+    return call_visible_to(user=user).defer(*Call.ENCRYPTED_FIELDS)
+
+
 def get_call_for_user(*, user: User, call_id: int) -> Call:
     return first_or_not_found(
         call_visible_to(user=user).select_related("site", "operator").filter(pk=call_id)
@@ -112,7 +118,7 @@ def caller_history(*, user: User, caller_hash: str) -> dict[str, Any]:
     flag = (
         CallerFlag.objects.filter(
             tree,
-            caller_phone_hash=caller_hash,
+            call__caller_phone_hash=caller_hash,
             kind=CallerFlag.Kind.ABUSIVE,
             until__gt=timezone.now(),
         )

@@ -182,7 +182,7 @@ class CallListView(RoleRequiredMixin, View):
     roles = CALL_READERS
 
     def get(self, request: SignedInRequest) -> HttpResponse:
-        calls = selectors.call_visible_to(user=request.user).select_related("site", "operator")
+        calls = selectors.call_list_for(user=request.user).select_related("site", "operator")
         page = keyset_page(calls, request.GET, order=("started_at", "id"), per_page=50)
         audit_read(request, "hotline.call.listed", page.object_list)
         context = {

@@ -114,8 +114,10 @@ def _tell(*, alert: CrisisAlert, step: str, person: User) -> list[int]:
     return [row.pk for row in planned]
 
 
-def _event(alert: CrisisAlert, kind: str, actor: User | None, note: str = "") -> AlertEvent:
-    return AlertEvent.objects.create(alert=alert, kind=kind, actor=actor, note=note)
+def _event(
+    alert: CrisisAlert, kind: str, actor: User | None, note: str = "", step: str = ""
+) -> AlertEvent:
+    return AlertEvent.objects.create(alert=alert, kind=kind, actor=actor, note=note, step=step)
 
 
 def _note(note: str) -> str:
@@ -152,7 +154,7 @@ def raise_alert(*, actor: User, call: Call | None = None, site: Site) -> CrisisA
     ids: list[int] = []
     if on_call.primary is not None:
         ids = _tell(alert=alert, step="primary", person=on_call.primary)
-        _event(alert, AlertEvent.Kind.TOLD, None, note="primary")
+        _event(alert, AlertEvent.Kind.TOLD, None, step="primary")
     audit_log(
         actor=actor,
         action="hotline.alert.raised",
@@ -280,7 +282,7 @@ def escalate_alerts() -> int:
         total += escalation.escalate_overdue(overdue, step=step, marker=marker, notice=notice)
         # The timeline: one "escalated" event per step claimed (by this run or a killed one).
         told = AlertEvent.objects.filter(
-            alert=OuterRef("pk"), kind=AlertEvent.Kind.ESCALATED, note=step
+            alert=OuterRef("pk"), kind=AlertEvent.Kind.ESCALATED, step=step
         )
         for alert_id in (
             CrisisAlert.objects.filter(
@@ -289,7 +291,7 @@ def escalate_alerts() -> int:
             .filter(~Exists(told))
             .values_list("id", flat=True)
         ):
-            AlertEvent.objects.create(alert_id=alert_id, kind=AlertEvent.Kind.ESCALATED, note=step)
+            AlertEvent.objects.create(alert_id=alert_id, kind=AlertEvent.Kind.ESCALATED, step=step)
     if total:
         transaction.on_commit(_dispatch_escalations)
     return total

@@ -2,8 +2,8 @@
 while they type, then saved with its C-SSRS risk, actions, issues and referrals.
 
 A non-data contact (silent, blank, a prank, a hang-up, a wrong number, abuse) carries nothing
-but its type, channel and times. The caller is anonymous: a number given is kept with its
-keyed hash (`hotline.caller.caller_hash`) for repeat-caller look-ups.
+but its type, channel and times. The caller is anonymous: a number given is kept encrypted
+with its blind index (`hotline.caller.caller_hash`) for repeat-caller look-ups.
 """
 
 from __future__ import annotations
@@ -345,7 +345,6 @@ def caller_flag_set(*, actor: User, call: Call, days: int) -> CallerFlag:
     now = timezone.now()
     flag = CallerFlag.objects.create(
         site=call.site,
-        caller_phone_hash=call.caller_phone_hash,
         kind=CallerFlag.Kind.ABUSIVE,
         until=now + datetime.timedelta(days=days),
         set_by=actor,

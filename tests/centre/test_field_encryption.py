@@ -1,21 +1,26 @@
 """Field-level encryption (centre/encryption.py): the system administrator's dump shows no
-clinical text and no guardian's number; rotation re-encrypts everything and every value reads
-back; encrypted columns are never searched or sorted; keys are refused when they are weak,
-missing in production or SECRET_KEY again."""
+clinical text and no guardian's, child's or caller's number; rotation re-encrypts everything
+and every value reads back, and recomputes the blind indexes; the migrations encrypt in place
+and decrypt backwards; encrypted columns are never searched or sorted; keys are refused when
+they are weak, missing in production or SECRET_KEY again."""
 
 from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
+import hmac
 import re
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import CheckConstraint, Q
 from django.test import override_settings
 from django.utils import timezone
@@ -25,8 +30,19 @@ from centre.bulk import insert_rows
 from centre.models import Reminder
 from centre.settings import environment as env
 from counselling import services
-from counselling.models import Case, CounsellingSession, Guardian, Referral, SafetyPlan
-from hotline.models import Call
+from counselling.models import (
+    Case,
+    Client,
+    CounsellingSession,
+    Guardian,
+    Referral,
+    RiskChange,
+    SafetyPlan,
+)
+from hotline import services as hotline_services
+from hotline.caller import caller_hash
+from hotline.models import AlertEvent, Call, ShiftHandover
+from hotline.selectors import caller_history
 from tests.support.counselling import consent_to_reminders, session
 
 OLD_KEY = "dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA="  # centre.settings.test's
@@ -47,7 +63,17 @@ CLINICAL_TEXT = {
     "reason": "标记癸：评估用药",
     "feedback_to_school": "可正常返校，标记子",
     "summary": "标记丑：来电者情绪激动，已安抚",
+    "risk_reason": "标记寅：自述有具体自杀计划",
+    "follow_up_outcome": "标记卯：回访时情绪平稳",
+    "caller_name": "标记辰来电者",
+    "alert_note": "标记巳：已派警到场",
+    "callback_outcome": "标记午：回访已接通",
+    "handover_note": "标记未：留意今晚的重复来电者",
 }
+# Numbers: the child's own, and the one a caller gave (typed with spaces, as callers give it).
+CHILD_PHONE = "13698765432"
+CALLER_PHONE = "137 1234 5678"
+CALLER_DIGITS = "13712345678"
 
 
 @pytest.fixture
@@ -64,6 +90,15 @@ def clinical_records(alice, alice_case, account):
     services.guardian_update(
         actor=alice, guardian=guardian, expected_version=guardian.version, phone=GUARDIAN_PHONE
     )
+    # A follow-up done before the consent to reminders (so it has no text message of its own).
+    done = services.follow_up_add(actor=alice, case=case, due_at=timezone.now())
+    services.follow_up_record_outcome(
+        actor=alice,
+        follow_up=done,
+        expected_version=done.version,
+        attended=True,
+        outcome=CLINICAL_TEXT["follow_up_outcome"],
+    )
     consent_to_reminders(alice, case)
     services.follow_up_add(actor=alice, case=case, due_at=timezone.now() + datetime.timedelta(7))
     note_fields = ("note_presenting", "note_intervention", "note_plan")
@@ -79,11 +114,48 @@ def clinical_records(alice, alice_case, account):
     Referral.objects.filter(pk=referral.pk).update(
         feedback_to_school=CLINICAL_TEXT["feedback_to_school"]
     )
-    operator = account("operator")
-    call = Call.objects.create(
-        site=operator.site, operator=operator, summary=CLINICAL_TEXT["summary"]
+    case.refresh_from_db()
+    services.case_change_risk(
+        actor=alice,
+        case=case,
+        level="moderate",
+        reason=CLINICAL_TEXT["risk_reason"],
+        expected_version=case.version,
     )
-    return SimpleNamespace(case=case, call=call)
+    Client.objects.filter(pk=case.client_id).update(phone=CHILD_PHONE)
+    return SimpleNamespace(case=case, call=hotline_records(account))
+
+
+def hotline_records(account) -> Call:
+    """A call with its caller's name and number, an alert with a note, a callback with its
+    outcome and a handover note, through hotline's services."""
+    operator, crisis = account("operator"), account("crisis")
+    call = Call.objects.create(
+        site=operator.site,
+        operator=operator,
+        summary=CLINICAL_TEXT["summary"],
+        caller_name=CLINICAL_TEXT["caller_name"],
+        caller_phone=CALLER_PHONE,
+        callback_wanted=True,
+        callback_consent=True,
+    )
+    hotline_services.caller_flag_set(actor=operator, call=call, days=7)
+    alert = hotline_services.raise_alert(actor=operator, call=call, site=operator.site)
+    hotline_services.add_action(actor=crisis, alert=alert, note=CLINICAL_TEXT["alert_note"])
+    callback = hotline_services.plan_callback(actor=operator, call=call)
+    hotline_services.record_outcome(
+        actor=operator,
+        callback=callback,
+        status="done",
+        note=CLINICAL_TEXT["callback_outcome"],
+        expected_version=callback.version,
+    )
+    hotline_services.handover_write(
+        actor=operator,
+        note=CLINICAL_TEXT["handover_note"],
+        shift_ends_at=timezone.now() + datetime.timedelta(hours=2),
+    )
+    return call
 
 
 def raw_rows(table: str) -> list[str]:
@@ -104,13 +176,14 @@ def raw_values(table: str, column: str) -> list[str]:
 
 def test_the_database_dump_shows_no_clinical_text_and_no_guardians_number(clinical_records):
     case = clinical_records.case
-    markers = [*CLINICAL_TEXT.values(), GUARDIAN_PHONE]
+    markers = [*CLINICAL_TEXT.values(), GUARDIAN_PHONE, CHILD_PHONE, CALLER_PHONE, CALLER_DIGITS]
     for table in connection.introspection.table_names():
         dump = "\n".join(raw_rows(table))
         found = [marker for marker in markers if marker in dump]
         assert not found, f"{table} holds {found} in plain text"
     # …while the portal reads every one of them.
     plan = SafetyPlan.objects.get(case=case)
+    call = Call.objects.get(pk=clinical_records.call.pk)
     note = CounsellingSession.objects.get(case=case)
     referral = Referral.objects.get(case=case)
     read = {
@@ -123,10 +196,18 @@ def test_the_database_dump_shows_no_clinical_text_and_no_guardians_number(clinic
         "means_safety": plan.means_safety,
         "reason": referral.reason,
         "feedback_to_school": referral.feedback_to_school,
-        "summary": Call.objects.get(pk=clinical_records.call.pk).summary,
+        "summary": call.summary,
+        "risk_reason": RiskChange.objects.filter(case=case, level_to="moderate").get().reason,
+        "follow_up_outcome": case.follow_ups.get(status="done").outcome,
+        "caller_name": call.caller_name,
+        "alert_note": AlertEvent.objects.get(alert__call=call, kind="action").note,
+        "callback_outcome": call.callbacks.get().outcome_note,
+        "handover_note": ShiftHandover.objects.get().note,
     }
     assert read == CLINICAL_TEXT
     assert Guardian.objects.get(client=case.client).phone == GUARDIAN_PHONE
+    assert Client.objects.get(pk=case.client_id).phone == CHILD_PHONE
+    assert call.caller_phone == CALLER_PHONE
     sms = Reminder.objects.get(channel="sms", target_type="counselling.followup", phone_index=(
         encryption.blind_index(GUARDIAN_PHONE)
     ))  # fmt: skip
@@ -184,6 +265,22 @@ def test_a_new_index_key_is_applied_to_the_outbox_by_the_rotation(clinical_recor
         assert Reminder.objects.filter(phone_index=index).exists()
 
 
+def test_a_new_index_key_keeps_finding_a_repeat_caller_and_their_flag(clinical_records, account):
+    operator = account("operator")
+    before = caller_history(user=operator, caller_hash=caller_hash("+86 13712345678"))
+    assert (before["count"], before["flagged_until"] is not None) == (0, True)  # a draft call
+    with override_settings(FIELD_INDEX_KEY=NEW_KEY):
+        stale = caller_history(user=operator, caller_hash=caller_hash(CALLER_PHONE))
+        assert stale["flagged_until"] is None  # the old key's index: not found until rotated
+        call_command("rotate_field_key", stdout=(output := Output()))
+        assert re.search(r"hotline_call\.caller_phone_hash: 1 recomputed", output.text)
+        # Recomputed from the number as typed, normalised as a look-up normalises it.
+        call = Call.objects.get(pk=clinical_records.call.pk)
+        assert call.caller_phone_hash == encryption.blind_index(CALLER_DIGITS)
+        after = caller_history(user=operator, caller_hash=caller_hash("0086 137-1234-5678"))
+        assert after["flagged_until"] == before["flagged_until"]
+
+
 def test_a_guardians_new_number_moves_the_waiting_text_messages_by_the_blind_index(
     alice, clinical_records
 ):
@@ -210,6 +307,51 @@ def test_plain_text_already_stored_is_encrypted_in_place_by_the_migration_step(a
     assert encryption.decrypt_column(connection, table, column) >= 1
     assert "旧的明文" in raw_values(table, column)
     encryption.reencrypt_column(connection, table, column)
+
+
+# The migrations of issue 17 (hotline 0007, counselling 0016), backwards and forwards again.
+BEFORE_ISSUE_17 = [("hotline", "0006_call_summary_encrypted"),
+                   ("counselling", "0015_client_last_case_closed")]  # fmt: skip
+ISSUE_17_COLUMNS = [
+    ("hotline_call", "caller_name", CLINICAL_TEXT["caller_name"]),
+    ("hotline_call", "caller_phone", CALLER_PHONE),
+    ("hotline_alertevent", "note", CLINICAL_TEXT["alert_note"]),
+    ("hotline_callback", "outcome_note", CLINICAL_TEXT["callback_outcome"]),
+    ("hotline_shifthandover", "note", CLINICAL_TEXT["handover_note"]),
+    ("counselling_client", "phone", CHILD_PHONE),
+    ("counselling_riskchange", "reason", CLINICAL_TEXT["risk_reason"]),
+    ("counselling_followup", "outcome", CLINICAL_TEXT["follow_up_outcome"]),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_decrypt_backwards_and_encrypt_and_reindex_forwards(clinical_records):
+    call = clinical_records.call
+    alert = call.alerts.get()
+    AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.ESCALATED, step="backup")
+    try:
+        migrate(BEFORE_ISSUE_17)
+        for table, column, text in ISSUE_17_COLUMNS:
+            assert text in raw_values(table, column), f"{table}.{column} not decrypted"
+        legacy = legacy_caller_hash(CALLER_DIGITS)
+        assert raw_values("hotline_call", "caller_phone_hash") == [legacy]
+        assert raw_values("hotline_callerflag", "caller_phone_hash") == [legacy]
+        assert "backup" in raw_values("hotline_alertevent", "note")  # the step, back in the note
+        assert column_type("hotline_call", "caller_phone") == "character varying"
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    dump = "\n".join(row for table, _column, _text in ISSUE_17_COLUMNS for row in raw_rows(table))
+    found = [text for _table, _column, text in ISSUE_17_COLUMNS if text in dump]
+    assert not found, f"still plain after the migrations: {found}"
+    assert CALLER_DIGITS not in dump
+    assert raw_values("hotline_call", "caller_phone_hash") == [caller_hash(CALLER_PHONE)]
+    assert raw_values("hotline_alertevent", "step") == ["backup"]
+    assert column_type("hotline_call", "caller_phone") == "text"
+    read = Call.objects.get(pk=call.pk)
+    assert (read.caller_name, read.caller_phone) == (CLINICAL_TEXT["caller_name"], CALLER_PHONE)
+    operator = call.operator
+    history = caller_history(user=operator, caller_hash=caller_hash(CALLER_DIGITS))
+    assert history["flagged_until"] is not None  # the flag found through its call's new index
 
 
 def test_an_encrypted_column_cannot_be_searched_but_can_be_asked_whether_it_is_empty(
@@ -346,6 +488,27 @@ def read_keys(*, debug: bool, path: Path) -> list[str]:
     return env.read_field_keys(
         "FIELD_ENCRYPTION_KEYS", debug=debug, generated_path=path, secret_key="x" * 50
     )
+
+
+def migrate(targets: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+
+
+def column_type(table: str, column: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = %s AND column_name = %s",
+            [table, column],
+        )
+        return str(cursor.fetchone()[0])
+
+
+def legacy_caller_hash(digits: str) -> str:
+    """The caller's hash before hotline 0007: HMAC under a key derived from SECRET_KEY."""
+    key = hashlib.sha256(b"hotline-caller:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
 
 
 def read_all(table: str, column: str) -> list[str]:

@@ -263,8 +263,8 @@ def test_the_ladder_climbs_each_step_once(operator, crisis, bea, sam, lead, on_c
     assert services.escalate_alerts() == 0
     rows = told(alert).filter(template="hotline_alert_escalated")
     assert sorted(rows.values_list("recipient", flat=True)) == sorted([bea.pk, sam.pk, lead.pk])
-    notes = list(alert.events.filter(kind="escalated").values_list("note", flat=True))
-    assert notes == ["backup", "supervisor", "lead"]
+    steps = list(alert.events.filter(kind="escalated").values_list("step", flat=True))
+    assert steps == ["backup", "supervisor", "lead"]
 
 
 def test_an_acknowledged_alert_does_not_climb(operator, bea, on_call, k01):

@@ -1,15 +1,19 @@
 """A call from pick-up to save: C-SSRS skip logic and risk, the actions by risk, non-data
-contacts carrying nothing, the autosaved draft, the caller's keyed hash, versioned edits."""
+contacts carrying nothing, the autosaved draft, the caller's blind index, versioned edits."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.utils import timezone
 
+from centre.encryption import blind_index
 from centre.errors import ServiceError, StaleEditError
 from centre.models import AuditEntry
 from hotline import services
@@ -23,6 +27,7 @@ MODERATE = {"q1": True, "q2": True, "q3": True, "q4": False, "q5": False, "q6": 
 HIGH = {"q1": True, "q2": True, "q3": True, "q4": True, "q5": False, "q6": False}
 RECENT_ACT = {"q1": False, "q2": False, "q6": True, "q6_past_3_months": True}
 OLD_ACT = {"q1": False, "q2": False, "q6": True, "q6_past_3_months": False}
+OTHER_INDEX_KEY = "bmV3LXRlc3Qta2V5LW9mLXRoZS1yb3RhdGlvbi0wMDA="
 
 
 @pytest.mark.parametrize(
@@ -196,6 +201,21 @@ def test_the_caller_hash_is_keyed_and_normalised():
     assert caller_hash("") == ""
 
 
+def test_the_caller_hash_is_the_blind_index_under_the_index_key_not_a_plain_hash():
+    # A plain hash of a number is found by hashing the 10^11 numbers; this one needs the key.
+    number = "13800138000"
+    assert caller_hash(number) == blind_index(number)
+    assert caller_hash(number) not in {
+        hashlib.sha256(number.encode()).hexdigest(),
+        hashlib.sha256(b"hotline-caller:" + settings.SECRET_KEY.encode()).hexdigest(),
+    }
+    with override_settings(FIELD_INDEX_KEY=OTHER_INDEX_KEY):
+        under_another_key = caller_hash(number)
+    assert under_another_key != caller_hash(number)
+    with override_settings(SECRET_KEY="another-secret-key-" + "x" * 40):
+        assert caller_hash(number) == blind_index(number)  # SECRET_KEY plays no part
+
+
 def test_an_edit_of_a_saved_call_is_versioned_and_audited(operator, make_call):
     call = make_call(operator, cssrs_answers=LOW)
     read = call.version
@@ -234,7 +254,7 @@ def test_a_bad_phone_is_refused(operator, make_call):
 def test_flagging_a_caller_abusive_is_bounded_and_audited(operator, make_call):
     call = make_call(operator, caller_phone="13800138000")
     flag = services.caller_flag_set(actor=operator, call=call, days=7)
-    assert flag.caller_phone_hash == call.caller_phone_hash
+    assert flag.call == call  # found by the call's blind index, no copy of it
     assert AuditEntry.objects.filter(action="hotline.callerflag.set").exists()
     with pytest.raises(ValidationError):
         services.caller_flag_set(actor=operator, call=call, days=10_000)

@@ -1,9 +1,12 @@
 """The hotline's lists need as many queries for five more records as for two: no query per
-row on the operator's calls, the callbacks due or the crisis board."""
+row on the operator's calls, the callbacks due or the crisis board; and a list of calls reads
+none of their encrypted columns."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.support.accounts import sign_in
 from tests.support.queries import queries_per_page
@@ -39,3 +42,20 @@ def test_the_lists_need_a_fixed_number_of_queries(client, operator, make_call, u
     before = queries_per_page(client, pages)
     log_calls(make_call, operator, 5)
     assert queries_per_page(client, pages) == before
+
+
+@pytest.mark.parametrize("page", ["/hotline/calls/", "/api/v1/hotline/calls/"])
+def test_the_call_lists_leave_the_encrypted_columns_unread(client, operator, make_call, page):
+    # A list shows no summary and no caller details: none is read, so none is decrypted.
+    make_call(operator, summary="来电者很难过", caller_name="小明妈妈", caller_phone="13800138000")
+    sign_in(client, "operator")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page)
+    assert response.status_code == 200
+    assert "小明妈妈" not in response.content.decode()
+    read = [query["sql"] for query in queries if 'FROM "hotline_call"' in query["sql"]]
+    assert read, "the list read no call"
+    for sql in read:
+        columns = sql.split(" FROM ")[0]
+        for column in ("summary", "caller_name", "caller_phone"):
+            assert f'"hotline_call"."{column}"' not in columns, (column, sql)

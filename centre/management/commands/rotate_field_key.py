@@ -64,11 +64,16 @@ class Command(BaseCommand):
             for column in table.columns:
                 counts = encryption.reencrypt_column(connection, table.table, column, batch=batch)
                 columns[f"{table.table}.{column}"] = asdict(counts)
-            for index_column, source_column in table.indexes:
+            for index in table.indexes:
                 changed = encryption.reindex_column(
-                    connection, table.table, index_column, source_column, batch=batch
+                    connection,
+                    table.table,
+                    index.column,
+                    index.source,
+                    batch=batch,
+                    normalise=index.normalise,
                 )
-                indexes[f"{table.table}.{index_column}"] = changed
+                indexes[f"{table.table}.{index.column}"] = changed
         return {"key": encryption.keyring().current_id, "columns": columns, "indexes": indexes}
 
     def _print(self, report: dict[str, Any]) -> None:
