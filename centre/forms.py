@@ -284,6 +284,24 @@ class SecondFactorForm(forms.Form):
         return code
 
 
+class RecoveryCodesForm(forms.Form):
+    """Proof that it is still the account's owner before new recovery codes: the password, or
+    the code the app shows now. Its name holds "password": no draft ever keeps it."""
+
+    password_or_code = forms.CharField(
+        label=_("Your password, or the code your app shows now"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def clean_password_or_code(self) -> str:
+        proof: str = self.cleaned_data["password_or_code"]
+        if "\x00" in proof:
+            raise ValidationError(_("That is not your password, nor the code your app shows now."))
+        return proof
+
+
 class SessionEndForm(forms.Form):
     """End one of one's other sessions (`session`), or all of them (`everywhere`)."""
 

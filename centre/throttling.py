@@ -37,7 +37,7 @@ def _rate(scope: str) -> tuple[int, int]:
 PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _tries_key(request: HttpRequest, scope: str, key: str | None) -> tuple[str, int]:
+def _tries_key(request: HttpRequest | None, scope: str, key: str | None) -> tuple[str, int]:
     """The cache key counting the scope's tries by `key` (or the client's address, as the audit
     log) in the current period, and the period's length."""
     _tries, seconds = _rate(scope)
@@ -84,3 +84,9 @@ def failures_below_rate(request: HttpRequest, scope: str, key: str | None = None
 def failure_record(request: HttpRequest, scope: str, key: str | None = None) -> None:
     """Count one failure for `key` in the scope's period (`failures_below_rate`)."""
     _count(*_tries_key(request, scope, key))
+
+
+def tries_forget(scope: str, key: str) -> None:
+    """Forget the tries counted for `key` (an account's key, or an address) in the scope's
+    current period: for tests and tools starting a count again, never a page's request."""
+    cache.delete(_tries_key(None, scope, key)[0])

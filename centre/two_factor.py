@@ -98,11 +98,53 @@ def enrolment_confirm(*, request: HttpRequest, user: User, code: str) -> list[st
 def recovery_codes_create(*, user: User) -> list[str]:
     """New recovery codes for `user` (the old ones stop working), returned to be shown once."""
     with transaction.atomic():
+        # One renewal at a time per account: two at once would leave two sets working.
+        User.objects.select_for_update().filter(pk=user.pk).exists()
         StaticDevice.objects.filter(user=user).delete()
         device = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
         codes = [StaticToken.random_token() for _number in range(settings.OTP_RECOVERY_CODES)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+def recovery_codes_renew(*, request: HttpRequest, user: User, proof: str) -> list[str]:
+    """The signed-in `user`'s own new recovery codes, once they proved it is them again with
+    their password or a code of their app (not a recovery code: a code found on paper must not
+    make more). The old codes stop working at once; audited, never with a code. Wrong proofs
+    count as wrong codes (`_refuse_when_too_many`)."""
+    _refuse_when_too_many(request, user)
+    proved_by = _proof(user, proof)
+    if proved_by is None:
+        _audit_failure(request, user, step="recovery_codes")
+        raise CodeRefusedError(_("That is not your password, nor the code your app shows now."))
+    codes = recovery_codes_create(user=user)
+    audit_log(
+        actor=user,
+        action="centre.user.recovery_codes_renewed",
+        target=user,
+        request=request,
+        data={"proof": proved_by, "codes": len(codes)},
+    )
+    return codes
+
+
+def recovery_codes_few(left: int) -> bool:
+    """Whether `left` unused recovery codes are few enough to warn their owner."""
+    return left <= settings.OTP_RECOVERY_CODES_FEW
+
+
+def _proof(user: User, proof: str) -> str | None:
+    """What `proof` is of `user`: their password, a code their app shows now, or neither."""
+    if proof and user.check_password(proof):
+        return "password"
+    token = _normalised(proof)
+    if not token.isdigit():  # never a password: all-digit ones are refused (validators)
+        return None
+    with transaction.atomic():  # the device locked: a code is accepted once (`last_t`)
+        devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        if any(device.verify_token(token) for device in devices):
+            return AUTHENTICATOR
+    return None
 
 
 def second_factor_verify(*, request: HttpRequest, user: User, code: str) -> Device:

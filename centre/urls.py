@@ -46,6 +46,9 @@ urlpatterns = [
     ),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("account/sessions/", views.AccountSessionsView.as_view(), name="account-sessions"),
+    path(
+        "account/recovery-codes/", views.RecoveryCodesView.as_view(), name="account-recovery-codes"
+    ),
     path("session/keepalive/", idle.keepalive, name="session-keepalive"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

@@ -9,6 +9,7 @@ no session and is anonymous, and a request still running cannot save it back (Dj
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable, Iterable
 from importlib import import_module
@@ -42,16 +43,23 @@ class EndReason:
 
 
 def session_started(*, request: HttpRequest, user: User) -> SignInSession:
-    """At sign-in (the `user_logged_in` signal): the session's row and its start time."""
+    """At sign-in (the `user_logged_in` signal): the session's row and its start time. A
+    session signed in again by its own user (Django keeps it, under a new key: the admin's
+    sign-in page takes a password from a signed-in administrator) keeps its start: a password
+    typed again never extends the absolute lifetime."""
     now = timezone.now()
-    request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = int(now.timestamp())
+    started = request.session.get(SIGNED_IN_AT)
+    if not isinstance(started, int):
+        started = int(now.timestamp())
+    request.session[SIGNED_IN_AT] = started
+    request.session[SEEN_AT] = int(now.timestamp())
     key = _saved_key(request)
     sessions_forget_gone(user=user)
     row, _created = SignInSession.objects.update_or_create(
         session_key=key,
         defaults={
             "user": user,
-            "started_at": now,
+            "started_at": datetime.datetime.fromtimestamp(started, tz=datetime.UTC),
             "last_seen_at": now,
             "ip_address": client_address(request),
             "user_agent": request.headers.get("User-Agent", "")[:USER_AGENT_LENGTH],

@@ -49,6 +49,7 @@ from centre.forms import (
     AuditFilterForm,
     BreakGlassReviewForm,
     Outcome,
+    RecoveryCodesForm,
     SecondFactorForm,
     ServiceFormMixin,
     SessionEndForm,
@@ -862,6 +863,8 @@ class SecondFactorView(SignInStepMixin, View):
                 request,
                 _("You used a recovery code; %(left)s are left. Each works once.") % {"left": left},
             )
+            if two_factor.recovery_codes_few(left):
+                messages.warning(request, _("Make new recovery codes on “Your sessions”."))
         return HttpResponseRedirect(next_page(request))
 
 
@@ -896,6 +899,35 @@ class SecondFactorSetupView(SignInStepMixin, View):
         return render(request, "registration/recovery_codes.html", context)
 
 
+@method_decorator(never_cache, name="dispatch")
+class RecoveryCodesView(ServiceFormMixin, LoginRequiredMixin, View):
+    """One's own new recovery codes (the old ones stop working), after typing the password or
+    an app's code again: a session left open is not enough to make them."""
+
+    def get(
+        self, request: SignedInRequest, form: RecoveryCodesForm | None = None, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "form": form or RecoveryCodesForm(),
+            "left": two_factor.recovery_codes_left(request.user),
+        }
+        return render(request, "registration/recovery_codes_renew.html", context, status=status)
+
+    def post(self, request: SignedInRequest) -> HttpResponse:
+        form = RecoveryCodesForm(request.POST)
+        outcome = self.submit(
+            form,
+            lambda: two_factor.recovery_codes_renew(
+                request=request, user=request.user, proof=form.cleaned_data["password_or_code"]
+            ),
+        )
+        if not outcome.saved:
+            return self.get(request, form=form, status=outcome.status)
+        # Shown once, on this answer only: the codes are kept nowhere else readable.
+        context = {"codes": outcome.value, "renewed": True, "next": reverse("account-sessions")}
+        return render(request, "registration/recovery_codes.html", context)
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Changing one's own password: the current one again, then a new one the validators
     accept (README "Security"). The other sessions end; this one stays, under a new key."""
@@ -923,10 +955,12 @@ class AccountSessionsView(ServiceFormMixin, LoginRequiredMixin, View):
     def get(self, request: SignedInRequest, status: int = 200) -> HttpResponse:
         current = request.session.session_key
         rows = list(selectors.sign_in_sessions_of(user=request.user))
+        left = two_factor.recovery_codes_left(request.user)
         context = {
             "current": [self.shown(row) for row in rows if row.session_key == current],
             "others": [self.shown(row) for row in rows if row.session_key != current],
-            "recovery_codes_left": two_factor.recovery_codes_left(request.user),
+            "recovery_codes_left": left,
+            "recovery_codes_few": two_factor.recovery_codes_few(left),
             "absolute_hours": round(settings.SESSION_ABSOLUTE_SECONDS / 3600, 1),
         }
         return render(request, "centre/sessions.html", context, status=status)

@@ -339,6 +339,22 @@ def routes() -> list[Route]:
     return sorted(set(found), key=lambda route: route.template)
 
 
+def route_paths() -> list[tuple[str, str | None, bool]]:
+    """(path, url name, is API) of every pattern of the URL conf, its parameters filled with 1
+    (an admin pattern that is a regex may not resolve so filled: no name)."""
+    from django.urls import Resolver404, resolve
+
+    found = []
+    for route in routes():
+        path = "/" + route.template.format(**dict.fromkeys(route.names, "1"))
+        try:
+            name = resolve(path).url_name
+        except Resolver404:
+            name = None
+        found.append((path, name, route.is_api))
+    return found
+
+
 def _walk(patterns, prefix: str, found: list[Route]) -> None:
     for entry in patterns:
         template = prefix + _template(entry.pattern)

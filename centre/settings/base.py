@@ -231,6 +231,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # own doubling delay. Recovery codes: this many, each usable once.
 OTP_TOTP_ISSUER = env.read("OTP_TOTP_ISSUER", "Youth counselling portal")
 OTP_RECOVERY_CODES = 10
+OTP_RECOVERY_CODES_FEW = 3  # the sessions page warns at this many unused codes left
 # The secrets stay out of the admin (the centre's admin also unregisters the device models).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

@@ -8,7 +8,12 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.support.accounts import DEMO_PASSWORD, authenticator_code, forget_wrong_codes
+from tests.support.accounts import (
+    DEMO_PASSWORD,
+    authenticator,
+    authenticator_code,
+    forget_wrong_codes,
+)
 from tests.support.browser import BROWSER_DB, screenshot, sign_in_with_code
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
@@ -87,3 +92,51 @@ def test_a_user_ends_their_other_session_from_the_sessions_page(
     phone.goto("/inbox/")
     assert "/login/" in phone.url
     other.close()
+
+
+def test_a_user_makes_new_recovery_codes_after_typing_a_code_again(page, sign_in, account):
+    from centre import two_factor
+
+    counsellor = account("counsellor")
+    old = two_factor.recovery_codes_create(user=counsellor)
+    for code in old[:8]:  # eight used: two left, few enough to warn
+        counsellor.staticdevice_set.get().token_set.filter(token=code).delete()
+    sign_in(page, "counsellor")
+    page.goto("/account/sessions/")
+    assert "您还有 2 个未使用的恢复码" in page.locator("main").inner_text()
+    assert page.locator("#recovery-codes-few").is_visible()
+    page.locator("#recovery-codes-few a").click()
+
+    page.wait_for_url("**/account/recovery-codes/")
+    page.fill("#id_password_or_code", "000000")
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_selector("[role=alert]")  # refused, nothing made
+    assert two_factor.recovery_codes_left(counsellor) == 2
+    page.wait_for_timeout(1100)  # django-otp's delay after a wrong code
+    page.fill("#id_password_or_code", authenticator_code(authenticator(counsellor)))
+    page.click("form.form-stack button[type=submit]")
+    codes = page.locator(".recovery-codes li")
+    codes.first.wait_for()
+    shown = [text.strip() for text in codes.all_inner_texts()]
+    assert len(shown) == 10
+    assert page.locator("button[data-print]").is_visible()
+    screenshot(page, "recovery-codes-renewed")
+    page.get_by_role("link", name="我已记下：继续").click()
+    page.wait_for_url("**/account/sessions/")
+    assert "您还有 10 个未使用的恢复码" in page.locator("main").inner_text()
+    assert page.locator("#recovery-codes-few").count() == 0
+
+    # The old codes no longer sign in; a new one does.
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.fill("#id_username", "counsellor")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url("**/signin/second-factor/**")
+    page.fill("#id_code", old[9])
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_selector(".errorlist")
+    page.wait_for_timeout(1100)
+    page.fill("#id_code", shown[0])
+    page.click("form.form-stack button[type=submit]")
+    page.wait_for_url(lambda url: "/signin/" not in url)

@@ -13,11 +13,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.test import Client
 
 from centre.models import AuditEntry, SignInSession
 from tests.support.accounts import DEMO_PASSWORD, pass_second_factor, sign_in
+from tests.support.accounts import signed_in_browser as browser
+
+pytestmark = pytest.mark.usefixtures("no_earlier_failures")
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0"
 PHONE = (
@@ -25,23 +27,6 @@ PHONE = (
     "Chrome/120.0 Mobile Safari/537.36"
 )
 NEW_PASSWORD = "lantern-harbour-91"
-
-
-@pytest.fixture(autouse=True)
-def no_earlier_failures():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def browser(username: str, user_agent: str) -> Client:
-    """A browser signed in as `username` through the pages, both steps, as a person does."""
-    from centre.models import User
-
-    client = Client(HTTP_USER_AGENT=user_agent)
-    client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
-    assert pass_second_factor(client, User.objects.get(username=username)).status_code == 302
-    return client
 
 
 def signed_in(client: Client) -> bool:

@@ -12,60 +12,32 @@ import base64
 import re
 
 import pytest
-from django.core.cache import cache
-from django.urls import Resolver404, resolve
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from centre import two_factor
 from centre.models import AuditEntry
-from tests.hostile import routes
+from tests.hostile import route_paths
 from tests.support.accounts import (
     DEMO_PASSWORD,
     authenticator,
     authenticator_code,
+    password_only,
     sign_in,
 )
 
+pytestmark = pytest.mark.usefixtures("no_earlier_failures")
+
 # The pages a session that passed only the password may open (centre/middleware.py).
 OPEN = {"second-factor", "second-factor-setup", "logout", "set_language", "session-keepalive"}
-
-
-@pytest.fixture(autouse=True)
-def no_earlier_failures():
-    """Wrong codes of earlier tests (same accounts, same address) are not counted here."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def password_only(client, username: str):
-    """Sign in with the password alone, through the sign-in page."""
-    response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return response
-
-
-def every_route_path() -> list[tuple[str, str | None, bool]]:
-    """(path, url name, is API) of every pattern of the URL conf, its parameters filled with 1
-    (an admin pattern that is a regex may not resolve so filled: no name)."""
-    found = []
-    for route in routes():
-        path = "/" + route.template.format(**dict.fromkeys(route.names, "1"))
-        try:
-            name = resolve(path).url_name
-        except Resolver404:
-            name = None
-        found.append((path, name, route.is_api))
-    return found
 
 
 def test_a_password_alone_reaches_no_page_but_the_second_step(client, account):
     authenticator(account("counsellor"))  # enrolled: the step asks for a code
     password_only(client, "counsellor")
     checked = 0
-    for path, name, is_api in every_route_path():
+    for path, name, is_api in route_paths():
         if name in OPEN or is_api:
             continue
         response = client.get(path)
@@ -80,7 +52,7 @@ def test_a_password_alone_reaches_no_page_but_the_second_step(client, account):
 def test_the_api_refuses_a_session_that_passed_only_the_password(client, account):
     authenticator(account("counsellor"))
     password_only(client, "counsellor")
-    api = [(path, name) for path, name, is_api in every_route_path() if is_api]
+    api = [(path, name) for path, name, is_api in route_paths() if is_api]
     assert len(api) > 10
     for path, _name in api:
         for method in (client.get, client.post):

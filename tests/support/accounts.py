@@ -52,14 +52,12 @@ def authenticator_code(device) -> str:
 def forget_wrong_codes(user) -> None:
     """Wrong codes counted by earlier tests (the cache outlives a test and a run) are not held
     against this sign-in: the account's and the local addresses' counts start again."""
-    from django.core.cache import cache
-
-    from centre.throttling import _tries_key
+    from centre.throttling import tries_forget
 
     keys = [("second_factor_user", f"user:{user.pk}")]
     keys += [("second_factor_address", address) for address in ("127.0.0.1", "::1", "")]
     for scope, ident in keys:
-        cache.delete(_tries_key(None, scope, ident)[0])
+        tries_forget(scope, ident)
 
 
 def pass_second_factor(client, user, next_page: str | None = None):
@@ -84,3 +82,31 @@ def pass_second_factor(client, user, next_page: str | None = None):
     if token:
         data["csrfmiddlewaretoken"] = token[1]
     return client.post("/signin/second-factor/", data, HTTP_ORIGIN="http://testserver")
+
+
+def password_only(client, username: str):
+    """Sign in with the password alone, through the sign-in page: a session before its second
+    step."""
+    response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+def signed_in_browser(username: str, user_agent: str = ""):
+    """A browser signed in as `username` through the pages, both steps, as a person does."""
+    from django.test import Client
+
+    client = Client(HTTP_USER_AGENT=user_agent)
+    password_only(client, username)
+    assert pass_second_factor(client, username).status_code == 302
+    return client
+
+
+def no_delay(user) -> None:
+    """django-otp's delay after a wrong code (a second per device, doubling) set aside: tests
+    try codes faster than a person would; the portal's own rate is tested apart."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (StaticDevice, TOTPDevice):
+        model.objects.filter(user=user).update(throttling_failure_count=0)
