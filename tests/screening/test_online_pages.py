@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from screening import online_questions
 from django.test import Client
 
+from screening import online_questions
 from screening.models import OnlineSession, ScreeningResult, TrackingTask
 from screening.services import online
 from tests.screening.test_online import new_student
