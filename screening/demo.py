@@ -1,7 +1,7 @@
 """Demo screening for `seed_demo`: a campaign per demo school with a screened roster imported
 through the real import, and flagged students at every tier (one red after its interview); at
-the first schools one class opened online, two in three of its students having submitted (the
-statistics' online figures are not zero)."""
+the first schools one class (its class list, not in the roster) opened online, two in three of
+its students having submitted (the statistics' online figures are not zero)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from centre.demo import demo_pupil
 from centre.models import School, User
 from centre.roles import Role
 from screening import online_questions, services
-from screening.models import Campaign, ConsentBasis, RosterImport, ScreeningResult
+from screening.models import Campaign, ConsentBasis, RosterImport, ScreeningResult, Student
 
 STUDENTS_PER_SCHOOL = 200
 ONLINE_SCHOOLS = 2  # the first schools with a liaison open their class "1班" online
@@ -101,10 +101,34 @@ def _roster(school: School) -> bytes:
     return buffer.getvalue().encode("gb18030")
 
 
-def _online_class(campaign: Campaign, class_name: str = "1班") -> None:
-    """The class opened online, every guardian's slip back; two in three of its students agree
-    on the first screen and submit, answering the lowest
-    choice throughout (their roster results stand: a student with a result is matched)."""
+ONLINE_CLASS_SIZE = 30
+
+
+def _online_class(campaign: Campaign, class_name: str = "9班") -> None:
+    """A class the roster left out (its class list imported, no answers), opened online, every
+    guardian's slip back; two in three of its students agree on the first screen and submit,
+    answering the lowest choice throughout. (A class the roster screened gets no slips.)"""
+    school = campaign.school
+    rng = random.Random(f"online-{school.code}")  # noqa: S311 (made-up demo data)
+    today = timezone.localdate()
+    students = []
+    for number in range(1, ONLINE_CLASS_SIZE + 1):
+        grade, age = demo_pupil(
+            school.level, rng, grades=2 if school.level == School.Level.PRIMARY else None
+        )
+        born = today.replace(year=today.year - age, day=min(today.day, 28))
+        students.append(
+            Student(
+                school=school,
+                student_no=f"{school.code[-4:]}9{number:03d}",
+                full_name=rng.choice(SURNAMES) + rng.choice(GIVEN[::2]) + rng.choice(GIVEN[1::2]),
+                sex=rng.choice(["男", "女"]),
+                grade=grade,
+                class_name=class_name,
+                birth_date=born - datetime.timedelta(days=rng.randint(1, 360)),
+            )
+        )
+    Student.objects.bulk_create(students)
     services.campaign_record_consent(
         actor=campaign.liaison, campaign=campaign, basis=ConsentBasis.BY_AGE
     )

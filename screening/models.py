@@ -258,6 +258,10 @@ class TrackingTask(TimeStampedModel):
         _("outcome"), max_length=10, choices=Outcome.choices, blank=True, db_default=""
     )
     outcome_note = models.TextField(_("note"), blank=True, max_length=1000, db_default="")
+    # When the student's consent to the campaign was withdrawn while the task was open: a
+    # cancelled task's reason; an open one kept for safety (a crisis task, a red tier's first
+    # action: DOMAIN.md §5.2's crisis exception), marked so the clinician knows.
+    consent_withdrawn_at = models.DateTimeField(_("consent withdrawn at"), null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -426,6 +430,9 @@ class StudentConsent(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A refusal the liaison recorded before anyone consented ("the guardian said no"): never
+    # given, withdrawn when recorded, and final for the campaign as a withdrawal is.
+    refused = models.BooleanField(_("refused"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("student consent")
@@ -446,6 +453,10 @@ class StudentConsent(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(given_by="guardian") | models.Q(recorded_by__isnull=False),
                 name="screening_guardian_consent_recorded_by_staff",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refused=False) | models.Q(withdrawn_at__isnull=False),
+                name="screening_refusal_is_withdrawn",
             ),
         ]
         indexes = [models.Index(fields=["campaign", "student"], name="screening_consent_student")]

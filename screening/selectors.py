@@ -5,9 +5,10 @@ the site (and the sites above it) see scores; everything else answers 404."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from centre.errors import NotFoundError, first_or_not_found
@@ -268,45 +269,109 @@ def window_visible_to(*, user: User) -> QuerySet[OnlineWindow]:
 
 
 def online_progress(*, campaign: Campaign) -> list[dict[str, object]]:
-    """Per window of the campaign: its class and how many students started, submitted, not yet,
-    and how many cannot start for want of consent (counts, never answers). The caller read the
-    campaign through `get_campaign_for_user`."""
-    windows = list(
-        OnlineWindow.objects.filter(campaign=campaign).annotate(  # access: campaign read
-            total=Count("codes", distinct=True),
-            started=Count("codes__session", distinct=True),
-            submitted=Count(
-                "codes__session",
-                filter=Q(codes__session__submitted_at__isnull=False),
-                distinct=True,
-            ),
+    """Per window of the campaign: its class and how many students submitted, started, have not
+    started yet, were screened otherwise (a result in the campaign from a roster or an earlier
+    window: no slip, or a code they need not use), and how many of those still to answer
+    cannot start for want of consent (counts, never answers). Four queries for any number of
+    windows. The caller read the campaign through `get_campaign_for_user`."""
+    windows = list(OnlineWindow.objects.filter(campaign=campaign))  # access: campaign read
+    if not windows:
+        return []
+    codes = list(
+        OnlineCode.objects.filter(window__campaign=campaign).values_list(  # access: read
+            "window_id", "student_id", "student__birth_date", "session__id", "session__submitted_at"
         )
     )
-    # Two queries more for any number of windows; none for a campaign never opened online.
-    missing = _consent_missing_per_window(campaign) if windows else {}
+    classes = {window.class_name for window in windows}
+    screened_by_class: dict[str, set[int]] = {}
+    for student_id, class_name in (
+        ScreeningResult.objects.filter(  # access: campaign read
+            Q(student__class_name__in=classes)
+            | Q(student__in=OnlineCode.objects.filter(window__campaign=campaign).values("student"))
+        )
+        .filter(campaign=campaign)
+        .values_list("student_id", "student__class_name")
+    ):
+        screened_by_class.setdefault(class_name, set()).add(student_id)
+    screened = set().union(*screened_by_class.values())
+    consents: dict[int, list[StudentConsent]] = {}
+    for consent in StudentConsent.objects.filter(campaign=campaign):
+        consents.setdefault(consent.student_id, []).append(consent)
     return [
-        {
-            "window": window,
-            "started": window.started - window.submitted,
-            "submitted": window.submitted,
-            "not_yet": window.total - window.started,
-            "consent_missing": missing.get(window.pk, 0),
-        }
-        for window in windows
+        _window_progress(window, codes, screened, screened_by_class, consents) for window in windows
     ]
 
 
+def _window_progress(
+    window: OnlineWindow,
+    codes: Sequence[tuple[int, int, datetime.date | None, int | None, datetime.datetime | None]],
+    screened: set[int],
+    screened_by_class: dict[str, set[int]],
+    consents: dict[int, list[StudentConsent]],
+) -> dict[str, object]:
+    """One window's counts; a student screened otherwise is counted once, as screened, whether
+    they have a code (a roster arrived after the slips) or not (skipped when the class opened)."""
+    on = timezone.localdate(window.opens_at)
+    counts = {"submitted": 0, "started": 0, "not_yet": 0, "consent_missing": 0}
+    other = set(screened_by_class.get(window.class_name, set()))
+    for window_id, student_id, birth_date, session_id, submitted_at in codes:
+        if window_id != window.pk:
+            continue
+        if submitted_at is not None:
+            counts["submitted"] += 1
+            other.discard(student_id)
+            continue
+        if student_id in screened:
+            other.add(student_id)
+            continue
+        counts["started" if session_id is not None else "not_yet"] += 1
+        student = Student(pk=student_id, birth_date=birth_date)
+        state = consent_state_of(
+            consents.get(student_id, []), campaign=window.campaign, student=student, on=on
+        )
+        counts["consent_missing"] += not state.may_start
+    return {"window": window, **counts, "screened": len(other)}
+
+
+def _still_to_answer(codes: QuerySet[OnlineCode]) -> QuerySet[OnlineCode]:
+    """The codes whose student is still to answer: no result in the campaign yet (a roster
+    arriving after the slips screened them), and no consent withdrawn."""
+    campaign, student = OuterRef("window__campaign_id"), OuterRef("student_id")
+    result = ScreeningResult.objects.filter(campaign_id=campaign, student_id=student)
+    withdrawn = StudentConsent.objects.filter(
+        campaign_id=campaign, student_id=student, withdrawn_at__isnull=False
+    )
+    return codes.exclude(Exists(result)).exclude(Exists(withdrawn))
+
+
 def online_not_submitted(*, window_id: int) -> QuerySet[OnlineCode]:
-    """The codes of a window whose student has not submitted yet (not started, or started only).
-    The caller read the window (`get_window_for_user`), or is its own service or message."""
+    """The codes of a window whose student has not answered yet (not started, or started only)
+    and still is to. The caller read the window (`get_window_for_user`), or is its own service
+    or message."""
     submitted = OnlineSession.objects.filter(code=OuterRef("pk"), submitted_at__isnull=False)
-    return OnlineCode.objects.filter(window_id=window_id).exclude(Exists(submitted))
+    codes = OnlineCode.objects.filter(window_id=window_id).exclude(Exists(submitted))
+    return _still_to_answer(codes)
 
 
 def online_not_started(*, window_id: int) -> QuerySet[OnlineCode]:
-    """The codes of a window no student has started with (their slips may be printed anew)."""
+    """The codes of a window no student has started with, of students still to answer (their
+    slips may be printed anew)."""
     started = OnlineSession.objects.filter(code=OuterRef("pk"))
-    return OnlineCode.objects.filter(window_id=window_id).exclude(Exists(started))
+    codes = OnlineCode.objects.filter(window_id=window_id).exclude(Exists(started))
+    return _still_to_answer(codes)
+
+
+def screened_without_code(*, window: OnlineWindow) -> int:
+    """The students of the window's class given no code: they already had a result in the
+    campaign when it opened (a roster, an earlier window). The caller read the window."""
+    codes = OnlineCode.objects.filter(window=window).values("student_id")
+    return (
+        ScreeningResult.objects.filter(  # access: the window's campaign, read by the caller
+            campaign_id=window.campaign_id, student__class_name=window.class_name
+        )
+        .exclude(student_id__in=codes)
+        .count()
+    )
 
 
 def online_not_yet_students(*, window: OnlineWindow) -> QuerySet[Student]:
@@ -447,6 +512,14 @@ def students_by_number(*, campaign: Campaign, numbers: list[str]) -> list[Studen
     )
 
 
+def consent_recorded(*, campaign: Campaign, student: Student) -> bool:
+    """Whether anything of the student's consent to the campaign is recorded (given, withdrawn
+    or refused); the caller read the campaign and the student of its school."""
+    return StudentConsent.objects.filter(  # access: the campaign and student, read by the caller
+        campaign=campaign, student=student
+    ).exists()
+
+
 def withdrawn_student_numbers(*, campaign: Campaign) -> set[str]:
     """The student numbers whose consent to the campaign was withdrawn: a roster's rows for them
     are refused."""
@@ -455,26 +528,3 @@ def withdrawn_student_numbers(*, campaign: Campaign) -> set[str]:
             campaign=campaign, withdrawn_at__isnull=False
         ).values_list("student__student_no", flat=True)
     )
-
-
-def _consent_missing_per_window(campaign: Campaign) -> dict[int, int]:
-    """Per window: its students who cannot start for want of consent (the guardian's needed and
-    not recorded, or one withdrawn), each counted on the window's own day."""
-    codes = OnlineCode.objects.filter(window__campaign=campaign).values_list(  # access: read
-        "window_id", "window__opens_at", "student_id", "student__birth_date"
-    )
-    consents: dict[int, list[StudentConsent]] = {}
-    for consent in StudentConsent.objects.filter(campaign=campaign):
-        consents.setdefault(consent.student_id, []).append(consent)
-    missing: dict[int, int] = {}
-    for window_id, opens_at, student_id, birth_date in codes:
-        student = Student(pk=student_id, birth_date=birth_date)
-        state = consent_state_of(
-            consents.get(student_id, []),
-            campaign=campaign,
-            student=student,
-            on=timezone.localdate(opens_at),
-        )
-        if not state.may_start:
-            missing[window_id] = missing.get(window_id, 0) + 1
-    return missing

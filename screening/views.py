@@ -41,6 +41,7 @@ from screening.models import (
     OnlineWindow,
     RosterImport,
     ScreeningResult,
+    StudentConsent,
     Tier,
     TierRequest,
     TrackingTask,
@@ -854,6 +855,7 @@ def slips_page(request: SignedInRequest, window: OnlineWindow, slips: list[Any])
         "link": link,
         "qr": qr_svg(link),
         "slips": [{"student": student, "code": _spaced(code)} for student, code in slips],
+        "screened": selectors.screened_without_code(window=window),
     }
     return render(request, "screening/online/slips.html", context)
 
@@ -986,7 +988,10 @@ class ConsentWithdrawView(RecordRoleRequiredMixin, ServiceFormMixin, View):
         outcome = self.call_service(
             None,
             lambda: services.consent_withdraw(
-                actor=request.user, campaign=campaign, student=student
+                actor=request.user,
+                campaign=campaign,
+                student=student,
+                refused_by=request.POST.get("refused_by", StudentConsent.GivenBy.GUARDIAN),
             ),
         )
         if outcome.saved:
@@ -1008,7 +1013,12 @@ class ConsentWithdrawView(RecordRoleRequiredMixin, ServiceFormMixin, View):
     @staticmethod
     def _render(request, campaign, student, status=200):
         audit_read(request, "screening.consent.viewed", student)  # the page names the student
-        context = {"campaign": campaign, "student": student}
+        context = {
+            "campaign": campaign,
+            "student": student,
+            "recorded": selectors.consent_recorded(campaign=campaign, student=student),
+            "may_refuse_alone": services.may_refuse_alone(campaign=campaign, student=student),
+        }
         return render(request, "screening/consent_withdraw.html", context, status=status)
 
 
@@ -1039,6 +1049,7 @@ class OnlineProgressView(RecordRoleRequiredMixin, View):
                 "started": row["started"],
                 "not_yet": row["not_yet"],
                 "consent_missing": row["consent_missing"],
+                "screened": row["screened"],
             }
             for row in selectors.online_progress(campaign=campaign)
         ]

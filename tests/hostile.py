@@ -92,7 +92,7 @@ def build_world(account) -> World:
     from centre.models import MonthlyReport, Notification, Reminder, School, Site
     from counselling import services
     from screening import services as screening_services
-    from screening.models import Campaign, TrackingTask
+    from screening.models import Campaign, Student, TrackingTask
     from tests.support.counselling import open_case
     from tests.support.counselling import session as log_session
     from tests.support.rosters import csv_bytes, roster_rows, student_row
@@ -141,8 +141,13 @@ def build_world(account) -> World:
         all_or_nothing=False,
     )
     task = TrackingTask.objects.filter(result__campaign=campaign).first()
-    # The campaign opened online for the roster's class, one student (their guardian's slip
-    # recorded) started on their code and agreed on the first screen.
+    # The campaign opened online for the roster's class, where one student of the class list
+    # were not screened by the roster (the screened get no slip); one of them (their guardian's
+    # slip recorded) started on their code and agreed on the first screen.
+    for number in (1, 2):  # two of the class list the roster did not screen
+        Student.objects.create(
+            school=school, student_no=f"2026999{number}", full_name="线上学生", class_name="3班"
+        )
     campaign.consent_basis = "guardian"
     campaign.save(update_fields=["consent_basis"])
     window, slips = screening_services.online_open(

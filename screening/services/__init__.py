@@ -42,6 +42,7 @@ from screening.models import (
 )
 from screening.services.consent import consent_record_guardians as consent_record_guardians
 from screening.services.consent import consent_withdraw as consent_withdraw
+from screening.services.consent import may_refuse_alone as may_refuse_alone
 from screening.services.online import campaign_record_consent as campaign_record_consent
 from screening.services.online import online_agree as online_agree
 from screening.services.online import online_answer as online_answer

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from screening.models import (
     Tier,
     TrackingTask,
 )
+from screening.services.consent import lock_student
 
 # Who is told at once of an online submission that needs action now: the crisis team and the
 # counsellors who see the school's tasks on the tracking board (its site or a site above).
@@ -104,16 +105,23 @@ def online_open(
     *, actor: User, campaign: Campaign, class_name: str, hours: int = WINDOW_HOURS
 ) -> tuple[OnlineWindow, list[tuple[Student, str]]]:
     """Open the campaign online for one class: its window and each student's code, returned
-    once (only their hashes are kept)."""
+    once (only their hashes are kept). A student who already has a result in the campaign (a
+    roster, an earlier window) gets no code: they were screened, and their calm answers online
+    would be matched to that result and dropped."""
     if not selectors.may_import_into(user=actor, campaign=campaign):
         raise PermissionDenied
     _require_online(campaign)
     now = timezone.now()
-    students = list(
-        Student.objects.filter(school=campaign.school, class_name=class_name).order_by("student_no")
-    )
-    if not students:
+    classmates = Student.objects.filter(school=campaign.school, class_name=class_name)
+    if not classmates.exists():
         raise ServiceError(_("No student of this class has been imported."), code="no_students")
+    screened = ScreeningResult.objects.filter(campaign=campaign, student=OuterRef("pk"))
+    students = list(classmates.exclude(Exists(screened)).order_by("student_no"))
+    if not students:
+        raise ServiceError(
+            _("Every student of this class is already screened in this campaign."),
+            code="all_screened",
+        )
     if OnlineWindow.objects.filter(
         campaign=campaign, class_name=class_name, closed_at__isnull=True, closes_at__gt=now
     ).exists():
@@ -134,7 +142,11 @@ def online_open(
         actor=actor,
         action="screening.online.opened",
         target=window,
-        data={"campaign": campaign.pk, "codes": len(slips)},
+        data={
+            "campaign": campaign.pk,
+            "codes": len(slips),
+            "screened": classmates.count() - len(slips),
+        },
     )
     _plan_not_yet_reminder(window)
     return window, slips
@@ -269,6 +281,10 @@ def _open_session(session_id: int, *, lock: bool = False, agreed: bool = True) -
         raise NotFoundError
     if session.submitted_at is not None:
         return session
+    if lock:
+        # After the withdrawal's lock: a withdrawal under way commits first and is seen below,
+        # or waits until this submission (or answer) has committed.
+        lock_student(session.code.student_id)
     refusal = session_refusal(session)
     if refusal is not None:
         raise refusal
@@ -454,6 +470,9 @@ def online_code_reissue(
     session = OnlineSession.objects.select_for_update().filter(code=code).first()
     if session is not None and session.submitted_at is not None:
         raise ConflictError(_("This student has already answered."), code="answered")
+    if not selectors.online_not_submitted(window_id=window.pk).filter(pk=code.pk).exists():
+        # Screened by a roster since the slips (their code still works), or consent withdrawn.
+        raise ConflictError(_("This student needs no new code."), code="not_needed")
     if session is not None:
         session.delete()
     new = new_code()

@@ -50,3 +50,12 @@ def online_campaign(campaign):
     campaign.consent_basis = ConsentBasis.GUARDIAN
     campaign.save()
     return campaign
+
+
+@pytest.fixture
+def by_age(campaign):
+    """The campaign's consent by age (DOMAIN.md §5.2): under 14 the guardian's, from 14 the
+    student's own."""
+    campaign.consent_basis = ConsentBasis.BY_AGE
+    campaign.save()
+    return campaign

@@ -34,13 +34,6 @@ WINDOW_AGE = datetime.timedelta(days=10)
 pytestmark = pytest.mark.usefixtures("fresh_rates")
 
 
-@pytest.fixture
-def by_age(campaign):
-    campaign.consent_basis = ConsentBasis.BY_AGE
-    campaign.save()
-    return campaign
-
-
 def open_class(campaign, liaison, class_name="3班", *, days_ago: datetime.timedelta | None = None):
     """Open the class online (its window opened `days_ago`, still open); each student's code."""
     window, slips = online.online_open(actor=liaison, campaign=campaign, class_name=class_name)
@@ -171,9 +164,9 @@ def test_only_the_campaigns_liaisons_record_or_withdraw(by_age, account):
     for username in ("liaison2", "crisis", "stats"):
         with pytest.raises(PermissionDenied):
             consent_record_guardians(actor=account(username), campaign=by_age, students=[student])
-    with pytest.raises(online.ServiceError) as nothing:
-        consent_withdraw(actor=account("liaison"), campaign=by_age, student=student)
-    assert nothing.value.code == "no_consent"
+        with pytest.raises(PermissionDenied):
+            consent_withdraw(actor=account(username), campaign=by_age, student=student)
+    assert not StudentConsent.objects.exists()
 
 
 # Withdrawal --------------------------------------------------------------------------------------
@@ -402,11 +395,12 @@ def test_pasted_student_numbers_mark_slips_of_any_class(client, by_age):
     assert "2 guardians&#x27; consents are recorded." in page.text
 
 
-def test_withdrawing_when_nothing_is_recorded_says_so_and_changes_nothing(client, by_age):
+def test_withdrawing_when_nothing_is_recorded_records_the_guardians_refusal(client, by_age):
     student = new_student(by_age.school, class_name="")
     sign_in(client, "liaison", language="en")
     url = f"/screening/campaigns/{by_age.pk}/consent/students/{student.pk}/withdraw/"
     response = client.post(url, {"confirm": "yes"})
     assert response["Location"] == f"/screening/campaigns/{by_age.pk}/"
-    assert "No consent of this student" in client.get(response["Location"]).text
-    assert not StudentConsent.objects.exists()
+    assert "The withdrawal is recorded" in client.get(response["Location"]).text
+    refusal = StudentConsent.objects.get()
+    assert (refusal.student, refusal.given_by, refusal.refused) == (student, "guardian", True)

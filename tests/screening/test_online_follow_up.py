@@ -257,7 +257,14 @@ def test_the_progress_fragment_gives_counts_only(client, opened):
     assert response.status_code == 200
     assert response.json() == {
         "windows": [
-            {"id": window.pk, "submitted": 1, "started": 1, "not_yet": 1, "consent_missing": 0}
+            {
+                "id": window.pk,
+                "submitted": 1,
+                "started": 1,
+                "not_yet": 1,
+                "consent_missing": 0,
+                "screened": 0,
+            }
         ]
     }
     page = client.get(f"/screening/campaigns/{window.campaign_id}/")

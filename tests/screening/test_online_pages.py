@@ -194,7 +194,7 @@ def test_the_liaison_sees_progress_counts_never_answers(client, online_campaign,
     page = client.get(f"/screening/campaigns/{online_campaign.pk}/")
     row = re.search(r'<table id="online-progress"[^>]*>.*?</table>', page.text, re.S).group(0)
     cells = re.findall(r'<td data-count="\w+">(\d+)</td>', row)
-    assert cells == ["0", "1", "1"]  # submitted, started, not yet
+    assert cells == ["0", "1", "1", "0"]  # submitted, started, not yet, screened by roster
 
 
 @pytest.mark.parametrize(

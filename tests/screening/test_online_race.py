@@ -24,7 +24,7 @@ from screening.models import (
     Student,
     TrackingTask,
 )
-from screening.services import online
+from screening.services import consent, online
 from tests.screening.test_online import begin
 from tests.support.concurrency import at_the_same_time
 from tests.support.rosters import csv_bytes
@@ -226,3 +226,66 @@ def test_a_submission_sent_twice_at_once_is_stored_once(student, answered):
     kinds = list(TrackingTask.objects.values_list("kind", flat=True))
     assert sorted(kinds) == sorted(result.tasks.values_list("kind", flat=True))
     assert len(kinds) == len(set(kinds))
+
+
+# A withdrawal of consent and the submission at the same moment (the student on the last
+# question): both lock the student's row first, so one commits before the other reads.
+
+
+@pytest.fixture
+def withdrawal_held(monkeypatch) -> Iterator[tuple[threading.Event, threading.Event]]:
+    """The first writer's withdrawal stops inside its transaction, its consent withdrawn and
+    the student locked (before its tasks are settled), until released."""
+    withdrawn, release = threading.Event(), threading.Event()
+    settle = consent.settle_tasks_after_withdrawal
+
+    def held(**arguments: Any) -> None:
+        if threading.current_thread().name == FIRST:
+            withdrawn.set()
+            release.wait(timeout=30)
+        settle(**arguments)
+
+    monkeypatch.setattr(consent, "settle_tasks_after_withdrawal", held)
+    yield withdrawn, release
+    release.set()
+
+
+def test_a_submission_during_a_withdrawal_is_refused_and_stores_nothing(
+    campaign, student, answered, account, withdrawal_held
+):
+    withdraw = lambda: consent.consent_withdraw(  # noqa: E731
+        actor=account("liaison"), campaign=campaign, student=student
+    )
+    submit = lambda: online.online_submit(session_id=answered.pk)  # noqa: E731
+    outcomes = _race(withdraw, submit, withdrawal_held)
+
+    assert outcomes[FIRST] == 1, outcomes[FIRST]
+    assert outcomes["second waited"]  # the submission waited for the withdrawal's lock
+    refused = outcomes["second"]
+    assert isinstance(refused, online.CodeRefusedError), refused
+    assert refused.code == "withdrawn"  # the kind page
+    assert not ScreeningResult.objects.filter(student=student).exists()
+    answered.refresh_from_db()
+    assert (answered.submitted_at, answered.result_id) == (None, None)
+    assert answered.answers  # kept, unscored
+
+
+def test_a_withdrawal_during_a_submission_keeps_the_result_and_settles_its_tasks(
+    campaign, student, answered, account, first_writer_held
+):
+    submit = lambda: online.online_submit(session_id=answered.pk)  # noqa: E731
+    withdraw = lambda: consent.consent_withdraw(  # noqa: E731
+        actor=account("liaison"), campaign=campaign, student=student
+    )
+    outcomes = _race(submit, withdraw, first_writer_held)
+
+    assert not isinstance(outcomes[FIRST], Exception), outcomes[FIRST]
+    assert outcomes["second"] == 1, outcomes["second"]
+    assert outcomes["second waited"]  # the withdrawal waited for the submission's lock
+    result = _one_result(student)
+    answered.refresh_from_db()
+    assert answered.result_id == result.pk
+    # the withdrawal saw the committed result: its crisis task kept open, marked
+    [crisis] = result.tasks.all()
+    assert (crisis.kind, crisis.status) == ("crisis", "open")
+    assert crisis.consent_withdrawn_at is not None
