@@ -13,7 +13,8 @@ from counselling.models import Case, Client, Consent
 
 
 def cases_expired(*, cutoff: datetime.datetime) -> QuerySet[Case]:
-    return Case.objects.filter(closed_at__lt=cutoff)
+    # A case reopened since keeps its old closing moment: only a closed case goes.
+    return Case.objects.filter(closed_at__lt=cutoff, status=Case.Status.CLOSED)
 
 
 def cases_erase(*, rows: QuerySet[Case]) -> int:
