@@ -124,7 +124,8 @@ def retention_run(*, dry_run: bool, now: datetime.datetime | None = None) -> dic
     counts: dict[str, int] = {}
     if dry_run:
         for policy in policies():
-            counts[policy.record_type] = _expired(policy, now=now).count()
+            rows = _expired(policy, now=now)
+            counts[policy.record_type] = (_not_held(rows) if policy.erases else rows).count()
         _audit_run("centre.retention.previewed", counts, now=now)
         return counts
     _roll_up_every_month()
@@ -150,6 +151,7 @@ def _apply(policy: RetentionPolicy, *, now: datetime.datetime, counts: dict[str,
     rows = _expired(policy, now=now)
     if not policy.erases:
         return rows.count()
+    rows = _not_held(rows)
     counts[policy.record_type] = 0
     last: Any = None
     while ids := _next_batch(rows, after=last):
@@ -162,6 +164,24 @@ def _apply(policy: RetentionPolicy, *, now: datetime.datetime, counts: dict[str,
         counts[policy.record_type] += done
         last = ids[-1]
     return counts[policy.record_type]
+
+
+def _not_held(rows: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    from centre.legal_holds import held_ids
+
+    held = held_ids(rows.model)
+    return rows.exclude(pk__in=held) if held else rows
+
+
+def held_counts(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Per type, the rows past their window kept by a legal hold on them (the report's line)."""
+    now = now or timezone.now()
+    counts = {}
+    for policy in policies():
+        if policy.erases:
+            rows = _expired(policy, now=now)
+            counts[policy.record_type] = rows.count() - _not_held(rows).count()
+    return counts
 
 
 def _next_batch(rows: models.QuerySet[Any], *, after: Any) -> list[Any]:
@@ -234,8 +254,11 @@ def erase(rows: models.QuerySet[Any]) -> int:
     their files (after commit) and the reminders about them with their notifications. Returns
     how many rows of the queryset's own model went. Caller holds a transaction."""
     erased = 0
+    # By id, after the last batch: a row kept (a hold reached) is never selected again.
     while batch := list(rows.order_by("pk")[:BATCH]):
+        last = batch[-1].pk  # the collector empties the pk of what it deletes
         erased += _erase_batch(batch)
+        rows = rows.filter(pk__gt=last)
     return erased
 
 
@@ -248,6 +271,9 @@ def _erase_batch(batch: list[models.Model]) -> int:
         collected.setdefault(collected_model, []).extend(instances)
     for queryset in collector.fast_deletes:
         collected.setdefault(queryset.model, []).extend(queryset)
+    if _reaches_a_hold(collected):
+        # Row by row, to keep exactly those whose erasure would take a held record with it.
+        return 0 if len(batch) == 1 else sum(_erase_batch([row]) for row in batch)
     for collected_model, instances in collected.items():
         ids = [instance.pk for instance in instances]
         _erase_reminders(collected_model, ids)
@@ -255,6 +281,15 @@ def _erase_batch(batch: list[models.Model]) -> int:
         _erase_files_on_commit(instances)
     collector.delete()
     return len(batch)
+
+
+def _reaches_a_hold(collected: dict[type[models.Model], list[Any]]) -> bool:
+    from centre.legal_holds import held_among
+
+    return any(
+        held_among(model, [instance.pk for instance in instances])
+        for model, instances in collected.items()
+    )
 
 
 def _erase_reminders(model: type[models.Model], ids: list[Any]) -> None:

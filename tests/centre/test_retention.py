@@ -588,3 +588,120 @@ def test_retention_never_deletes_an_audit_entry(closed_cases, calls):
     assert AuditEntry.objects.count() > before
     audit_chain_seal()
     assert audit_chain_verify().ok
+
+
+# --- Legal holds ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hold(account):
+    from centre.legal_holds import legal_hold_place
+
+    def place(record, reason: str = "法院调取 2026-17"):
+        return legal_hold_place(
+            actor=account("auditor"),
+            target_type=record._meta.label_lower,
+            target_id=str(record.pk),
+            reason=reason,
+        )
+
+    return place
+
+
+def test_a_held_record_is_never_erased_nor_what_would_take_it_along(
+    closed_cases, calls, hold, account
+):
+    from centre.legal_holds import legal_hold_release
+    from counselling.models import FollowUp
+
+    past_case = closed_cases["past"]
+    held_follow_up = past_case.follow_ups.create(due_at=past_case.closed_at, step="7d")
+    hold(held_follow_up)  # erasing the case would cascade to it: the case stays whole
+    call_hold = hold(calls["past"])
+    output = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("retention", stdout=output)
+    assert Case.objects.filter(pk=past_case.pk).exists()
+    assert FollowUp.objects.filter(pk=held_follow_up.pk).exists()
+    assert Call.objects.filter(pk=calls["past"].pk).exists()
+    assert "kept: legal hold" in output.getvalue()
+    applied = AuditEntry.objects.get(action="centre.retention.applied")
+    assert applied.data["counts"]["counselling.case"] == 0
+    assert applied.data["counts"]["hotline.call"] == 0
+    # Released, the call goes at the next run; the case still waits for its follow-up's hold.
+    legal_hold_release(actor=account("auditor"), hold=call_hold)
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=False)
+    assert counts["hotline.call"] == 1
+    assert not Call.objects.filter(pk=calls["past"].pk).exists()
+    assert Case.objects.filter(pk=past_case.pk).exists()
+
+
+def test_a_hold_on_the_child_keeps_their_case_files_and_registration(closed_cases, hold):
+    past_case = closed_cases["past"]
+    hold(past_case.client)
+    Client.objects.filter(pk=past_case.client_id).update(
+        last_case_closed_at=boundary("counselling.client")[0]
+    )
+    with time_machine.travel(NOW, tick=False):
+        dry = retention_run(dry_run=True)
+        counts = retention_run(dry_run=False)
+    assert dry["counselling.case"] == counts["counselling.case"] == 0
+    assert Case.objects.filter(pk=past_case.pk).exists()
+    assert Client.objects.filter(pk=past_case.client_id).exists()
+
+
+def test_only_an_auditor_places_a_hold_on_a_record_that_exists_once(
+    closed_cases, hold, account, alice
+):
+    from django.core.exceptions import PermissionDenied
+
+    from centre.errors import ConflictError, NotFoundError, ServiceError
+    from centre.legal_holds import legal_hold_place
+
+    case = closed_cases["past"]
+    for who in (alice, account("admin"), account("stats")):
+        with pytest.raises(PermissionDenied):
+            legal_hold_place(
+                actor=who, target_type="counselling.case", target_id=str(case.pk), reason="x"
+            )
+    for target_type, target_id in (
+        ("counselling.case", "999999999"),
+        ("counselling.case", "not a number"),
+        ("nowhere.record", "1"),
+        ("counselling", "1"),
+    ):
+        with pytest.raises(NotFoundError):
+            legal_hold_place(
+                actor=account("auditor"),
+                target_type=target_type,
+                target_id=target_id,
+                reason="x",
+            )
+    with pytest.raises(ServiceError):
+        hold(case, reason="   ")
+    placed = hold(case)
+    with pytest.raises(ConflictError):
+        hold(case)
+    entry = AuditEntry.objects.get(action="centre.legal_hold.placed")
+    assert entry.data == {"target_type": "counselling.case", "target_id": str(case.pk)}
+    assert entry.target_id == str(placed.pk)
+
+
+def test_the_command_places_lists_and_releases_holds(closed_cases, account):
+    case = closed_cases["past"]
+    output = StringIO()
+    call_command(
+        "legal_hold", "--by", "auditor", "place", "counselling.case", str(case.pk),
+        "--reason", "投诉调查", stdout=output,
+    )  # fmt: skip
+    call_command("legal_hold", "--by", "auditor", "list", stdout=output)
+    assert f"counselling.case {case.pk}" in output.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not an auditor"):
+        call_command(
+            "legal_hold", "--by", "counsellor", "release", "counselling.case", str(case.pk)
+        )
+    call_command("legal_hold", "--by", "auditor", "release", "counselling.case", str(case.pk))
+    assert AuditEntry.objects.filter(action="centre.legal_hold.released").count() == 1
