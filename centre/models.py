@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centre.encryption import BlindIndexField, EncryptedCharField
@@ -502,3 +503,33 @@ class StaleMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.month:%Y-%m}"
+
+
+class LegalHold(models.Model):
+    """A record retention keeps past its window (a complaint, a court's or the regulator's
+    request), named as the audit log names it: its type (`app_label.model`) and id. Placed and
+    released by `centre.legal_holds`; a released hold no longer keeps anything."""
+
+    target_type = models.CharField(_("record type"), max_length=100)
+    target_id = models.CharField(_("record number"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=200)
+    placed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id"],
+                condition=models.Q(released_at__isnull=True),
+                name="centre_legalhold_one_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_type} {self.target_id}"

@@ -113,37 +113,123 @@ def _months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
 
 
 def retention_run(*, dry_run: bool, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Count (dry run) or apply every policy; one audit entry of the counts. Returns them."""
-    from centre.audit import audit_log
+    """Count (dry run) or apply every policy; one audit entry of the counts. Returns them.
 
+    Applied, each type goes in batches of RETENTION_BATCH_ROWS rows, each batch its own short
+    transaction with its own audit entry of its count: no lock is held for longer than a batch,
+    and a run that stops half-way (a crash, a row that fails) leaves every committed batch done
+    and audited and the rest past its window, for the next run. The summary entry says which
+    type stopped the run."""
     now = now or timezone.now()
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        if not dry_run:
-            _keep_rolled_up_figures()
+    if dry_run:
         for policy in policies():
-            rows = import_string(policy.expired)(cutoff=cutoff(policy, now=now))
-            if dry_run or not policy.erases:
-                counts[policy.record_type] = rows.count()
-            elif policy.apply:
-                counts[policy.record_type] = import_string(policy.apply)(rows=rows)
-            else:
-                counts[policy.record_type] = erase(rows)
-        _mark_changes_again()
-        audit_log(
-            actor=None,
-            actor_username="retention",
-            action="centre.retention.previewed" if dry_run else "centre.retention.applied",
-            data={"counts": counts, "at": now.isoformat()},
-        )
+            rows = _expired(policy, now=now)
+            counts[policy.record_type] = (_not_held(rows) if policy.erases else rows).count()
+        _audit_run("centre.retention.previewed", counts, now=now)
+        return counts
+    _roll_up_every_month()
+    for policy in policies():
+        try:
+            counts[policy.record_type] = _apply(policy, now=now, counts=counts)
+        except Exception:
+            _audit_run("centre.retention.failed", counts, now=now, stopped=policy.record_type)
+            raise
+    _audit_run("centre.retention.applied", counts, now=now)
     return counts
+
+
+def _expired(policy: RetentionPolicy, *, now: datetime.datetime) -> models.QuerySet[Any]:
+    rows: models.QuerySet[Any] = import_string(policy.expired)(cutoff=cutoff(policy, now=now))
+    return rows
+
+
+def _apply(policy: RetentionPolicy, *, now: datetime.datetime, counts: dict[str, int]) -> int:
+    """Apply one policy batch by batch, in id order; `counts` holds what is done so far. A row
+    a batch leaves in place (a legal hold, or de-identified) is never selected again by this
+    run: the next batch starts after the last id."""
+    rows = _expired(policy, now=now)
+    if not policy.erases:
+        return rows.count()
+    rows = _not_held(rows)
+    counts[policy.record_type] = 0
+    last: Any = None
+    while ids := _next_batch(rows, after=last):
+        with transaction.atomic():
+            _keep_rolled_up_figures()
+            batch = rows.filter(pk__in=ids)
+            done = import_string(policy.apply)(rows=batch) if policy.apply else erase(batch)
+            _mark_changes_again()
+            _audit_batch(policy, done)
+        counts[policy.record_type] += done
+        last = ids[-1]
+    return counts[policy.record_type]
+
+
+def _not_held(rows: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    from centre.legal_holds import held_ids
+
+    held = held_ids(rows.model)
+    return rows.exclude(pk__in=held) if held else rows
+
+
+def held_counts(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Per type, the rows past their window kept by a legal hold on them (the report's line)."""
+    now = now or timezone.now()
+    counts = {}
+    for policy in policies():
+        if policy.erases:
+            rows = _expired(policy, now=now)
+            counts[policy.record_type] = rows.count() - _not_held(rows).count()
+    return counts
+
+
+def _next_batch(rows: models.QuerySet[Any], *, after: Any) -> list[Any]:
+    if after is not None:
+        rows = rows.filter(pk__gt=after)
+    return list(rows.order_by("pk").values_list("pk", flat=True)[: settings.RETENTION_BATCH_ROWS])
+
+
+def _audit_batch(policy: RetentionPolicy, done: int) -> None:
+    """In the batch's transaction: the log says what went exactly as far as it went. A type
+    and a count, never an id or a name of what was erased."""
+    from centre.audit import audit_log
+
+    audit_log(
+        actor=None,
+        actor_username="retention",
+        action="centre.retention.erased",
+        data={"record_type": policy.record_type, "count": done},
+    )
+
+
+def _audit_run(
+    action: str, counts: dict[str, int], *, now: datetime.datetime, stopped: str = ""
+) -> None:
+    from centre.audit import audit_log
+
+    data: dict[str, Any] = {"counts": counts, "at": now.isoformat()}
+    if stopped:
+        data["stopped_at"] = stopped
+    audit_log(actor=None, actor_username="retention", action=action, data=data)
 
 
 KEEP_ROLLED_UP = "centre.keep_rolled_up"  # read by the trigger of centre migration 0018
 
 
+def _roll_up_every_month() -> None:
+    """Before anything goes, every month that holds records is rolled up — those before the
+    roll-up's horizon (CENTRE_OPENED_MONTH) too — so that the months of what is erased are read
+    from the roll-up from then on (Postgres only)."""
+    from centre.statistics import rollup_before_horizon, rollup_refresh
+
+    rollup_refresh()
+    rollup_before_horizon()
+
+
 def _keep_rolled_up_figures() -> None:
-    """Count the roll-up's stale months now, with every record still there, then have the
+    """In a batch's transaction: count the roll-up's stale months now, with every record of the
+    batch still there (holding the roll-up's lock until the batch commits), then have the
     stale-month triggers leave this transaction's erasures unmarked (Postgres only)."""
     from centre.statistics import rollup_enabled, rollup_refresh
 
@@ -168,8 +254,11 @@ def erase(rows: models.QuerySet[Any]) -> int:
     their files (after commit) and the reminders about them with their notifications. Returns
     how many rows of the queryset's own model went. Caller holds a transaction."""
     erased = 0
+    # By id, after the last batch: a row kept (a hold reached) is never selected again.
     while batch := list(rows.order_by("pk")[:BATCH]):
+        last = batch[-1].pk  # the collector empties the pk of what it deletes
         erased += _erase_batch(batch)
+        rows = rows.filter(pk__gt=last)
     return erased
 
 
@@ -182,6 +271,9 @@ def _erase_batch(batch: list[models.Model]) -> int:
         collected.setdefault(collected_model, []).extend(instances)
     for queryset in collector.fast_deletes:
         collected.setdefault(queryset.model, []).extend(queryset)
+    if _reaches_a_hold(collected):
+        # Row by row, to keep exactly those whose erasure would take a held record with it.
+        return 0 if len(batch) == 1 else sum(_erase_batch([row]) for row in batch)
     for collected_model, instances in collected.items():
         ids = [instance.pk for instance in instances]
         _erase_reminders(collected_model, ids)
@@ -189,6 +281,15 @@ def _erase_batch(batch: list[models.Model]) -> int:
         _erase_files_on_commit(instances)
     collector.delete()
     return len(batch)
+
+
+def _reaches_a_hold(collected: dict[type[models.Model], list[Any]]) -> bool:
+    from centre.legal_holds import held_among
+
+    return any(
+        held_among(model, [instance.pk for instance in instances])
+        for model, instances in collected.items()
+    )
 
 
 def _erase_reminders(model: type[models.Model], ids: list[Any]) -> None:

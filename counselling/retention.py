@@ -8,12 +8,17 @@ import datetime
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
+from centre.legal_holds import held_ids
 from centre.retention import erase
 from counselling.models import Case, Client, Consent
 
 
 def cases_expired(*, cutoff: datetime.datetime) -> QuerySet[Case]:
-    return Case.objects.filter(closed_at__lt=cutoff)
+    # A case reopened since keeps its old closing moment: only a closed case goes. A hold on
+    # the child keeps every file of theirs.
+    return Case.objects.filter(closed_at__lt=cutoff, status=Case.Status.CLOSED).exclude(
+        client__in=held_ids(Client)
+    )
 
 
 def cases_erase(*, rows: QuerySet[Case]) -> int:

@@ -98,6 +98,14 @@ class HotlineConfig(AppConfig):
             expired="hotline.retention.calls_expired",
             order=31,
         ),
+        RetentionPolicy(
+            record_type="hotline.callerflag",
+            label=_("Caller flags"),
+            setting="HOTLINE_RETENTION_YEARS",
+            unit=Unit.YEARS,
+            expired="hotline.retention.caller_flags_expired",
+            order=32,
+        ),
     )
     navigation = (
         # Calls

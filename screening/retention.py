@@ -11,8 +11,16 @@ import datetime
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from centre.legal_holds import held_ids
 from centre.retention import erase_file
-from screening.models import OnlineSession, RosterImport, ScreeningResult, Tier, TrackingTask
+from screening.models import (
+    OnlineSession,
+    RosterImport,
+    ScreeningResult,
+    Student,
+    Tier,
+    TrackingTask,
+)
 
 
 def unflagged_answers_expired(*, cutoff: datetime.datetime) -> QuerySet[ScreeningResult]:
@@ -29,6 +37,7 @@ def unflagged_answers_expired(*, cutoff: datetime.datetime) -> QuerySet[Screenin
         )
         .filter(~Exists(any_task))
         .exclude(answers={})
+        .exclude(student__in=held_ids(Student))  # a hold on the student keeps their answers
     )
 
 

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from centre.statistics.months import Window, month_runs, parse_month
+from centre.statistics.months import EARLIEST_MONTH, Window, add_months, month_runs, parse_month
 from centre.statistics.registry import Provider, providers
 
 
@@ -133,6 +133,34 @@ def rollup_refresh() -> int:
                 _rollup_store(name, run)
         StaleMonth.objects.filter(id__in=[mark_id for mark_id, _provider, _month in marks]).delete()
     return len(due)
+
+
+def rollup_before_horizon() -> int:
+    """Roll up every month before the horizon that holds a provider's records and is not rolled
+    up yet, back to the first month a window can ask for. Retention calls it before it erases:
+    an erased record's month is then read from the roll-up, whatever CENTRE_OPENED_MONTH says.
+    Returns how many provider-months were stored."""
+    from centre.models import RolledUpMonth
+
+    if not rollup_enabled():
+        return 0
+    before = Window(EARLIEST_MONTH, add_months(rollup_horizon().first, -1))
+    if before.last < before.first:
+        return 0
+    stored = 0
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+        rolled = set(RolledUpMonth.objects.values_list("provider", "month"))
+        for name, provider in providers().items():
+            counted = provider.monthly_by_site(start=before.start, end=before.end)
+            due = {parse_month(month) for month, _site in counted} - {
+                month for owner, month in rolled if owner == name
+            }
+            for run in month_runs(sorted(due)):
+                _rollup_store(name, run)
+            stored += len(due)
+    return stored
 
 
 def _rollup_store(name: str, months: Window) -> None:

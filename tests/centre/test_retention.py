@@ -75,7 +75,9 @@ def closed_cases(make_case, alice):
     cases = {}
     for name, closed_at in (("past", past), ("inside", inside)):
         case = make_case(counsellor=alice)
-        Case.objects.filter(pk=case.pk).update(opened_at=closed_at - 30 * DAY, closed_at=closed_at)
+        Case.objects.filter(pk=case.pk).update(
+            opened_at=closed_at - 30 * DAY, closed_at=closed_at, status=Case.Status.CLOSED
+        )
         cases[name] = Case.objects.get(pk=case.pk)
     return cases
 
@@ -344,3 +346,362 @@ def test_a_real_worker_applies_retention_on_the_stats_queue(celery_worker, make_
     assert not Call.objects.filter(pk=call.pk).exists()
     entry = AuditEntry.objects.get(action="centre.retention.applied")
     assert entry.data["counts"]["hotline.call"] == 1
+
+
+# --- Statistics of months before the roll-up's horizon -------------------------------------
+
+
+def test_an_old_months_figures_stay_when_its_records_go_whatever_the_opening_month(calls, settings):
+    # The centre "opened" long after the calls: their month, 2023-06, is before the roll-up's
+    # horizon and was counted from the records until retention rolled it up.
+    settings.CENTRE_OPENED_MONTH = "2026-01"
+    window = statistics.Window.parse("2023-06", "2023-06")
+    with time_machine.travel(NOW, tick=False):
+        statistics.rollup_refresh()
+        before = statistics.figures(window)
+        trend_before = statistics.trend(window)
+        assert before["hotline_calls"] == 2
+        retention_run(dry_run=False)
+        statistics.rollup_refresh()
+        after = statistics.figures(window)
+        trend_after = statistics.trend(window)
+    assert not Call.objects.filter(pk=calls["past"].pk).exists()
+    assert after["hotline_calls"] == before["hotline_calls"] == 2
+    assert trend_after == trend_before
+
+
+# --- Batches: short transactions, resumable ------------------------------------------------
+
+
+def bulk_calls(count: int, *, started_at: datetime.datetime, operator) -> list[int]:
+    """`count` saved calls picked up at `started_at`, in one INSERT; their ids in order."""
+    calls = Call.objects.bulk_create(
+        Call(
+            site=operator.site,
+            operator=operator,
+            started_at=started_at,
+            ended_at=started_at + datetime.timedelta(minutes=5),
+            status=Call.Status.SAVED,
+            contact_type="child_about_self",
+        )
+        for _ in range(count)
+    )
+    return sorted(call.pk for call in calls)
+
+
+REFUSE_DELETE = """
+CREATE FUNCTION retention_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'retention test: this call cannot go'; END $$;
+CREATE TRIGGER retention_test_refuse BEFORE DELETE ON hotline_call
+FOR EACH ROW WHEN (OLD.id = %s) EXECUTE FUNCTION retention_test_refuse();
+"""
+
+
+@pytest.fixture
+def refused_delete():
+    """Make one call's DELETE fail in the database, as a broken row or a lost connection would."""
+    from django.db import connection
+
+    def refuse(call_id: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(REFUSE_DELETE % int(call_id))
+
+    yield refuse
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS retention_test_refuse ON hotline_call")
+        cursor.execute("DROP FUNCTION IF EXISTS retention_test_refuse()")
+
+
+def erased_batches(record_type: str) -> list[int]:
+    entries = AuditEntry.objects.filter(action="centre.retention.erased").order_by("id")
+    return [entry.data["count"] for entry in entries if entry.data["record_type"] == record_type]
+
+
+def test_a_run_commits_in_batches_and_a_failure_leaves_the_rest_for_the_next_run(
+    transactional_db, demo_network, account, settings, refused_delete
+):
+    from django.db import DatabaseError, connection
+
+    settings.RETENTION_BATCH_ROWS = 1000
+    operator = account("operator")
+    past = boundary("hotline.call")[0]
+    ids = bulk_calls(2500, started_at=past, operator=operator)
+    kept = bulk_calls(3, started_at=boundary("hotline.call")[1], operator=operator)
+    refused_delete(ids[1499])  # in the second batch
+    with time_machine.travel(NOW, tick=False), pytest.raises(DatabaseError):
+        retention_run(dry_run=False)
+    # The first batch is committed and audited; the failing batch rolled back whole.
+    assert Call.objects.filter(pk__in=ids).count() == 1500
+    assert not Call.objects.filter(pk__in=ids[:1000]).exists()
+    assert erased_batches("hotline.call") == [1000]
+    failed = AuditEntry.objects.get(action="centre.retention.failed")
+    assert failed.data["stopped_at"] == "hotline.call"
+    assert failed.data["counts"]["hotline.call"] == 1000
+    # The row is repaired: the next run carries on from there.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER retention_test_refuse ON hotline_call")
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=False)
+    assert counts["hotline.call"] == 1500
+    assert erased_batches("hotline.call") == [1000, 1000, 500]
+    assert not Call.objects.filter(pk__in=ids).exists()
+    assert Call.objects.filter(pk__in=kept).count() == 3
+
+
+# --- Attacks ----------------------------------------------------------------------------------
+
+
+def row_counts() -> dict[str, int]:
+    """Every table's row count."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - names from the catalogue
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def test_a_dry_run_writes_nothing_but_its_own_audit_entry(closed_cases, calls, campaigns):
+    before = row_counts()
+    files = [made["roster"].file.name for made in campaigns.values()]
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=True)
+    assert counts["counselling.case"] == counts["hotline.call"] == 1
+    after = row_counts()
+    assert after.pop("centre_auditentry") == before.pop("centre_auditentry") + 1
+    assert after == before
+    assert AuditEntry.objects.filter(action__startswith="centre.retention.").count() == 1
+    assert all(default_storage.exists(name) for name in files)
+    assert ScreeningResult.objects.get(pk=campaigns["past"]["unflagged"].pk).answers
+
+
+def test_a_second_run_does_nothing(closed_cases, calls, campaigns):
+    with time_machine.travel(NOW, tick=False):
+        first = retention_run(dry_run=False)
+        between = row_counts()
+        second = retention_run(dry_run=False)
+    assert first["counselling.case"] == first["hotline.call"] == 1
+    assert {name: count for name, count in second.items() if name != "centre.auditentry"} == {
+        name: 0 for name in second if name != "centre.auditentry"
+    }
+    after = row_counts()
+    # The second run's summary entry, and nothing else: no batch was written.
+    assert after.pop("centre_auditentry") == between.pop("centre_auditentry") + 1
+    assert after == between
+
+
+def test_an_erasure_is_audited_by_type_and_count_never_by_what_went(closed_cases, calls):
+    from centre.models import AuditRecord
+
+    gone = closed_cases["past"]
+    with time_machine.travel(NOW, tick=False):
+        retention_run(dry_run=False)
+    entries = AuditEntry.objects.filter(action__startswith="centre.retention.")
+    assert {entry.action for entry in entries} == {
+        "centre.retention.erased",
+        "centre.retention.applied",
+    }
+    for entry in entries:
+        assert entry.target_type == entry.target_id == ""
+        assert set(entry.data) in ({"record_type", "count"}, {"counts", "at"})
+        assert gone.client.full_name not in json.dumps(entry.data, ensure_ascii=False)
+    assert not AuditRecord.objects.filter(entry__in=entries).exists()
+    assert erased_batches("counselling.case") == [1]
+    assert erased_batches("hotline.call") == [1]
+
+
+def test_an_open_crisis_or_case_is_never_erased(calls, closed_cases, operator, make_case, alice):
+    from hotline.models import CrisisAlert
+
+    past_call = calls["past"]
+    open_alert = CrisisAlert.objects.create(
+        site=past_call.site,
+        call=past_call,
+        raised_by=operator,
+        raised_at=past_call.started_at,
+        acknowledge_by=past_call.started_at,
+        status=CrisisAlert.Status.ACKNOWLEDGED,
+    )
+    # A call of the same day about a case file still open stays with it.
+    (with_case,) = bulk_calls(1, started_at=past_call.started_at, operator=operator)
+    open_case = make_case(counsellor=alice)
+    Call.objects.filter(pk=with_case).update(case=open_case)
+    # A case closed past the window and reopened: open, whatever its old closing moment says.
+    reopened = closed_cases["past"]
+    Case.objects.filter(pk=reopened.pk).update(status=Case.Status.ACTIVE)
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=False)
+    assert counts["hotline.call"] == counts["hotline.crisisalert"] == 0
+    assert counts["counselling.case"] == 0
+    assert Call.objects.filter(pk__in=[past_call.pk, with_case]).count() == 2
+    assert CrisisAlert.objects.filter(pk=open_alert.pk).exists()
+    assert Case.objects.filter(pk=reopened.pk).exists()
+    # Once the crisis is closed, the call and its alert go at the next run.
+    CrisisAlert.objects.filter(pk=open_alert.pk).update(status=CrisisAlert.Status.CLOSED)
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=False)
+    assert counts["hotline.crisisalert"] == 1
+    assert counts["hotline.call"] == 1
+    assert not Call.objects.filter(pk=past_call.pk).exists()
+    assert Call.objects.filter(pk=with_case).exists()
+
+
+def test_a_calls_generic_grants_and_the_flag_on_its_number_go(calls, operator, alice):
+    from guardian.models import UserObjectPermission
+
+    from hotline.models import CallerFlag
+
+    past, inside = calls["past"], calls["inside"]
+    for call in (past, inside):
+        assign_perm("hotline.view_call", alice, call)
+    flags = {
+        name: CallerFlag.objects.create(
+            site=operator.site,
+            caller_phone_hash=name * 64,
+            until=moment,
+            set_by=operator,
+            call=past,
+        )
+        for name, moment in zip("ab", boundary("hotline.callerflag"), strict=True)
+    }
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=False)
+    assert counts["hotline.callerflag"] == 1
+    assert not CallerFlag.objects.filter(pk=flags["a"].pk).exists()
+    assert CallerFlag.objects.get(pk=flags["b"].pk).call_id is None  # its call went
+    grants = UserObjectPermission.objects.filter(content_type__model="call")
+    assert set(grants.values_list("object_pk", flat=True)) == {str(inside.pk)}
+
+
+def test_retention_never_deletes_an_audit_entry(closed_cases, calls):
+    from centre.audit_chain import audit_chain_seal, audit_chain_verify
+
+    with time_machine.travel(boundary("centre.auditentry")[0], tick=False):
+        old = AuditEntry.objects.create(action="centre.test.old")
+    before = AuditEntry.objects.count()
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=False)
+    assert counts["centre.auditentry"] >= 1
+    assert AuditEntry.objects.filter(pk=old.pk).exists()
+    assert AuditEntry.objects.count() > before
+    audit_chain_seal()
+    assert audit_chain_verify().ok
+
+
+# --- Legal holds ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hold(account):
+    from centre.legal_holds import legal_hold_place
+
+    def place(record, reason: str = "法院调取 2026-17"):
+        return legal_hold_place(
+            actor=account("auditor"),
+            target_type=record._meta.label_lower,
+            target_id=str(record.pk),
+            reason=reason,
+        )
+
+    return place
+
+
+def test_a_held_record_is_never_erased_nor_what_would_take_it_along(
+    closed_cases, calls, hold, account
+):
+    from centre.legal_holds import legal_hold_release
+    from counselling.models import FollowUp
+
+    past_case = closed_cases["past"]
+    held_follow_up = past_case.follow_ups.create(due_at=past_case.closed_at, step="7d")
+    hold(held_follow_up)  # erasing the case would cascade to it: the case stays whole
+    call_hold = hold(calls["past"])
+    output = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("retention", stdout=output)
+    assert Case.objects.filter(pk=past_case.pk).exists()
+    assert FollowUp.objects.filter(pk=held_follow_up.pk).exists()
+    assert Call.objects.filter(pk=calls["past"].pk).exists()
+    assert "kept: legal hold" in output.getvalue()
+    applied = AuditEntry.objects.get(action="centre.retention.applied")
+    assert applied.data["counts"]["counselling.case"] == 0
+    assert applied.data["counts"]["hotline.call"] == 0
+    # Released, the call goes at the next run; the case still waits for its follow-up's hold.
+    legal_hold_release(actor=account("auditor"), hold=call_hold)
+    with time_machine.travel(NOW, tick=False):
+        counts = retention_run(dry_run=False)
+    assert counts["hotline.call"] == 1
+    assert not Call.objects.filter(pk=calls["past"].pk).exists()
+    assert Case.objects.filter(pk=past_case.pk).exists()
+
+
+def test_a_hold_on_the_child_keeps_their_case_files_and_registration(closed_cases, hold):
+    past_case = closed_cases["past"]
+    hold(past_case.client)
+    Client.objects.filter(pk=past_case.client_id).update(
+        last_case_closed_at=boundary("counselling.client")[0]
+    )
+    with time_machine.travel(NOW, tick=False):
+        dry = retention_run(dry_run=True)
+        counts = retention_run(dry_run=False)
+    assert dry["counselling.case"] == counts["counselling.case"] == 0
+    assert Case.objects.filter(pk=past_case.pk).exists()
+    assert Client.objects.filter(pk=past_case.client_id).exists()
+
+
+def test_only_an_auditor_places_a_hold_on_a_record_that_exists_once(
+    closed_cases, hold, account, alice
+):
+    from django.core.exceptions import PermissionDenied
+
+    from centre.errors import ConflictError, NotFoundError, ServiceError
+    from centre.legal_holds import legal_hold_place
+
+    case = closed_cases["past"]
+    for who in (alice, account("admin"), account("stats")):
+        with pytest.raises(PermissionDenied):
+            legal_hold_place(
+                actor=who, target_type="counselling.case", target_id=str(case.pk), reason="x"
+            )
+    for target_type, target_id in (
+        ("counselling.case", "999999999"),
+        ("counselling.case", "not a number"),
+        ("nowhere.record", "1"),
+        ("counselling", "1"),
+    ):
+        with pytest.raises(NotFoundError):
+            legal_hold_place(
+                actor=account("auditor"),
+                target_type=target_type,
+                target_id=target_id,
+                reason="x",
+            )
+    with pytest.raises(ServiceError):
+        hold(case, reason="   ")
+    placed = hold(case)
+    with pytest.raises(ConflictError):
+        hold(case)
+    entry = AuditEntry.objects.get(action="centre.legal_hold.placed")
+    assert entry.data == {"target_type": "counselling.case", "target_id": str(case.pk)}
+    assert entry.target_id == str(placed.pk)
+
+
+def test_the_command_places_lists_and_releases_holds(closed_cases, account):
+    case = closed_cases["past"]
+    output = StringIO()
+    call_command(
+        "legal_hold", "--by", "auditor", "place", "counselling.case", str(case.pk),
+        "--reason", "投诉调查", stdout=output,
+    )  # fmt: skip
+    call_command("legal_hold", "--by", "auditor", "list", stdout=output)
+    assert f"counselling.case {case.pk}" in output.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="not an auditor"):
+        call_command(
+            "legal_hold", "--by", "counsellor", "release", "counselling.case", str(case.pk)
+        )
+    call_command("legal_hold", "--by", "auditor", "release", "counselling.case", str(case.pk))
+    assert AuditEntry.objects.filter(action="centre.legal_hold.released").count() == 1
