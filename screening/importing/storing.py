@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from centre.audit import audit_log
 from centre.bulk import insert_rows
 from centre.models import School
-from screening import scoring, tiers
+from screening import scoring, selectors, tiers
 from screening.importing.validation import Row, Validated, validate
 from screening.models import Campaign, RosterImport, ScreeningResult, Student, TrackingTask
 from screening.roster_files import estimated_rows
@@ -137,6 +137,8 @@ def store_rows(
     # the second waits for the first's commit, then reads its result and matches it (else
     # both would find none and the second break on the one result per campaign and student).
     known = _locked_student_ids(school, numbers)
+    if roster_import is not None:
+        rows = _without_withdrawn(campaign, rows)
     already = set(
         ScreeningResult.objects.filter(
             campaign=campaign, student_id__in=known.values()
@@ -166,6 +168,14 @@ def store_rows(
     _keep_crisis_answers([(row, result_ids[known[row.student_no]]) for row in matched], now)
     by_number = {row.student_no: result_ids[known[row.student_no]] for row in rows}
     return len(new_rows), len(rows) - len(new_rows), by_number
+
+
+def _without_withdrawn(campaign: Campaign, rows: list[Row]) -> list[Row]:
+    """A roster's rows less those whose consent was withdrawn after the roster was validated:
+    read again under the students' locks, which a withdrawal takes too (DOMAIN.md §5.2: nothing
+    new once consent is withdrawn)."""
+    withdrawn = selectors.withdrawn_student_numbers(campaign=campaign)
+    return [row for row in rows if row.student_no not in withdrawn]
 
 
 def _keep_crisis_answers(matched: list[tuple[Row, int]], now: datetime.datetime) -> None:

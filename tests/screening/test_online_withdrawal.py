@@ -336,3 +336,28 @@ def test_the_public_pages_never_say_already_screened(client, by_age, account):
         assert "roster" not in text.lower()
         assert "名单" not in text
         assert "已完成筛查" not in text
+
+
+def test_a_withdrawal_between_a_rosters_check_and_its_storing_keeps_the_row_out(by_age, account):
+    """A roster is validated (no withdrawal yet), then the guardian's withdrawal commits, then
+    the roster's rows are stored: store_rows reads withdrawals again under the students' locks,
+    so the withdrawn student's row stores nothing and the classmate's is stored."""
+    from screening import importing
+    from screening.models import RosterImport
+    from tests.screening.test_online_consent import roster_row
+    from tests.support.rosters import csv_bytes
+
+    liaison = account("liaison")
+    student, classmate = new_student(by_age.school), new_student(by_age.school)
+    data = csv_bytes([roster_row(s) + [0] * 16 for s in (student, classmate)])
+    validated = importing.validate(data, "r.csv", by_age)
+    assert len(validated.rows) == 2
+    consent_withdraw(actor=liaison, campaign=by_age, student=student)
+    roster = RosterImport.objects.create(
+        campaign=by_age, uploaded_by=liaison, original_name="r.csv"
+    )
+    imported, _unchanged, stored = importing.store_rows(by_age, validated.rows, roster)
+    assert imported == 1
+    assert set(stored) == {classmate.student_no}
+    assert not ScreeningResult.objects.filter(student=student).exists()
+    assert ScreeningResult.objects.filter(student=classmate).exists()
