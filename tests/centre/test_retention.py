@@ -559,7 +559,6 @@ def test_a_calls_generic_grants_and_the_flag_on_its_number_go(calls, operator, a
     flags = {
         name: CallerFlag.objects.create(
             site=operator.site,
-            caller_phone_hash=name * 64,
             until=moment,
             set_by=operator,
             call=past,
