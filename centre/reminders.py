@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,43 @@ def reminder_plan(
         },
     )
     return reminder
+
+
+def reminders_plan(
+    *,
+    recipients: Iterable[tuple[str, User]],
+    channel: str,
+    due_at: datetime.datetime,
+    template: str,
+    params: dict[str, Any],
+    target: models.Model | None = None,
+    site: Site | None = None,
+) -> list[int]:
+    """`reminder_plan` for many recipients (`(key, recipient)` pairs) of one message: one
+    INSERT and one SELECT however many (a crisis tells a whole team at once, inside the
+    change's transaction). A key planned before stays as it was; the ids of all are returned."""
+    planned = [
+        Reminder(
+            idempotency_key=key,
+            channel=channel,
+            due_at=due_at,
+            template=template,
+            params=params,
+            recipient=recipient,
+            language=recipient.language or settings.LANGUAGE_CODE,
+            site=site or recipient.site,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+        )
+        for key, recipient in recipients
+    ]
+    for language in {reminder.language for reminder in planned}:
+        render(template=template, params=params, language=language, channel=channel)
+    Reminder.objects.bulk_create(planned, ignore_conflicts=True)
+    keys = [reminder.idempotency_key for reminder in planned]
+    return list(
+        Reminder.objects.filter(idempotency_key__in=keys).values_list("pk", flat=True)
+    )  # access: the caller's own change
 
 
 def reminders_cancel(*, target: models.Model) -> int:

@@ -260,8 +260,14 @@ def online_session(*, session_id: int, lock: bool = False) -> OnlineSession | No
         "code__window__campaign__school", "code__student"
     )
     if lock:
-        sessions = sessions.select_for_update(of=("self",))
-    return sessions.filter(pk=session_id).first()
+        # The student's row too, in the same statement: a withdrawal takes that lock first
+        # (consent.lock_student), so an answer or a submission either sees it committed or
+        # finishes before it. NO KEY, as the roster's `store_rows` locks students.
+        sessions = sessions.select_for_update(of=("self", "code__student"), no_key=True)
+    try:  # get(), not first(): no ORDER BY to compile, on every answer of every student
+        return sessions.get(pk=session_id)
+    except OnlineSession.DoesNotExist:
+        return None
 
 
 def window_visible_to(*, user: User) -> QuerySet[OnlineWindow]:

@@ -704,7 +704,7 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
         if isinstance(going_on, HttpResponse):
             return going_on
         session, _state = going_on
-        return self._page(request, session, self._index(request, session))
+        return self._page(request, session)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         session_id = request.session.get(SESSION_KEY)
@@ -729,7 +729,7 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
         if outcome.saved and request.headers.get(NEXT_STEP_HEADER) == "next":
             # The page's script asks for the next question in the answer's own response: one
             # request a question, not two.
-            return self._page(request, outcome.value, self._index(request, outcome.value))
+            return self._page(request, outcome.value)
         if outcome.saved:
             return redirect("screening:online_question")
         if outcome.error is not None and outcome.error.code == "used":
@@ -751,11 +751,11 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
             return redirect("screening:online_question")
         return self._render(request, asked, keys.index(key), form, status=400)
 
-    def _page(
-        self, request: HttpRequest, session: OnlineSession, index: int | None
-    ) -> HttpResponse:
-        """The question `index` with the student's answer to it, or the review page."""
+    def _page(self, request: HttpRequest, session: OnlineSession) -> HttpResponse:
+        """The question asked for (`_index`) with the student's answer to it, or the review
+        page."""
         asked = online_questions.questions(session.code.window.campaign.instruments)
+        index = self._index(request, session, asked)
         if index is None:
             return render(request, "screening/online/review.html", {"total": len(asked)})
         question = asked[index]
@@ -767,8 +767,9 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
         return self._render(request, asked, index, form)
 
     @staticmethod
-    def _index(request: HttpRequest, session: OnlineSession) -> int | None:
-        asked = online_questions.questions(session.code.window.campaign.instruments)
+    def _index(
+        request: HttpRequest, session: OnlineSession, asked: list[online_questions.Question]
+    ) -> int | None:
         unanswered = [i for i, q in enumerate(asked) if q.key not in session.answers]
         first = unanswered[0] if unanswered else None
         wanted = request.GET.get("n", "")
@@ -791,10 +792,13 @@ class OnlineQuestionView(PublicPageMixin, ServiceFormMixin, View):
 
 class OnlineSubmitView(PublicPageMixin, ServiceFormMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        session = _session(request)
-        if session is None:
+        session_id = request.session.get(SESSION_KEY)
+        if not isinstance(session_id, int):
             return redirect("screening:online")
-        outcome = self.call_service(None, lambda: online.online_submit(session_id=session.pk))
+        try:  # the service reads and locks the session: once, not twice
+            outcome = self.call_service(None, lambda: online.online_submit(session_id=session_id))
+        except NotFoundError:
+            return redirect("screening:online")
         if outcome.saved:
             # The browser forgets the code's session: a copied cookie, the back button or the
             # next student finds nothing; the thank-you page is shown once.

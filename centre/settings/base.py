@@ -72,7 +72,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "centre.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing a session nobody signed in to at most every minute.
+    "centre.middleware.RenewingSessionMiddleware",
     "centre.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,6 +146,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions: 15 minutes idle (DOMAIN.md §5.6), renewed on every request, gone with the browser.
 SESSION_COOKIE_AGE = env.read_int("SESSION_IDLE_SECONDS", default=15 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
+# A session nobody signed in to (the online self-assessment's) is written at most this often when
+# nothing in it changed (centre.middleware.RenewingSessionMiddleware).
+SESSION_RENEW_ANONYMOUS_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

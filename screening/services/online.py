@@ -27,8 +27,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from centre.audit import audit_log
 from centre.content_filter import forbidden_words
 from centre.errors import ConflictError, NotFoundError, ServiceError
-from centre.models import Reminder, User
-from centre.reminders import Message, reminder_plan, reminders_cancel, reminders_dispatch_now
+from centre.models import Reminder, Site, User
+from centre.reminders import (
+    Message,
+    reminder_plan,
+    reminders_cancel,
+    reminders_dispatch_now,
+    reminders_plan,
+)
 from centre.roles import Role
 from centre.selectors import staff_of_site_tree
 from screening import importing, online_questions, scoring, selectors
@@ -44,7 +50,6 @@ from screening.models import (
     Tier,
     TrackingTask,
 )
-from screening.services.consent import lock_student
 
 # Who is told at once of an online submission that needs action now: the crisis team and the
 # counsellors who see the school's tasks on the tracking board (its site or a site above).
@@ -281,10 +286,8 @@ def _open_session(session_id: int, *, lock: bool = False, agreed: bool = True) -
         raise NotFoundError
     if session.submitted_at is not None:
         return session
-    if lock:
-        # After the withdrawal's lock: a withdrawal under way commits first and is seen below,
-        # or waits until this submission (or answer) has committed.
-        lock_student(session.code.student_id)
+    # Locked, the student's row is too (selectors.online_session): a withdrawal under way
+    # commits first and is seen below, or waits until this submission (or answer) commits.
     refusal = session_refusal(session)
     if refusal is not None:
         raise refusal
@@ -401,7 +404,7 @@ def online_submit(*, session_id: int) -> OnlineSession:
         data={"result": session.result_id, "new": bool(imported)},
     )
     if imported or tier.crisis_task_sla_hours is not None:
-        _tell_action_now(session.result)
+        _tell_action_now(session.result, site=campaign.school.site)
     if not selectors.online_not_submitted(window_id=window.pk).exists():
         reminders_cancel(target=window)  # everyone has answered: no reminder is needed
     return session
@@ -415,24 +418,22 @@ def urgent_tasks(result: ScreeningResult) -> QuerySet[TrackingTask]:
     )
 
 
-def _tell_action_now(result: ScreeningResult) -> list[int]:
+def _tell_action_now(result: ScreeningResult, *, site: Site) -> list[int]:
     """An inbox message at once (dispatched on commit, not at the beat's next minute) to the
-    crisis team and the counsellors of the school's site tree, per urgent task."""
-    site = result.campaign.school.site
+    crisis team and the counsellors of the school's site tree (`site`), per urgent task."""
     people = list(staff_of_site_tree(site=site, roles=ACTION_NOW_ROLES, above=True))
     ids = [
-        reminder_plan(
-            key=f"online_action_now:{task.pk}:{person.pk}",
+        reminder_id
+        for task in urgent_tasks(result)
+        for reminder_id in reminders_plan(
+            recipients=[(f"online_action_now:{task.pk}:{person.pk}", person) for person in people],
             channel=Reminder.Channel.INBOX,
             due_at=timezone.now(),
             template="screening_online_action_now",
             params={"result": result.pk},
-            recipient=person,
             target=task,
             site=site,
-        ).pk
-        for task in urgent_tasks(result)
-        for person in people
+        )
     ]
     if ids:
         transaction.on_commit(lambda: reminders_dispatch_now(ids))

@@ -179,6 +179,7 @@ async function answerInPlace(event) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   let response;
+  let text;
   try {
     response = await fetch(form.action, {
       method: "POST",
@@ -186,6 +187,8 @@ async function answerInPlace(event) {
       credentials: "same-origin",
       headers: { "X-Online-Step": "next" },
     });
+    // The body too: a connection lost half-way through it is a lost connection as well.
+    text = response.redirected ? "" : await response.text();
   } catch {
     button.disabled = false;
     offline.hidden = false;
@@ -196,7 +199,7 @@ async function answerInPlace(event) {
     window.location.assign(response.url);
     return;
   }
-  const next = new DOMParser().parseFromString(await response.text(), "text/html");
+  const next = new DOMParser().parseFromString(text, "text/html");
   const main = next.getElementById("main");
   if (!main) {
     window.location.assign(form.action);
