@@ -551,7 +551,7 @@ class CaseConference(TimeStampedModel):
     held_on = models.DateField(_("held on"), validators=[field_rules.validate_past_date])
     participants = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
     cases = models.ManyToManyField(Case, related_name="conferences", blank=True)
-    decisions = models.TextField(_("decisions"))
+    decisions = EncryptedTextField(_("decisions"))  # clinical: encrypted, never searched
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

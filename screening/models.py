@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centre import ages, field_rules
+from centre.encryption import EncryptedTextField
 from centre.models import School, TimeStampedModel
 
 
@@ -196,7 +197,7 @@ class TierChange(models.Model):
     result = models.ForeignKey(ScreeningResult, on_delete=models.CASCADE, related_name="changes")
     tier_from = models.CharField(max_length=10, choices=Tier.choices)
     tier_to = models.CharField(max_length=10, choices=Tier.choices)
-    reason = models.TextField()
+    reason = EncryptedTextField()  # clinical: encrypted, never searched
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -257,7 +258,8 @@ class TrackingTask(TimeStampedModel):
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, blank=True, db_default=""
     )
-    outcome_note = models.TextField(_("note"), blank=True, max_length=1000, db_default="")
+    # What the school saw of the student: encrypted, never searched.
+    outcome_note = EncryptedTextField(_("note"), blank=True, max_length=1000, db_default="")
     # When the student's consent to the campaign was withdrawn while the task was open: a
     # cancelled task's reason; an open one kept for safety (a crisis task, a red tier's first
     # action: DOMAIN.md §5.2's crisis exception), marked so the clinician knows.
@@ -300,7 +302,7 @@ class TierRequest(models.Model):
     )
     tier_from = models.CharField(max_length=10, choices=Tier.choices)
     tier_to = models.CharField(max_length=10, choices=Tier.choices)
-    reason = models.TextField()
+    reason = EncryptedTextField()  # clinical: encrypted, never searched
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

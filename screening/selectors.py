@@ -139,9 +139,12 @@ class BoardFilter:
 
 
 def tracking_board(*, user: User, board: BoardFilter) -> QuerySet[TrackingTask]:
-    """Flagged students' tasks, open ones by default, the earliest due (the overdue) first."""
-    tasks = TrackingTask.objects.filter(result__in=result_visible_to(user=user)).select_related(
-        "result", "result__student", "result__campaign__school"
+    """Flagged students' tasks, open ones by default, the earliest due (the overdue) first. The
+    board and the sheet show no task's note: it is left unread (encrypted, never searched)."""
+    tasks = (
+        TrackingTask.objects.filter(result__in=result_visible_to(user=user))
+        .select_related("result", "result__student", "result__campaign__school")
+        .defer("outcome_note")
     )
     if board.status:
         tasks = tasks.filter(status=board.status)

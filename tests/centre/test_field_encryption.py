@@ -1,5 +1,6 @@
 """Field-level encryption (centre/encryption.py): the system administrator's dump shows no
-clinical text and no guardian's, child's or caller's number; rotation re-encrypts everything
+clinical text (counselling's, screening's, the hotline's) and no guardian's, child's or caller's
+number; rotation re-encrypts everything
 and every value reads back, and recomputes the blind indexes; the migrations encrypt in place
 and decrypt backwards; encrypted columns are never searched or sorted; keys are refused when
 they are weak, missing in production or SECRET_KEY again."""
@@ -32,6 +33,7 @@ from centre.settings import environment as env
 from counselling import services
 from counselling.models import (
     Case,
+    CaseConference,
     Client,
     CounsellingSession,
     Guardian,
@@ -43,6 +45,8 @@ from hotline import services as hotline_services
 from hotline.caller import caller_hash
 from hotline.models import AlertEvent, Call, ShiftHandover
 from hotline.selectors import caller_history
+from screening import services as screening_services
+from screening.models import ScreeningResult, Student, TierChange, TierRequest, TrackingTask
 from tests.support.counselling import consent_to_reminders, session
 
 OLD_KEY = "dGVzdC1vbmx5LWZpZWxkLWtleS0wMDAwMDAwMDAwMDA="  # centre.settings.test's
@@ -69,6 +73,10 @@ CLINICAL_TEXT = {
     "alert_note": "标记巳：已派警到场",
     "callback_outcome": "标记午：回访已接通",
     "handover_note": "标记未：留意今晚的重复来电者",
+    "conference_decisions": "标记申：该生每周随访，联系家长面谈",
+    "tier_reason": "标记酉：访谈中自述有自伤念头",
+    "tier_request_reason": "标记戌：复评后明显好转",
+    "task_note": "标记亥：班主任见其课间独自哭泣",
 }
 # Numbers: the child's own, and the one a caller gave (typed with spaces, as callers give it).
 CHILD_PHONE = "13698765432"
@@ -77,7 +85,7 @@ CALLER_DIGITS = "13712345678"
 
 
 @pytest.fixture
-def clinical_records(alice, alice_case, account):
+def clinical_records(alice, alice_case, account, campaign, sam):
     """Every kind of encrypted value, written through the services as the pages write them."""
     case = alice_case
     services.case_update(
@@ -123,7 +131,17 @@ def clinical_records(alice, alice_case, account):
         expected_version=case.version,
     )
     Client.objects.filter(pk=case.client_id).update(phone=CHILD_PHONE)
-    return SimpleNamespace(case=case, call=hotline_records(account))
+    services.case_conference_record(
+        actor=sam,
+        site=sam.site,
+        held_on=timezone.localdate(),
+        participants=[sam, alice],
+        cases=[case],
+        decisions=CLINICAL_TEXT["conference_decisions"],
+    )
+    return SimpleNamespace(
+        case=case, call=hotline_records(account), result=screening_records(campaign, account)
+    )
 
 
 def hotline_records(account) -> Call:
@@ -158,6 +176,29 @@ def hotline_records(account) -> Call:
     return call
 
 
+def screening_records(campaign, account) -> ScreeningResult:
+    """A flagged student's result with a tier raised (its reason), a request to lower it (its
+    reason) and a class teacher's watch done with a note, through screening's services."""
+    counsellor, liaison = account("counsellor"), account("liaison")
+    student = Student.objects.create(school=campaign.school, student_no="E0001", full_name="加密")
+    result = ScreeningResult.objects.create(
+        campaign=campaign, student=student, answers={}, scores={}, tier="orange"
+    )
+    screening_services.result_change_tier(
+        actor=counsellor, result=result, tier="red", reason=CLINICAL_TEXT["tier_reason"]
+    )
+    screening_services.result_change_tier(
+        actor=counsellor, result=result, tier="blue", reason=CLINICAL_TEXT["tier_request_reason"]
+    )
+    watch = TrackingTask.objects.create(
+        result=result, kind=TrackingTask.Kind.WATCH, due_at=timezone.now()
+    )
+    screening_services.task_complete(
+        actor=liaison, task=watch, outcome="concern", note=CLINICAL_TEXT["task_note"]
+    )
+    return result
+
+
 def raw_rows(table: str) -> list[str]:
     """Every row of `table` as the database holds it, one text a row (what a dump shows)."""
     with connection.cursor() as cursor:
@@ -184,6 +225,7 @@ def test_the_database_dump_shows_no_clinical_text_and_no_guardians_number(clinic
     # …while the portal reads every one of them.
     plan = SafetyPlan.objects.get(case=case)
     call = Call.objects.get(pk=clinical_records.call.pk)
+    result = clinical_records.result
     note = CounsellingSession.objects.get(case=case)
     referral = Referral.objects.get(case=case)
     read = {
@@ -203,6 +245,10 @@ def test_the_database_dump_shows_no_clinical_text_and_no_guardians_number(clinic
         "alert_note": AlertEvent.objects.get(alert__call=call, kind="action").note,
         "callback_outcome": call.callbacks.get().outcome_note,
         "handover_note": ShiftHandover.objects.get().note,
+        "conference_decisions": CaseConference.objects.get(cases=case).decisions,
+        "tier_reason": TierChange.objects.get(result=result).reason,
+        "tier_request_reason": TierRequest.objects.get(result=result).reason,
+        "task_note": TrackingTask.objects.get(result=result, kind="watch").outcome_note,
     }
     assert read == CLINICAL_TEXT
     assert Guardian.objects.get(client=case.client).phone == GUARDIAN_PHONE
@@ -233,9 +279,10 @@ def test_rotation_re_encrypts_every_value_under_the_new_key_and_all_read_back(cl
         call_command("rotate_field_key", "--batch", "2", stdout=(output := Output()))
         new_id = encryption.keyring().current_id
         assert f"current key {new_id}" in output.text
-        assert re.search(
-            r"counselling_safetyplan\.warning_signs: [1-9]\d* re-encrypted", output.text
-        )
+        # Every encrypted column, found from the models (the ones added since included).
+        for table, column in before:
+            assert re.search(rf"{table}\.{column}: [1-9]\d* re-encrypted", output.text), column
+        assert {(table, column) for table, column, _text in ISSUE_17_COLUMNS} <= set(before)
         again = Output()
         call_command("rotate_field_key", stdout=again)
         assert re.search(r" 0 re-encrypted", again.text)
@@ -309,9 +356,11 @@ def test_plain_text_already_stored_is_encrypted_in_place_by_the_migration_step(a
     encryption.reencrypt_column(connection, table, column)
 
 
-# The migrations of issue 17 (hotline 0007, counselling 0016), backwards and forwards again.
+# The migrations of issue 17 (hotline 0007, counselling 0016 and 0017, screening 0014),
+# backwards and forwards again.
 BEFORE_ISSUE_17 = [("hotline", "0006_call_summary_encrypted"),
-                   ("counselling", "0015_client_last_case_closed")]  # fmt: skip
+                   ("counselling", "0015_client_last_case_closed"),
+                   ("screening", "0013_consent_withdrawal")]  # fmt: skip
 ISSUE_17_COLUMNS = [
     ("hotline_call", "caller_name", CLINICAL_TEXT["caller_name"]),
     ("hotline_call", "caller_phone", CALLER_PHONE),
@@ -321,6 +370,10 @@ ISSUE_17_COLUMNS = [
     ("counselling_client", "phone", CHILD_PHONE),
     ("counselling_riskchange", "reason", CLINICAL_TEXT["risk_reason"]),
     ("counselling_followup", "outcome", CLINICAL_TEXT["follow_up_outcome"]),
+    ("counselling_caseconference", "decisions", CLINICAL_TEXT["conference_decisions"]),
+    ("screening_tierchange", "reason", CLINICAL_TEXT["tier_reason"]),
+    ("screening_tierrequest", "reason", CLINICAL_TEXT["tier_request_reason"]),
+    ("screening_trackingtask", "outcome_note", CLINICAL_TEXT["task_note"]),
 ]
 
 
@@ -343,6 +396,8 @@ def test_the_migrations_decrypt_backwards_and_encrypt_and_reindex_forwards(clini
     dump = "\n".join(row for table, _column, _text in ISSUE_17_COLUMNS for row in raw_rows(table))
     found = [text for _table, _column, text in ISSUE_17_COLUMNS if text in dump]
     assert not found, f"still plain after the migrations: {found}"
+    for table, column, text in ISSUE_17_COLUMNS:
+        assert text in read_all(table, column), f"{table}.{column} does not read back"
     assert CALLER_DIGITS not in dump
     assert raw_values("hotline_call", "caller_phone_hash") == [caller_hash(CALLER_PHONE)]
     assert raw_values("hotline_alertevent", "step") == ["backup"]
