@@ -30,29 +30,6 @@ CAMPAIGN_PAGE_PERSONAS = [
 ]
 
 
-@pytest.fixture
-def slips(client, online_campaign):
-    """The liaison opens 3班 online through the page; the codes as printed on the slips."""
-    students = [new_student(online_campaign.school) for _ in range(2)]
-    sign_in(client, "liaison")
-    page = client.post(f"/screening/campaigns/{online_campaign.pk}/online/", {"class_name": "3班"})
-    assert page.status_code == 200
-    assert "<svg" in page.text
-    assert "/screening/online/" in page.text
-    codes = re.findall(r'class="slip-code">([A-Z0-9 ]+)<', page.text)
-    assert len(codes) == 2
-    assert students[0].full_name in page.text
-    # GUARDIAN basis: both guardians' slips came back ("tick every box", then record)
-    slips_page = f"/screening/campaigns/{online_campaign.pk}/consent/slips/"
-    ticked = client.get(slips_page, {"class": "3班", "all": "1"})
-    assert ticked.text.count(" checked>") == 2
-    ids = [str(student.pk) for student in students]
-    recorded = client.post(slips_page, {"class": "3班", "students": ids, "version": "2026-12"})
-    assert recorded.status_code == 302
-    client.logout()
-    return codes
-
-
 def start(client, code):
     """Type the slip's code and say "I agree" on the first screen."""
     started = client.post("/screening/online/", {"code": code})

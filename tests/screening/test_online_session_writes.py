@@ -18,7 +18,7 @@ from django.utils import timezone
 from centre.models import Reminder, User
 from centre.reminders import reminders_plan
 from screening import online_questions
-from tests.screening.test_online_pages import answer, slips, start  # noqa: F401 (fixture)
+from tests.screening.test_online_pages import answer, start
 from tests.support.accounts import sign_in
 
 pytestmark = pytest.mark.usefixtures("fresh_rates")
@@ -28,7 +28,7 @@ def session_writes(queries: CaptureQueriesContext) -> list[str]:
     return [
         query["sql"]
         for query in queries.captured_queries
-        if query["sql"].startswith(("UPDATE \"django_session\"", "INSERT INTO \"django_session\""))
+        if query["sql"].startswith(('UPDATE "django_session"', 'INSERT INTO "django_session"'))
     ]
 
 
@@ -63,9 +63,7 @@ def test_the_session_is_renewed_after_a_minute_before_it_runs_out(
             assert answer(client, question.key, 1).status_code == 302
         assert len(session_writes(queries)) == 1
         renewed = expiry(client)
-    assert renewed >= written + datetime.timedelta(
-        seconds=settings.SESSION_RENEW_ANONYMOUS_SECONDS
-    )
+    assert renewed >= written + datetime.timedelta(seconds=settings.SESSION_RENEW_ANONYMOUS_SECONDS)
     # Idle longer than the limit (less than a minute unrenewed): the student starts again
     # with the code, and finds their answer kept.
     gone = later + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
@@ -79,9 +77,9 @@ def test_a_short_idle_limit_is_renewed_at_least_every_quarter_of_it(
     settings.SESSION_COOKIE_AGE = 120
     start(client, slips[0])
     question = online_questions.questions(online_campaign.instruments)[0]
-    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=31), tick=False):
-        with CaptureQueriesContext(connection) as queries:
-            assert answer(client, question.key, 1).status_code == 302
+    later = timezone.now() + datetime.timedelta(seconds=31)
+    with time_machine.travel(later, tick=False), CaptureQueriesContext(connection) as queries:
+        assert answer(client, question.key, 1).status_code == 302
     assert len(session_writes(queries)) == 1
 
 
