@@ -307,19 +307,11 @@ def anchor_values(anchor: AuditChainAnchor) -> dict[str, Any]:
 
 
 def anchor_break(anchor: AuditChainAnchor) -> ChainBreak | None:
-    """Whether `anchor` is what its purge wrote: its purge's audit entry (the first one naming
-    it: a later one written to match a changed anchor does not count) carries the same values,
-    and nothing it says was purged is still there. A changed or forged anchor cannot be made to
-    agree with an entry already sealed after it without breaking the chain there."""
-    entry = (
-        AuditEntry.objects.filter(
-            action=PURGED,
-            target_type=AuditChainAnchor._meta.label_lower,
-            target_id=str(anchor.pk),
-        )
-        .order_by("id")
-        .first()
-    )
+    """Whether `anchor` is what its purge wrote: its purge's audit entry (the one it names,
+    written in the same transaction) carries the same values and comes after it in the chain,
+    and nothing it says was purged is still there. A changed anchor cannot be made to agree with
+    an entry already sealed after it without breaking the chain there."""
+    entry = AuditEntry.objects.filter(pk=anchor.audit_entry_id, action=PURGED).first()
     if entry is None:
         first = AuditEntry.objects.filter(chain_position__gt=anchor.chain_position)
         named = first.order_by("chain_position").values_list("id", flat=True).first()

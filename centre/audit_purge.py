@@ -18,9 +18,9 @@ position the transaction set with SET LOCAL — migration 0023):
    file exactly what is deleted (an export made by hand minutes before may hold a different
    stretch) and its hash worth recording;
 4. its records, break-glass reviews (written into the export beside their entry) and entries
-   deleted, the anchor written, and the purge audited (`centre.audit_log.purged`, in the name of
-   the auditor who signed it off, carrying the anchor's values: what makes the anchor
-   tamper-evident, `centre.audit_chain.anchor_break`).
+   deleted; the purge audited (`centre.audit_log.purged`, in the name of the auditor who signed
+   it off, carrying the values of its anchor) and the anchor written, naming that entry: what
+   makes the anchor tamper-evident (`centre.audit_chain.anchor_break`).
 
 If anything fails, nothing is deleted and the export file is removed."""
 
@@ -149,7 +149,7 @@ def audit_purge(
             written = True
             digest = _write_export(export, plan)
             _delete_stretch(plan)
-            anchor = AuditChainAnchor.objects.create(
+            anchor = AuditChainAnchor(
                 chain_position=plan.last_position,
                 chain_hash=plan.last_chain_hash,
                 first_position=plan.first_position,
@@ -159,9 +159,10 @@ def audit_purge(
                 by=by,
                 export_sha256=digest,
             )
-            audit_log(
-                actor=by, action=PURGED, target=anchor, data={"anchor": anchor_values(anchor)}
-            )
+            # The entry first: the anchor names it, and neither may change once written.
+            entry = audit_log(actor=by, action=PURGED, data={"anchor": anchor_values(anchor)})
+            anchor.audit_entry_id = entry.pk
+            anchor.save()
     except BaseException:
         if written:
             export.unlink(missing_ok=True)

@@ -330,8 +330,9 @@ class AuditChainAnchor(AppendOnly):
     the chain position and chain hash of the last entry purged, so that `audit_verify` links the
     first remaining entry to it instead of to the genesis. Written once, by the database's owner
     only (the application's role may only read it; triggers of migration 0023 refuse UPDATE,
-    DELETE and TRUNCATE). Tamper-evident through the purge's own audit entry, written in the
-    same transaction with these values and chained after them: `audit_verify` compares the two."""
+    DELETE and TRUNCATE). Tamper-evident through the purge's own audit entry (`audit_entry_id`),
+    written in the same transaction with these values and chained after them: `audit_verify`
+    compares the two."""
 
     chain_position = models.PositiveBigIntegerField(unique=True)
     chain_hash = models.CharField(max_length=64)
@@ -341,6 +342,9 @@ class AuditChainAnchor(AppendOnly):
     at = models.DateTimeField()
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     export_sha256 = models.CharField(max_length=64)  # of the file the purged entries went to
+    # The purge's own audit entry, written just before: an id, not a foreign key, because a
+    # later purge takes that entry too (only the latest anchor is checked against its entry).
+    audit_entry_id = models.PositiveBigIntegerField(unique=True)
 
     objects = AuditEntryQuerySet.as_manager()
 

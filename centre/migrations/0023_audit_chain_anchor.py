@@ -133,6 +133,7 @@ class Migration(migrations.Migration):
                 ("before", models.DateField()),
                 ("at", models.DateTimeField()),
                 ("export_sha256", models.CharField(max_length=64)),
+                ("audit_entry_id", models.PositiveBigIntegerField(unique=True)),
                 (
                     "by",
                     models.ForeignKey(

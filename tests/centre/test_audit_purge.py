@@ -108,7 +108,7 @@ def test_a_purge_takes_the_old_stretch_and_the_chain_verifies_from_its_anchor(lo
     assert offline(export, GENESIS).returncode == 0  # the export verifies off the host too
 
     entry = AuditEntry.objects.get(action=PURGED)
-    assert (entry.actor, entry.target_id) == (log["auditor"], str(anchor.pk))
+    assert (entry.actor, entry.pk) == (log["auditor"], anchor.audit_entry_id)
     assert entry.data == {"anchor": anchor_values(anchor)}
     audit_chain_seal()
     verification = audit_chain_verify()
@@ -353,3 +353,12 @@ def test_an_anchor_cannot_be_changed_or_removed(log, tmp_path, statement):
     purge(tmp_path / "purged.jsonl")
     with pytest.raises(DatabaseError, match="append-only"):
         with_purge_setting("999", statement)
+
+
+def test_purge_entries_written_beforehand_by_anyone_do_not_disturb_a_purge(log, tmp_path):
+    """The application's role may write any entry, a `purged` one too: the anchor names the
+    entry of its own purge, so one written before it (naming a future anchor) changes nothing."""
+    audit_log(actor=None, action=PURGED, data={"anchor": {"chain_position": 5}})
+    purge(tmp_path / "purged.jsonl")
+    audit_chain_seal()
+    assert audit_chain_verify().ok
