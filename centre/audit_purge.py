@@ -146,8 +146,8 @@ def audit_purge(
                     f" verify: {BREAK_REASONS[broken.reason]}; nothing is purged",
                     code="broken_chain",
                 )
-            written = True
             digest = _write_export(export, plan)
+            written = True
             _delete_stretch(plan)
             anchor = AuditChainAnchor(
                 chain_position=plan.last_position,
@@ -194,13 +194,17 @@ def _write_export(export: Path, plan: PurgePlan) -> str:
     """The stretch as `audit_export` lines (a break-glass review of an entry beside it), to a
     new file, flushed to disk; its SHA-256."""
     digest = hashlib.sha256()
-    with open(export, "x", encoding="utf-8") as output:
-        for line in _export_lines(plan):
-            text = f"{line}\n"
-            output.write(text)
-            digest.update(text.encode())
-        output.flush()
-        os.fsync(output.fileno())
+    with open(export, "x", encoding="utf-8") as output:  # never another's file: "x"
+        try:
+            for line in _export_lines(plan):
+                text = f"{line}\n"
+                output.write(text)
+                digest.update(text.encode())
+            output.flush()
+            os.fsync(output.fileno())
+        except BaseException:
+            export.unlink(missing_ok=True)
+            raise
     return digest.hexdigest()
 
 
