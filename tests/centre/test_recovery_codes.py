@@ -1,8 +1,8 @@
 """Issue 17: a user makes their own recovery codes (`/account/recovery-codes/`). Only after
 typing their password or a code of their app again — never a recovery code, never from a
 session that passed the password alone; the new set is shown once, the old stops working at
-once, the renewal is audited without a code; the sessions page counts the codes left and warns
-when few are."""
+once, the account's other sessions end (this one stays, under a new key), the renewal is
+audited without a code; the sessions page counts the codes left and warns when few are."""
 
 from __future__ import annotations
 
