@@ -362,3 +362,18 @@ def test_purge_entries_written_beforehand_by_anyone_do_not_disturb_a_purge(log, 
     purge(tmp_path / "purged.jsonl")
     audit_chain_seal()
     assert audit_chain_verify().ok
+
+
+def test_an_anchor_left_alone_and_unmatched_is_told_to_the_auditors_as_such(log, tmp_path):
+    """Nothing after the anchor to name: the auditors' message says the anchor, not the sealer."""
+    from django.utils import translation
+
+    from centre.audit_alerts import audit_chain_check, chain_failed_message
+
+    purge(tmp_path / "purged.jsonl")
+    superuser_sql("DELETE FROM centre_auditentry")
+    assert audit_chain_check() is False
+    data = AuditEntry.objects.get(action="centre.audit_chain.verified").data
+    assert (data["entry"], data["reason"]) == (None, "anchor")
+    with translation.override("en"):
+        assert "purge anchor" in chain_failed_message({**data}).body
