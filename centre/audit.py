@@ -260,6 +260,7 @@ VERB_LABELS = {
     "code_reissued": gettext_lazy("new code issued"),
     "codes_reprinted": gettext_lazy("slips reprinted"),
     "verified": gettext_lazy("verified"),
+    "purged": gettext_lazy("purged past its retention period"),
     "alerted": gettext_lazy("reported to the auditors"),
 }
 # The actions the filter offers, in the order of the list (each written somewhere in the code).
@@ -293,6 +294,7 @@ KNOWN_ACTIONS = (
     "centre.monthly_report.exported",
     "centre.monthly_report.requested",
     "centre.audit_log.exported",
+    "centre.audit_log.purged",
     "centre.audit_chain.verified",
     "centre.bulk_access.alerted",
     "centre.break_glass_review.created",

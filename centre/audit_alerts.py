@@ -92,6 +92,11 @@ def chain_failed_message(params: dict[str, Any]) -> Message:
             "Entry #%(entry)s does not verify: the log may have been changed outside the "
             "portal. Run “manage.py audit_verify” on the server for the details."
         ) % {"entry": params["entry"]}
+    elif params.get("reason"):  # the purge anchor, with no entry after it left to name
+        body = _(
+            "The audit log does not verify from its purge anchor: the log may have been changed "
+            "outside the portal. Run “manage.py audit_verify” on the server for the details."
+        )
     else:
         body = _(
             "%(count)s entries have waited too long to be sealed: the sealer is not running."

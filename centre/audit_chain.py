@@ -17,7 +17,12 @@ database privileges, as before; the daily verification says when entries wait to
 
 Canonical JSON: keys sorted, no spaces, UTF-8 (not \\u-escaped). The same content and hashes
 are what `manage.py audit_export` writes, so a copy kept off the host can be checked without
-the portal (`tools/audit_verify_offline.py`)."""
+the portal (`tools/audit_verify_offline.py`).
+
+After a purge (centre.audit_purge) the chain starts from its latest anchor
+(`AuditChainAnchor`: the last purged entry's position and chain hash) instead of GENESIS; the
+anchor is checked against the purge's own audit entry, which carries its values and is chained
+after it."""
 
 from __future__ import annotations
 
@@ -34,13 +39,14 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 
-from centre.models import AuditEntry, AuditRecord
+from centre.models import AuditChainAnchor, AuditEntry, AuditRecord
 
 GENESIS = "0" * 64  # the "previous chain hash" of the first entry in the chain
 SEAL_BATCH = 2000
 READ_CHUNK = 2000
 # The sealers' advisory lock: one sealer at a time (an arbitrary, fixed 64-bit key).
 SEALER_LOCK_KEY = 0x617564697463686E  # "auditchn"
+PURGED = "centre.audit_log.purged"  # the purge's own entry, carrying its anchor's values
 
 
 # What is hashed ---------------------------------------------------------------------------------
@@ -139,7 +145,7 @@ def _seal_batch(
             .values_list("chain_position", "chain_hash")
             .first()
         )
-        position, previous = (head[0] or 0, head[1]) if head is not None else (0, GENESIS)
+        position, previous = (head[0] or 0, head[1]) if head is not None else _chain_start()
         # The partial index centre_audit_unsealed: only the entries waiting are read.
         waiting = entry_model.objects.filter(chain_position__isnull=True, id__gt=after)
         batch = list(waiting.order_by("id")[:SEAL_BATCH])
@@ -153,6 +159,16 @@ def _seal_batch(
             previous = chained
         _write_seals(seals)
     return len(batch), batch[-1].pk if batch else after
+
+
+def _chain_start() -> tuple[int, str]:
+    """Where the chain goes on when no sealed entry is left: after the latest purge's anchor (a
+    purge may take every sealed entry), else from GENESIS. Migration 0018, which seals with the
+    historical models, runs before there is any anchor (or its table)."""
+    if "centre_auditchainanchor" not in connection.introspection.table_names():
+        return 0, GENESIS
+    anchor = latest_anchor()
+    return (anchor.chain_position, anchor.chain_hash) if anchor is not None else (0, GENESIS)
 
 
 def _sealer_lock() -> bool:
@@ -209,6 +225,8 @@ BREAK_REASONS = {
     "relinked": "its previous hash is not the chain hash of the entry before it",
     "chain": "its chain hash is not the hash of its previous hash and content hash",
     "missing": "the entry before it in the chain is missing",
+    "anchor": "the purge anchor the chain starts from is not what its purge's entry says",
+    "purged_kept": "the purge anchor says it was purged, yet it is still there",
 }
 
 
@@ -220,6 +238,7 @@ class Verification:
     broken: ChainBreak | None
     unsealed: int
     oldest_unsealed_at: datetime.datetime | None
+    anchor: AuditChainAnchor | None = None  # where the chain starts after a purge
 
     @property
     def seal_overdue(self) -> bool:
@@ -246,12 +265,15 @@ def audit_chain_verify(
     to the last's, linked to the entry just before. Stops at the first entry that does not
     verify. Reads the chain in chunks: memory stays flat however long the log."""
     start, end = chain_span(since=since, until=until, first_id=first_id, last_id=last_id)
+    anchor = latest_anchor()
+    whole = not (since or until or first_id or last_id)
     broken = None
     checked = 0
-    if start is not None and end is not None:
-        checked, broken = _verify_span(
-            start, end, whole=not (since or until or first_id or last_id)
-        )
+    # The anchor is checked whenever the stretch starts from it (the whole chain always).
+    if anchor is not None and (whole or (start is not None and start <= anchor.chain_position + 1)):
+        broken = anchor_break(anchor)
+    if broken is None and start is not None and end is not None:
+        checked, broken = _verify_span(start, end, whole=whole, anchor=anchor)
     waiting = AuditEntry.objects.filter(chain_position__isnull=True)
     oldest = waiting.order_by("id").values_list("at", flat=True).first()
     return Verification(
@@ -261,7 +283,51 @@ def audit_chain_verify(
         broken=broken,
         unsealed=waiting.count() if oldest is not None else 0,
         oldest_unsealed_at=oldest,
+        anchor=anchor,
     )
+
+
+def latest_anchor() -> AuditChainAnchor | None:
+    """Where the chain starts: the anchor of the latest purge, or None (GENESIS)."""
+    return AuditChainAnchor.objects.order_by("-chain_position").first()
+
+
+def anchor_values(anchor: AuditChainAnchor) -> dict[str, Any]:
+    """What the purge's audit entry says of its anchor, and what verifying compares."""
+    return {
+        "chain_position": anchor.chain_position,
+        "chain_hash": anchor.chain_hash,
+        "first_position": anchor.first_position,
+        "purged": anchor.purged,
+        "before": anchor.before.isoformat(),
+        "at": moment(anchor.at),
+        "by": anchor.by_id,
+        "export_sha256": anchor.export_sha256,
+    }
+
+
+def anchor_break(anchor: AuditChainAnchor) -> ChainBreak | None:
+    """Whether `anchor` is what its purge wrote: its purge's audit entry (the one it names,
+    written in the same transaction) carries the same values and comes after it in the chain,
+    and nothing it says was purged is still there. A changed anchor cannot be made to agree with
+    an entry already sealed after it without breaking the chain there."""
+    entry = AuditEntry.objects.filter(pk=anchor.audit_entry_id, action=PURGED).first()
+    if entry is None:
+        first = AuditEntry.objects.filter(chain_position__gt=anchor.chain_position)
+        named = first.order_by("chain_position").values_list("id", flat=True).first()
+        return ChainBreak(named, anchor.chain_position, "anchor")
+    agrees = entry.data == {"anchor": anchor_values(anchor)} and entry.actor_id == anchor.by_id
+    if not agrees or (entry.chain_position or anchor.chain_position + 1) <= anchor.chain_position:
+        return ChainBreak(entry.pk, anchor.chain_position, "anchor")
+    kept = (
+        AuditEntry.objects.filter(chain_position__lte=anchor.chain_position)
+        .order_by("chain_position")
+        .values_list("id", "chain_position")
+        .first()
+    )
+    if kept is not None:
+        return ChainBreak(kept[0], kept[1] or 0, "purged_kept")
+    return None
 
 
 def chain_span(
@@ -296,11 +362,15 @@ def sealed_entries(
     return entries
 
 
-def _verify_span(start: int, end: int, *, whole: bool) -> tuple[int, ChainBreak | None]:
-    checked = 0
-    expected = 1 if whole else start
+def _verify_span(
+    start: int, end: int, *, whole: bool, anchor: AuditChainAnchor | None
+) -> tuple[int, ChainBreak | None]:
+    after = anchor.chain_position if anchor is not None else 0  # the chain's start
+    expected = after + 1 if whole else start
     previous = GENESIS
-    if expected > 1:
+    if anchor is not None and expected == after + 1:
+        previous = anchor.chain_hash
+    elif expected > 1:
         before = (
             AuditEntry.objects.filter(chain_position=expected - 1)
             .values_list("chain_hash", flat=True)
@@ -310,6 +380,17 @@ def _verify_span(start: int, end: int, *, whole: bool) -> tuple[int, ChainBreak 
             first = AuditEntry.objects.filter(chain_position=expected).values_list("id", flat=True)
             return 0, ChainBreak(first.first(), expected, "missing")
         previous = before
+    return _follow(expected, end, previous)
+
+
+def verify_stretch(start: int, end: int, previous: str) -> ChainBreak | None:
+    """The first entry of positions `start`..`end` that does not verify, following the chain
+    hash `previous` (a purge checks what it is about to take)."""
+    return _follow(start, end, previous)[1]
+
+
+def _follow(expected: int, end: int, previous: str) -> tuple[int, ChainBreak | None]:
+    checked = 0
     for entry, records in chained_entries(expected, end):
         position = entry.chain_position or 0
         if position != expected:
@@ -347,9 +428,13 @@ def chained_entries(start: int, end: int) -> Iterator[tuple[AuditEntry, list[tup
 # Exporting --------------------------------------------------------------------------------------
 
 
-def export_line(entry: AuditEntry, records: list[tuple[str, str]]) -> str:
-    """One JSON line for an external log store: the entry's content as hashed, and its hashes."""
+def export_line(
+    entry: AuditEntry, records: list[tuple[str, str]], extra: dict[str, Any] | None = None
+) -> str:
+    """One JSON line for an external log store: the entry's content as hashed, and its hashes
+    (and `extra`, outside what is hashed: a purge's break-glass review of the entry)."""
     line = {
+        **(extra or {}),
         "position": entry.chain_position,
         "previous_hash": entry.previous_hash,
         "content_hash": entry.content_hash,

@@ -325,6 +325,38 @@ class BreakGlassReview(AppendOnly):
         return f"review of {self.entry_id}"
 
 
+class AuditChainAnchor(AppendOnly):
+    """Where the audit chain starts after a purge (`manage.py audit_purge`, centre.audit_purge):
+    the chain position and chain hash of the last entry purged, so that `audit_verify` links the
+    first remaining entry to it instead of to the genesis. Written once, by the database's owner
+    only (the application's role may only read it; triggers of migration 0023 refuse UPDATE,
+    DELETE and TRUNCATE). Tamper-evident through the purge's own audit entry (`audit_entry_id`),
+    written in the same transaction with these values and chained after them: `audit_verify`
+    compares the two."""
+
+    chain_position = models.PositiveBigIntegerField(unique=True)
+    chain_hash = models.CharField(max_length=64)
+    first_position = models.PositiveBigIntegerField()  # the first entry purged
+    purged = models.PositiveIntegerField()  # entries purged
+    before = models.DateField()  # the --before day asked for
+    at = models.DateTimeField()
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    export_sha256 = models.CharField(max_length=64)  # of the file the purged entries went to
+    # The purge's own audit entry, written just before: an id, not a foreign key, because a
+    # later purge takes that entry too (only the latest anchor is checked against its entry).
+    audit_entry_id = models.PositiveBigIntegerField(unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit chain anchor")
+        verbose_name_plural = _("audit chain anchors")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"anchor at {self.chain_position}"
+
+
 class Reminder(models.Model):
     """One message to send later: a row of the outbox (ENGINEERING.md §3.2).
 

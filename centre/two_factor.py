@@ -110,8 +110,10 @@ def recovery_codes_create(*, user: User) -> list[str]:
 def recovery_codes_renew(*, request: HttpRequest, user: User, proof: str) -> list[str]:
     """The signed-in `user`'s own new recovery codes, once they proved it is them again with
     their password or a code of their app (not a recovery code: a code found on paper must not
-    make more). The old codes stop working at once; audited, never with a code. Wrong proofs
-    count as wrong codes (`_refuse_when_too_many`)."""
+    make more). The old codes stop working at once, and so do the user's other sessions: new
+    codes are what someone asks for who fears one leaked, and whoever used it may be signed in
+    elsewhere already (as after a password change, this browser stays, under a new key).
+    Audited, never with a code. Wrong proofs count as wrong codes (`_refuse_when_too_many`)."""
     _refuse_when_too_many(request, user)
     proved_by = _proof(user, proof)
     if proved_by is None:
@@ -125,7 +127,24 @@ def recovery_codes_renew(*, request: HttpRequest, user: User, proof: str) -> lis
         request=request,
         data={"proof": proved_by, "codes": len(codes)},
     )
+    _end_other_sessions(request, user)
     return codes
+
+
+def _end_other_sessions(request: HttpRequest, user: User) -> None:
+    """Every session of `user` but the requesting browser's, which goes on under a new key (a
+    copy of its old cookie is worth nothing). A request without a session (a script) keeps none."""
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        session_key_cycle(request)
+    keep_key = session.session_key if session is not None else None
+    sessions_end(
+        user=user,
+        actor=user,
+        reason=EndReason.RECOVERY_CODES_RENEWED,
+        keep_key=keep_key,
+        request=request,
+    )
 
 
 def recovery_codes_few(left: int) -> bool:

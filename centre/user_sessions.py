@@ -40,6 +40,7 @@ class EndReason:
     ROLE_REVOKED = "role_revoked"
     DEACTIVATED = "deactivated"
     SECOND_FACTOR_RESET = "second_factor_reset"
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
 
 
 def session_started(*, request: HttpRequest, user: User) -> SignInSession:

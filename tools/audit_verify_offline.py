@@ -7,8 +7,11 @@ Each line's content hash must be the SHA-256 of its entry as canonical JSON (key
 spaces, UTF-8), its chain hash the SHA-256 of its previous hash and content hash (hex strings
 joined), its previous hash the line before's chain hash and its position one more. `--previous`
 is the chain hash the stretch must follow (the last line of the previous export; 64 zeros for
-the chain's start). Exit status 1 and the first line that does not verify; 0 otherwise, with
-the last chain hash, to keep for the next file."""
+the chain's start; after a purge, the chain starts from its anchor's chain hash, which
+`manage.py audit_verify` prints, and a purge's own export follows the anchor before it or the
+zeros). Extra keys of a line (a purge's `break_glass_review`) are not part of what is hashed.
+Exit status 1 and the first line that does not verify; 0 otherwise, with the last chain hash,
+to keep for the next file."""
 
 from __future__ import annotations
 

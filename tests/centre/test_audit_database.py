@@ -14,12 +14,18 @@ from django.db import DatabaseError, connection, transaction
 from centre.audit import audit_log
 from centre.models import AuditEntry
 
-AUDIT_TABLES = ["centre_auditentry", "centre_auditrecord", "centre_breakglassreview"]
+AUDIT_TABLES = [
+    "centre_auditentry",
+    "centre_auditrecord",
+    "centre_breakglassreview",
+    "centre_auditchainanchor",
+]
 # A text column of each, for the UPDATE the application's role is refused.
 TEXT_COLUMN = {
     "centre_auditentry": "target_type",
     "centre_auditrecord": "target_type",
     "centre_breakglassreview": "note",
+    "centre_auditchainanchor": "chain_hash",
 }
 
 
@@ -107,6 +113,23 @@ def test_the_app_role_appends_to_and_reads_the_audit_log(as_app_role):
 def test_the_app_role_cannot_rewrite_or_empty_the_audit_log(as_app_role, table, statement):
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
         run(as_app_role, statement.format(table=table, column=TEXT_COLUMN[table]))
+
+
+def test_the_app_role_cannot_write_a_purge_anchor(as_app_role):
+    """Only the owner's purge writes one: an anchor the application could add would move the
+    chain's start past entries it wants unchecked."""
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        run(
+            as_app_role,
+            "INSERT INTO centre_auditchainanchor (chain_position, chain_hash, first_position,"
+            " purged, before, at, by_id, export_sha256) VALUES (1, '', 1, 1, now(), now(), 1, '')",
+        )
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        run(
+            as_app_role,
+            "SELECT set_config('centre.audit_purge_through', '999999', false);"
+            " DELETE FROM centre_auditentry",
+        )
 
 
 def test_the_app_role_works_normally_with_every_other_table(as_app_role):

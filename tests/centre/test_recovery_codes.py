@@ -1,8 +1,8 @@
 """Issue 17: a user makes their own recovery codes (`/account/recovery-codes/`). Only after
 typing their password or a code of their app again — never a recovery code, never from a
 session that passed the password alone; the new set is shown once, the old stops working at
-once, the renewal is audited without a code; the sessions page counts the codes left and warns
-when few are."""
+once, the account's other sessions end (this one stays, under a new key), the renewal is
+audited without a code; the sessions page counts the codes left and warns when few are."""
 
 from __future__ import annotations
 
@@ -226,3 +226,42 @@ def test_two_renewals_at_once_leave_one_set(demo_network, rf):
     )
     assert working == set(made[-1])  # the last one made, only
     assert len(working) == 10
+
+
+def test_a_renewal_ends_the_other_sessions_and_keeps_this_one_under_a_new_key(counsellor):
+    """Someone who fears a code leaked makes new ones: whoever used it may already be signed in
+    elsewhere, so those sessions end at once, as after a password change."""
+    from centre.models import SignInSession
+    from tests.support.accounts import signed_in_browser
+
+    laptop = signed_in_browser("counsellor", "Firefox/120.0")
+    phone = signed_in_browser("counsellor", "Chrome/120.0 Mobile")
+    colleague = signed_in_browser("counsellor2", "Firefox/120.0")
+    old_key = laptop.session.session_key
+    copied = Client()  # a copy of the laptop's cookie, taken before the renewal
+    copied.cookies["sessionid"] = old_key
+
+    assert renew(laptop, DEMO_PASSWORD).status_code == 200
+    assert laptop.get("/inbox/").status_code == 200
+    assert laptop.session.session_key != old_key
+    assert phone.get("/inbox/").status_code == 302
+    assert copied.get("/inbox/").status_code == 302
+    assert colleague.get("/inbox/").status_code == 200
+    assert list(
+        SignInSession.objects.filter(user=counsellor).values_list("session_key", flat=True)
+    ) == [laptop.session.session_key]
+    ended = AuditEntry.objects.get(action="centre.session.ended", target_id=str(counsellor.pk))
+    assert (ended.actor, ended.data) == (
+        counsellor,
+        {"sessions": 1, "reason": "recovery_codes_renewed"},
+    )
+
+
+def test_a_wrong_proof_ends_no_session(counsellor):
+    from tests.support.accounts import signed_in_browser
+
+    laptop = signed_in_browser("counsellor", "Firefox/120.0")
+    phone = signed_in_browser("counsellor", "Chrome/120.0 Mobile")
+    assert renew(laptop, "not it").status_code == 400
+    assert phone.get("/inbox/").status_code == 200
+    assert not AuditEntry.objects.filter(action="centre.session.ended").exists()

@@ -1,7 +1,9 @@
 """`python manage.py audit_verify [--since DAY|TIME] [--until DAY|TIME] [--first-id N]
 [--last-id N]`: check the audit log's hash chain (centre.audit_chain), whole or the stretch that
 holds the entries asked for. Names the first entry that does not verify and exits 1; exits 1
-too when entries have waited for the sealer longer than AUDIT_SEAL_MAX_DELAY_MINUTES."""
+too when entries have waited for the sealer longer than AUDIT_SEAL_MAX_DELAY_MINUTES. After a
+purge (`audit_purge`) the chain is checked from its latest anchor, and the anchor against the
+purge's own audit entry."""
 
 from __future__ import annotations
 
@@ -47,7 +49,14 @@ class Command(BaseCommand):
             if verification.checked
             else "no sealed entries in the range"
         )
+        anchor = verification.anchor
+        start = (
+            f" It starts after the purge anchor at position {anchor.chain_position}"
+            f" (chain hash {anchor.chain_hash}: the --previous of the next offline check)."
+            if anchor is not None
+            else ""
+        )
         self.stdout.write(
             f"audit chain verified: {verification.checked} entries ({span});"
-            f" {verification.unsealed} waiting for the sealer."
+            f" {verification.unsealed} waiting for the sealer.{start}"
         )

@@ -3,7 +3,8 @@ processes connect as, given by the owner of the tables (the role that runs `migr
 
 The application role reads and writes every table and sequence of the schema, except the audit
 tables: those it may only INSERT into and SELECT from (and set an entry's chain columns, which
-the trigger allows once, from empty: the sealer's). Not owning them, it can neither UPDATE,
+the trigger allows once, from empty: the sealer's); the purge anchors it may only SELECT.
+Not owning them, it can neither UPDATE,
 DELETE, TRUNCATE nor ALTER them, nor disable or drop their triggers. Run it after every
 `migrate` (it is idempotent): tables added by a migration need their grants too."""
 
@@ -12,11 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
-from centre.models import AuditEntry, AuditRecord, BreakGlassReview
+from centre.models import AuditChainAnchor, AuditEntry, AuditRecord, BreakGlassReview
 
 APPEND_ONLY_MODELS = (AuditEntry, AuditRecord, BreakGlassReview)
+# Written by the owner's purge only (`audit_purge`): the application may only read them.
+READ_ONLY_MODELS: tuple[type[models.Model], ...] = (AuditChainAnchor,)
 CHAIN_COLUMNS = ("chain_position", "content_hash", "previous_hash", "chain_hash")
 
 
@@ -28,11 +31,14 @@ def grant_statements(role: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {quoted}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quoted}",
     ]
-    for model in APPEND_ONLY_MODELS:
+    limited: list[tuple[type[models.Model], str]]
+    limited = [(model, "SELECT, INSERT") for model in APPEND_ONLY_MODELS]
+    limited += [(model, "SELECT") for model in READ_ONLY_MODELS]
+    for model, rights in limited:
         table = connection.ops.quote_name(model._meta.db_table)
         statements += [
             f"REVOKE ALL ON {table} FROM {quoted}",
-            f"GRANT SELECT, INSERT ON {table} TO {quoted}",
+            f"GRANT {rights} ON {table} TO {quoted}",
         ]
     # The sealer (a worker) sets an entry's chain columns once; the trigger refuses the rest.
     chain_columns = ", ".join(CHAIN_COLUMNS)
