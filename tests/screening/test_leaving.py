@@ -435,3 +435,45 @@ def test_only_students_marked_may_be_unmarked(client, spring, pupils):
     response = unmark_by_page(client, spring, pupils[:1])
     assert response.status_code == 400
     assert "Tick students of this list only." in response.content.decode()
+
+
+# 6. Online ------------------------------------------------------------------------------------
+
+
+def test_a_student_who_left_gets_no_code_when_the_class_opens_online(online_campaign, account):
+    from screening.services import online
+
+    liaison = account("liaison")
+    school = online_campaign.school
+    staying = make_student(school, "5001")
+    gone = make_student(school, "5002")
+    leaving.students_mark_left(
+        actor=liaison,
+        campaign=online_campaign,
+        students=[gone],
+        left_on=GRADUATION,
+        reason="transferred",
+    )
+    _window, slips = online.online_open(actor=liaison, campaign=online_campaign, class_name=CLASS)
+    assert [student.pk for student, _code in slips] == [staying.pk]
+    leaving.students_mark_left(
+        actor=liaison,
+        campaign=online_campaign,
+        students=[staying],
+        left_on=GRADUATION,
+        reason="graduated",
+    )
+    with pytest.raises(ServiceError) as refused:
+        online.online_open(actor=liaison, campaign=online_campaign, class_name=CLASS)
+    assert refused.value.code == "all_left"
+
+
+def test_the_pages_read_in_chinese_by_default(client, spring, pupils):
+    sign_in(client, "liaison")
+    page = client.get(leaving_url(spring), {"class": CLASS})
+    assert "离校学生" in page.text
+    confirm = mark_by_page(client, spring, pupils, confirm=False)
+    assert "无法找回" in confirm.text
+    assert "毕业" in confirm.text
+    refused = mark_by_page(client, spring, pupils, left_on="2027-01-05")
+    assert refused.status_code == 400
