@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -171,6 +172,14 @@ class OnlineOpenForm(forms.Form):
         )
 
 
+def student_ticks(student_ids: list[int], **options: Any) -> forms.TypedMultipleChoiceField:
+    """The ticked boxes of a class list, by student id: only the ids listed are accepted (a
+    student of another class or school is an invalid choice, a message on the page)."""
+    return forms.TypedMultipleChoiceField(
+        choices=[(str(pk), str(pk)) for pk in student_ids], coerce=int, **options
+    )
+
+
 class ConsentSlipsForm(forms.Form):
     """The guardians' slips that came back for one class: the students ticked (those whose
     guardian's consent is not recorded yet), and the version printed on the slips."""
@@ -191,10 +200,9 @@ class ConsentSlipsForm(forms.Form):
 
     def __init__(self, *args: object, student_ids: list[int], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["students"] = forms.TypedMultipleChoiceField(
+        self.fields["students"] = student_ticks(
+            student_ids,
             label=_("Slips returned"),
-            choices=[(str(pk), str(pk)) for pk in student_ids],
-            coerce=int,
             required=False,
             error_messages={"invalid_choice": _("Tick students of this class list only.")},
         )
@@ -219,10 +227,9 @@ class LeavingForm(forms.Form):
 
     def __init__(self, *args: object, student_ids: list[int], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["students"] = forms.TypedMultipleChoiceField(
+        self.fields["students"] = student_ticks(
+            student_ids,
             label=_("Students"),
-            choices=[(str(pk), str(pk)) for pk in student_ids],
-            coerce=int,
             error_messages={
                 "required": _("Tick at least one student."),
                 "invalid_choice": _("Tick students of this list only."),

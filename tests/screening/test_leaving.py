@@ -18,7 +18,7 @@ from django.core.management import call_command
 
 from centre.errors import ServiceError
 from centre.legal_holds import legal_hold_place
-from centre.models import AuditEntry, School
+from centre.models import AuditEntry, School, User
 from centre.retention import retention_run
 from screening.models import Campaign, ScreeningResult, Student
 from screening.services import leaving
@@ -44,6 +44,14 @@ def make_student(school, number: str, *, class_name: str = CLASS, **fields) -> S
         class_name=class_name,
         birth_date=fields.pop("birth_date", datetime.date(2011, 3, 1)),
         **fields,
+    )
+
+
+def mark(campaign, students, *, left_on=GRADUATION, reason="graduated") -> int:
+    """The service, as the school's liaison."""
+    liaison = User.objects.get(username="liaison")
+    return leaving.students_mark_left(
+        actor=liaison, campaign=campaign, students=students, left_on=left_on, reason=reason
     )
 
 
@@ -176,17 +184,8 @@ def test_a_clinician_of_the_site_marks_one_student_of_a_grade(client, spring, pu
 
 
 def test_a_student_marked_already_keeps_their_date(spring, pupils, account):
-    liaison = account("liaison")
-    first = leaving.students_mark_left(
-        actor=liaison, campaign=spring, students=pupils[:1], left_on=GRADUATION, reason="graduated"
-    )
-    again = leaving.students_mark_left(
-        actor=liaison,
-        campaign=spring,
-        students=pupils,
-        left_on=GRADUATION + DAY,
-        reason="graduated",
-    )
+    first = mark(spring, pupils[:1])
+    again = mark(spring, pupils, left_on=GRADUATION + DAY)
     assert (first, again) == (1, 2)
     assert Student.objects.get(pk=pupils[0].pk).left_on == GRADUATION
 
@@ -226,13 +225,7 @@ def test_a_student_of_another_school_is_refused(client, spring, pupils, school, 
     assert response.status_code == 400
     assert "Tick students of this list only." in response.content.decode()
     with pytest.raises(ServiceError) as refused:
-        leaving.students_mark_left(
-            actor=account("liaison"),
-            campaign=spring,
-            students=[stranger],
-            left_on=GRADUATION,
-            reason="graduated",
-        )
+        mark(spring, [stranger])
     assert refused.value.code == "other_school"
     assert not Student.objects.filter(left_on__isnull=False).exists()
 
@@ -257,7 +250,6 @@ def graduated(spring, school, account):
     """Recorded at the end of the graduation day: an unflagged and a flagged graduate, an
     unflagged graduate under a legal hold, a student still at school; and a graduate who left
     only yesterday, all screened in the spring."""
-    liaison = account("liaison")
     made = {
         "unflagged": make_student(school, "1001"),
         "flagged": make_student(school, "1002"),
@@ -269,21 +261,9 @@ def graduated(spring, school, account):
     results["flagged"].tier = results["flagged"].score_tier = "yellow"
     results["flagged"].save()
     with time_machine.travel(at(2026, 7, 1, 18), tick=False):
-        leaving.students_mark_left(
-            actor=liaison,
-            campaign=spring,
-            students=[made[name] for name in ("unflagged", "flagged", "held")],
-            left_on=GRADUATION,
-            reason="graduated",
-        )
+        mark(spring, [made[name] for name in ("unflagged", "flagged", "held")])
     with time_machine.travel(NOW - DAY, tick=False):
-        leaving.students_mark_left(
-            actor=liaison,
-            campaign=spring,
-            students=[made["recent"]],
-            left_on=(NOW - DAY).date(),
-            reason="transferred",
-        )
+        mark(spring, [made["recent"]], left_on=(NOW - DAY).date(), reason="transferred")
     legal_hold_place(
         actor=account("auditor"),
         target_type="screening.student",
@@ -332,13 +312,7 @@ def test_the_grace_counts_from_the_leaving_date_and_from_the_day_it_was_recorded
     result = screened(spring, late)
     # Graduated in July, recorded only the day before the run: the undo window is kept.
     with time_machine.travel(NOW - DAY, tick=False):
-        leaving.students_mark_left(
-            actor=account("liaison"),
-            campaign=spring,
-            students=[late],
-            left_on=GRADUATION,
-            reason="graduated",
-        )
+        mark(spring, [late])
     with time_machine.travel(NOW, tick=False):
         assert retention_run(dry_run=True)["screening.left_school"] == 0
     with time_machine.travel(NOW + 30 * DAY, tick=False):
@@ -351,13 +325,7 @@ def test_a_campaign_not_closed_keeps_a_graduates_answers_until_it_closes(school,
     """`campaign` (tests/conftest.py) runs until 2026-12-31."""
     student = make_student(school, "3001")
     result = screened(campaign, student)
-    leaving.students_mark_left(
-        actor=account("liaison"),
-        campaign=campaign,
-        students=[student],
-        left_on=datetime.date(2026, 11, 1),
-        reason="transferred",
-    )
+    mark(campaign, [student], left_on=datetime.date(2026, 11, 1), reason="transferred")
     with time_machine.travel(at(2026, 12, 31), tick=False):
         assert retention_run(dry_run=True)["screening.left_school"] == 0
     with time_machine.travel(at(2027, 2, 1), tick=False):
@@ -378,9 +346,7 @@ def test_answers_past_both_rules_are_counted_once_by_the_twelve_months(school, a
     student = make_student(school, "4001")
     screened(old, student)
     with time_machine.travel(at(2026, 7, 1, 18), tick=False):
-        leaving.students_mark_left(
-            actor=liaison, campaign=old, students=[student], left_on=GRADUATION, reason="graduated"
-        )
+        mark(old, [student])
     with time_machine.travel(NOW, tick=False):
         dry = retention_run(dry_run=True)
         applied = retention_run(dry_run=False)
@@ -447,22 +413,10 @@ def test_a_student_who_left_gets_no_code_when_the_class_opens_online(online_camp
     school = online_campaign.school
     staying = make_student(school, "5001")
     gone = make_student(school, "5002")
-    leaving.students_mark_left(
-        actor=liaison,
-        campaign=online_campaign,
-        students=[gone],
-        left_on=GRADUATION,
-        reason="transferred",
-    )
+    mark(online_campaign, [gone], reason="transferred")
     _window, slips = online.online_open(actor=liaison, campaign=online_campaign, class_name=CLASS)
     assert [student.pk for student, _code in slips] == [staying.pk]
-    leaving.students_mark_left(
-        actor=liaison,
-        campaign=online_campaign,
-        students=[staying],
-        left_on=GRADUATION,
-        reason="graduated",
-    )
+    mark(online_campaign, [staying])
     with pytest.raises(ServiceError) as refused:
         online.online_open(actor=liaison, campaign=online_campaign, class_name=CLASS)
     assert refused.value.code == "all_left"
