@@ -431,3 +431,41 @@ def test_the_pages_read_in_chinese_by_default(client, spring, pupils):
     assert "毕业" in confirm.text
     refused = mark_by_page(client, spring, pupils, left_on="2027-01-05")
     assert refused.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"class": "九1班\x00"},
+        {"class": "班" * 200},
+        {"students": ["abc"]},
+        {"students": ["-1"]},
+        {"left_on": "2026-07-01\x00"},
+        {"left_on": "2026-07-01T00:00"},
+        {"reason": "graduated" * 50},
+        {"action": ""},
+    ],
+)
+def test_hostile_parameters_are_refused_never_a_500(client, spring, pupils, changes):
+    sign_in(client, "liaison", language="en")
+    for confirm in (False, True):
+        data = {
+            "class": CLASS,
+            "action": "mark",
+            "left_on": "2026-07-01",
+            "reason": "graduated",
+            "students": [pupils[0].pk],
+            **({"confirm": "yes"} if confirm else {}),
+            **changes,
+        }
+        response = client.post(leaving_url(spring), data)
+        assert response.status_code in (400, 404), changes
+    assert not Student.objects.filter(left_on__isnull=False).exists()
+
+
+def test_a_counsellor_of_another_site_gets_404(client, spring, pupils, staff_at):
+    staff_at("counsellor_k02", "counsellor", "K02")
+    sign_in(client, "counsellor_k02")
+    assert client.get(leaving_url(spring), {"class": CLASS}).status_code == 404
+    assert mark_by_page(client, spring, pupils).status_code == 404
+    assert not Student.objects.filter(left_on__isnull=False).exists()
