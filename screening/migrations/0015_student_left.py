@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("screening", "0013_consent_withdrawal"),
+        ("screening", "0014_tier_reasons_and_task_notes_encrypted"),
     ]
 
     operations = [
