@@ -46,6 +46,7 @@ from centre.declarations import declared
 class Unit(enum.StrEnum):
     YEARS = "years"
     MONTHS = "months"
+    DAYS = "days"
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,14 @@ def cutoff(policy: RetentionPolicy, *, now: datetime.datetime) -> datetime.datet
     """The moment before which a row of this type is past its window."""
     years, months = (policy.window(), 0) if policy.unit == Unit.YEARS else (0, policy.window())
     if policy.after:
-        before = next(other for other in policies() if other.record_type == policy.after)
-        now = cutoff(before, now=now)
+        now = cutoff(policy_of(policy.after), now=now)
+    if policy.unit == Unit.DAYS:
+        return now - datetime.timedelta(days=policy.window())
     return _months_before(now, years * 12 + months)
+
+
+def policy_of(record_type: str) -> RetentionPolicy:
+    return next(policy for policy in policies() if policy.record_type == record_type)
 
 
 def _months_before(moment: datetime.datetime, months: int) -> datetime.datetime:

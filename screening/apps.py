@@ -40,6 +40,15 @@ class ScreeningConfig(AppConfig):
             order=40,
         ),
         RetentionPolicy(
+            record_type="screening.left_school",
+            label=_("Item-level answers of unflagged students who left the school"),
+            setting="SCREENING_LEAVING_GRACE_DAYS",
+            unit=Unit.DAYS,
+            expired="screening.retention.left_school_answers_expired",
+            apply="screening.retention.answers_deidentify",
+            order=40,
+        ),
+        RetentionPolicy(
             record_type="screening.rosterimport",
             label=_("Uploaded roster files"),
             setting="SCREENING_ITEM_RETENTION_MONTHS",

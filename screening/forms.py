@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -13,7 +14,7 @@ from centre.models import School, User
 from centre.roles import Role
 from centre.widgets import DateInput
 from screening.importing import INSTRUMENT_PREFIX
-from screening.models import ConsentBasis, Tier, TrackingTask
+from screening.models import ConsentBasis, LeftReason, Tier, TrackingTask
 
 INSTRUMENT_CHOICES = [(instrument, instrument) for instrument in INSTRUMENT_PREFIX]
 
@@ -171,6 +172,14 @@ class OnlineOpenForm(forms.Form):
         )
 
 
+def student_ticks(student_ids: list[int], **options: Any) -> forms.TypedMultipleChoiceField:
+    """The ticked boxes of a class list, by student id: only the ids listed are accepted (a
+    student of another class or school is an invalid choice, a message on the page)."""
+    return forms.TypedMultipleChoiceField(
+        choices=[(str(pk), str(pk)) for pk in student_ids], coerce=int, **options
+    )
+
+
 class ConsentSlipsForm(forms.Form):
     """The guardians' slips that came back for one class: the students ticked (those whose
     guardian's consent is not recorded yet), and the version printed on the slips."""
@@ -191,10 +200,9 @@ class ConsentSlipsForm(forms.Form):
 
     def __init__(self, *args: object, student_ids: list[int], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["students"] = forms.TypedMultipleChoiceField(
+        self.fields["students"] = student_ticks(
+            student_ids,
             label=_("Slips returned"),
-            choices=[(str(pk), str(pk)) for pk in student_ids],
-            coerce=int,
             required=False,
             error_messages={"invalid_choice": _("Tick students of this class list only.")},
         )
@@ -203,3 +211,36 @@ class ConsentSlipsForm(forms.Form):
         """The pasted numbers, each once, in the order pasted (commas, spaces, tabs or lines)."""
         text = self.cleaned_data.get("numbers", "")
         return list(dict.fromkeys(re.split(r"[\s,，、;；]+", text.strip()))) if text.strip() else []
+
+
+class LeavingForm(forms.Form):
+    """Students of one class (or grade) who left the school on a day, or the marks to undo.
+    Whether the day can be true is the service's rule (`services.leaving.leaving_check`)."""
+
+    MARK, UNMARK = "mark", "unmark"
+
+    action = forms.ChoiceField(choices=[(MARK, MARK), (UNMARK, UNMARK)], widget=forms.HiddenInput)
+    left_on = forms.DateField(label=_("Left the school on"), widget=DateInput, required=False)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=LeftReason.choices, initial=LeftReason.GRADUATED, required=False
+    )
+
+    def __init__(self, *args: object, student_ids: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["students"] = student_ticks(
+            student_ids,
+            label=_("Students"),
+            error_messages={
+                "required": _("Tick at least one student."),
+                "invalid_choice": _("Tick students of this list only."),
+            },
+        )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == self.MARK:
+            if not cleaned.get("left_on") and "left_on" not in self.errors:
+                self.add_error("left_on", _("Give the day the students left."))
+            if not cleaned.get("reason") and "reason" not in self.errors:
+                self.add_error("reason", _("Choose why the students left."))
+        return cleaned

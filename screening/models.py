@@ -77,6 +77,13 @@ class Campaign(TimeStampedModel):
         return self.name
 
 
+class LeftReason(models.TextChoices):
+    """Why a student is no longer at the school (a retention event: DOMAIN.md §5.5)."""
+
+    GRADUATED = "graduated", _("Graduated")
+    TRANSFERRED = "transferred", _("Transferred to another school")
+
+
 class Student(TimeStampedModel):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students")
     student_no = models.CharField(_("student number"), max_length=32)
@@ -89,12 +96,36 @@ class Student(TimeStampedModel):
     first_import = models.ForeignKey(
         "RosterImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The day the student left the school (graduated, transferred), recorded by its liaison or
+    # a clinician of the site: the item-level answers of a student never flagged are
+    # de-identified SCREENING_LEAVING_GRACE_DAYS after it (screening.retention). When it was
+    # recorded counts too: a mark made by mistake can be undone for that long.
+    left_on = models.DateField(_("left the school on"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"),
+        max_length=12,
+        choices=LeftReason.choices,
+        blank=True,
+        db_default="",  # the roster's COPY of new students leaves it out
+    )
+    left_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("student")
         verbose_name_plural = _("students")
         constraints = [
-            models.UniqueConstraint(fields=["school", "student_no"], name="screening_student_no")
+            models.UniqueConstraint(fields=["school", "student_no"], name="screening_student_no"),
+            # Left: on a day, for a reason, recorded at a moment; or none of the three.
+            models.CheckConstraint(
+                condition=models.Q(
+                    left_on__isnull=True, left_reason="", left_recorded_at__isnull=True
+                )
+                | (
+                    models.Q(left_on__isnull=False, left_recorded_at__isnull=False)
+                    & ~models.Q(left_reason="")
+                ),
+                name="screening_student_left_whole",
+            ),
         ]
 
     def __str__(self) -> str:

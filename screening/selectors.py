@@ -399,12 +399,21 @@ def get_window_for_user(*, user: User, window_id: int) -> OnlineWindow:
 def campaign_classes(campaign: Campaign) -> list[str]:
     """The classes of the campaign's school in its class list (the students already imported),
     for opening the campaign online."""
+    return _class_list_values(campaign, "class_name")
+
+
+def campaign_grades(campaign: Campaign) -> list[str]:
+    """The grades of the campaign's school in its class list, for marking a grade as left."""
+    return _class_list_values(campaign, "grade")
+
+
+def _class_list_values(campaign: Campaign, field_name: str) -> list[str]:
     return list(
         Student.objects.filter(school_id=campaign.school_id)  # access: the campaign was read
-        .exclude(class_name="")
-        .values_list("class_name", flat=True)
+        .exclude(**{field_name: ""})
+        .values_list(field_name, flat=True)
         .distinct()
-        .order_by("class_name")
+        .order_by(field_name)
     )
 
 
@@ -536,4 +545,35 @@ def withdrawn_student_numbers(*, campaign: Campaign) -> set[str]:
         StudentConsent.objects.filter(  # access: the import's own campaign
             campaign=campaign, withdrawn_at__isnull=False
         ).values_list("student__student_no", flat=True)
+    )
+
+
+# Students who left the school (DOMAIN.md §5.5 "or at graduation") -----------------------------
+
+
+def _answers_gone() -> Exists:
+    """A result of the student whose answers retention de-identified."""
+    return Exists(ScreeningResult.objects.filter(student=OuterRef("pk"), answers={}))
+
+
+def leaving_students(*, campaign: Campaign, class_name: str = "", grade: str = "") -> list[Student]:
+    """The students of the campaign's school in one class, or in one grade, by class and number,
+    each with `answers_gone` (retention de-identified a result of theirs). The caller read the
+    campaign through `get_campaign_for_user` and checked `may_import_into`."""
+    students = Student.objects.filter(school_id=campaign.school_id)  # access: the campaign's
+    if class_name:
+        students = students.filter(class_name=class_name)
+    else:
+        students = students.filter(grade=grade)
+    return list(
+        students.annotate(answers_gone=_answers_gone()).order_by("class_name", "student_no", "pk")
+    )
+
+
+def students_with_answers_gone(*, student_ids: list[int]) -> int:
+    """How many of these students had answers de-identified (counted for an undo's audit)."""
+    return (
+        Student.objects.filter(pk__in=student_ids)  # access: the caller's own students
+        .filter(_answers_gone())
+        .count()
     )

@@ -71,6 +71,7 @@ urlpatterns = [
         views.ConsentWithdrawView.as_view(),
         name="consent_withdraw",
     ),
+    path("campaigns/<int:campaign_id>/leaving/", views.LeavingView.as_view(), name="leaving"),
     path(
         "online/windows/<int:window_id>/close/",
         views.OnlineCloseView.as_view(),

@@ -37,6 +37,7 @@ from counselling.intake import IntakeForm
 from screening import forms, importing, labels, online_questions, selectors, services, task_sheet
 from screening.models import (
     ConsentBasis,
+    LeftReason,
     OnlineSession,
     OnlineWindow,
     RosterImport,
@@ -46,7 +47,7 @@ from screening.models import (
     TierRequest,
     TrackingTask,
 )
-from screening.services import online
+from screening.services import leaving, online
 
 LOWERING_WAITS = gettext_lazy(
     "The request to lower the tier is sent: the tier stands until a second clinician approves it."
@@ -117,6 +118,7 @@ class CampaignView(RecordRoleRequiredMixin, View):
             "online_form": forms.OnlineOpenForm(classes=selectors.campaign_classes(campaign)),
             "online_progress": selectors.online_progress(campaign=campaign),
             "consent_choices": ConsentBasis.choices,
+            "grades": selectors.campaign_grades(campaign),
         }
         return render(request, "screening/campaign.html", context, status=status)
 
@@ -1024,6 +1026,130 @@ class ConsentWithdrawView(RecordRoleRequiredMixin, ServiceFormMixin, View):
             "may_refuse_alone": services.may_refuse_alone(campaign=campaign, student=student),
         }
         return render(request, "screening/consent_withdraw.html", context, status=status)
+
+
+class LeavingView(RecordRoleRequiredMixin, ServiceFormMixin, View):
+    """Students of one class (`?class=`) or grade (`?grade=`) of the campaign's school who left
+    the school (graduated, transferred: a retention event, DOMAIN.md §5.5), or the marks to
+    undo: the list, then a page that says what follows before anything is recorded. For the
+    school's liaison and the clinicians of its site (`may_import_into`); others 404. The pages
+    name students: audited."""
+
+    roles = CAMPAIGN_ROLES
+
+    def get(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
+        campaign, group = self._group(request, request.GET, campaign_id)
+        rows = self._students(campaign, group)
+        return self._render(request, campaign, group, rows)
+
+    def post(self, request: SignedInRequest, campaign_id: int) -> HttpResponse:
+        campaign, group = self._group(request, request.POST, campaign_id)
+        rows = self._students(campaign, group)
+        action = request.POST.get("action", "")
+        form = forms.LeavingForm(request.POST, student_ids=self._choices(rows, action))
+        if not form.is_valid():
+            return self._render(request, campaign, group, rows, form, status=400)
+        chosen = [row for row in rows if row.pk in form.cleaned_data["students"]]
+        values: dict[str, Any] = {"actor": request.user, "campaign": campaign, "students": chosen}
+        marking = action == forms.LeavingForm.MARK
+        if marking:
+            values |= {key: form.cleaned_data[key] for key in ("left_on", "reason")}
+        if request.POST.get("confirm") != "yes":
+            outcome = self.call_service(
+                form, lambda: leaving.leaving_check(**values) if marking else None
+            )
+            if not outcome.saved:
+                return self._render(request, campaign, group, rows, form, status=outcome.status)
+            return self._confirm(request, campaign, group, form, chosen)
+        service = leaving.students_mark_left if marking else leaving.students_unmark_left
+        outcome = self.call_service(form, lambda: service(**values))
+        if not outcome.saved:
+            return self._render(request, campaign, group, rows, form, status=outcome.status)
+        done = (
+            ngettext(
+                "%(count)s student is recorded as having left the school.",
+                "%(count)s students are recorded as having left the school.",
+                outcome.value,
+            )
+            if marking
+            else ngettext(
+                "%(count)s student is recorded as still at the school.",
+                "%(count)s students are recorded as still at the school.",
+                outcome.value,
+            )
+        )
+        messages.success(request, done % {"count": outcome.value})
+        url = reverse("screening:leaving", args=[campaign.pk])
+        return redirect(f"{url}?{urlencode(group)}")
+
+    @staticmethod
+    def _group(
+        request: SignedInRequest, values: Any, campaign_id: int
+    ) -> tuple[Any, dict[str, str]]:
+        """The campaign (seen and managed by the user, else 404) and the class or grade asked
+        for, one the school's class list has (else 404), as its query parameter."""
+        campaign = selectors.get_campaign_for_user(user=request.user, campaign_id=campaign_id)
+        if not selectors.may_import_into(user=request.user, campaign=campaign):
+            raise Http404
+        class_name = text_parameter(values, "class", max_length=20)
+        if class_name:
+            if class_name not in selectors.campaign_classes(campaign):
+                raise Http404
+            return campaign, {"class": class_name}
+        grade = text_parameter(values, "grade", max_length=20)
+        if not grade or grade not in selectors.campaign_grades(campaign):
+            raise Http404
+        return campaign, {"grade": grade}
+
+    @staticmethod
+    def _students(campaign: Any, group: dict[str, str]) -> list[Any]:
+        return selectors.leaving_students(
+            campaign=campaign, class_name=group.get("class", ""), grade=group.get("grade", "")
+        )
+
+    @staticmethod
+    def _choices(rows: list[Any], action: str) -> list[int]:
+        """Students not marked may be marked; those marked may be unmarked."""
+        marked = action == forms.LeavingForm.UNMARK
+        return [row.pk for row in rows if (row.left_on is not None) == marked]
+
+    def _render(self, request, campaign, group, rows, form=None, status=200):
+        audit_read(request, "screening.leaving.listed", rows)
+        posted = form is not None and form.is_bound
+        context = {
+            "campaign": campaign,
+            "group": group,
+            "group_query": urlencode(group),
+            "group_name": next(iter(group.values())),
+            "at_school": [row for row in rows if row.left_on is None],
+            "left": [row for row in rows if row.left_on is not None],
+            "form": form,
+            "action": form.data.get("action", "") if posted else "",
+            # What was ticked stays ticked; first shown, the whole class is (it graduates).
+            "ticked": {str(pk) for pk in form.data.getlist("students")} if posted else None,
+            "left_on": form.data.get("left_on", "") if posted else "",
+            "reason": form.data.get("reason", "") if posted else LeftReason.GRADUATED,
+            "reasons": LeftReason.choices,
+            "grace_days": settings.SCREENING_LEAVING_GRACE_DAYS,
+        }
+        return render(request, "screening/leaving.html", context, status=status)
+
+    @staticmethod
+    def _confirm(request, campaign, group, form, chosen):
+        audit_read(request, "screening.leaving.listed", chosen)
+        context = {
+            "campaign": campaign,
+            "group": group,
+            "group_name": next(iter(group.values())),
+            "group_query": urlencode(group),
+            "form": form,
+            "chosen": chosen,
+            "marking": form.cleaned_data["action"] == forms.LeavingForm.MARK,
+            "reason_label": dict(LeftReason.choices).get(form.cleaned_data.get("reason") or ""),
+            "answers_gone": sum(1 for student in chosen if student.answers_gone),
+            "grace_days": settings.SCREENING_LEAVING_GRACE_DAYS,
+        }
+        return render(request, "screening/leaving_confirm.html", context)
 
 
 class OnlineCloseView(RecordRoleRequiredMixin, View):

@@ -448,6 +448,10 @@ COUNSELLING_RETENTION_YEARS = env.read_int("COUNSELLING_RETENTION_YEARS", defaul
 SCREENING_ITEM_RETENTION_MONTHS = env.read_int(
     "SCREENING_ITEM_RETENTION_MONTHS", default=12, minimum=12
 )
+# Unflagged students' item-level answers go this many days after the student left the school
+# (graduated, transferred: DOMAIN.md §5.5 "or at graduation"), counted from the leaving date and
+# from the day it was recorded (a mistaken mark can be undone meanwhile), the campaign closed.
+SCREENING_LEAVING_GRACE_DAYS = env.read_int("SCREENING_LEAVING_GRACE_DAYS", default=30)
 # Consent records (with the child's registration and guardians): years after their data went.
 CONSENT_RETENTION_YEARS = env.read_int("CONSENT_RETENTION_YEARS", default=3, minimum=3)
 # Audit entries: kept at least this long (≥ 6 months is the legal floor, 3 y the policy); the

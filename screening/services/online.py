@@ -112,14 +112,21 @@ def online_open(
     """Open the campaign online for one class: its window and each student's code, returned
     once (only their hashes are kept). A student who already has a result in the campaign (a
     roster, an earlier window) gets no code: they were screened, and their calm answers online
-    would be matched to that result and dropped."""
+    would be matched to that result and dropped. Nor does a student recorded as having left the
+    school (`services.leaving`)."""
     if not selectors.may_import_into(user=actor, campaign=campaign):
         raise PermissionDenied
     _require_online(campaign)
     now = timezone.now()
-    classmates = Student.objects.filter(school=campaign.school, class_name=class_name)
-    if not classmates.exists():
+    class_list = Student.objects.filter(school=campaign.school, class_name=class_name)
+    if not class_list.exists():
         raise ServiceError(_("No student of this class has been imported."), code="no_students")
+    classmates = class_list.filter(left_on__isnull=True)  # one who left the school gets no code
+    if not classmates.exists():
+        raise ServiceError(
+            _("Every student of this class is recorded as having left the school."),
+            code="all_left",
+        )
     screened = ScreeningResult.objects.filter(campaign=campaign, student=OuterRef("pk"))
     students = list(classmates.exclude(Exists(screened)).order_by("student_no"))
     if not students:
