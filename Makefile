@@ -18,15 +18,17 @@ install: $(VENV)/.installed
 messages: install
 	DJANGO_SETTINGS_MODULE=centre.settings.test $(PY) manage.py compilemessages --ignore=.venv -v0
 
-# A developer's trial run: DEBUG defaults to true here (and only here).
+# A developer's trial run: DEBUG defaults to true here (and only here); `make run PORT=8011`
+# serves on another port (honcho gives the Procfile's web process $PORT).
+PORT ?= 8000
 run: export DEBUG ?= true
 run: install messages
 	test -f .env || cp .env.example .env
 	DJANGO_SETTINGS_MODULE=centre.settings.base $(PY) -m centre.database_check --create
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	@echo "Serving http://127.0.0.1:8000/ with a Celery worker and beat. Ctrl-C stops them all."
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	@echo "Serving http://127.0.0.1:$(PORT)/ with a Celery worker and beat. Ctrl-C stops them all."
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

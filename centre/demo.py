@@ -68,14 +68,20 @@ class DemoAccount:
     role: Role
     site_code: str
     school_code: str | None = None
+    # The crisis team calls a flagged student's school through its liaison (the result page).
+    phone: str = ""
 
 
 ACCOUNTS = [
     DemoAccount("counsellor", "王", "敏", Role.COUNSELLOR, "K01"),
     DemoAccount("counsellor2", "李", "静", Role.COUNSELLOR, "K01"),
     DemoAccount("supervisor", "陈", "建国", Role.SUPERVISOR, "K01"),
-    DemoAccount("liaison", "赵", "老师", Role.SCHOOL_LIAISON, "K01-S001", "SCH-0101"),
-    DemoAccount("liaison2", "孙", "老师", Role.SCHOOL_LIAISON, "K02-S001", "SCH-0201"),
+    DemoAccount(
+        "liaison", "赵", "老师", Role.SCHOOL_LIAISON, "K01-S001", "SCH-0101", phone="13800000101"
+    ),
+    DemoAccount(
+        "liaison2", "孙", "老师", Role.SCHOOL_LIAISON, "K02-S001", "SCH-0201", phone="13800000201"
+    ),
     DemoAccount("operator", "周", "晓", Role.HOTLINE_OPERATOR, "CITY"),
     DemoAccount("crisis", "吴", "强", Role.CRISIS_TEAM, "CITY"),
     DemoAccount("outreach", "郑", "洁", Role.OUTREACH_COORDINATOR, "K01"),
@@ -111,6 +117,7 @@ def seed(*, password: str | None, log: Callable[[str], object]) -> None:
                 "school": schools.get(account.school_code) if account.school_code else None,
                 "is_staff": account.role == Role.SYSTEM_ADMINISTRATOR,
                 "is_active": True,
+                "phone": account.phone,
             },
         )
         if created or password is not None:

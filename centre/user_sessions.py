@@ -92,8 +92,13 @@ def session_expire(request: HttpRequest) -> None:
     messages.info(
         request,
         _("Your session reached its longest allowed time (%(hours)s hours). Sign in again.")
-        % {"hours": round(settings.SESSION_ABSOLUTE_SECONDS / 3600, 1)},
+        % {"hours": absolute_lifetime_hours()},
     )
+
+
+def absolute_lifetime_hours() -> str:
+    """`SESSION_ABSOLUTE_SECONDS` in hours as a reader writes them: "10" or "1.5", never "10.0"."""
+    return f"{round(settings.SESSION_ABSOLUTE_SECONDS / 3600, 1):g}"
 
 
 def session_seen(request: HttpRequest) -> None:

@@ -961,7 +961,7 @@ class AccountSessionsView(ServiceFormMixin, LoginRequiredMixin, View):
             "others": [self.shown(row) for row in rows if row.session_key != current],
             "recovery_codes_left": left,
             "recovery_codes_few": two_factor.recovery_codes_few(left),
-            "absolute_hours": round(settings.SESSION_ABSOLUTE_SECONDS / 3600, 1),
+            "absolute_hours": user_sessions.absolute_lifetime_hours(),
         }
         return render(request, "centre/sessions.html", context, status=status)
 

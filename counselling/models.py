@@ -9,12 +9,14 @@ taken only by `counselling.services`.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from centre import ages, field_rules
@@ -537,7 +539,23 @@ class FollowUp(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_pathway_display()} {self.step}"
+        return f"{self.get_pathway_display()} {self.step_label()}"
+
+    def step_label(self) -> str:
+        """The step as a reader says it, "3m" → "3 months"; a step of another form as stored."""
+        match = re.fullmatch(r"(\d+)([hdwm])", self.step)
+        if match is None:
+            return self.step
+        count, unit = int(match.group(1)), match.group(2)
+        if unit == "h":
+            text = ngettext("%(count)s hour", "%(count)s hours", count)
+        elif unit == "d":
+            text = ngettext("%(count)s day", "%(count)s days", count)
+        elif unit == "w":
+            text = ngettext("%(count)s week", "%(count)s weeks", count)
+        else:
+            text = ngettext("%(count)s month", "%(count)s months", count)
+        return text % {"count": count}
 
     @property
     def is_overdue(self) -> bool:

@@ -420,6 +420,14 @@ class AlertEvent(models.Model):
     step = models.CharField(_("step"), max_length=20, blank=True)
     note = EncryptedTextField(_("note"), blank=True)  # a person's words: encrypted
 
+    # The timeline names whom a step told in the reader's words, never by its code.
+    STEP_LABELS = {
+        "primary": _("the person on call"),
+        "backup": _("the backup on call"),
+        "supervisor": _("the site's supervisors"),
+        "lead": _("the centre's lead"),
+    }
+
     class Meta:
         verbose_name = _("alert event")
         verbose_name_plural = _("alert events")
@@ -427,6 +435,10 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"AlertEvent {self.pk}"
+
+    def step_label(self) -> str:
+        """Whom a "told" or "escalated" step reached; a code of no known step as stored."""
+        return str(self.STEP_LABELS.get(self.step, self.step))
 
 
 class Callback(models.Model):

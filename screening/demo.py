@@ -19,7 +19,7 @@ from screening import online_questions, services
 from screening.models import Campaign, ConsentBasis, RosterImport, ScreeningResult, Student
 
 STUDENTS_PER_SCHOOL = 200
-ONLINE_SCHOOLS = 2  # the first schools with a liaison open their class "1班" online
+ONLINE_SCHOOLS = 2  # the first schools with a liaison open their class "9班" online
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡"
 GIVEN = "子涵欣怡梓萱一诺浩然宇轩思远雨桐俊杰佳怡嘉懿沐宸若汐晨阳语嫣明哲诗涵博文可馨天佑"

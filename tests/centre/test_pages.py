@@ -118,6 +118,15 @@ def test_each_role_sees_its_own_navigation(client, demo_network, username):
 
 
 @pytest.mark.parametrize("username", list(NAVIGATION))
+def test_no_two_links_of_a_navigation_read_the_same(client, demo_network, username):
+    sign_in(client, username)
+    html = client.get("/", follow=True).text
+    nav = re.search(r"<nav id=\"main-navigation\"[^>]*>(.*?)</nav>", html, re.S).group(1)
+    labels = [re.sub(r"<[^>]+>|\s+", "", label) for label in re.findall(r"<a [^>]*>(.*?)</a>", nav)]
+    assert len(labels) == len(set(labels)), labels
+
+
+@pytest.mark.parametrize("username", list(NAVIGATION))
 def test_workspaces_of_other_roles_are_refused(client, demo_network, username):
     """The audit log, all records, answers other roles 404 like a record; workspaces 403."""
     sign_in(client, username)

@@ -58,6 +58,9 @@ def test_the_two_liaisons_follow_different_schools(db, debug_on):
     assert liaison.school is not None
     assert liaison2.school is not None
     assert liaison.school != liaison2.school
+    # The crisis team's page of a flagged student gives the liaison's number to call.
+    assert liaison.phone
+    assert liaison2.phone
 
 
 def test_without_a_demo_password_one_is_generated_and_shown_once(db, settings, monkeypatch, capsys):

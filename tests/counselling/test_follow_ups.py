@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings, strategies
 
 from centre import reminders
@@ -326,3 +326,23 @@ def test_no_planned_message_carries_forbidden_content_or_a_full_name(
     assert FollowUp.objects.filter(case=case).count() == len(
         set(planned.values_list("target_id", flat=True))
     )
+
+
+@pytest.mark.parametrize(
+    ("step", "chinese", "english"),
+    [
+        ("24h", "24 小时", "24 hours"),
+        ("7d", "7 天", "7 days"),
+        ("2w", "2 周", "2 weeks"),
+        ("1m", "1 个月", "1 month"),
+        ("12m", "12 个月", "12 months"),
+        ("", "", ""),  # a follow-up added by hand has no step
+    ],
+)
+def test_a_step_reads_in_words_never_as_its_code(step, chinese, english):
+    follow_up = FollowUp(pathway=FollowUp.Pathway.CRISIS, step=step)
+    with translation.override("zh-hans"):
+        assert follow_up.step_label() == chinese
+        assert str(follow_up) == f"危机或出院后 {chinese}"
+    with translation.override("en"):
+        assert follow_up.step_label() == english

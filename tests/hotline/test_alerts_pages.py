@@ -72,6 +72,13 @@ def test_the_board_shows_the_overdue_alert_and_is_audited(client, alert):
     assert AuditEntry.objects.filter(action="hotline.alert.listed").exists()
 
 
+def test_the_timeline_names_whom_a_step_told_in_the_readers_words(client, alert):
+    sign_in(client, "crisis")
+    timeline = client.get(f"/hotline/alerts/{alert.pk}/").text.split('id="alert-timeline"')[1]
+    assert "已通知 · 值班人员" in timeline
+    assert "primary" not in timeline.split("</ol>")[0]
+
+
 def test_acknowledge_then_close_with_confirmation(client, alert):
     sign_in(client, "crisis", language="en")
     url = f"/hotline/alerts/{alert.pk}/"

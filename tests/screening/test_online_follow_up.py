@@ -275,6 +275,21 @@ def test_the_progress_fragment_gives_counts_only(client, opened):
     assert "<script>" not in page.text
 
 
+def test_the_campaign_page_says_which_class_is_closed_and_which_has_ended(client, opened, account):
+    window, _slips = opened
+    sign_in(client, "liaison")
+    page = f"/screening/campaigns/{window.campaign_id}/"
+    assert "已另行完成筛查（不发纸条）" in client.get(page).text  # a roster or an earlier window
+    ended_at = timezone.now() - datetime.timedelta(minutes=1)
+    type(window).objects.filter(pk=window.pk).update(closes_at=ended_at)
+    ended = f"已于 {timezone.localtime(ended_at):%Y-%m-%d %H:%M} 结束"
+    assert ended in client.get(page).text
+    online.online_close(actor=account("liaison"), window=window)
+    row = client.get(page).text.split(f'data-window="{window.pk}"')[1].split("</tr>")[0]
+    assert "已关闭" in row
+    assert "已结案" not in row  # a case's word, not a class's
+
+
 # 4. Slip reprint --------------------------------------------------------------------------------
 
 
