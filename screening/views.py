@@ -642,7 +642,8 @@ class OnlineStartView(PublicPageMixin, ServiceFormMixin, View):
         if outcome.saved:
             page_try_refund(request, "online_address")
             page_try_refund(request, "online_code", typed)
-            request.session.cycle_key()  # a session id planted before the start is dead
+            if request.session.session_key is not None:
+                request.session.cycle_key()  # a session id planted before the start is dead
             request.session.pop(THANKS_KEY, None)
             request.session[SESSION_KEY] = outcome.value.pk
             return redirect("screening:online_question")
@@ -687,10 +688,13 @@ class OnlineAgreeView(PublicPageMixin, ServiceFormMixin, View):
         return render(request, "screening/online/agree.html", context)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        session = _session(request)
-        if session is None:
+        session_id = request.session.get(SESSION_KEY)
+        if not isinstance(session_id, int):
             return redirect("screening:online")
-        outcome = self.call_service(None, lambda: online.online_agree(session_id=session.pk))
+        try:  # the service reads and locks the session: once, not twice
+            outcome = self.call_service(None, lambda: online.online_agree(session_id=session_id))
+        except NotFoundError:
+            return redirect("screening:online")
         if outcome.saved:
             return redirect("screening:online_question")
         if outcome.error is not None and outcome.error.code in REFUSED_PAGES:
