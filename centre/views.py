@@ -737,7 +737,8 @@ class InboxView(LoginRequiredMixin, View):
 
     def get(self, request: SignedInRequest) -> HttpResponse:
         notifications = selectors.inbox_for_user(request.user)[:100]
-        return render(request, "centre/inbox.html", {"notifications": notifications})
+        context = {"notifications": notifications, "now": timezone.now()}
+        return render(request, "centre/inbox.html", context)
 
     def post(self, request: SignedInRequest) -> HttpResponse:
         """Mark one (`notification`) or all as read; go to its link if it has one."""
