@@ -147,3 +147,36 @@ def test_hotline_records_are_named_and_offered_by_the_filter():
     with translation.override("zh-hans"):
         assert record_label("hotline.crisisalert") == "危机警报"
         assert action_label("hotline.call.viewed") == "热线来电：查看"
+
+
+@pytest.mark.django_db
+def test_the_auditors_page_and_export_name_a_hotline_entry(client):
+    """What the walkthrough saw as "hotline.call.viewed" and "hotline.crisisalert #118"."""
+    from centre.models import AuditEntry
+    from tests.support.accounts import sign_in
+
+    AuditEntry.objects.create(
+        actor_username="operator",
+        action="hotline.call.viewed",
+        target_type="hotline.call",
+        target_id="5121",
+    )
+    AuditEntry.objects.create(
+        actor_username="operator",
+        action="hotline.alert.raised",
+        target_type="hotline.crisisalert",
+        target_id="118",
+    )
+    sign_in(client, "auditor")
+    page = client.get("/audit/").text
+    assert "热线来电：查看" in page
+    assert "热线来电 #5121" in page
+    assert "危机警报：发出" in page
+    assert "危机警报 #118" in page
+    assert "?record_type=hotline.crisisalert&amp;record_id=118" in page  # all entries about it
+    filtered = client.get("/audit/", {"record_type": "hotline.call", "record_id": "5121"})
+    assert filtered.status_code == 200
+    assert "危机警报 #118" not in filtered.text
+    export = client.get("/audit/export.csv", {"action": "hotline.call.viewed"})
+    text = b"".join(export.streaming_content if export.streaming else [export.content])
+    assert "热线来电：查看,hotline.call.viewed,热线来电 #5121" in text.decode("utf-8-sig")
