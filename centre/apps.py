@@ -101,6 +101,11 @@ CENTRE_AUDIT_ACTIONS = AuditActions(
         ("centre.reminder", _("Reminder")),
         ("centre.auditentry", _("Audit entry")),
     ),
+    targets={
+        "centre.breakglassreview": "centre.break_glass_review",
+        "centre.monthlyreport": "centre.monthly_report",
+        "centre.legalhold": "centre.legal_hold",
+    },
 )
 
 

@@ -32,6 +32,9 @@ class AuditActions:
     # The kinds of record the filter offers (the `target_type` an entry stores → its label):
     # those whose number an auditor asks about.
     record_types: tuple[tuple[str, Promise], ...] = ()
+    # An entry's `target_type` whose record is named otherwise in the actions
+    # ("hotline.crisisalert" → "hotline.alert"), for the record column of the others.
+    targets: Mapping[str, str] = field(default_factory=dict)
 
 
 # Verbs more than one app writes.
@@ -112,29 +115,15 @@ def action_label(action: str) -> str:
     return _("%(record)s: %(verb)s") % {"record": label, "verb": verbs[verb]}
 
 
-# Models whose entries name a record in words other than the model's name.
-_MODEL_RECORDS = {
-    "counsellingsession": "session",
-    "followup": "follow_up",
-    "caseconference": "case_conference",
-    "safetyplan": "safety_plan",
-    "trackingtask": "task",
-    "onlinewindow": "online_window",
-    "onlinesession": "online_session",
-    "breakglassreview": "break_glass_review",
-    "crisisalert": "alert",
-    "shifthandover": "handover",
-    "rotashift": "rotashift",
-    "sitetarget": "site_target",
-    "calendarfeed": "calendar_feed",
-}
-
-
 def record_label(target_type: str) -> str:
     """A record's kind in the reader's words (`counselling.case` → "Case file")."""
     kinds = dict(audit_record_types())
     if target_type in kinds:
         return str(kinds[target_type])
-    app, _dot, model = target_type.partition(".")
-    label = _records().get(f"{app}.{_MODEL_RECORDS.get(model, model)}")
+    targets = {
+        target: record
+        for declaration in declared_actions()
+        for target, record in declaration.targets.items()
+    }
+    label = _records().get(targets.get(target_type, target_type))
     return str(label) if label is not None else target_type

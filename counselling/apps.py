@@ -104,6 +104,12 @@ COUNSELLING_AUDIT_ACTIONS = AuditActions(
         ("counselling.counsellingsession", _("Counselling session")),
         ("counselling.referral", _("Referral")),
     ),
+    targets={
+        "counselling.counsellingsession": "counselling.session",
+        "counselling.followup": "counselling.follow_up",
+        "counselling.caseconference": "counselling.case_conference",
+        "counselling.safetyplan": "counselling.safety_plan",
+    },
 )
 
 

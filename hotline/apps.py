@@ -114,6 +114,10 @@ HOTLINE_AUDIT_ACTIONS = AuditActions(
         ("hotline.crisisalert", _("Crisis alert")),
         ("hotline.callback", _("Callback")),
     ),
+    targets={
+        "hotline.crisisalert": "hotline.alert",
+        "hotline.shifthandover": "hotline.handover",
+    },
 )
 
 

@@ -128,6 +128,10 @@ OUTREACH_AUDIT_ACTIONS = AuditActions(
         ("outreach.trainee", _("Trainee")),
         ("outreach.partner", _("Partner")),
     ),
+    targets={
+        "outreach.sitetarget": "outreach.site_target",
+        "outreach.calendarfeed": "outreach.calendar_feed",
+    },
 )
 
 

@@ -94,6 +94,13 @@ SCREENING_AUDIT_ACTIONS = AuditActions(
         ("screening.rosterimport", _("Roster import")),
         ("screening.student", _("Student")),
     ),
+    targets={
+        "screening.screeningresult": "screening.result",
+        "screening.rosterimport": "screening.roster_import",
+        "screening.trackingtask": "screening.task",
+        "screening.onlinewindow": "screening.online_window",
+        "screening.onlinesession": "screening.online_session",
+    },
 )
 
 

@@ -180,3 +180,20 @@ def test_the_auditors_page_and_export_name_a_hotline_entry(client):
     export = client.get("/audit/export.csv", {"action": "hotline.call.viewed"})
     text = b"".join(export.streaming_content if export.streaming else [export.content])
     assert "热线来电：查看,hotline.call.viewed,热线来电 #5121" in text.decode("utf-8-sig")
+
+
+def test_every_declared_record_kind_has_a_label():
+    from django.apps import apps
+
+    from centre.audit_actions import declared_actions
+
+    for declaration in declared_actions():
+        for target, record in declaration.targets.items():
+            assert apps.get_model(target) is not None  # a model, spelled as the log stores it
+            assert record in declaration.records, target
+            assert record_label(target) != target
+        for target, _label in declaration.record_types:
+            assert apps.get_model(target) is not None
+    with translation.override("zh-hans"):
+        assert record_label("counselling.counsellingsession") == "咨询记录"
+        assert record_label("hotline.shifthandover") == "交接班记录"
