@@ -3,14 +3,116 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.audit_actions import AuditActions
 from centre.navigation import NavigationItem, Workspace
 from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
+
+# What the core writes to the audit log (centre.audit_actions).
+CENTRE_AUDIT_ACTIONS = AuditActions(
+    actions=(
+        "centre.session.login",
+        "centre.session.logout",
+        "centre.session.second_factor",
+        "centre.session.locked_out",
+        "centre.session.expired",
+        "centre.session.ended",
+        "centre.user.two_factor_enrolled",
+        "centre.user.two_factor_reset",
+        "centre.user.recovery_codes_renewed",
+        "centre.user.created",
+        "centre.user.changed",
+        "centre.user.deleted",
+        "centre.user.password_changed",
+        "centre.user.role_granted",
+        "centre.user.role_revoked",
+        "centre.user.permission_granted",
+        "centre.user.permission_revoked",
+        "centre.role.permission_granted",
+        "centre.role.permission_revoked",
+        "centre.site.moved",
+        "centre.school.moved",
+        "centre.reminder.resent",
+        "centre.reminder.given_up",
+        "centre.statistics.exported",
+        "centre.monthly_report.exported",
+        "centre.monthly_report.requested",
+        "centre.audit_log.exported",
+        "centre.audit_log.purged",
+        "centre.audit_chain.verified",
+        "centre.bulk_access.alerted",
+        "centre.break_glass_review.created",
+        "centre.legal_hold.placed",
+        "centre.legal_hold.released",
+        "centre.retention.previewed",
+        "centre.retention.erased",
+        "centre.retention.applied",
+        "centre.retention.failed",
+    ),
+    records={
+        "centre.session": _("Session"),  # signing in and out
+        "centre.user": _("Account"),
+        "centre.role": _("Role"),
+        "centre.site": _("Site"),
+        "centre.school": _("School"),
+        "centre.reminder": _("Reminder"),
+        "centre.statistics": _("Statistics"),
+        "centre.monthly_report": _("Monthly report"),
+        "centre.audit_log": _("Audit log"),
+        "centre.audit_chain": _("Audit log's hash chain"),
+        "centre.bulk_access": _("Bulk access to client records"),
+        "centre.break_glass_review": _("Break-glass review"),
+        "centre.legal_hold": _("Legal hold"),
+        "centre.retention": _("Retention run"),
+    },
+    verbs={
+        "login": _("signed in"),
+        "logout": _("signed out"),
+        "second_factor": _("second sign-in step"),
+        "locked_out": _("locked out"),
+        "expired": _("ended at its longest time"),
+        "ended": _("ended"),
+        "two_factor_enrolled": _("second sign-in step set up"),
+        "two_factor_reset": _("second sign-in step reset"),
+        "recovery_codes_renewed": _("new recovery codes made"),
+        "password_changed": _("password changed"),
+        "role_granted": _("role granted"),
+        "role_revoked": _("role revoked"),
+        "permission_granted": _("permission granted"),
+        "permission_revoked": _("permission revoked"),
+        "resent": _("sent again"),
+        "given_up": _("given up"),
+        "verified": _("verified"),
+        "purged": _("purged past its retention period"),
+        "alerted": _("reported to the auditors"),
+        "placed": _("placed"),
+        "released": _("released"),
+        "previewed": _("previewed"),
+        "applied": _("applied"),
+        "failed": _("stopped by an error"),
+        "erased": _("a batch erased"),
+    },
+    record_types=(
+        ("centre.user", _("Account")),
+        ("auth.group", _("Role")),
+        ("centre.site", _("Site")),
+        ("centre.school", _("School")),
+        ("centre.monthlyreport", _("Monthly report")),
+        ("centre.reminder", _("Reminder")),
+        ("centre.auditentry", _("Audit entry")),
+    ),
+    targets={
+        "centre.breakglassreview": "centre.break_glass_review",
+        "centre.monthlyreport": "centre.monthly_report",
+        "centre.legalhold": "centre.legal_hold",
+    },
+)
 
 
 class CentreConfig(AppConfig):
     name = "centre"
     verbose_name = _("Centre")
+    audit_actions = CENTRE_AUDIT_ACTIONS
     role_permissions = {
         "counsellor": ["centre.view_site", "centre.view_school"],
         "supervisor": ["centre.view_site", "centre.view_school"],

@@ -9,6 +9,7 @@ importing a module for its side effects (README "How to add an app"):
     today_sections      (TodaySection(…), …)                      centre.today
     home                Home(url_name=…, roles=…)                 centre.navigation
     client_records      ("app_label.model", ...): one child each   centre.audit_alerts
+    audit_actions       AuditActions(actions=…, records=…, …)     centre.audit_actions
 
 Dotted paths are imported when first used, so `centre` imports no app module by name and an
 app's modules load after the app registry is ready."""

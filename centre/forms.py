@@ -140,23 +140,6 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[
 
 # The audit log's filters (centre.views.AuditLogView) ---------------------------------------------
 
-# The kinds of record the auditors' filter offers, by the `target_type` the log stores.
-AUDIT_RECORD_TYPES = (
-    ("counselling.case", _("Case file")),
-    ("counselling.client", _("Child's details")),
-    ("counselling.counsellingsession", _("Counselling session")),
-    ("counselling.referral", _("Referral")),
-    ("screening.screeningresult", _("Screening result")),
-    ("screening.rosterimport", _("Roster import")),
-    ("screening.student", _("Student")),
-    ("centre.user", _("Account")),
-    ("auth.group", _("Role")),
-    ("centre.site", _("Site")),
-    ("centre.school", _("School")),
-    ("centre.monthlyreport", _("Monthly report")),
-    ("centre.reminder", _("Reminder")),
-    ("centre.auditentry", _("Audit entry")),
-)
 # Dates the filter takes: the centre's log starts long after 2000 (and year 1 is no date to
 # compute with: its midnight in Shanghai is 1 BC in UTC).
 AUDIT_EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -172,7 +155,7 @@ class AuditFilterForm(forms.Form):
     record_type = forms.ChoiceField(
         label=_("Kind of record"),
         required=False,
-        choices=(("", _("Any record")), *AUDIT_RECORD_TYPES),
+        choices=(),  # every app's kinds (centre.audit_actions), set in __init__
     )
     record_id = forms.IntegerField(
         label=_("Record number"),
@@ -207,12 +190,15 @@ class AuditFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from centre.audit import KNOWN_ACTIONS, action_label
+        from centre.audit_actions import action_label, audit_record_types, known_actions
 
         super().__init__(*args, **kwargs)
-        actions = [(name, action_label(name)) for name in KNOWN_ACTIONS]
+        record_type = cast(forms.ChoiceField, self.fields["record_type"])
+        record_type.choices = [("", _("Any record")), *audit_record_types()]
+        known = known_actions()
+        actions = [(name, action_label(name)) for name in known]
         asked = self.data.get("action", "") if self.is_bound else ""
-        if asked not in KNOWN_ACTIONS and len(asked) <= 100 and ACTION_PREFIX.match(asked):
+        if asked not in known and len(asked) <= 100 and ACTION_PREFIX.match(asked):
             # A prefix or an action the list does not name (a link, an older entry): kept as
             # asked, shown as written.
             actions.append((asked, action_label(asked)))

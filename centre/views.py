@@ -42,10 +42,10 @@ from centre import (
     two_factor,
     user_sessions,
 )
-from centre.audit import action_label, audit_export, record_label
+from centre.audit import audit_export
+from centre.audit_actions import action_label, audit_record_types, record_label
 from centre.errors import ConflictError
 from centre.forms import (
-    AUDIT_RECORD_TYPES,
     AuditFilterForm,
     BreakGlassReviewForm,
     Outcome,
@@ -154,7 +154,6 @@ AUDIT_FILTERS = (
     "until",
     "reads",
 )
-RECORD_TYPES = dict(AUDIT_RECORD_TYPES)
 AUDIT_EXPORT_MAX_ROWS = 10_000
 
 
@@ -169,10 +168,10 @@ def record_link(entry: AuditEntry) -> dict[str, str]:
     """An entry's record as the auditor reads it, and the query of every entry about it."""
     if not entry.target_type:
         return {"record": "", "record_query": ""}
-    label = RECORD_TYPES.get(entry.target_type) or record_label(entry.target_type)
+    label = record_label(entry.target_type)
     query = ""
     if (
-        entry.target_type in RECORD_TYPES
+        entry.target_type in dict(audit_record_types())
         and entry.target_id.isascii()
         and entry.target_id.isdigit()
     ):
@@ -738,7 +737,8 @@ class InboxView(LoginRequiredMixin, View):
 
     def get(self, request: SignedInRequest) -> HttpResponse:
         notifications = selectors.inbox_for_user(request.user)[:100]
-        return render(request, "centre/inbox.html", {"notifications": notifications})
+        context = {"notifications": notifications, "now": timezone.now()}
+        return render(request, "centre/inbox.html", context)
 
     def post(self, request: SignedInRequest) -> HttpResponse:
         """Mark one (`notification`) or all as read; go to its link if it has one."""

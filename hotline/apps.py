@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.audit_actions import AuditActions
 from centre.navigation import NavigationItem, Workspace
 from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
@@ -59,6 +60,66 @@ CALLBACK_PERMISSIONS: dict[str, list[str]] = {
     "supervisor": ["hotline.view_callback", "hotline.change_callback"],
 }
 
+# What the hotline writes to the audit log (centre.audit_actions).
+HOTLINE_AUDIT_ACTIONS = AuditActions(
+    actions=(
+        "hotline.call.started",
+        "hotline.call.saved",
+        "hotline.call.changed",
+        "hotline.call.viewed",
+        "hotline.call.listed",
+        "hotline.call.searched",
+        "hotline.call.linked",
+        "hotline.call.case_opened",
+        "hotline.callerflag.set",
+        "hotline.mandatoryreport.recorded",
+        "hotline.alert.raised",
+        "hotline.alert.viewed",
+        "hotline.alert.listed",
+        "hotline.alert.acknowledged",
+        "hotline.alert.action_added",
+        "hotline.alert.closed",
+        "hotline.callback.planned",
+        "hotline.callback.listed",
+        "hotline.callback.outcome",
+        "hotline.callback.withdrawn",
+        "hotline.handover.written",
+        "hotline.handover.read",
+        "hotline.handover.listed",
+        "hotline.rotashift.added",
+        "hotline.rotashift.changed",
+        "hotline.rotashift.removed",
+    ),
+    records={
+        "hotline.call": _("Hotline call"),
+        "hotline.callerflag": _("Caller flag"),
+        "hotline.mandatoryreport": _("Mandatory report"),
+        "hotline.alert": _("Crisis alert"),
+        "hotline.callback": _("Callback"),
+        "hotline.handover": _("Shift handover note"),
+        "hotline.rotashift": _("On-call shift"),
+    },
+    verbs={
+        "linked": _("linked to a case file"),
+        "case_opened": _("case file opened from it"),
+        "set": _("set"),
+        "raised": _("raised"),
+        "acknowledged": _("acknowledged"),
+        "action_added": _("action added"),
+        "outcome": _("outcome recorded"),
+        "written": _("written"),
+    },
+    record_types=(
+        ("hotline.call", _("Hotline call")),
+        ("hotline.crisisalert", _("Crisis alert")),
+        ("hotline.callback", _("Callback")),
+    ),
+    targets={
+        "hotline.crisisalert": "hotline.alert",
+        "hotline.shifthandover": "hotline.handover",
+    },
+)
+
 
 def _merged(*grants: dict[str, list[str]]) -> dict[str, list[str]]:
     merged: dict[str, list[str]] = {}
@@ -73,6 +134,7 @@ class HotlineConfig(AppConfig):
     name = "hotline"
     verbose_name = _("Hotline")
 
+    audit_actions = HOTLINE_AUDIT_ACTIONS
     role_permissions = _merged(CALL_PERMISSIONS, ALERT_PERMISSIONS, CALLBACK_PERMISSIONS)
     message_templates = {
         **ALERT_MESSAGE_TEMPLATES,  # alerts (hot2)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from centre.audit_actions import AuditActions
 from centre.navigation import NavigationItem, Workspace
 from centre.retention import RetentionPolicy, Unit
 from centre.roles import Role
@@ -73,6 +74,66 @@ OPARTNERS_NAVIGATION: tuple[NavigationItem, ...] = (
     NavigationItem(_("Partners"), "outreach:partners", _OUTREACH_STAFF, order=43),
 )
 
+# What outreach writes to the audit log (centre.audit_actions).
+OUTREACH_AUDIT_ACTIONS = AuditActions(
+    actions=(
+        "outreach.event.created",
+        "outreach.event.updated",
+        "outreach.event.viewed",
+        "outreach.event.listed",
+        "outreach.event.held",
+        "outreach.event.cancelled",
+        "outreach.event.attendance_recorded",
+        "outreach.event.sheet_imported",
+        "outreach.event.trainees_counted",
+        "outreach.series.created",
+        "outreach.series.cancelled",
+        "outreach.participant.added",
+        "outreach.participant.removed",
+        "outreach.participant.viewed",
+        "outreach.participant.listed",
+        "outreach.trainee.added",
+        "outreach.trainee.removed",
+        "outreach.trainee.viewed",
+        "outreach.trainee.listed",
+        "outreach.partner.created",
+        "outreach.partner.updated",
+        "outreach.agreement.created",
+        "outreach.agreement.updated",
+        "outreach.site_target.changed",
+        "outreach.calendar_feed.read",
+        "outreach.calendar_feed.reset",
+        "outreach.calendar_feed.ended",
+    ),
+    records={
+        "outreach.event": _("Outreach event"),
+        "outreach.series": _("Outreach event series"),
+        "outreach.participant": _("Group participant"),
+        "outreach.trainee": _("Trainee"),
+        "outreach.partner": _("Partner"),
+        "outreach.agreement": _("Partner agreement"),
+        "outreach.site_target": _("Outreach target"),
+        "outreach.calendar_feed": _("Calendar feed"),
+    },
+    verbs={
+        "held": _("marked as held"),
+        "attendance_recorded": _("attendance recorded"),
+        "sheet_imported": _("sign-in sheet imported"),
+        "trainees_counted": _("trainees counted"),
+        "reset": _("new address made"),
+        "ended": _("ended"),
+    },
+    record_types=(
+        ("outreach.event", _("Outreach event")),
+        ("outreach.trainee", _("Trainee")),
+        ("outreach.partner", _("Partner")),
+    ),
+    targets={
+        "outreach.sitetarget": "outreach.site_target",
+        "outreach.calendarfeed": "outreach.calendar_feed",
+    },
+)
+
 
 def _merged(*grants: dict[str, list[str]]) -> dict[str, list[str]]:
     merged: dict[str, list[str]] = {}
@@ -89,6 +150,7 @@ class OutreachConfig(AppConfig):
 
     # Model permissions open pages and actions; which events a user sees is decided by
     # outreach.selectors, never by a role alone.
+    audit_actions = OUTREACH_AUDIT_ACTIONS
     role_permissions = _merged(
         OUT1_ROLE_PERMISSIONS, OUT2_ROLE_PERMISSIONS, OPARTNERS_ROLE_PERMISSIONS
     )

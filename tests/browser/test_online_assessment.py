@@ -19,6 +19,20 @@ pytestmark = [pytest.mark.browser, BROWSER_DB]
 
 WIDTH = 360
 WIDEST = "() => document.documentElement.scrollWidth"
+# Where the question sits: below the progress bar with a gap, inside its fieldset (a legend that
+# wraps sat across the fieldset's border), above the choices; and on how many lines.
+QUESTION_LAYOUT = """() => {
+  const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+  const question = document.querySelector(".online-question");
+  const [bar, asked] = [box(".online-bar"), question.getBoundingClientRect()];
+  const [choices, fieldset] = [box(".online-choices"), box("#online-answer-form fieldset")];
+  return {
+    gap: asked.top - bar.bottom,
+    inside: asked.top - fieldset.top,
+    above: choices.top - asked.bottom,
+    lines: Math.round(asked.height / parseFloat(getComputedStyle(question).lineHeight)),
+  };
+}"""
 
 
 @pytest.fixture
@@ -117,6 +131,11 @@ def test_a_student_answers_on_a_phone_resumes_and_submits(browser, live_server, 
     assert page.evaluate(WIDEST) <= WIDTH
     screenshot(page, "online-question-360")
     assert "过去两周" in page.inner_text("main")
+    layout = page.evaluate(QUESTION_LAYOUT)
+    assert layout["lines"] >= 3, layout  # the lead and the question wrap at 360 px
+    assert layout["gap"] >= 12, layout
+    assert layout["inside"] >= 0, layout
+    assert layout["above"] >= 0, layout
     progress = page.locator("#online-progress")
     for number in range(1, total + 1):
         expect(progress).to_have_text(f"{number} / {total}")  # put in place, not a new page

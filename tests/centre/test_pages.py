@@ -188,6 +188,22 @@ def test_a_system_administrator_manages_accounts_but_cannot_make_superusers(clie
     assert 'name="groups"' in page.text
 
 
+def test_the_admin_pages_name_the_portals_icon(client, account):
+    """Without the link the browser asks for /favicon.ico: a 404 on every admin page."""
+    icon = '<link rel="icon" href="/static/centre/favicon.svg" type="image/svg+xml">'
+    assert icon in client.get("/admin/login/").text
+    sign_in(client, "admin")
+    counsellor = account("counsellor")
+    for address in (
+        "/admin/",
+        "/admin/centre/user/",
+        f"/admin/centre/user/{counsellor.pk}/change/",
+    ):
+        page = client.get(address)
+        assert page.status_code == 200, address
+        assert icon in page.text, address
+
+
 # The queries of each page of the core, by persona, pinned (sign-in, permissions, the page, the
 # audit): the same after 30 more sign-ins fill the audit log and the inbox.
 CORE_PAGE_QUERIES = {

@@ -290,6 +290,36 @@ def test_the_campaign_page_says_which_class_is_closed_and_which_has_ended(client
     assert "已结案" not in row  # a case's word, not a class's
 
 
+def test_a_closed_class_offers_its_sheet_as_a_record_and_no_new_slips(client, opened, account):
+    """New codes are refused once a class is closed (`_require_reprint`): the pages offer none.
+    Who did not answer stays readable, as a record of the class."""
+    window, _slips = opened
+    sign_in(client, "liaison")
+    campaign_page = f"/screening/campaigns/{window.campaign_id}/"
+    sheet = f"/screening/online/windows/{window.pk}/not-yet/"
+
+    def row() -> str:
+        return (
+            client.get(campaign_page).text.split(f'data-window="{window.pk}"')[1].split("</tr>")[0]
+        )
+
+    assert "未作答名单与补发纸条" in row()
+    open_sheet = client.get(sheet).text
+    assert 'id="reprint-form"' in open_sheet
+    assert "/new-code/" in open_sheet
+    online.online_close(actor=account("liaison"), window=window)
+    closed_row = row()
+    assert "补发纸条" not in closed_row
+    assert f'href="{sheet}">未作答名单</a>' in closed_row
+    page = client.get(sheet)
+    assert page.status_code == 200
+    assert 'id="reprint-form"' not in page.text
+    assert "/new-code/" not in page.text
+    assert "本班的线上测评已关闭" in page.text
+    assert "之前留出时间" not in page.text  # no "give them time to answer before …"
+    assert page.text.count("<tr><td>") == 3  # the three students still listed
+
+
 # 4. Slip reprint --------------------------------------------------------------------------------
 
 

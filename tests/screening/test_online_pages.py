@@ -188,6 +188,39 @@ def test_opening_online_persona_matrix(client, online_campaign, username, status
     assert ("slip-code" in response.text) == (status == 200)
 
 
+def test_the_slips_sheet_has_a_print_button_hidden_in_print(client, online_campaign):
+    new_student(online_campaign.school)
+    sign_in(client, "liaison")
+    page = client.post(f"/screening/campaigns/{online_campaign.pk}/online/", {"class_name": "3班"})
+    assert "请现在打印本页" in page.text
+    head = page.text.split('<div class="page-head no-print">', 1)[1].split("</div>", 1)[0]
+    # portal.js's handler (data-print): no inline script under the content security policy
+    assert (
+        '<button type="button" class="print-button" data-print id="slips-print">打印</button>'
+        in head
+    )
+    assert "onclick" not in page.text
+
+
+def test_the_campaign_page_heads_each_class_form(client, online_campaign):
+    """Two class selects, each under its own heading with its own button (consent slips, and
+    opening a class online): a walkthrough read them as one form."""
+    new_student(online_campaign.school)
+    sign_in(client, "liaison")
+    page = client.get(f"/screening/campaigns/{online_campaign.pk}/").text
+    groups = re.findall(r'<section class="form-group"[^>]*>(.*?)</section>', page, re.S)
+    assert len(groups) == 2
+    consent, opening = groups
+    assert "<h3" in consent
+    assert "监护人同意回执" in consent
+    assert 'id="consent-class-form"' in consent
+    assert "记录同意回执" in consent
+    assert "<h3" in opening
+    assert "开放班级线上测评" in opening
+    assert 'id="online-open-form"' in opening
+    assert "开放线上测评并打印纸条" in opening
+
+
 def test_the_slips_are_never_shown_anonymously(client, online_campaign):
     new_student(online_campaign.school)
     response = client.post(
