@@ -224,8 +224,11 @@ def test_two_renewals_at_once_leave_one_set(demo_network, rf):
     working = set(
         StaticToken.objects.filter(device__user=counsellor).values_list("token", flat=True)
     )
-    assert working == set(made[-1])  # the last one made, only
+    # One of the two sets, whole, the other not at all (which one is the later commit's; the
+    # threads may finish in the other order: ending the other sessions comes after it).
+    assert working in [set(codes) for codes in made]
     assert len(working) == 10
+    assert set(made[0]) != set(made[1])
 
 
 def test_a_renewal_ends_the_other_sessions_and_keeps_this_one_under_a_new_key(counsellor):
