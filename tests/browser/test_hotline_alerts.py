@@ -68,7 +68,7 @@ def test_an_unacknowledged_alert_escalates_to_the_backup(page, sign_in, rota, ac
     ).exists()
     sign_in(page, "bea")
     page.goto(f"/hotline/alerts/{alert.pk}/")
-    assert "backup" in page.locator("#alert-timeline").inner_text()
+    assert "已升级 · 备班人员" in page.locator("#alert-timeline").inner_text()  # the step in words
     page.click("#acknowledge")
     page.wait_for_load_state()
     alert.refresh_from_db()
